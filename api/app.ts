@@ -1,0 +1,43 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Client } from '@temporalio/client';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config/config';
+import type { Logger } from '../config/logger';
+import { registerErrorHandling } from './errors';
+import { LaunchClient } from './launch-client';
+import { healthRoutes } from './routes/health';
+import { launchRoutes } from './routes/launches';
+
+export interface AppDeps {
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'>;
+  client: Client;
+  logger: Logger;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps & { launches: LaunchClient };
+  }
+}
+
+/** The whole HTTP API as one app; server.ts alone listens, tests call inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('deps', { ...deps, launches: new LaunchClient(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.config.PROVIDER) });
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Machine images service', version: '0.1.0', description: 'Machine images and durable server launches on Temporal.' },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(healthRoutes);
+  await app.register(launchRoutes);
+  return app;
+}

@@ -1,0 +1,43 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+/** An error meant for the caller: its status, a machine-readable code and a message that says what to do. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} does not exist`);
+
+// The one error handler: `{code, message}` everywhere, the field path in validation messages, 5xx text hidden.
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = err.validationContext ?? 'request';
+      const problems = err.validation.map((v) => {
+        const field = where + (v.instancePath === '/' ? '' : v.instancePath.replaceAll('/', '.'));
+        return `${field}: ${v.message ?? "is invalid"}`;
+      });
+      return reply.code(400).send({ code: 'invalid_request', message: problems.join('; ') });
+    }
+    if (err instanceof ApiError) {
+      return reply.code(err.statusCode).send({ code: err.code, message: err.message });
+    }
+    const status = err.statusCode ?? 500;
+    if (status < 500) {
+      // Fastify's own 4xx (bad JSON, body too large, wrong content type) keep their message.
+      return reply.code(status).send({ code: (err.code ?? 'bad_request').toLowerCase(), message: err.message });
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.code(status).send({ code: 'internal_error', message: 'the service failed to answer; the error is logged with this request id: ' + request.id });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs for the API` }),
+  );
+}

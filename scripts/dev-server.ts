@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SEARCH_ATTRIBUTES, searchAttributeArgs } from '../domain/search-attributes';
+import type { TemporalCli } from './temporal-cli';
+import { DEFAULT_TOOLS_DIR } from './temporal-cli';
+
+// Starts `temporal server start-dev` with the service's search attributes, for `npm start` and the tests.
+
+export interface DevServerOptions {
+  cli: TemporalCli;
+  ip?: string;
+  port: number;
+  /** Serve the Web UI on this port; without it the server runs headless. */
+  uiPort?: number;
+  /** Persist to this SQLite file; without it everything lives in memory. */
+  dbFile?: string;
+  namespace?: string;
+  say?: (message: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const address = `${ip}:${options.port}`;
+  const uiUrl = options.uiPort ? `http://${ip}:${options.uiPort}` : undefined;
+  const namespace = options.namespace ?? 'default';
+  if (options.cli.kind === 'sdk-download') {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'cached-download', downloadDir: DEFAULT_TOOLS_DIR },
+        ip,
+        port: options.port,
+        namespace,
+        ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
+        ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
+        searchAttributes: SEARCH_ATTRIBUTES,
+      },
+    });
+    return { address, uiUrl, stop: () => env.teardown() };
+  }
+
+  const args = [
+    'server', 'start-dev',
+    '--ip', ip,
+    '--port', String(options.port),
+    ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...(namespace === 'default' ? [] : ['--namespace', namespace]),
+    '--log-level', 'warn',
+    ...searchAttributeArgs().flatMap((pair) => ['--search-attribute', pair]),
+  ];
+  options.say?.(`starting the Temporal dev server: ${options.cli.path} ${args.join(' ')}`);
+  // Its own process group: a Ctrl+C reaches us, and we stop the server last, after the worker has drained.
+  const child = spawn(options.cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(...chunk.toString().split('\n').filter(Boolean));
+    output.splice(0, Math.max(0, output.length - 20));
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    await stopChild(child);
+  };
+  try {
+    await waitUntilServing(address, child, output, options.readyTimeoutMs ?? 60_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { address, uiUrl, stop };
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, output: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the Temporal dev server exited (${child.exitCode ?? child.signalCode}) before serving:\n${output.join('\n')}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch {
+      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not serve on ${address} within ${timeoutMs} ms:\n${output.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/** SIGTERM, then SIGKILL after ten seconds: the server flushes SQLite on a clean stop. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

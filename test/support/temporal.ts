@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { CloudProvider } from '../../providers/cloud-provider';
+import { SimProvider } from '../../providers/sim/sim-provider';
+import { createWorker } from '../../worker/worker';
+
+/** A client and a running worker on the run's dev server, on a task queue of this test file's own. */
+export async function startTestWorker(options: { provider?: CloudProvider } = {}) {
+  const address = inject('temporalAddress');
+  const config = { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: `test-${randomUUID()}` };
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker: Worker = await createWorker({ config, connection: nativeConnection, provider: options.provider ?? new SimProvider() });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return {
+    config,
+    client,
+    worker,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}

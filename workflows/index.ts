@@ -1,0 +1,2 @@
+// The worker bundles this file: every workflow type the service runs.
+export { launchServer } from './launch-server';
