@@ -1,0 +1,40 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+// Workflows are replayed deterministically in a sandbox: no Node built-ins, and no code from the
+// layers that do side effects (activities/, providers/) except as `import type`.
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.data/', '.tools/', 'coverage/', 'web/dist/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'workflows are deterministic: no Node built-ins; do it in an activity' })),
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/**', '**/providers', '**/providers/**'],
+              allowTypeImports: true,
+              message: 'workflows import only types from activities/ and providers/; call them through proxyActivities',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

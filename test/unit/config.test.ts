@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, temporalAddress } from '../../config/config';
+
+describe('configuration', () => {
+  it('needs nothing set: the defaults run the service locally on the sim', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      HOST: '127.0.0.1',
+      PORT: 3000,
+      DATA_DIR: '.data',
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'machine-images',
+      TEMPORAL_PORT: 7233,
+      TEMPORAL_UI_PORT: 8233,
+      PROVIDER: 'sim',
+      SIM_TIME_SCALE: 0.1,
+      LOG_LEVEL: 'info',
+    });
+    expect(config.TEMPORAL_ADDRESS).toBeUndefined();
+    expect(temporalAddress(config)).toBe('127.0.0.1:7233');
+  });
+
+  it('reads the environment, and an empty value counts as unset', () => {
+    const config = loadConfig({ PORT: '8080', TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_CLI_PATH: '', SIM_TIME_SCALE: '0' });
+    expect(config.PORT).toBe(8080);
+    expect(temporalAddress(config)).toBe('temporal:7233');
+    expect(config.TEMPORAL_CLI_PATH).toBeUndefined();
+    expect(config.SIM_TIME_SCALE).toBe(0);
+  });
+
+  it('stops on a bad value with a message naming each variable at fault', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', PROVIDER: 'gcp', TEMPORAL_ADDRESS: 'no-port' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/PORT="eighty"/);
+    expect(attempt).toThrow(/PROVIDER="gcp": .*sim.*aws.*qemu/);
+    expect(attempt).toThrow(/TEMPORAL_ADDRESS="no-port": expected host:port/);
+  });
+});
