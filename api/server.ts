@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/config';
+import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
 import { buildApp } from './app';
 import { connectClient } from './temporal-client';
@@ -13,18 +14,16 @@ async function run(): Promise<void> {
     await app.close();
     await client.connection.close();
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'stopping the API');
-      close().then(
-        () => process.exit(0),
-        (err) => {
-          logger.error({ err }, 'API did not stop cleanly');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  onStopRequest((reason) => {
+    logger.info({ reason }, 'stopping the API');
+    close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'the API did not stop cleanly');
+        process.exit(1);
+      },
+    );
+  });
   await app.listen({ host: config.HOST, port: config.PORT });
 }
 

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { buildApp } from '../api/app';
 import { connectClient } from '../api/temporal-client';
 import { loadConfig, temporalAddress } from '../config/config';
+import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
 import { createProvider } from '../providers/registry';
 import { installRuntime } from '../worker/runtime';
@@ -53,7 +54,7 @@ async function run(): Promise<void> {
     stack.push({ name: 'the Temporal dev server', stop: () => devServer!.stop() });
   }
 
-  installRuntime(createLogger(config, 'worker'), { handleSignals: false });
+  installRuntime(createLogger(config, 'worker'));
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   stack.push({ name: 'the worker connection', stop: () => connection.close() });
   const worker: Worker = await createWorker({ config, connection, provider: createProvider(config) });
@@ -84,13 +85,10 @@ async function run(): Promise<void> {
   console.log(lines.join('\n'));
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    logger.info({ signal }, 'stopping the service');
-    void stopAll(0);
-  });
-}
+onStopRequest((reason) => {
+  logger.info({ reason }, 'stopping the service');
+  void stopAll(0);
+});
 
 run().catch(async (err) => {
   logger.error({ err }, 'the service failed to start');

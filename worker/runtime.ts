@@ -13,13 +13,13 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
  * Routes the SDK's logs (worker, workflow and activity loggers) into pino. Workflow and activity
  * entries carry workflowId, runId and activity fields in their meta, so every line says which run it is about.
  */
-export function installRuntime(logger: Logger, options: { handleSignals: boolean }): void {
+export function installRuntime(logger: Logger): void {
   const level = logger.level === 'silent' ? 'ERROR' : (Object.entries(LEVELS).find(([, v]) => v === logger.level)?.[0] as LogLevel | undefined);
   Runtime.install({
     logger: new DefaultLogger(level ?? 'INFO', (entry) => {
       logger[LEVELS[entry.level]]({ ...entry.meta }, entry.message);
     }),
-    // `npm start` orders its own shutdown (API, then worker, then dev server); `npm run worker` lets the SDK do it.
-    ...(options.handleSignals ? {} : { shutdownSignals: [] }),
+    // Entry points order their own shutdown (config/lifecycle.ts), so the SDK must not race them.
+    shutdownSignals: [],
   });
 }

@@ -17,7 +17,7 @@ const capture = new Writable({
 describe('worker logs', () => {
   let env: Awaited<ReturnType<typeof startTestWorker>>;
   beforeAll(async () => {
-    installRuntime(pino({ level: 'info', base: { role: 'worker' } }, capture), { handleSignals: false });
+    installRuntime(pino({ level: 'info', base: { role: 'worker' } }, capture));
     env = await startTestWorker();
   });
   afterAll(async () => env?.stop());

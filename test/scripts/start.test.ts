@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { freePort } from '../support/free-port';
+import { descendantsOf, isAlive, processesMentioning, waitUntil } from '../support/processes';
+
+// `npm start` for real: dev server persisted under DATA_DIR, worker and API, then a clean stop.
+describe('npm start', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'machine-images-start-'));
+  const started: ChildProcess[] = [];
+
+  afterAll(() => {
+    for (const child of started) if (child.pid && isAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
+    for (const pid of processesMentioning(dataDir)) process.kill(pid, 'SIGKILL');
+  });
+
+  async function npmStart() {
+    const ports = { PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort() };
+    const output: string[] = [];
+    // Its own process group, as a terminal would give it, so a Ctrl+C can be sent to the whole group.
+    const child = spawn('npm', ['start'], {
+      cwd: PROJECT_ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+        DATA_DIR: dataDir,
+        TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+        TEMPORAL_ADDRESS: '',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    started.push(child);
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const api = `http://127.0.0.1:${ports.PORT}`;
+    const t0 = Date.now();
+    await waitUntil(
+      async () => (await fetch(`${api}/v1/ready`).catch(() => undefined))?.status === 200,
+      60_000,
+      `npm start to be ready; it printed:\n${output.join('')}`,
+    );
+    const readyAfterMs = Date.now() - t0;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, api, ports, output, readyAfterMs, exited };
+  }
+
+  async function expectAllGone(pids: number[]) {
+    await waitUntil(() => pids.every((pid) => !isAlive(pid)), 30_000, `processes ${pids.filter(isAlive).join(', ')} to exit`);
+    expect(processesMentioning(dataDir)).toEqual([]);
+  }
+
+  let launchId = '';
+
+  it('is ready within 60 s, prints where everything is, serves the Web UI, and stops whole on Ctrl+C', async () => {
+    const run = await npmStart();
+    expect(run.readyAfterMs).toBeLessThan(60_000);
+    const printed = run.output.join('');
+    expect(printed).toContain(`${run.api}/v1`);
+    expect(printed).toContain(`${run.api}/docs`);
+    expect(printed).toContain(`Temporal Web UI:  http://127.0.0.1:${run.ports.TEMPORAL_UI_PORT}`);
+    const ui = await fetch(`http://127.0.0.1:${run.ports.TEMPORAL_UI_PORT}/`);
+    expect(ui.status).toBe(200);
+
+    const launch = await fetch(`${run.api}/v1/launches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'persisted-1' },
+      body: JSON.stringify({ imageId: 'img-simeast1-0003', name: 'web-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' }),
+    });
+    expect(launch.status).toBe(202);
+    launchId = ((await launch.json()) as { id: string }).id;
+    await waitUntil(
+      async () => ((await (await fetch(`${run.api}/v1/launches/${launchId}`)).json()) as { status: string }).status === 'completed',
+      20_000,
+      'the launch to complete',
+    );
+
+    const family = [run.child.pid!, ...descendantsOf(run.child.pid!)];
+    expect(family.length).toBeGreaterThanOrEqual(3);
+    process.kill(-run.child.pid!, 'SIGINT');
+    await run.exited;
+    await expectAllGone(family);
+  });
+
+  it('on the same DATA_DIR sees the workflow history of the first run, and stops whole on SIGTERM to npm alone', async () => {
+    expect(launchId).not.toBe('');
+    const run = await npmStart();
+    const res = await fetch(`${run.api}/v1/launches/${launchId}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: launchId, status: 'completed', plan: { product: { id: 'm1.small' } } });
+
+    const family = [run.child.pid!, ...descendantsOf(run.child.pid!)];
+    process.kill(run.child.pid!, 'SIGTERM');
+    await run.exited;
+    await expectAllGone(family);
+  });
+});
