@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { LaunchProgress, LaunchResult } from '../domain/launch';
 import { launchWorkflowId } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
@@ -7,6 +7,8 @@ import { BillingCode, Group, ImageId, Provider, Region } from '../domain/search-
 import type { launchServer } from '../workflows/launch-server';
 import { ApiError, notFound } from './errors';
 import type { LaunchView } from './routes/launches.schemas';
+
+const PROGRESS_DEADLINE_MS = 5_000;
 
 const STATUS: Record<string, LaunchView['status']> = {
   RUNNING: 'running',
@@ -86,9 +88,23 @@ export class LaunchClient {
       const result: LaunchResult = await handle.result();
       return { ...view, ...result };
     }
-    const progress: LaunchProgress = await handle.query<LaunchProgress>('progress');
+    const progress = await this.progressOf(handle, id);
     const error = status === 'failed' ? await failureOf(handle.result()) : undefined;
     return { ...view, ...progress, ...(error ? { error } : {}) };
+  }
+
+  /** Progress lives in the workflow; only a worker can answer for it, within a few seconds or not at all. */
+  private async progressOf(handle: WorkflowHandle, id: string): Promise<LaunchProgress> {
+    try {
+      return await this.client.connection.withDeadline(Date.now() + PROGRESS_DEADLINE_MS, () => handle.query<LaunchProgress>('progress'));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound(`launch ${id}`);
+      throw new ApiError(
+        503,
+        'worker_unavailable',
+        `launch ${id} exists, but no worker answered for its progress within ${PROGRESS_DEADLINE_MS / 1000} s; check GET /v1/ready and retry`,
+      );
+    }
   }
 }
 

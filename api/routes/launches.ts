@@ -31,7 +31,7 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['launches'],
         summary: 'A launch: its status, steps, plan and, if it failed, why',
         params: LaunchIdParams,
-        response: { 200: LaunchViewSchema, 400: ErrorSchema, 404: ErrorSchema },
+        response: { 200: LaunchViewSchema, 400: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (request) => app.deps.launches.get(request.params.id),

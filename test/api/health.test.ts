@@ -42,4 +42,18 @@ describe('health and readiness', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ code: 'not_found', message: expect.stringContaining('/v1/nothing-here') });
   });
+
+  it('answers 503 worker_unavailable, not 500, for a running launch no worker answers for', async () => {
+    const app = await appFor(`nobody-${randomUUID()}`);
+    const accepted = await app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      payload: { imageId: 'img-simeast1-0003', name: 'web-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' },
+    });
+    expect(accepted.statusCode).toBe(202);
+    const res = await app.inject({ method: 'GET', url: accepted.json().url });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ code: 'worker_unavailable', message: expect.stringContaining('GET /v1/ready') });
+    await env.client.workflow.getHandle(accepted.json().id).terminate('test cleanup');
+  });
 });
