@@ -1,13 +1,140 @@
+import type { Capabilities } from '../domain/capabilities';
 import type { Architecture, MachineImage } from '../domain/image';
+import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../domain/network';
+import type { Page, PageRequest } from '../domain/page';
 import type { Product } from '../domain/product';
+import type { Server, StatusCheck } from '../domain/server';
+import type { Volume } from '../domain/volume';
 
 // The one interface every cloud driver implements (modelled on Dasein Cloud's support interfaces).
-// It grows by issue: images and products first; servers, key pairs, firewalls and volumes next.
+// Every call is scoped to a region; ids are the cloud's. Failures are ProviderErrors (./errors.ts).
+
+export interface PublicImageQuery extends PageRequest {
+  /** Name substring, or a glob with * and ? (matched against the whole name). */
+  q?: string;
+  platform?: string;
+  architecture?: Architecture;
+  ownerId?: string;
+  /** Images carrying this tag (and value, when given). */
+  tag?: { key: string; value?: string };
+}
+
+export interface CaptureImageInput {
+  serverId: string;
+  name: string;
+  description?: string;
+  /** Stop the server for a consistent disk; without it the image is taken from a running server. */
+  reboot: boolean;
+  tags?: Record<string, string>;
+  clientToken?: string;
+}
+
+export interface ImageUpdate {
+  name?: string;
+  description?: string;
+  labelColor?: string;
+  /** Tags to set (an empty string value removes the tag). */
+  labels?: Record<string, string>;
+}
+
+export interface LaunchServerInput {
+  imageId: string;
+  productId: string;
+  name: string;
+  zone?: string;
+  firewallIds?: string[];
+  keypairName?: string;
+  userData?: string;
+  tags?: Record<string, string>;
+  /** The same token returns the same server, however often the call is repeated. */
+  clientToken: string;
+}
+
+export interface ServerFilter {
+  imageId?: string;
+  states?: Server['state'][];
+  tag?: { key: string; value?: string };
+}
+
+export interface CreateFirewallInput {
+  name: string;
+  description: string;
+  rules: FirewallRule[];
+  tags?: Record<string, string>;
+}
+
+export interface CreateVolumeInput {
+  sizeGb: number;
+  type?: string;
+  zone: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  clientToken: string;
+  tags?: Record<string, string>;
+}
+
+export interface VolumeFilter {
+  serverId?: string;
+  tag?: { key: string; value?: string };
+}
+
 export interface CloudProvider {
   /** The driver's registry name: sim, aws, qemu. */
   readonly name: string;
+  capabilities(region: string): Promise<Capabilities>;
+
+  // geography
   listRegions(): Promise<string[]>;
-  /** Any image the caller may launch from (own or public); throws ProviderError NotFound. */
+  listZones(region: string): Promise<string[]>;
+
+  // images
+  /** This account's own images. */
+  listImages(region: string, page?: PageRequest): Promise<Page<MachineImage>>;
+  searchPublicImages(region: string, query: PublicImageQuery): Promise<Page<MachineImage>>;
+  /** Any image the caller may launch from (own or public); throws NotFound. */
   getImage(region: string, imageId: string): Promise<MachineImage>;
+  captureImage(region: string, input: CaptureImageInput): Promise<MachineImage>;
+  updateImage(region: string, imageId: string, update: ImageUpdate): Promise<MachineImage>;
+  deprecateImage(region: string, imageId: string, options?: { replacementId?: string; at?: string }): Promise<MachineImage>;
+  /** Where capabilities().disableImage; otherwise Unsupported. */
+  disableImage(region: string, imageId: string): Promise<MachineImage>;
+  enableImage(region: string, imageId: string): Promise<MachineImage>;
+  /** Removes an own image; one already gone counts as done. */
+  deregisterImage(region: string, imageId: string): Promise<void>;
+
+  // products
   listProducts(region: string, filter?: { architecture?: Architecture }): Promise<Product[]>;
+
+  // servers
+  launchServer(region: string, input: LaunchServerInput): Promise<Server>;
+  getServer(region: string, serverId: string): Promise<Server>;
+  listServers(region: string, filter?: ServerFilter): Promise<Server[]>;
+  stopServer(region: string, serverId: string): Promise<Server>;
+  startServer(region: string, serverId: string): Promise<Server>;
+  /** One already terminated counts as done. */
+  terminateServer(region: string, serverId: string): Promise<void>;
+  statusChecks(region: string, serverId: string): Promise<StatusCheck>;
+
+  // key pairs
+  createKeypair(region: string, name: string, tags?: Record<string, string>): Promise<CreatedKeypair>;
+  importKeypair(region: string, name: string, publicKey: string, tags?: Record<string, string>): Promise<Keypair>;
+  listKeypairs(region: string): Promise<Keypair[]>;
+  /** One already gone counts as done. */
+  deleteKeypair(region: string, name: string): Promise<void>;
+
+  // firewalls
+  createFirewall(region: string, input: CreateFirewallInput): Promise<Firewall>;
+  authorize(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall>;
+  listFirewalls(region: string, filter?: { ids?: string[]; tag?: { key: string; value?: string } }): Promise<Firewall[]>;
+  /** One already gone counts as done. */
+  deleteFirewall(region: string, firewallId: string): Promise<void>;
+
+  // volumes
+  createVolume(region: string, input: CreateVolumeInput): Promise<Volume>;
+  attachVolume(region: string, volumeId: string, serverId: string, device: string): Promise<Volume>;
+  detachVolume(region: string, volumeId: string): Promise<Volume>;
+  /** One already gone counts as done. */
+  deleteVolume(region: string, volumeId: string): Promise<void>;
+  getVolume(region: string, volumeId: string): Promise<Volume>;
+  listVolumes(region: string, filter?: VolumeFilter): Promise<Volume[]>;
 }

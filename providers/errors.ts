@@ -6,7 +6,8 @@ export type ProviderErrorCode =
   | 'Conflict'
   | 'Throttled'
   | 'Unavailable'
-  | 'Unsupported';
+  | 'Unsupported'
+  | 'InvalidCredentials';
 
 const RETRYABLE: Record<ProviderErrorCode, boolean> = {
   NotFound: false,
@@ -16,19 +17,23 @@ const RETRYABLE: Record<ProviderErrorCode, boolean> = {
   Throttled: true,
   Unavailable: true,
   Unsupported: false,
+  InvalidCredentials: false,
 };
 
 export class ProviderError extends Error {
   override name = 'ProviderError';
   readonly retryable: boolean;
+  /** Seconds the cloud asked us to wait before trying again (throttling). */
+  readonly retryAfter?: number;
 
   constructor(
     readonly code: ProviderErrorCode,
     message: string,
-    options: { retryable?: boolean; cause?: unknown } = {},
+    options: { retryable?: boolean; retryAfter?: number; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable ?? RETRYABLE[code];
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 

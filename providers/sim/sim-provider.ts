@@ -1,38 +1,219 @@
+import type { Capabilities } from '../../domain/capabilities';
 import type { Architecture, MachineImage } from '../../domain/image';
+import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
+import type { Page, PageRequest } from '../../domain/page';
 import type { Product } from '../../domain/product';
-import type { CloudProvider } from '../cloud-provider';
-import { ProviderError } from '../errors';
-import { SIM_PRODUCTS, SIM_REGIONS, seedPublicImages } from './catalog';
+import type { Server, StatusCheck } from '../../domain/server';
+import type { Volume } from '../../domain/volume';
+import type {
+  CaptureImageInput,
+  CloudProvider,
+  CreateFirewallInput,
+  CreateVolumeInput,
+  ImageUpdate,
+  LaunchServerInput,
+  PublicImageQuery,
+  ServerFilter,
+  VolumeFilter,
+} from '../cloud-provider';
+import { SIM_PRODUCTS, SIM_REGIONS } from './catalog';
+import { DEFAULT_SIM_QUOTAS, requireRegion, zonesOf, type SimContext, type SimQuotas } from './context';
+import { FaultInjector, type FaultPlan } from './faults';
+import { SIM_NAMING } from './naming';
+import * as images from './sim-images';
+import * as network from './sim-network';
+import * as servers from './sim-servers';
+import * as volumes from './sim-volumes';
+import { SimStore } from './store';
+import { SimClock } from './timeline';
 
-// The embedded default cloud. For now the seeded public library and products, in memory;
-// servers, volumes and SQLite persistence arrive with the rest of the interface.
+export interface SimOptions {
+  /** SQLite file shared by every process of the service; in memory when absent. */
+  dbFile?: string;
+  /** Multiplies every simulated duration; 0 makes the cloud instant. */
+  timeScale?: number;
+  faults?: FaultPlan;
+  quotas?: Partial<SimQuotas>;
+  now?: () => number;
+}
+
+/** The embedded default cloud: state in SQLite, a function of time, with faults on demand. */
 export class SimProvider implements CloudProvider {
   readonly name = 'sim';
-  private readonly images = new Map<string, MachineImage>(
-    SIM_REGIONS.flatMap((region) => seedPublicImages(region)).map((image) => [image.id, image]),
-  );
+  /** Tests and configuration script faults through this. */
+  readonly faults: FaultInjector;
+  private readonly ctx: SimContext;
+
+  constructor(options: SimOptions = {}) {
+    const store = new SimStore(options.dbFile ?? ':memory:');
+    this.faults = new FaultInjector(store, options.faults ?? { rates: {}, scripted: [] });
+    this.ctx = {
+      store,
+      clock: new SimClock(options.timeScale ?? 0, options.now),
+      faults: this.faults,
+      quotas: { ...DEFAULT_SIM_QUOTAS, ...options.quotas },
+    };
+  }
+
+  close(): void {
+    this.ctx.store.close();
+  }
+
+  async capabilities(region: string): Promise<Capabilities> {
+    requireRegion(region);
+    return {
+      publicLibrary: true,
+      captureFrom: ['running', 'stopped'],
+      clientTokens: true,
+      blockEncryption: true,
+      maxVolumesPerServer: volumes.SIM_MAX_VOLUMES_PER_SERVER,
+      labels: true,
+      deprecation: true,
+      disableImage: true,
+      naming: SIM_NAMING,
+    };
+  }
 
   async listRegions(): Promise<string[]> {
-    return [...SIM_REGIONS];
+    return Object.keys(SIM_REGIONS);
+  }
+
+  async listZones(region: string): Promise<string[]> {
+    return zonesOf(region);
+  }
+
+  async listImages(region: string, page?: PageRequest): Promise<Page<MachineImage>> {
+    return images.listImages(this.ctx, region, page);
+  }
+
+  async searchPublicImages(region: string, query: PublicImageQuery): Promise<Page<MachineImage>> {
+    return images.searchPublicImages(this.ctx, region, query);
   }
 
   async getImage(region: string, imageId: string): Promise<MachineImage> {
-    this.requireRegion(region);
-    const image = this.images.get(imageId);
-    if (!image || image.region !== region) {
-      throw new ProviderError('NotFound', `image ${imageId} does not exist in region ${region}`);
-    }
-    return structuredClone(image);
+    return images.findImage(this.ctx, region, imageId);
+  }
+
+  async captureImage(region: string, input: CaptureImageInput): Promise<MachineImage> {
+    return images.captureImage(this.ctx, region, input);
+  }
+
+  async updateImage(region: string, imageId: string, update: ImageUpdate): Promise<MachineImage> {
+    return images.updateImage(this.ctx, region, imageId, update);
+  }
+
+  async deprecateImage(region: string, imageId: string, options?: { replacementId?: string; at?: string }): Promise<MachineImage> {
+    return images.deprecateImage(this.ctx, region, imageId, options);
+  }
+
+  async disableImage(region: string, imageId: string): Promise<MachineImage> {
+    return images.changeImage(this.ctx, region, imageId, 'disableImage', (doc) => {
+      doc.disabled = true;
+    });
+  }
+
+  async enableImage(region: string, imageId: string): Promise<MachineImage> {
+    return images.changeImage(this.ctx, region, imageId, 'enableImage', (doc) => {
+      delete doc.disabled;
+    });
+  }
+
+  async deregisterImage(region: string, imageId: string): Promise<void> {
+    images.deregisterImage(this.ctx, region, imageId);
   }
 
   async listProducts(region: string, filter: { architecture?: Architecture } = {}): Promise<Product[]> {
-    this.requireRegion(region);
+    requireRegion(region);
     return SIM_PRODUCTS.filter((p) => !filter.architecture || p.architecture === filter.architecture).map((p) => ({ ...p }));
   }
 
-  private requireRegion(region: string): void {
-    if (!(SIM_REGIONS as readonly string[]).includes(region)) {
-      throw new ProviderError('InvalidInput', `region ${region} does not exist; choose one of ${SIM_REGIONS.join(', ')}`);
-    }
+  async launchServer(region: string, input: LaunchServerInput): Promise<Server> {
+    return servers.launchServer(this.ctx, region, input);
+  }
+
+  async getServer(region: string, serverId: string): Promise<Server> {
+    return servers.serverView(this.ctx, servers.loadServer(this.ctx, serverId, region));
+  }
+
+  async listServers(region: string, filter?: ServerFilter): Promise<Server[]> {
+    requireRegion(region);
+    return servers.listServers(this.ctx, region, filter);
+  }
+
+  async stopServer(region: string, serverId: string): Promise<Server> {
+    return servers.stopServer(this.ctx, region, serverId);
+  }
+
+  async startServer(region: string, serverId: string): Promise<Server> {
+    return servers.startServer(this.ctx, region, serverId);
+  }
+
+  async terminateServer(region: string, serverId: string): Promise<void> {
+    servers.terminateServer(this.ctx, region, serverId);
+  }
+
+  async statusChecks(region: string, serverId: string): Promise<StatusCheck> {
+    return servers.statusChecks(this.ctx, region, serverId);
+  }
+
+  async createKeypair(region: string, name: string, tags?: Record<string, string>): Promise<CreatedKeypair> {
+    return network.createKeypair(this.ctx, region, name, tags);
+  }
+
+  async importKeypair(region: string, name: string, publicKey: string, tags?: Record<string, string>): Promise<Keypair> {
+    return network.importKeypair(this.ctx, region, name, publicKey, tags);
+  }
+
+  async listKeypairs(region: string): Promise<Keypair[]> {
+    return network.listKeypairs(this.ctx, region);
+  }
+
+  async deleteKeypair(region: string, name: string): Promise<void> {
+    network.deleteKeypair(this.ctx, region, name);
+  }
+
+  async createFirewall(region: string, input: CreateFirewallInput): Promise<Firewall> {
+    return network.createFirewall(this.ctx, region, input);
+  }
+
+  async authorize(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall> {
+    return network.authorize(this.ctx, region, firewallId, rules);
+  }
+
+  async listFirewalls(region: string, filter?: { ids?: string[]; tag?: { key: string; value?: string } }): Promise<Firewall[]> {
+    return network.listFirewalls(this.ctx, region, filter);
+  }
+
+  async deleteFirewall(region: string, firewallId: string): Promise<void> {
+    network.deleteFirewall(this.ctx, region, firewallId);
+  }
+
+  async createVolume(region: string, input: CreateVolumeInput): Promise<Volume> {
+    return volumes.createVolume(this.ctx, region, input);
+  }
+
+  async attachVolume(region: string, volumeId: string, serverId: string, device: string): Promise<Volume> {
+    return volumes.attachVolume(this.ctx, region, volumeId, serverId, device);
+  }
+
+  async detachVolume(region: string, volumeId: string): Promise<Volume> {
+    return volumes.detachVolume(this.ctx, region, volumeId);
+  }
+
+  async deleteVolume(region: string, volumeId: string): Promise<void> {
+    volumes.deleteVolume(this.ctx, region, volumeId);
+  }
+
+  async getVolume(region: string, volumeId: string): Promise<Volume> {
+    return volumes.getVolume(this.ctx, region, volumeId);
+  }
+
+  async listVolumes(region: string, filter?: VolumeFilter): Promise<Volume[]> {
+    return volumes.listVolumes(this.ctx, region, filter);
+  }
+
+  /** Sim only: the server's block devices by stable id, for the sim's guest executor. */
+  guestDevices(region: string, serverId: string): volumes.GuestDevice[] {
+    return volumes.guestDevices(this.ctx, region, serverId);
   }
 }

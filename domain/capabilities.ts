@@ -1,0 +1,22 @@
+// What a cloud supports (Libcloud's `features`): callers ask before they act, and an unsupported call
+// raises ProviderError('Unsupported') instead of doing nothing.
+export interface NamingRule {
+  /** A regular expression source the whole name must match. */
+  pattern: string;
+  minLength: number;
+  maxLength: number;
+  /** What to tell a person whose name does not fit. */
+  hint: string;
+}
+
+export interface Capabilities {
+  publicLibrary: boolean;
+  captureFrom: ('running' | 'stopped')[];
+  clientTokens: boolean;
+  blockEncryption: boolean;
+  maxVolumesPerServer: number;
+  labels: boolean;
+  deprecation: boolean;
+  disableImage: boolean;
+  naming: { server: NamingRule; image: NamingRule; keypair: NamingRule; firewall: NamingRule };
+}

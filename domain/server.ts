@@ -1,0 +1,18 @@
+// A server (Libcloud's Node): provider-neutral, with a small state union that includes `unknown`.
+export type ServerState = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated' | 'error' | 'unknown';
+
+/** Result of the cloud's health checks on a running server. */
+export type StatusCheck = 'ok' | 'initializing' | 'impaired';
+
+export interface Server {
+  id: string;
+  name: string;
+  state: ServerState;
+  imageId: string;
+  productId: string;
+  zone: string;
+  publicIp?: string;
+  privateIp?: string;
+  createdAt: string;
+  tags: Record<string, string>;
+}

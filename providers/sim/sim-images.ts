@@ -1,0 +1,189 @@
+import type { ImageState, MachineImage } from '../../domain/image';
+import type { Page, PageRequest } from '../../domain/page';
+import type { CaptureImageInput, ImageUpdate, PublicImageQuery } from '../cloud-provider';
+import { ProviderError } from '../errors';
+import { SIM_ACCOUNT, seedPublicImages } from './catalog';
+import { applyTags, hasTag, newId, notFound, requireRegion, type SimContext } from './context';
+import { requireName } from './naming';
+import { pageOf } from './paging';
+import { loadServer, type ServerDoc } from './sim-servers';
+import { stateAt, type Timeline } from './timeline';
+
+export interface ImageDoc {
+  image: Omit<MachineImage, 'state'>;
+  timeline: Timeline<ImageState>;
+  deprecation?: { at: number; replacementId?: string };
+  disabled?: boolean;
+}
+
+const publicLibraries = new Map<string, MachineImage[]>();
+
+/** The region's seeded public library (the same in every process, so it is computed, not stored). */
+export function publicLibrary(region: string): MachineImage[] {
+  requireRegion(region);
+  let library = publicLibraries.get(region);
+  if (!library) {
+    library = seedPublicImages(region);
+    publicLibraries.set(region, library);
+  }
+  return library;
+}
+
+export function imageView(ctx: SimContext, doc: ImageDoc): MachineImage {
+  const now = ctx.clock.now();
+  let state = stateAt(doc.timeline, now);
+  if (state === 'available' && doc.disabled) state = 'disabled';
+  else if (state === 'available' && doc.deprecation && doc.deprecation.at <= now) state = 'deprecated';
+  const extra = { ...doc.image.extra, ...(doc.deprecation ? { deprecateAt: new Date(doc.deprecation.at).toISOString(), replacementId: doc.deprecation.replacementId } : {}) };
+  return { ...doc.image, state, extra };
+}
+
+export function findImage(ctx: SimContext, region: string, imageId: string): MachineImage {
+  const own = ctx.store.get<ImageDoc>('image', imageId);
+  if (own && own.region === region) return imageView(ctx, own.doc);
+  const found = publicLibrary(region).find((image) => image.id === imageId);
+  if (!found) throw notFound('image', imageId);
+  return structuredClone(found);
+}
+
+const newestFirst = (a: MachineImage, b: MachineImage) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name);
+
+export function listImages(ctx: SimContext, region: string, page?: PageRequest): Page<MachineImage> {
+  requireRegion(region);
+  return pageOf(ctx.store.list<ImageDoc>('image', region).map((s) => imageView(ctx, s.doc)).sort(newestFirst), page);
+}
+
+/** `q` is a case-insensitive substring, or a glob (* and ?) matched against the whole name. */
+export function nameMatcher(q: string | undefined): (name: string) => boolean {
+  if (!q) return () => true;
+  if (!/[*?]/.test(q)) return (name) => name.toLowerCase().includes(q.toLowerCase());
+  const pattern = q.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = new RegExp(`^${pattern}$`, 'i');
+  return (name) => re.test(name);
+}
+
+export function searchPublicImages(ctx: SimContext, region: string, query: PublicImageQuery): Page<MachineImage> {
+  const matchesName = nameMatcher(query.q);
+  const found = publicLibrary(region).filter(
+    (image) =>
+      matchesName(image.name) &&
+      (!query.platform || image.platform === query.platform) &&
+      (!query.architecture || image.architecture === query.architecture) &&
+      (!query.ownerId || image.ownerId === query.ownerId) &&
+      hasTag(image.tags, query.tag),
+  );
+  return pageOf(found.sort(newestFirst).map((image) => structuredClone(image)), query);
+}
+
+function loadOwn(ctx: SimContext, region: string, imageId: string): ImageDoc {
+  const own = ctx.store.get<ImageDoc>('image', imageId);
+  if (own && own.region === region) return own.doc;
+  if (publicLibrary(region).some((image) => image.id === imageId)) {
+    throw new ProviderError('InvalidInput', `image ${imageId} is a public image of the cloud; clone it into a private image to change it`);
+  }
+  throw notFound('image', imageId);
+}
+
+function requireUniqueName(ctx: SimContext, region: string, name: string, except?: string): void {
+  const taken = ctx.store.list<ImageDoc>('image', region).some((s) => s.id !== except && s.doc.image.name === name);
+  if (taken) throw new ProviderError('Conflict', `an image named "${name}" already exists in ${region}; choose another name`);
+}
+
+export function captureImage(ctx: SimContext, region: string, input: CaptureImageInput): MachineImage {
+  ctx.faults.check('captureImage', { serverId: input.serverId });
+  requireName('image', input.name);
+  return ctx.store.transaction(() => {
+    const existing = input.clientToken ? ctx.store.byToken<ImageDoc>('image', region, input.clientToken) : undefined;
+    if (existing) return imageView(ctx, existing.doc);
+    const server: ServerDoc = loadServer(ctx, input.serverId, region);
+    const serverState = stateAt(server.timeline, ctx.clock.now());
+    if (serverState !== 'running' && serverState !== 'stopped') {
+      throw new ProviderError('Conflict', `server ${input.serverId} is ${serverState}; capture needs it running or stopped`);
+    }
+    requireUniqueName(ctx, region, input.name);
+    const source = (() => {
+      try {
+        return findImage(ctx, region, server.server.imageId);
+      } catch {
+        return undefined;
+      }
+    })();
+    const now = ctx.clock.now();
+    const id = newId('img');
+    const doc: ImageDoc = {
+      image: {
+        id,
+        provider: 'sim',
+        region,
+        name: input.name,
+        description: input.description ?? '',
+        ownerId: SIM_ACCOUNT,
+        visibility: 'private',
+        architecture: source?.architecture ?? 'x86_64',
+        platform: source?.platform ?? 'linux',
+        createdAt: new Date(now).toISOString(),
+        minDiskGb: source?.minDiskGb ?? 8,
+        tags: { ...input.tags, Name: input.name },
+        extra: { sourceServerId: input.serverId, parentImageId: server.server.imageId, rebooted: input.reboot },
+      },
+      timeline: [
+        { state: 'pending', at: now },
+        { state: 'available', at: ctx.clock.after('imageCapture') },
+      ],
+    };
+    ctx.store.put({ id, kind: 'image', region, clientToken: input.clientToken ?? null, doc });
+    return imageView(ctx, doc);
+  });
+}
+
+/** Changes one own image inside a transaction and answers with its new view. */
+export function changeImage(ctx: SimContext, region: string, imageId: string, operation: string, change: (doc: ImageDoc) => void): MachineImage {
+  ctx.faults.check(operation, { imageId });
+  return ctx.store.transaction(() => {
+    const doc = loadOwn(ctx, region, imageId);
+    change(doc);
+    ctx.store.put({ id: imageId, kind: 'image', region, clientToken: null, doc });
+    return imageView(ctx, doc);
+  });
+}
+
+export function updateImage(ctx: SimContext, region: string, imageId: string, update: ImageUpdate): MachineImage {
+  if (update.name !== undefined) requireName('image', update.name);
+  return changeImage(ctx, region, imageId, 'updateImage', (doc) => {
+    if (update.name !== undefined) {
+      requireUniqueName(ctx, region, update.name, imageId);
+      doc.image.name = update.name;
+      doc.image.tags.Name = update.name;
+    }
+    if (update.description !== undefined) doc.image.description = update.description;
+    doc.image.tags = applyTags(doc.image.tags, update.labels);
+    if (update.labelColor !== undefined) {
+      doc.image.tags = applyTags(doc.image.tags, { 'label-color': update.labelColor });
+      if (update.labelColor === '') delete doc.image.labelColor;
+      else doc.image.labelColor = update.labelColor;
+    }
+  });
+}
+
+export function deprecateImage(ctx: SimContext, region: string, imageId: string, options: { replacementId?: string; at?: string } = {}): MachineImage {
+  const at = options.at === undefined ? ctx.clock.now() : Date.parse(options.at);
+  if (Number.isNaN(at)) throw new ProviderError('InvalidInput', `deprecation time "${options.at}" is not an ISO 8601 date-time`);
+  if (options.replacementId) findImage(ctx, region, options.replacementId);
+  return changeImage(ctx, region, imageId, 'deprecateImage', (doc) => {
+    doc.deprecation = { at, ...(options.replacementId ? { replacementId: options.replacementId } : {}) };
+    if (options.replacementId) doc.image.tags['replaced-by'] = options.replacementId;
+  });
+}
+
+export function deregisterImage(ctx: SimContext, region: string, imageId: string): void {
+  ctx.faults.check('deregisterImage', { imageId });
+  ctx.store.transaction(() => {
+    const own = ctx.store.get<ImageDoc>('image', imageId);
+    if (!own || own.region !== region) {
+      // A public image is refused; an unknown one is already gone, which counts as done.
+      if (publicLibrary(region).some((image) => image.id === imageId)) loadOwn(ctx, region, imageId);
+      return;
+    }
+    ctx.store.delete('image', imageId);
+  });
+}

@@ -1,0 +1,121 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
+import type { CreateFirewallInput } from '../cloud-provider';
+import { ProviderError } from '../errors';
+import { hasTag, newId, notFound, requireRegion, type SimContext } from './context';
+import { requireName } from './naming';
+import { serverView, type ServerDoc } from './sim-servers';
+
+// Key pairs and firewalls of the simulated cloud. Key pairs are stored by `<region>/<name>`: names are unique per region.
+const keypairId = (region: string, name: string) => `${region}/${name}`;
+const colonHex = (digest: Buffer) => digest.toString('hex').match(/../g)!.join(':');
+
+export function createKeypair(ctx: SimContext, region: string, name: string, tags: Record<string, string> = {}): CreatedKeypair {
+  ctx.faults.check('createKeypair');
+  requireRegion(region);
+  requireName('keypair', name);
+  // RSA PEM, as EC2 hands out: every SSH client reads it.
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privateKeyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const fingerprint = colonHex(createHash('sha1').update(privateKey.export({ type: 'pkcs8', format: 'der' })).digest());
+  const keypair: Keypair = { name, fingerprint, tags };
+  ctx.store.transaction(() => {
+    if (ctx.store.get('keypair', keypairId(region, name))) throw new ProviderError('Conflict', `a key pair named "${name}" already exists in ${region}`);
+    ctx.store.put({ id: keypairId(region, name), kind: 'keypair', region, clientToken: null, doc: keypair });
+  });
+  return { ...keypair, privateKeyPem };
+}
+
+export function importKeypair(ctx: SimContext, region: string, name: string, publicKey: string, tags: Record<string, string> = {}): Keypair {
+  ctx.faults.check('importKeypair');
+  requireRegion(region);
+  requireName('keypair', name);
+  const [type, body] = publicKey.trim().split(/\s+/);
+  const blob = body ? Buffer.from(body, 'base64') : Buffer.alloc(0);
+  if (!type || !/^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521))$/.test(type) || blob.length < 32) {
+    throw new ProviderError('InvalidInput', 'public key is not in OpenSSH format ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...")');
+  }
+  const keypair: Keypair = { name, fingerprint: colonHex(createHash('md5').update(blob).digest()), tags };
+  ctx.store.transaction(() => {
+    if (ctx.store.get('keypair', keypairId(region, name))) throw new ProviderError('Conflict', `a key pair named "${name}" already exists in ${region}`);
+    ctx.store.put({ id: keypairId(region, name), kind: 'keypair', region, clientToken: null, doc: keypair });
+  });
+  return keypair;
+}
+
+export function listKeypairs(ctx: SimContext, region: string): Keypair[] {
+  requireRegion(region);
+  return ctx.store.list<Keypair>('keypair', region).map((s) => s.doc);
+}
+
+export function deleteKeypair(ctx: SimContext, region: string, name: string): void {
+  ctx.faults.check('deleteKeypair');
+  ctx.store.delete('keypair', keypairId(requireRegion(region), name));
+}
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+function validRules(rules: FirewallRule[]): FirewallRule[] {
+  for (const rule of rules) {
+    const cidr = CIDR.exec(rule.cidr);
+    if (!cidr || cidr.slice(1, 5).some((octet) => Number(octet) > 255) || Number(cidr[5]) > 32) {
+      throw new ProviderError('InvalidInput', `rule CIDR "${rule.cidr}" is not an IPv4 CIDR such as 203.0.113.0/24`);
+    }
+    const portsMatter = rule.protocol === 'tcp' || rule.protocol === 'udp';
+    if (portsMatter && !(rule.fromPort >= 0 && rule.toPort <= 65535 && rule.fromPort <= rule.toPort)) {
+      throw new ProviderError('InvalidInput', `rule ports ${rule.fromPort}-${rule.toPort} are not a range within 0-65535`);
+    }
+  }
+  return rules;
+}
+
+const sameRule = (a: FirewallRule, b: FirewallRule) => a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort && a.cidr === b.cidr;
+
+export function createFirewall(ctx: SimContext, region: string, input: CreateFirewallInput): Firewall {
+  ctx.faults.check('createFirewall');
+  requireRegion(region);
+  requireName('firewall', input.name);
+  const rules = validRules(input.rules).filter((rule, i, all) => all.findIndex((other) => sameRule(rule, other)) === i);
+  return ctx.store.transaction(() => {
+    if (ctx.store.list<Firewall>('firewall', region).some((s) => s.doc.name === input.name)) {
+      throw new ProviderError('Conflict', `a firewall named "${input.name}" already exists in ${region}`);
+    }
+    const firewall: Firewall = { id: newId('sg'), name: input.name, description: input.description, rules, tags: input.tags ?? {} };
+    ctx.store.put({ id: firewall.id, kind: 'firewall', region, clientToken: null, doc: firewall });
+    return firewall;
+  });
+}
+
+export function authorize(ctx: SimContext, region: string, firewallId: string, rules: FirewallRule[]): Firewall {
+  ctx.faults.check('authorize');
+  validRules(rules);
+  return ctx.store.transaction(() => {
+    const stored = ctx.store.get<Firewall>('firewall', firewallId);
+    if (!stored || stored.region !== region) throw notFound('firewall', firewallId);
+    const firewall = stored.doc;
+    for (const rule of rules) if (!firewall.rules.some((existing) => sameRule(existing, rule))) firewall.rules.push(rule);
+    ctx.store.put({ ...stored, doc: firewall });
+    return firewall;
+  });
+}
+
+export function listFirewalls(ctx: SimContext, region: string, filter: { ids?: string[]; tag?: { key: string; value?: string } } = {}): Firewall[] {
+  requireRegion(region);
+  return ctx.store
+    .list<Firewall>('firewall', region)
+    .map((s) => s.doc)
+    .filter((f) => (!filter.ids || filter.ids.includes(f.id)) && hasTag(f.tags, filter.tag));
+}
+
+export function deleteFirewall(ctx: SimContext, region: string, firewallId: string): void {
+  ctx.faults.check('deleteFirewall');
+  ctx.store.transaction(() => {
+    const stored = ctx.store.get<Firewall>('firewall', firewallId);
+    if (!stored || stored.region !== region) return;
+    const user = ctx.store
+      .list<ServerDoc>('server', region)
+      .find((s) => s.doc.firewallIds.includes(firewallId) && serverView(ctx, s.doc).state !== 'terminated');
+    if (user) throw new ProviderError('Conflict', `firewall ${firewallId} is in use by server ${user.id}; terminate it first`);
+    ctx.store.delete('firewall', firewallId);
+  });
+}

@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseFaultPlan } from '../../providers/sim/faults';
+import { SIM_REGIONS } from '../../providers/sim/catalog';
+import { SimProvider } from '../../providers/sim/sim-provider';
+import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { rejection } from './contract';
+
+const region = 'sim-east-1';
+const image = 'img-simeast1-0003'; // ubuntu-22.04 x86_64, newest build
+const launch = (provider: SimProvider, token: string, name = 'web-1') =>
+  provider.launchServer(region, { imageId: image, productId: 'm1.small', name, clientToken: token });
+
+describe('sim cloud', () => {
+  it('seeds a realistic world: 2 regions of 3 zones, 6+ OS families in dated builds on both architectures', async () => {
+    const sim = new SimProvider();
+    expect(await sim.listRegions()).toEqual(Object.keys(SIM_REGIONS));
+    expect(await sim.listZones('sim-west-1')).toEqual(['sim-west-1a', 'sim-west-1b', 'sim-west-1c']);
+    const all = (await sim.searchPublicImages(region, { limit: 1000 })).items;
+    expect(new Set(all.map((i) => i.platform)).size).toBeGreaterThanOrEqual(6);
+    expect(new Set(all.map((i) => i.architecture))).toEqual(new Set(['x86_64', 'arm64']));
+    const builds = all.filter((i) => i.tags.family === 'ubuntu-24.04' && i.architecture === 'x86_64');
+    expect(builds.map((i) => i.state).sort()).toEqual(['available', 'deprecated', 'deprecated']);
+    const products = await sim.listProducts(region);
+    expect(products.some((p) => p.cpuCount === 1 && p.memoryGb === 1)).toBe(true);
+    expect(Math.max(...products.map((p) => p.cpuCount))).toBeGreaterThanOrEqual(32);
+  });
+
+  it('makes state a function of time, scaled by SIM_TIME_SCALE', async () => {
+    let now = Date.parse('2026-11-27T00:00:00Z');
+    const sim = new SimProvider({ timeScale: 0.1, now: () => now });
+    const server = await launch(sim, 't1');
+    expect(server.state).toBe('pending');
+    now += 4_000; // boot takes 45 s × 0.1
+    expect((await sim.getServer(region, server.id)).state).toBe('pending');
+    now += 1_000;
+    expect((await sim.getServer(region, server.id)).state).toBe('running');
+    expect(await sim.statusChecks(region, server.id)).toBe('initializing');
+    now += 3_000; // status checks pass 30 s × 0.1 after boot
+    expect(await sim.statusChecks(region, server.id)).toBe('ok');
+    const volume = await sim.createVolume(region, { sizeGb: 5, zone: server.zone, encrypted: false, clientToken: 'v1' });
+    expect(volume.state).toBe('creating');
+    now += 500;
+    expect((await sim.getVolume(region, volume.id)).state).toBe('available');
+  });
+
+  it('honours client tokens: the same token gives the same server and volume', async () => {
+    const sim = new SimProvider();
+    const a = await launch(sim, 'same');
+    const b = await launch(sim, 'same', 'other-name');
+    expect(b.id).toBe(a.id);
+    expect(await sim.listServers(region)).toHaveLength(1);
+  });
+
+  it('answers QuotaExceeded over the account quota, and counts terminated servers out', async () => {
+    const sim = new SimProvider({ quotas: { servers: 2 } });
+    const first = await launch(sim, 'q1');
+    await launch(sim, 'q2');
+    const over = await rejection(launch(sim, 'q3'));
+    expect(over).toMatchObject({ code: 'QuotaExceeded', retryable: false });
+    expect(over.message).toContain('2 of its 2 servers');
+    await sim.terminateServer(region, first.id);
+    expect((await launch(sim, 'q3')).state).toBe('running');
+  });
+
+  it('injects transient faults at a rate per operation', async () => {
+    const sim = new SimProvider();
+    sim.faults.setRate('createVolume', 1);
+    const err = await rejection(sim.createVolume(region, { sizeGb: 1, zone: 'sim-east-1a', encrypted: false, clientToken: 'x' }));
+    expect(['Throttled', 'Unavailable']).toContain(err.code);
+    expect(err.retryable).toBe(true);
+    sim.faults.setRate('createVolume', 0);
+    expect((await sim.createVolume(region, { sizeGb: 1, zone: 'sim-east-1a', encrypted: false, clientToken: 'x' })).id).toMatch(/^vol-/);
+  });
+
+  it('runs scripted faults: the 2nd attachVolume fails with Unavailable, the others succeed', async () => {
+    const sim = new SimProvider();
+    sim.faults.script({ operation: 'attachVolume', nth: 2, code: 'Unavailable' });
+    const server = await launch(sim, 's');
+    const volumes = await Promise.all(['a', 'b', 'c'].map((t) => sim.createVolume(region, { sizeGb: 1, zone: server.zone, encrypted: false, clientToken: t })));
+    await sim.attachVolume(region, volumes[0]!.id, server.id, '/dev/sdf');
+    expect((await rejection(sim.attachVolume(region, volumes[1]!.id, server.id, '/dev/sdg'))).code).toBe('Unavailable');
+    await sim.attachVolume(region, volumes[1]!.id, server.id, '/dev/sdg');
+    await sim.attachVolume(region, volumes[2]!.id, server.id, '/dev/sdh');
+    expect(sim.guestDevices(region, server.id).map((d) => d.path)).toEqual([
+      '/dev/disk/by-id/virtio-root',
+      ...volumes.map((v) => `/dev/disk/by-id/virtio-${v.id}`),
+    ]);
+  });
+
+  it('fails launches of a given image for good, and keeps a named server impaired, from configuration', async () => {
+    const sim = new SimProvider({
+      faults: parseFaultPlan(
+        JSON.stringify({
+          scripted: [
+            { operation: 'launchServer', match: { imageId: 'img-simeast1-0009' }, code: 'QuotaExceeded' },
+            { operation: 'statusChecks', match: { serverName: 'sick-1' }, impaired: true },
+          ],
+        }),
+      ),
+    });
+    const err = await rejection(sim.launchServer(region, { imageId: 'img-simeast1-0009', productId: 'm1.small', name: 'web-1', clientToken: 'f' }));
+    expect(err).toMatchObject({ code: 'QuotaExceeded', retryable: false });
+    const sick = await launch(sim, 'sick', 'sick-1');
+    expect(await sim.statusChecks(region, sick.id)).toBe('impaired');
+    expect(await sim.statusChecks(region, (await launch(sim, 'well', 'well-1')).id)).toBe('ok');
+  });
+
+  it('refuses a fault plan it cannot read, naming SIM_FAULTS', () => {
+    expect(() => parseFaultPlan('{"rates":{"attachVolume":2}}')).toThrow(/SIM_FAULTS is not a valid fault plan/);
+    expect(() => parseFaultPlan('not json')).toThrow(/SIM_FAULTS/);
+  });
+
+  it('keeps the public library read-only', async () => {
+    const sim = new SimProvider();
+    const err = await rejection(sim.updateImage(region, image, { name: 'mine-now' }));
+    expect(err.code).toBe('InvalidInput');
+    expect(err.message).toContain('clone it');
+  });
+
+  it('persists to its file, shared by every process that opens it', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sim-')), 'sim-cloud.db');
+    const api = new SimProvider({ dbFile: file });
+    const worker = new SimProvider({ dbFile: file });
+    const server = await launch(worker, 'shared');
+    expect((await api.getServer(region, server.id)).id).toBe(server.id);
+    expect((await launch(api, 'shared')).id).toBe(server.id);
+    // A third process, as the worker after a restart: it sees the server and reuses its token.
+    const script = `
+      import { SimProvider } from './providers/sim/sim-provider.ts';
+      const sim = new SimProvider({ dbFile: ${JSON.stringify(file)} });
+      const again = await sim.launchServer('sim-east-1', { imageId: '${image}', productId: 'm1.small', name: 'web-1', clientToken: 'shared' });
+      const other = await sim.launchServer('sim-east-1', { imageId: '${image}', productId: 'm1.small', name: 'web-2', clientToken: 'child' });
+      console.log(JSON.stringify({ again: again.id, other: other.id }));`;
+    const out = JSON.parse(execFileSync('node', ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT, encoding: 'utf8' })) as { again: string; other: string };
+    expect(out.again).toBe(server.id);
+    expect((await api.listServers(region)).map((s) => s.id).sort()).toEqual([server.id, out.other].sort());
+    api.close();
+    worker.close();
+    const reopened = new SimProvider({ dbFile: file });
+    expect((await reopened.getServer(region, out.other)).name).toBe('web-2');
+    reopened.close();
+  });
+});
