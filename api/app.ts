@@ -5,14 +5,17 @@ import type { Client } from '@temporalio/client';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
+import type { CloudProvider } from '../providers/cloud-provider';
 import { registerErrorHandling } from './errors';
 import { LaunchClient } from './launch-client';
+import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
 import { launchRoutes } from './routes/launches';
 
 export interface AppDeps {
   config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'>;
   client: Client;
+  provider: CloudProvider;
   logger: Logger;
 }
 
@@ -39,5 +42,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes);
   await app.register(launchRoutes);
+  await app.register(catalogRoutes);
   return app;
 }

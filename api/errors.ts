@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isProviderError, type ProviderErrorCode } from '../providers/errors';
 
 /** An error meant for the caller: its status, a machine-readable code and a message that says what to do. */
 export class ApiError extends Error {
@@ -11,6 +12,18 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/** How the cloud's answer reaches the caller: its fault (4xx), or the cloud's (5xx), never a bare 500. */
+const PROVIDER_STATUS: Record<ProviderErrorCode, number> = {
+  NotFound: 404,
+  InvalidInput: 400,
+  Conflict: 409,
+  QuotaExceeded: 422,
+  Throttled: 503,
+  Unavailable: 503,
+  Unsupported: 501,
+  InvalidCredentials: 502,
+};
 
 export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} does not exist`);
 
@@ -24,6 +37,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
         return `${field}: ${v.message ?? "is invalid"}`;
       });
       return reply.code(400).send({ code: 'invalid_request', message: problems.join('; ') });
+    }
+    if (isProviderError(err)) {
+      if (err.retryAfter !== undefined) void reply.header('retry-after', String(Math.ceil(err.retryAfter)));
+      const status = PROVIDER_STATUS[err.code];
+      if (status >= 500) request.log.warn({ err }, 'the cloud did not answer');
+      return reply.code(status).send({ code: err.code, message: err.message });
     }
     if (err instanceof ApiError) {
       return reply.code(err.statusCode).send({ code: err.code, message: err.message });

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/config';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
+import { createProvider } from '../providers/registry';
 import { buildApp } from './app';
 import { connectClient } from './temporal-client';
 
@@ -9,7 +10,7 @@ async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'api');
   const client = await connectClient(config);
-  const app = await buildApp({ config, client, logger });
+  const app = await buildApp({ config, client, logger, provider: createProvider(config) });
   const close = async () => {
     await app.close();
     await client.connection.close();

@@ -25,6 +25,8 @@ export const ConfigSchema = z.object({
   TEMPORAL_CLI_PATH: optionalText,
   PROVIDER: z.enum(['sim', 'aws', 'qemu']).default('sim'),
   SIM_TIME_SCALE: z.coerce.number().min(0).max(100).default(0.1),
+  /** A fault plan for the simulated cloud, as JSON (providers/README.md); none by default. */
+  SIM_FAULTS: optionalText,
   AWS_ENDPOINT_URL: optionalText,
   AWS_REGION: optionalText,
   API_KEYS_FILE: optionalText,

@@ -57,7 +57,9 @@ async function run(): Promise<void> {
   installRuntime(createLogger(config, 'worker'));
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   stack.push({ name: 'the worker connection', stop: () => connection.close() });
-  const worker: Worker = await createWorker({ config, connection, provider: createProvider(config) });
+  // One provider for both roles in this process (the sim's SQLite file is shared all the same).
+  const provider = createProvider(config);
+  const worker: Worker = await createWorker({ config, connection, provider });
   const running = worker.run();
   stack.push({ name: 'the worker', stop: async () => { worker.shutdown(); await running; } });
   running.catch((err) => {
@@ -67,7 +69,7 @@ async function run(): Promise<void> {
 
   const client: Client = await connectClient(config);
   stack.push({ name: 'the Temporal client', stop: () => client.connection.close() });
-  const app: FastifyInstance = await buildApp({ config, client, logger: createLogger(config, 'api') });
+  const app: FastifyInstance = await buildApp({ config, client, provider, logger: createLogger(config, 'api') });
   await app.listen({ host: config.HOST, port: config.PORT });
   stack.push({ name: 'the API', stop: () => app.close() });
 

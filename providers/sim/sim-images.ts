@@ -42,7 +42,7 @@ export function findImage(ctx: SimContext, region: string, imageId: string): Mac
   const own = ctx.store.get<ImageDoc>('image', imageId);
   if (own && own.region === region) return imageView(ctx, own.doc);
   const found = publicLibrary(region).find((image) => image.id === imageId);
-  if (!found) throw notFound('image', imageId);
+  if (!found) throw new ProviderError('NotFound', `image ${imageId} does not exist in region ${region}`);
   return structuredClone(found);
 }
 

@@ -9,6 +9,7 @@ export async function startTestApi() {
   const app: FastifyInstance = await buildApp({
     config: { ...temporal.config, PROVIDER: 'sim' },
     client: temporal.client,
+    provider: temporal.provider,
     logger: pino({ level: 'silent' }),
   });
   return {

@@ -21,7 +21,8 @@ export async function startTestWorker(options: { provider?: CloudProvider } = {}
   const address = inject('temporalAddress');
   const config = { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: `test-${randomUUID()}` };
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker: Worker = await createWorker({ config, connection: nativeConnection, provider: options.provider ?? new SimProvider() });
+  const provider = options.provider ?? new SimProvider();
+  const worker: Worker = await createWorker({ config, connection: nativeConnection, provider });
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -29,6 +30,7 @@ export async function startTestWorker(options: { provider?: CloudProvider } = {}
     config,
     client,
     worker,
+    provider,
     async stop() {
       worker.shutdown();
       await running;

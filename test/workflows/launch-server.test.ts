@@ -60,7 +60,7 @@ describe('launchServer workflow', () => {
     const failure = (await handle.result().catch((err: unknown) => err)) as WorkflowFailedError;
     expect(failure.cause?.cause).toMatchObject({
       type: 'ProductUnavailable',
-      message: expect.stringContaining('product a1.small is not offered for x86_64 images in sim-east-1; choose one of m1.small'),
+      message: expect.stringContaining('product a1.small is not offered for x86_64 images in sim-east-1; choose one of m1.micro, m1.small'),
     });
     const progress = await handle.query<{ steps: { status: string; detail?: string }[] }>('progress');
     expect(progress.steps[0]).toMatchObject({ status: 'failed', detail: expect.stringContaining('a1.small') });

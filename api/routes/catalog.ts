@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorSchema } from '../schemas';
+import { ImagePageSchema, ImagesQuery, ProductSchema, ProductsQuery } from './catalog.schemas';
+
+// Reads of the cloud's catalog have no side effects: they go straight to the configured provider.
+export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { provider } = app.deps;
+  const errors = { 400: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema };
+
+  app.get(
+    '/v1/regions',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Regions of the configured cloud, with their zones',
+        response: { 200: z.object({ items: z.array(z.object({ id: z.string(), zones: z.array(z.string()) })) }), ...errors },
+      },
+    },
+    async () => {
+      const regions = await provider.listRegions();
+      return { items: await Promise.all(regions.map(async (id) => ({ id, zones: await provider.listZones(id) }))) };
+    },
+  );
+
+  app.get(
+    '/v1/products',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Hardware products of a region; with cpu, memoryGb and storageGb, only those that fit, smallest first',
+        querystring: ProductsQuery,
+        response: { 200: z.object({ items: z.array(ProductSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { region, architecture, cpu = 0, memoryGb = 0, storageGb = 0 } = request.query;
+      const products = await provider.listProducts(region, architecture ? { architecture } : {});
+      const fitting = products
+        .filter((p) => p.cpuCount >= cpu && p.memoryGb >= memoryGb && p.rootDiskGb >= storageGb)
+        .sort((a, b) => a.cpuCount - b.cpuCount || a.memoryGb - b.memoryGb || a.rootDiskGb - b.rootDiskGb);
+      return { items: fitting };
+    },
+  );
+
+  app.get(
+    '/v1/images',
+    {
+      schema: {
+        tags: ['images'],
+        summary: 'Own images, or a search of the cloud’s public library; paged with cursor',
+        querystring: ImagesQuery,
+        response: { 200: ImagePageSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { region, scope, q, platform, architecture, owner, cursor, limit } = request.query;
+      const page = { limit, ...(cursor ? { cursor } : {}) };
+      if (scope === 'own') return provider.listImages(region, page);
+      return provider.searchPublicImages(region, {
+        ...page,
+        ...(q ? { q } : {}),
+        ...(platform ? { platform } : {}),
+        ...(architecture ? { architecture } : {}),
+        ...(owner ? { ownerId: owner } : {}),
+      });
+    },
+  );
+};

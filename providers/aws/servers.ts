@@ -1,0 +1,118 @@
+import {
+  DescribeInstancesCommand,
+  DescribeInstanceStatusCommand,
+  RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+  type DescribeInstancesCommandInput,
+  type Filter,
+  type Instance,
+} from '@aws-sdk/client-ec2';
+import type { Server, StatusCheck } from '../../domain/server';
+import type { LaunchServerInput, ServerFilter } from '../cloud-provider';
+import { ProviderError } from '../errors';
+import { ec2ClientToken, ignoreNotFound, type Ec2Session } from './ec2-session';
+import { getImage } from './images';
+import { collectAll } from './paging';
+import { ec2ServerStates, serverState } from './states';
+import { TAG, fromTagList, tagFilters, tagSpecifications } from './tags';
+
+const LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
+
+export function toServer(instance: Instance, requestedTags: Record<string, string> = {}): Server {
+  const tags = { ...requestedTags, ...fromTagList(instance.Tags) };
+  return {
+    id: instance.InstanceId ?? '',
+    name: tags[TAG.name] ?? '',
+    state: serverState(instance.State?.Name),
+    imageId: instance.ImageId ?? '',
+    productId: instance.InstanceType ?? '',
+    zone: instance.Placement?.AvailabilityZone ?? '',
+    ...(instance.PublicIpAddress ? { publicIp: instance.PublicIpAddress } : {}),
+    ...(instance.PrivateIpAddress ? { privateIp: instance.PrivateIpAddress } : {}),
+    createdAt: instance.LaunchTime ? new Date(instance.LaunchTime).toISOString() : '',
+    tags,
+  };
+}
+
+async function describeInstances(ec2: Ec2Session, region: string, query: Pick<DescribeInstancesCommandInput, 'InstanceIds' | 'Filters'>) {
+  return collectAll(async (token) => {
+    const paged = query.InstanceIds ? { NextToken: token } : { MaxResults: 1000, NextToken: token };
+    const out = await ec2.call(region, 'DescribeInstances', (c) => c.send(new DescribeInstancesCommand({ ...query, ...paged })));
+    return { items: (out.Reservations ?? []).flatMap((r) => r.Instances ?? []), next: out.NextToken };
+  });
+}
+
+export async function launchServer(ec2: Ec2Session, region: string, input: LaunchServerInput): Promise<Server> {
+  // EC2 honours ClientToken and moto does not; the token tag finds an earlier launch on either.
+  const byToken = [...tagFilters({ key: TAG.clientToken, value: input.clientToken }), { Name: 'instance-state-name', Values: LIVE_STATES }];
+  const [earlier] = await describeInstances(ec2, region, { Filters: byToken });
+  if (earlier) return toServer(earlier);
+  // A clear NotFound before anything is created (moto would even launch from an image that does not exist).
+  await getImage(ec2, region, input.imageId);
+
+  const tags = { ...input.tags, [TAG.name]: input.name, [TAG.clientToken]: input.clientToken };
+  const out = await ec2.call(region, 'RunInstances', (c) =>
+    c.send(
+      new RunInstancesCommand({
+        ImageId: input.imageId,
+        InstanceType: input.productId as Instance['InstanceType'],
+        MinCount: 1,
+        MaxCount: 1,
+        ClientToken: ec2ClientToken(input.clientToken),
+        ...(input.zone ? { Placement: { AvailabilityZone: input.zone } } : {}),
+        ...(input.firewallIds?.length ? { SecurityGroupIds: input.firewallIds } : {}),
+        ...(input.keypairName ? { KeyName: input.keypairName } : {}),
+        ...(input.userData ? { UserData: Buffer.from(input.userData, 'utf8').toString('base64') } : {}),
+        TagSpecifications: tagSpecifications(['instance', 'volume'], tags),
+      }),
+    ),
+  );
+  const instance = out.Instances?.[0];
+  if (!instance) throw new ProviderError('Unavailable', `EC2 RunInstances in ${region} returned no instance for image ${input.imageId}`);
+  return toServer(instance, tags);
+}
+
+export async function getServer(ec2: Ec2Session, region: string, serverId: string): Promise<Server> {
+  const [instance] = await describeInstances(ec2, region, { InstanceIds: [serverId] });
+  if (!instance) throw new ProviderError('NotFound', `server ${serverId} does not exist in ${region}`);
+  return toServer(instance);
+}
+
+export async function listServers(ec2: Ec2Session, region: string, filter: ServerFilter = {}): Promise<Server[]> {
+  const filters: Filter[] = tagFilters(filter.tag);
+  if (filter.imageId) filters.push({ Name: 'image-id', Values: [filter.imageId] });
+  if (filter.states) {
+    const states = ec2ServerStates(filter.states);
+    if (states.length === 0) return [];
+    filters.push({ Name: 'instance-state-name', Values: states });
+  }
+  return (await describeInstances(ec2, region, filters.length ? { Filters: filters } : {})).map((i) => toServer(i));
+}
+
+export async function stopServer(ec2: Ec2Session, region: string, serverId: string): Promise<Server> {
+  await ec2.call(region, 'StopInstances', (c) => c.send(new StopInstancesCommand({ InstanceIds: [serverId] })));
+  return getServer(ec2, region, serverId);
+}
+
+export async function startServer(ec2: Ec2Session, region: string, serverId: string): Promise<Server> {
+  await ec2.call(region, 'StartInstances', (c) => c.send(new StartInstancesCommand({ InstanceIds: [serverId] })));
+  return getServer(ec2, region, serverId);
+}
+
+export async function terminateServer(ec2: Ec2Session, region: string, serverId: string): Promise<void> {
+  await ignoreNotFound(() => ec2.call(region, 'TerminateInstances', (c) => c.send(new TerminateInstancesCommand({ InstanceIds: [serverId] }))));
+}
+
+export async function statusChecks(ec2: Ec2Session, region: string, serverId: string): Promise<StatusCheck> {
+  const out = await ec2.call(region, 'DescribeInstanceStatus', (c) =>
+    c.send(new DescribeInstanceStatusCommand({ InstanceIds: [serverId], IncludeAllInstances: true })),
+  );
+  const status = out.InstanceStatuses?.[0];
+  if (!status) throw new ProviderError('NotFound', `server ${serverId} does not exist in ${region}`);
+  if (status.InstanceState?.Name !== 'running') return 'initializing';
+  const checks = [status.InstanceStatus?.Status, status.SystemStatus?.Status];
+  if (checks.includes('impaired')) return 'impaired';
+  return checks.every((check) => check === 'ok') ? 'ok' : 'initializing';
+}
