@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { ServiceError, isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isProviderError, type ProviderErrorCode } from '../providers/errors';
 
@@ -25,6 +26,14 @@ const PROVIDER_STATUS: Record<ProviderErrorCode, number> = {
   InvalidCredentials: 502,
 };
 
+const GRPC_UNAVAILABLE = 14;
+
+/** The Temporal frontend is down or slow: the caller may retry; nothing was lost. */
+function temporalUnreachable(err: unknown): boolean {
+  const grpc = err instanceof ServiceError ? err.cause : err;
+  return isGrpcDeadlineError(grpc) || (isGrpcServiceError(grpc) && grpc.code === GRPC_UNAVAILABLE);
+}
+
 export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} does not exist`);
 
 // The one error handler: `{code, message}` everywhere, the field path in validation messages, 5xx text hidden.
@@ -46,6 +55,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (err instanceof ApiError) {
       return reply.code(err.statusCode).send({ code: err.code, message: err.message });
+    }
+    if (temporalUnreachable(err)) {
+      request.log.warn({ err }, 'Temporal did not answer');
+      return reply.code(503).send({ code: 'temporal_unavailable', message: 'Temporal did not answer; check GET /v1/ready and retry' });
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {

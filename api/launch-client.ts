@@ -1,5 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  isGrpcDeadlineError,
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { LaunchProgress, LaunchResult } from '../domain/launch';
 import { launchWorkflowId } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
@@ -20,9 +29,24 @@ const STATUS: Record<string, LaunchView['status']> = {
   CONTINUED_AS_NEW: 'running',
 };
 
-/** Fingerprint of a request, kept in the memo, so a reused Idempotency-Key with another body is refused. */
-const fingerprint = (request: LaunchRequest): string =>
-  createHash('sha256').update(JSON.stringify(request)).digest('hex').slice(0, 32);
+/** JSON with sorted keys: the same request always has the same text, whatever order its fields came in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Kept in the memo, so a reused Idempotency-Key with another body is refused. */
+const fingerprint = (request: LaunchRequest): string => createHash('sha256').update(canonical(request)).digest('hex').slice(0, 32);
+
+interface LaunchMemo {
+  requestFingerprint: string;
+  /** The request as accepted, so a closed launch can be shown even with no worker to answer a query. */
+  request: LaunchRequest;
+}
 
 // Starts and reads launches through Temporal; the workflow is the record of each launch.
 export class LaunchClient {
@@ -32,9 +56,10 @@ export class LaunchClient {
     private readonly provider: string,
   ) {}
 
-  async start(request: LaunchRequest, idempotencyKey?: string): Promise<{ id: string; created: boolean }> {
+  /** Starts a launch; with a key seen before, answers with that launch and its current status instead. */
+  async start(request: LaunchRequest, idempotencyKey?: string): Promise<{ id: string; created: boolean; status: LaunchView['status'] }> {
     const workflowId = launchWorkflowId(idempotencyKey ?? randomUUID());
-    const requestFingerprint = fingerprint(request);
+    const memo: LaunchMemo = { requestFingerprint: fingerprint(request), request };
     try {
       await this.client.workflow.start<typeof launchServer>('launchServer', {
         workflowId,
@@ -42,7 +67,7 @@ export class LaunchClient {
         args: [request],
         // A key names one launch forever: never start a second run under it, even after the first closed.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        memo: { requestFingerprint },
+        memo: { ...memo },
         typedSearchAttributes: [
           { key: ImageId, value: request.imageId },
           { key: Region, value: request.region },
@@ -52,24 +77,24 @@ export class LaunchClient {
         ],
         staticSummary: `Launch ${request.name} from ${request.imageId} in ${request.region}`,
       });
-      return { id: workflowId, created: true };
+      return { id: workflowId, created: true, status: 'running' };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || idempotencyKey === undefined) throw err;
       const existing = await this.client.workflow.getHandle(workflowId).describe();
-      if (existing.memo?.requestFingerprint !== requestFingerprint) {
+      if ((existing.memo as Partial<LaunchMemo> | undefined)?.requestFingerprint !== memo.requestFingerprint) {
         throw new ApiError(
           409,
           'idempotency_key_reused',
           `Idempotency-Key "${idempotencyKey}" already started launch ${workflowId} with a different request; use a new key for a new launch`,
         );
       }
-      return { id: workflowId, created: false };
+      return { id: workflowId, created: false, status: STATUS[existing.status.name] ?? 'running' };
     }
   }
 
   async get(id: string): Promise<LaunchView> {
     const handle = this.client.workflow.getHandle<typeof launchServer>(id);
-    let description;
+    let description: WorkflowExecutionDescription;
     try {
       description = await handle.describe();
     } catch (err) {
@@ -88,17 +113,22 @@ export class LaunchClient {
       const result: LaunchResult = await handle.result();
       return { ...view, ...result };
     }
-    const progress = await this.progressOf(handle, id);
     const error = status === 'failed' ? await failureOf(handle.result()) : undefined;
+    const progress = await this.progressOf(handle, id, status === 'running' ? undefined : (description.memo as Partial<LaunchMemo>)?.request);
     return { ...view, ...progress, ...(error ? { error } : {}) };
   }
 
-  /** Progress lives in the workflow; only a worker can answer for it, within a few seconds or not at all. */
-  private async progressOf(handle: WorkflowHandle, id: string): Promise<LaunchProgress> {
+  /**
+   * Progress lives in the workflow; only a worker can answer for it. A closed launch with no worker to ask is
+   * still shown, from its memo, without the step detail.
+   */
+  private async progressOf(handle: WorkflowHandle, id: string, closedRequest: LaunchRequest | undefined): Promise<LaunchProgress> {
     try {
       return await this.client.connection.withDeadline(Date.now() + PROGRESS_DEADLINE_MS, () => handle.query<LaunchProgress>('progress'));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound(`launch ${id}`);
+      if (!isGrpcDeadlineError(err) && !isGrpcDeadlineError((err as Error).cause)) throw err;
+      if (closedRequest) return { request: closedRequest, steps: [], warnings: ['step detail unavailable: no worker answered; see the workflow in the Temporal Web UI'] };
       throw new ApiError(
         503,
         'worker_unavailable',

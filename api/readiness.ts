@@ -24,17 +24,26 @@ export async function checkReadiness(client: Client, namespace: string, taskQueu
   }
   const { TaskQueueType } = proto.temporal.api.enums.v1;
   const types = [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY];
-  const polled = await Promise.all(
-    types.map(async (taskQueueType) => {
-      const answer = await client.connection.withDeadline(deadline(), () =>
-        client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType }),
-      );
-      return (answer.pollers ?? []).some((poller) => {
-        const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
-        return Date.now() - seconds * 1000 < POLLER_FRESH_MS;
-      });
-    }),
-  );
+  let polled: boolean[];
+  try {
+    polled = await Promise.all(
+      types.map(async (taskQueueType) => {
+        const answer = await client.connection.withDeadline(deadline(), () =>
+          client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType }),
+        );
+        return (answer.pollers ?? []).some((poller) => {
+          const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
+          return Date.now() - seconds * 1000 < POLLER_FRESH_MS;
+        });
+      }),
+    );
+  } catch (err) {
+    return {
+      ready: false,
+      checks: { temporal: 'ok', worker: 'unknown' },
+      message: `Temporal could not describe task queue "${taskQueue}" in namespace "${namespace}" (${(err as Error).message}); check TEMPORAL_NAMESPACE`,
+    };
+  }
   if (polled.every(Boolean)) return { ready: true, checks: { temporal: 'ok', worker: 'ok' }, message: 'ready' };
   return {
     ready: false,

@@ -36,4 +36,6 @@ export type LaunchResult = LaunchProgress & { plan: LaunchPlan };
 
 /** `launch-<key>`: the API maps an Idempotency-Key onto it, so a repeated request returns the same launch. */
 export const launchWorkflowId = (key: string): string => `launch-${key}`;
-export const LAUNCH_ID_PATTERN = /^launch-[A-Za-z0-9_.-]{1,100}$/;
+/** What an Idempotency-Key may hold; a launch id is `launch-` and such a key (or a generated UUID). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
+export const LAUNCH_ID_PATTERN = new RegExp(`^launch-${IDEMPOTENCY_KEY_PATTERN.source.slice(1)}`);

@@ -1,21 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { FastifyInstance } from 'fastify';
-import type { Client } from '@temporalio/client';
-import { buildApp } from '../api/app';
-import { connectClient } from '../api/temporal-client';
+import { serveApi } from '../api/serve';
 import { loadConfig, temporalAddress } from '../config/config';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
 import { createProvider } from '../providers/registry';
 import { installRuntime } from '../worker/runtime';
-import { createWorker } from '../worker/worker';
+import { startWorker } from '../worker/worker';
 import { startDevServer, type DevServer } from './dev-server';
 import { locateTemporalCli } from './temporal-cli';
 
 // `npm start`: the whole service on one machine. Without TEMPORAL_ADDRESS it brings up a Temporal dev server
-// persisted under DATA_DIR, then the worker and the API in this process. SIGINT/SIGTERM stop all of them, in reverse.
+// persisted under DATA_DIR, then the worker and the API in this process. A stop request stops them in reverse.
 
 const config = loadConfig();
 const logger = createLogger(config, 'start');
@@ -40,6 +36,9 @@ async function stopAll(exitCode: number): Promise<never> {
 async function run(): Promise<void> {
   const dataDir = path.resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
+  // First: the SDK's runtime is process-wide, and the dev server's SDK fallback would otherwise create a default one.
+  installRuntime(createLogger(config, 'worker'));
+
   let devServer: DevServer | undefined;
   if (!config.TEMPORAL_ADDRESS) {
     const cli = locateTemporalCli({ cliPath: config.TEMPORAL_CLI_PATH, say: (message) => logger.info(message) });
@@ -54,33 +53,27 @@ async function run(): Promise<void> {
     stack.push({ name: 'the Temporal dev server', stop: () => devServer!.stop() });
   }
 
-  installRuntime(createLogger(config, 'worker'));
-  const connection = await NativeConnection.connect({ address: temporalAddress(config) });
-  stack.push({ name: 'the worker connection', stop: () => connection.close() });
   // One provider for both roles in this process (the sim's SQLite file is shared all the same).
   const provider = createProvider(config);
-  const worker: Worker = await createWorker({ config, connection, provider });
-  const running = worker.run();
-  stack.push({ name: 'the worker', stop: async () => { worker.shutdown(); await running; } });
-  running.catch((err) => {
+  const worker = await startWorker({ config, address: temporalAddress(config), provider });
+  stack.push({ name: 'the worker', stop: () => worker.stop() });
+  worker.running.catch((err) => {
     logger.error({ err }, 'the worker stopped unexpectedly; stopping the service');
     void stopAll(1);
   });
 
-  const client: Client = await connectClient(config);
-  stack.push({ name: 'the Temporal client', stop: () => client.connection.close() });
-  const app: FastifyInstance = await buildApp({ config, client, provider, logger: createLogger(config, 'api') });
-  await app.listen({ host: config.HOST, port: config.PORT });
-  stack.push({ name: 'the API', stop: () => app.close() });
+  const api = await serveApi({ config, provider, logger: createLogger(config, 'api') });
+  stack.push({ name: 'the API', stop: () => api.close() });
 
-  const api = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
   const lines = [
     'machine images service is up',
-    `  API:              ${api}/v1`,
-    `  OpenAPI docs:     ${api}/docs`,
-    `  Readiness:        ${api}/v1/ready`,
+    `  API:              ${url}/v1`,
+    `  OpenAPI docs:     ${url}/docs`,
+    `  Readiness:        ${url}/v1/ready`,
     devServer ? `  Temporal Web UI:  ${devServer.uiUrl}` : `  Temporal cluster: ${config.TEMPORAL_ADDRESS}`,
     `  Temporal:         ${temporalAddress(config)} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
+    `  Cloud:            ${provider.name}${provider.name === 'sim' ? ` (${path.join(dataDir, 'sim-cloud.db')}, SIM_TIME_SCALE=${config.SIM_TIME_SCALE})` : ''}`,
     devServer ? `  Data:             ${dataDir}` : '',
     'Press Ctrl+C to stop.',
   ].filter(Boolean);

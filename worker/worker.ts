@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../config/config';
 import type { CloudProvider } from '../providers/cloud-provider';
@@ -22,4 +22,32 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ provider: deps.provider }),
   });
+}
+
+export interface RunningWorker {
+  /** Settles when the worker has stopped; rejects if it failed. */
+  running: Promise<void>;
+  /** Drains: running activities finish, no new tasks are taken. */
+  stop(): Promise<void>;
+}
+
+/** Connects, creates and runs the worker role; `stop()` drains it and closes its connection. */
+export async function startWorker(deps: Omit<WorkerDeps, 'connection'> & { address: string }): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: deps.address });
+  let worker: Worker;
+  try {
+    worker = await createWorker({ ...deps, connection });
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+  const running = worker.run().finally(() => connection.close());
+  return {
+    running,
+    async stop() {
+      // A worker that already failed or stopped has nothing to drain.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+    },
+  };
 }

@@ -1,23 +1,18 @@
 import { z } from 'zod';
 import { LaunchRequestSchema } from '../../domain/launch-request';
 import { LAUNCH_ID_PATTERN, LAUNCH_STEPS } from '../../domain/launch';
+import { ProductSchema } from './catalog.schemas';
 
 export const LaunchIdParams = z.object({
   id: z.string().regex(LAUNCH_ID_PATTERN, 'a launch id looks like launch-<key>, as returned by POST /v1/launches'),
 });
 
-const ProductSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  cpuCount: z.number(),
-  memoryGb: z.number(),
-  rootDiskGb: z.number(),
-  architecture: z.string(),
-});
+
+const LaunchStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed-out']);
 
 export const LaunchViewSchema = z.object({
   id: z.string(),
-  status: z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed-out']),
+  status: LaunchStatusSchema,
   request: LaunchRequestSchema,
   steps: z.array(
     z.object({
@@ -42,7 +37,7 @@ export const LaunchViewSchema = z.object({
 
 export const LaunchAcceptedSchema = z.object({
   id: z.string(),
-  status: z.literal('running'),
+  status: LaunchStatusSchema,
   url: z.string(),
 });
 

@@ -11,16 +11,17 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['launches'],
         summary: 'Launch a server from an image',
-        description: 'Starts the durable launch workflow. A repeated request with the same Idempotency-Key returns the same launch.',
+        description: 'Starts the durable launch workflow (202). A repeated request with the same Idempotency-Key answers 200 with the same launch.',
         headers: z.object({ 'idempotency-key': IdempotencyKeySchema.optional() }),
         body: LaunchRequestSchema,
-        response: { 202: LaunchAcceptedSchema, 400: ErrorSchema, 409: ErrorSchema },
+        response: { 200: LaunchAcceptedSchema, 202: LaunchAcceptedSchema, 400: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (request, reply) => {
-      const { id } = await app.deps.launches.start(request.body, request.headers['idempotency-key']);
+      const { id, created, status } = await app.deps.launches.start(request.body, request.headers['idempotency-key']);
       const url = `/v1/launches/${id}`;
-      return reply.code(202).header('location', url).send({ id, status: 'running' as const, url });
+      // 202 for a new launch; 200 when the key names one that exists, with its status as it is now.
+      return reply.code(created ? 202 : 200).header('location', url).send({ id, status, url });
     },
   );
 

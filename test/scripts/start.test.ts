@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -8,13 +8,14 @@ import { freePort } from '../support/free-port';
 import { descendantsOf, isAlive, processesMentioning, waitUntil } from '../support/processes';
 
 // `npm start` for real: dev server persisted under DATA_DIR, worker and API, then a clean stop.
-describe('npm start', () => {
+describe('npm start', { timeout: 120_000 }, () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'machine-images-start-'));
   const started: ChildProcess[] = [];
 
   afterAll(() => {
     for (const child of started) if (child.pid && isAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
     for (const pid of processesMentioning(dataDir)) process.kill(pid, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   async function npmStart() {
@@ -39,13 +40,18 @@ describe('npm start', () => {
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     const api = `http://127.0.0.1:${ports.PORT}`;
     const t0 = Date.now();
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exitCode = code))));
     await waitUntil(
-      async () => (await fetch(`${api}/v1/ready`).catch(() => undefined))?.status === 200,
+      async () => {
+        // A start that died says why at once, instead of after the whole wait.
+        if (exitCode !== undefined) throw new Error(`npm start exited (${exitCode}) before it was ready; it printed:\n${output.join('')}`);
+        return (await fetch(`${api}/v1/ready`).catch(() => undefined))?.status === 200;
+      },
       60_000,
       `npm start to be ready; it printed:\n${output.join('')}`,
     );
     const readyAfterMs = Date.now() - t0;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     return { child, api, ports, output, readyAfterMs, exited };
   }
 

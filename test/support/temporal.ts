@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { CloudProvider } from '../../providers/cloud-provider';
 import { SimProvider } from '../../providers/sim/sim-provider';
-import { createWorker } from '../../worker/worker';
+import { startWorker } from '../../worker/worker';
 
 /** Tests read failures from assertions; the SDK's info lines would only bury them. A test may install its own first. */
 function quietRuntime(): void {
@@ -20,21 +20,19 @@ export async function startTestWorker(options: { provider?: CloudProvider } = {}
   quietRuntime();
   const address = inject('temporalAddress');
   const config = { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: `test-${randomUUID()}` };
-  const nativeConnection = await NativeConnection.connect({ address });
   const provider = options.provider ?? new SimProvider();
-  const worker: Worker = await createWorker({ config, connection: nativeConnection, provider });
-  const running = worker.run();
+  const worker = await startWorker({ config, address, provider });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {
     config,
     client,
-    worker,
     provider,
+    /** Workflows of this file only: other files share the dev server. */
+    countWorkflows: async (query = '') =>
+      (await client.workflow.count(`TaskQueue = '${config.TEMPORAL_TASK_QUEUE}'${query ? ` AND ${query}` : ''}`)).count,
     async stop() {
-      worker.shutdown();
-      await running;
-      await nativeConnection.close();
+      await worker.stop();
       await connection.close();
     },
   };

@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { TemporalCliNotFound, locateTemporalCli, venvBinary } from '../../scripts/temporal-cli';
 
 function executable(file: string): string {
@@ -19,6 +19,7 @@ describe('locating the Temporal CLI', () => {
   const tools = path.join(root, 'tools');
   executable(venvBinary(tools));
   const emptyTools = path.join(root, 'empty-tools');
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('takes TEMPORAL_CLI_PATH first', () => {
     expect(locateTemporalCli({ cliPath: explicit, pathEnv: pathDir, toolsDir: tools })).toEqual({ kind: 'binary', path: explicit, source: 'TEMPORAL_CLI_PATH' });

@@ -2,13 +2,14 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../scripts/temporal-cli';
 
 // The lint rule is what keeps workflow code replay-safe; prove it fires on the imports it exists to stop.
 describe('workflow import rule', () => {
   const eslint = new ESLint();
   // Typed linting needs a real file inside the project; this one lives only for the call.
   const lint = async (code: string) => {
-    const file = path.resolve(import.meta.dirname, '../../workflows', `lint-probe-${process.pid}.ts`);
+    const file = path.join(PROJECT_ROOT, 'workflows', `lint-probe-${process.pid}.ts`);
     writeFileSync(file, code);
     try {
       const [result] = await eslint.lintFiles([file]);

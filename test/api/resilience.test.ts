@@ -1,0 +1,61 @@
+import { Client, Connection } from '@temporalio/client';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app';
+import { SimProvider } from '../../providers/sim/sim-provider';
+import { freePort } from '../support/free-port';
+import { startTestWorker } from '../support/temporal';
+
+const body = { imageId: 'img-nope', name: 'web-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' };
+const silent = pino({ level: 'silent' });
+
+// When Temporal or the worker is missing, callers get a 503 that says what to check, never a 500.
+describe('API when its dependencies are missing', () => {
+  let env: Awaited<ReturnType<typeof startTestWorker>>;
+  beforeAll(async () => {
+    env = await startTestWorker();
+  });
+  afterAll(async () => env?.stop());
+
+  it('answers 503 temporal_unavailable when the Temporal frontend does not answer', async () => {
+    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
+    const client = new Client({ connection });
+    const app = await buildApp({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'q', PROVIDER: 'sim' }, client, provider: new SimProvider(), logger: silent });
+    const launch = await app.inject({ method: 'POST', url: '/v1/launches', payload: body });
+    expect(launch.statusCode).toBe(503);
+    expect(launch.json()).toMatchObject({ code: 'temporal_unavailable', message: expect.stringContaining('/v1/ready') });
+    const ready = await app.inject({ method: 'GET', url: '/v1/ready' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().checks.temporal).toBe('unreachable');
+    await connection.close();
+  });
+
+  it('is not ready, with 503 naming the namespace, when the namespace does not exist', async () => {
+    const app = await buildApp({
+      config: { TEMPORAL_NAMESPACE: 'no-such-namespace', TEMPORAL_TASK_QUEUE: env.config.TEMPORAL_TASK_QUEUE, PROVIDER: 'sim' },
+      client: env.client,
+      provider: env.provider,
+      logger: silent,
+    });
+    const res = await app.inject({ method: 'GET', url: '/v1/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().message).toContain('no-such-namespace');
+  });
+
+  it('still shows a failed launch, with its reason, after its worker has gone', async () => {
+    const own = await startTestWorker();
+    const app = await buildApp({ config: { ...own.config, PROVIDER: 'sim' }, client: own.client, provider: own.provider, logger: silent });
+    const { id } = (await app.inject({ method: 'POST', url: '/v1/launches', payload: body })).json();
+    await own.client.workflow.getHandle(id).result().catch(() => undefined);
+    await own.stop();
+    const reader = await buildApp({ config: { ...own.config, PROVIDER: 'sim' }, client: env.client, provider: own.provider, logger: silent });
+    const res = await reader.inject({ method: 'GET', url: `/v1/launches/${id}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      status: 'failed',
+      request: body,
+      error: { code: 'NotFound', message: expect.stringContaining('img-nope') },
+      warnings: [expect.stringContaining('no worker answered')],
+    });
+  });
+});
