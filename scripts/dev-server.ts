@@ -7,6 +7,23 @@ import { DEFAULT_TOOLS_DIR } from './temporal-cli';
 
 // Starts `temporal server start-dev` with the service's search attributes, for `npm start` and the tests.
 
+/**
+ * Runs "$@" (the server) and stops it on SIGTERM/SIGINT/SIGHUP, or when stdin reaches end of file: the parent
+ * holds the other end of that pipe, so its death, however sudden, closes it. Exits with the server's status.
+ */
+const PARENT_DEATH_GUARD = `
+exec 3<&0
+"$@" </dev/null &
+server=$!
+trap 'kill -TERM $server 2>/dev/null' TERM INT HUP
+{ while read -r _ <&3; do :; done; kill -TERM $server 2>/dev/null; } &
+watcher=$!
+status=0
+while kill -0 $server 2>/dev/null; do wait $server; status=$?; done
+kill $watcher 2>/dev/null
+exit $status
+`;
+
 export interface DevServerOptions {
   cli: TemporalCli;
   ip?: string;
@@ -57,8 +74,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...searchAttributeArgs().flatMap((pair) => ['--search-attribute', pair]),
   ];
   options.say?.(`starting the Temporal dev server: ${options.cli.path} ${args.join(' ')}`);
-  // Its own process group: a Ctrl+C reaches us, and we stop the server last, after the worker has drained.
-  const child = spawn(options.cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Its own process group, so a Ctrl+C reaches us and we stop the server last, after the worker has drained;
+  // behind a guard that stops it when our end of its stdin closes, even if we die by SIGKILL.
+  const child = spawn('sh', ['-c', PARENT_DEATH_GUARD, 'temporal-guard', options.cli.path, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(...chunk.toString().split('\n').filter(Boolean));
@@ -66,7 +87,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => child.kill('SIGTERM');
   process.on('exit', killOnExit);
 
   const stop = async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -102,6 +102,15 @@ describe('npm start', { timeout: 120_000 }, () => {
     const family = [run.child.pid!, ...descendantsOf(run.child.pid!)];
     process.kill(run.child.pid!, 'SIGTERM');
     await run.exited;
+    await expectAllGone(family);
+  });
+
+  it('leaves no Temporal dev server behind even when it is killed with SIGKILL', async () => {
+    const run = await npmStart();
+    const family = [run.child.pid!, ...descendantsOf(run.child.pid!)];
+    const service = family.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('scripts/start.ts') && readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('node'));
+    expect(service, 'the node process running scripts/start.ts').toBeDefined();
+    process.kill(service!, 'SIGKILL');
     await expectAllGone(family);
   });
 });
