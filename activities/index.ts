@@ -1,15 +1,75 @@
-import type { LaunchRequest } from '../domain/launch-request';
+import type { GuestExecutor } from '../guest/executor';
+import type { LaunchRequest, FirewallChoice, KeypairChoice } from '../domain/launch-request';
 import type { CloudProvider } from '../providers/cloud-provider';
+import type { KeyStore } from '../secrets/key-store';
+import { provisioningKey } from '../secrets/provisioning-key';
+import { prepareGuest, type GuestStepInput } from './guest';
+import { ensureFirewall, ensureKeypair, releaseFirewall, releaseKeypair } from './network';
 import { preflight } from './preflight';
+import { checkReady, type ReadinessInput } from './readiness';
+import { provisionServer, releaseServers, terminateAndWait, waitServerRunning, type ProvisionInput } from './server';
+import { composeUserData } from './user-data';
+import { attachDisk, createDisk, deleteVolumes, detachLaunchVolumes, releaseVolumes, type DiskInput } from './volumes';
 
 export interface ActivityDeps {
   provider: CloudProvider;
+  keys: KeyStore;
+  /** Prepares volumes in the guest and probes it; absent when GUEST_EXECUTOR=none. */
+  guest?: GuestExecutor;
 }
 
 /** Every activity of the service, bound to its dependencies; the worker registers the result. */
-export const createActivities = (deps: ActivityDeps) => ({
+export const createActivities = ({ provider, keys, guest }: ActivityDeps) => ({
   async preflight(request: LaunchRequest) {
-    return preflight(deps.provider, request);
+    return preflight(provider, guest !== undefined, request);
+  },
+  async ensureKeypair(workflowId: string, request: LaunchRequest, choice: KeypairChoice) {
+    return ensureKeypair(provider, keys, workflowId, request, choice);
+  },
+  async releaseKeypair(workflowId: string, region: string, name: string) {
+    return releaseKeypair(provider, keys, workflowId, region, name);
+  },
+  async ensureFirewall(workflowId: string, request: LaunchRequest, choice: FirewallChoice) {
+    return ensureFirewall(provider, workflowId, request, choice);
+  },
+  async releaseFirewall(workflowId: string, region: string) {
+    return releaseFirewall(provider, workflowId, region);
+  },
+  async provisionServer(input: Omit<ProvisionInput, 'userData'>) {
+    // The provisioning key goes in through user data so the ssh executor can reach the guest; the sim needs none.
+    const key = guest && provider.name !== 'sim' ? await provisioningKey(keys) : undefined;
+    const userData = composeUserData(key?.publicKey, input.request.userData);
+    return provisionServer(provider, { ...input, ...(userData ? { userData } : {}) });
+  },
+  async waitServerRunning(region: string, serverId: string) {
+    return waitServerRunning(provider, region, serverId);
+  },
+  async releaseServers(workflowId: string, region: string) {
+    return releaseServers(provider, workflowId, region);
+  },
+  async createDisk(input: DiskInput) {
+    return createDisk(provider, input);
+  },
+  async attachDisk(region: string, volumeId: string, serverId: string, index: number) {
+    return attachDisk(provider, region, volumeId, serverId, index);
+  },
+  async releaseVolumes(workflowId: string, region: string) {
+    return releaseVolumes(provider, workflowId, region);
+  },
+  async detachLaunchVolumes(region: string, serverId: string) {
+    return detachLaunchVolumes(provider, region, serverId);
+  },
+  async terminateAndWait(region: string, serverId: string) {
+    return terminateAndWait(provider, region, serverId);
+  },
+  async deleteVolumes(region: string, volumeIds: string[]) {
+    return deleteVolumes(provider, region, volumeIds);
+  },
+  async prepareGuest(input: GuestStepInput) {
+    return prepareGuest(guest, keys, input);
+  },
+  async checkReady(input: ReadinessInput) {
+    return checkReady(provider, guest, input);
   },
 });
 

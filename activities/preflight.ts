@@ -6,36 +6,62 @@ import { smallestFittingProduct } from '../domain/product';
 import type { CloudProvider } from '../providers/cloud-provider';
 import { callProvider } from './provider-failure';
 
-/** Settles the image and product before anything is created; a request that cannot launch fails fast, for good. */
-export async function preflight(provider: CloudProvider, request: LaunchRequest): Promise<LaunchPlan> {
-  const image = await callProvider(() => provider.getImage(request.region, request.imageId));
-  if (!LAUNCHABLE_IMAGE_STATES.includes(image.state)) {
-    throw ApplicationFailure.nonRetryable(
-      `image ${image.id} is ${image.state}${image.stateReason ? ` (${image.stateReason})` : ''}; choose an available image`,
-      'ImageNotLaunchable',
-    );
+const refuse = (type: string, message: string) => ApplicationFailure.nonRetryable(message, type);
+
+/** Settles image, product and zone, and checks every named resource, before anything is created. */
+export async function preflight(provider: CloudProvider, hasGuestExecutor: boolean, request: LaunchRequest): Promise<LaunchPlan> {
+  const { region } = request;
+  const capabilities = await callProvider(() => provider.capabilities(region));
+  const rule = capabilities.naming.server;
+  if (request.name.length > rule.maxLength || !new RegExp(rule.pattern).test(request.name)) {
+    throw refuse('InvalidName', `name "${request.name}" does not fit ${provider.name}'s server names: ${rule.hint}`);
   }
-  const products = await callProvider(() => provider.listProducts(request.region, { architecture: image.architecture }));
+  const image = await callProvider(() => provider.getImage(region, request.imageId));
+  if (!LAUNCHABLE_IMAGE_STATES.includes(image.state)) {
+    throw refuse('ImageNotLaunchable', `image ${image.id} is ${image.state}${image.stateReason ? ` (${image.stateReason})` : ''}; choose an available image`);
+  }
+  const products = await callProvider(() => provider.listProducts(region, { architecture: image.architecture }));
   const choice = request.product;
-  const product =
-    'productId' in choice ? products.find((p) => p.id === choice.productId) : smallestFittingProduct(products, choice);
+  const product = 'productId' in choice ? products.find((p) => p.id === choice.productId) : smallestFittingProduct(products, choice);
   if (!product) {
     const wanted = 'productId' in choice ? `product ${choice.productId}` : `a product with ${choice.cpu} CPU, ${choice.memoryGb} GiB memory, ${choice.storageGb} GiB storage`;
-    throw ApplicationFailure.nonRetryable(
-      `${wanted} is not offered for ${image.architecture} images in ${request.region}; choose one of ${products.map((p) => p.id).join(', ') || 'none'}`,
-      'ProductUnavailable',
-    );
+    const offered = products.map((p) => p.id).slice(0, 20).join(', ') || 'none';
+    throw refuse('ProductUnavailable', `${wanted} is not offered for ${image.architecture} images in ${region}; choose one of ${offered}`);
   }
-  if (product.rootDiskGb < image.minDiskGb) {
-    throw ApplicationFailure.nonRetryable(
-      `product ${product.id} has a ${product.rootDiskGb} GiB root disk but image ${image.id} needs ${image.minDiskGb} GiB; choose a larger product`,
-      'ProductUnavailable',
-    );
+  if (product.rootDiskGb > 0 && product.rootDiskGb < image.minDiskGb) {
+    throw refuse('ProductUnavailable', `product ${product.id} has a ${product.rootDiskGb} GiB root disk but image ${image.id} needs ${image.minDiskGb} GiB; choose a larger product`);
+  }
+  const zones = await callProvider(() => provider.listZones(region));
+  const zone = request.zone ?? zones[0];
+  if (!zone || !zones.includes(zone)) throw refuse('InvalidZone', `zone ${request.zone} is not in region ${region}; choose one of ${zones.join(', ')}`);
+
+  if (request.firewall && 'ids' in request.firewall) {
+    const ids = request.firewall.ids;
+    const found = await callProvider(() => provider.listFirewalls(region, { ids }));
+    const missing = ids.filter((id) => !found.some((f) => f.id === id));
+    if (missing.length) throw refuse('NotFound', `firewall ${missing.join(', ')} does not exist in ${region}; choose an existing one or create one`);
+  }
+  if (request.keypair && 'name' in request.keypair) {
+    const name = request.keypair.name;
+    const keypairs = await callProvider(() => provider.listKeypairs(region));
+    if (!keypairs.some((k) => k.name === name)) throw refuse('NotFound', `key pair "${name}" does not exist in ${region}; choose an existing one or create one`);
+  }
+  const volumes = request.volumes;
+  if (volumes) {
+    const count = volumes.disks?.length ?? volumes.count ?? 0;
+    if (count > capabilities.maxVolumesPerServer) {
+      throw refuse('TooManyVolumes', `${count} volumes is more than ${provider.name} attaches to one server (${capabilities.maxVolumesPerServer}); use fewer, larger disks`);
+    }
+    if (volumes.blockEncryption && !capabilities.blockEncryption) throw refuse('Unsupported', `${provider.name} has no block encryption; set blockEncryption to false and use encrypt (LUKS)`);
+    if (!hasGuestExecutor) throw refuse('GuestUnavailable', 'volume preparation needs a guest executor, and GUEST_EXECUTOR is none here; launch without volumes or configure one');
   }
   const warnings = image.state === 'deprecated' ? [`image ${image.id} is deprecated; launch from a current image or your own copy`] : [];
   return {
     image: { id: image.id, name: image.name, state: image.state, architecture: image.architecture, platform: image.platform },
     product,
+    zone,
+    provider: provider.name,
+    guest: hasGuestExecutor,
     warnings,
   };
 }

@@ -6,9 +6,13 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { CloudProvider } from '../providers/cloud-provider';
+import type { KeyStore } from '../secrets/key-store';
 import { registerErrorHandling } from './errors';
 import { LaunchClient } from './launch-client';
 import { catalogRoutes } from './routes/catalog';
+import { networkRoutes } from './routes/network';
+import { operationRoutes } from './routes/operations';
+import { serverRoutes } from './routes/servers';
 import { healthRoutes } from './routes/health';
 import { launchRoutes } from './routes/launches';
 
@@ -16,7 +20,10 @@ export interface AppDeps {
   config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'>;
   client: Client;
   provider: CloudProvider;
+  keys: KeyStore;
   logger: Logger;
+  /** The Temporal Web UI, for links to workflows; absent when unknown. */
+  webUiUrl?: string;
 }
 
 declare module 'fastify' {
@@ -30,7 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.decorate('deps', { ...deps, launches: new LaunchClient(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.config.PROVIDER) });
+  app.decorate('deps', { ...deps, launches: new LaunchClient(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.config.PROVIDER, deps.webUiUrl) });
   registerErrorHandling(app);
 
   await app.register(swagger, {
@@ -43,5 +50,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(launchRoutes);
   await app.register(catalogRoutes);
+  await app.register(serverRoutes);
+  await app.register(networkRoutes);
+  await app.register(operationRoutes);
   return app;
 }

@@ -54,7 +54,14 @@ export class LaunchClient {
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly provider: string,
+    /** The Temporal Web UI's base URL, for links to each launch's workflow. */
+    private readonly webUiUrl?: string,
   ) {}
+
+  private webUiLink(workflowId: string): { webUiUrl?: string } {
+    if (!this.webUiUrl) return {};
+    return { webUiUrl: `${this.webUiUrl}/namespaces/${encodeURIComponent(this.client.options.namespace)}/workflows/${encodeURIComponent(workflowId)}` };
+  }
 
   /** Starts a launch; with a key seen before, answers with that launch and its current status instead. */
   async start(request: LaunchRequest, idempotencyKey?: string): Promise<{ id: string; created: boolean; status: LaunchView['status'] }> {
@@ -77,7 +84,7 @@ export class LaunchClient {
         ],
         staticSummary: `Launch ${request.name} from ${request.imageId} in ${request.region}`,
       });
-      return { id: workflowId, created: true, status: 'running' };
+      return { id: workflowId, created: true, status: 'running' as const };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || idempotencyKey === undefined) throw err;
       const existing = await this.client.workflow.getHandle(workflowId).describe();
@@ -90,6 +97,19 @@ export class LaunchClient {
       }
       return { id: workflowId, created: false, status: STATUS[existing.status.name] ?? 'running' };
     }
+  }
+
+  /** Asks the launch to stop; its undos run and it ends as cancelled. A closed launch cannot be cancelled. */
+  async cancel(id: string): Promise<void> {
+    const handle = this.client.workflow.getHandle(id);
+    const description = await handle.describe().catch((err: unknown) => {
+      throw err instanceof WorkflowNotFoundError ? notFound(`launch ${id}`) : err;
+    });
+    if (description.type !== 'launchServer') throw notFound(`launch ${id}`);
+    if (description.status.name !== 'RUNNING') {
+      throw new ApiError(409, 'launch_closed', `launch ${id} is already ${STATUS[description.status.name] ?? description.status.name}; there is nothing to cancel`);
+    }
+    await handle.cancel();
   }
 
   async get(id: string): Promise<LaunchView> {
@@ -105,9 +125,12 @@ export class LaunchClient {
     const status = STATUS[description.status.name] ?? 'running';
     const view = {
       id,
+      workflowId: id,
       status,
       startedAt: description.startTime.toISOString(),
       ...(description.closeTime ? { closedAt: description.closeTime.toISOString() } : {}),
+      ...this.webUiLink(id),
+      ...waitingFor(description),
     };
     if (status === 'completed') {
       const result: LaunchResult = await handle.result();
@@ -136,6 +159,13 @@ export class LaunchClient {
       );
     }
   }
+}
+
+/** While readiness is awaited: the last failing check, from the pending activity's last failure. */
+function waitingFor(description: WorkflowExecutionDescription): { waitingFor?: string } {
+  const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'checkReady');
+  const message = pending?.lastFailure?.message;
+  return message ? { waitingFor: message } : {};
 }
 
 /** The root cause of a failed launch, as `{code, message}` a person can act on. */

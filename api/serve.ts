@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config/config';
+import { webUiUrl, type Config } from '../config/config';
 import type { Logger } from '../config/logger';
-import type { CloudProvider } from '../providers/cloud-provider';
+import type { ServiceDeps } from '../config/dependencies';
 import { buildApp } from './app';
 import { connectClient } from './temporal-client';
 
@@ -12,10 +12,11 @@ export interface ServingApi {
 }
 
 /** The API role: a Temporal client, the app, and a listening socket. */
-export async function serveApi(deps: { config: Config; provider: CloudProvider; logger: Logger }): Promise<ServingApi> {
+export async function serveApi(deps: Pick<ServiceDeps, 'provider' | 'keys'> & { config: Config; logger: Logger }): Promise<ServingApi> {
   const client = await connectClient(deps.config);
   try {
-    const app = await buildApp({ config: deps.config, client, provider: deps.provider, logger: deps.logger });
+    const url = webUiUrl(deps.config);
+    const app = await buildApp({ config: deps.config, client, provider: deps.provider, keys: deps.keys, logger: deps.logger, ...(url ? { webUiUrl: url } : {}) });
     await app.listen({ host: deps.config.HOST, port: deps.config.PORT });
     return {
       app,

@@ -1,14 +1,15 @@
 import { loadConfig } from '../config/config';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
-import { createProvider } from '../providers/registry';
+import { createServiceDeps } from '../config/dependencies';
 import { serveApi } from './serve';
 
 // `npm run api`: the API role alone, for production. SIGINT/SIGTERM stop accepting, finish requests, then exit.
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'api');
-  const api = await serveApi({ config, provider: createProvider(config), logger });
+  const { provider, keys } = await createServiceDeps(config);
+  const api = await serveApi({ config, provider, keys, logger });
   onStopRequest((reason) => {
     logger.info({ reason }, 'stopping the API');
     api.close().then(

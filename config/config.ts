@@ -23,6 +23,8 @@ export const ConfigSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI_PATH: optionalText,
+  /** The Temporal Web UI's address, for links from launches; unset: the dev server's when `npm start` runs one. */
+  TEMPORAL_UI_URL: optionalText,
   PROVIDER: z.enum(['sim', 'aws', 'qemu']).default('sim'),
   SIM_TIME_SCALE: z.coerce.number().min(0).max(100).default(0.1),
   /** A fault plan for the simulated cloud, as JSON (providers/README.md); none by default. */
@@ -30,6 +32,11 @@ export const ConfigSchema = z.object({
   AWS_ENDPOINT_URL: optionalText,
   AWS_REGION: optionalText,
   API_KEYS_FILE: optionalText,
+  /** Base64 of 32 bytes; unset: a key file is generated under DATA_DIR with mode 0600. */
+  KEY_STORE_MASTER_KEY: optionalText,
+  /** Who prepares volumes in the guest and probes it: auto (sim for the sim, ssh otherwise), sim, ssh, none. */
+  GUEST_EXECUTOR: z.enum(['auto', 'sim', 'ssh', 'none']).default('auto'),
+  GUEST_SSH_USER: z.string().min(1).default('root'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,4 +61,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** The Temporal frontend to use: the cluster's, or the dev server's that `npm start` brings up on TEMPORAL_PORT. */
 export function temporalAddress(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_PORT'>): string {
   return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
+}
+
+/** Where launches link to in the Temporal Web UI: the configured UI, or the one `npm start`'s dev server serves. */
+export function webUiUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_UI_PORT'>): string | undefined {
+  if (config.TEMPORAL_UI_URL) return config.TEMPORAL_UI_URL.replace(/\/$/, '');
+  return config.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { FILESYSTEMS, RAID_LEVELS, volumePlanProblems } from '../guest/plan';
 
 // One schema for the API and the workflow: what a person asks for when launching a server from an image.
-// It grows with the launch (firewall, key pair, volumes); what it does not know yet it rejects.
 
 /** Server names: what every supported cloud accepts as a name tag and a hostname label. */
 export const ServerNameSchema = z
@@ -11,19 +11,85 @@ export const ServerNameSchema = z
     'use 1 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit',
   );
 
+const ResourceNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'use 1 to 100 letters, digits, dots, hyphens and underscores, starting with a letter or digit');
+
 export const ProductChoiceSchema = z.union(
   [
-  z.object({ productId: z.string().min(1) }).strict(),
-  z
-    .object({
-      cpu: z.number().int().min(1).max(448),
-      memoryGb: z.number().positive().max(24576),
-      storageGb: z.number().int().min(1).max(65536),
-    })
-    .strict(),
+    z.object({ productId: z.string().min(1) }).strict(),
+    z
+      .object({
+        cpu: z.number().int().min(1).max(448),
+        memoryGb: z.number().positive().max(24576),
+        storageGb: z.number().int().min(1).max(65536),
+      })
+      .strict(),
   ],
   { error: 'give either {productId} or {cpu, memoryGb, storageGb} as numbers (the smallest fitting product is chosen)' },
 );
+
+export const FirewallRuleSchema = z
+  .object({
+    protocol: z.enum(['tcp', 'udp', 'icmp', 'all']),
+    fromPort: z.number().int().min(-1).max(65535),
+    toPort: z.number().int().min(-1).max(65535),
+    cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'give an IPv4 CIDR such as 203.0.113.0/24'),
+  })
+  .strict()
+  .refine((rule) => rule.fromPort <= rule.toPort, { message: 'fromPort must not be above toPort', path: ['toPort'] });
+
+export const FirewallChoiceSchema = z.union(
+  [
+    z.object({ ids: z.array(z.string().min(1)).min(1).max(5) }).strict(),
+    z.object({ create: z.object({ name: ResourceNameSchema.optional(), rules: z.array(FirewallRuleSchema).max(50) }).strict() }).strict(),
+  ],
+  { error: 'give either {ids: [...]} of existing firewalls or {create: {name?, rules}}' },
+);
+
+export const KeypairChoiceSchema = z.union(
+  [
+    z.object({ name: z.string().min(1).max(255) }).strict(),
+    z.object({ create: z.object({ name: ResourceNameSchema.optional() }).strict() }).strict(),
+  ],
+  { error: 'give either {name} of an existing key pair or {create: {name?}}' },
+);
+
+const DiskSchema = z.object({ sizeGb: z.number().int().min(1).max(16384), type: z.string().min(1).max(32).optional() }).strict();
+
+export const VolumesRequestSchema = z
+  .object({
+    count: z.number().int().min(1).max(16).optional(),
+    sizeGb: z.number().int().min(1).max(16384).optional(),
+    disks: z.array(DiskSchema).min(1).max(16).optional(),
+    raid: z.enum(RAID_LEVELS).default('none'),
+    filesystem: z.enum(FILESYSTEMS).default('ext4'),
+    mountPoint: z.string().min(1).max(128).default('/data'),
+    encrypt: z.boolean().default(false),
+    blockEncryption: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((volumes, ctx) => {
+    const byCount = volumes.count !== undefined || volumes.sizeGb !== undefined;
+    if (byCount === (volumes.disks !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'give either {count, sizeGb} or {disks: [{sizeGb, type?}]}' });
+      return;
+    }
+    if (byCount && (volumes.count === undefined || volumes.sizeGb === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [volumes.count === undefined ? 'count' : 'sizeGb'], message: 'count and sizeGb go together' });
+      return;
+    }
+    const disks = volumes.disks ?? Array.from({ length: volumes.count! }, () => ({ sizeGb: volumes.sizeGb! }));
+    for (const problem of volumePlanProblems({ disks, raid: volumes.raid, mountPoint: volumes.mountPoint })) {
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    }
+  });
+
+/** Durations as people write them: 90s, 20m, 2h, or a number of seconds. */
+export const DurationSchema = z
+  .union([z.number().int(), z.string().regex(/^\d+(s|m|h)$/, 'write a duration such as 90s, 20m or 2h')])
+  .transform((value) => (typeof value === 'number' ? value : Number(value.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[value.slice(-1) as 's' | 'm' | 'h']))
+  .pipe(z.number().int().min(1, 'at least 1 second').max(7200, 'at most 2 hours'));
 
 export const LaunchRequestSchema = z
   .object({
@@ -33,11 +99,23 @@ export const LaunchRequestSchema = z
     region: z.string().min(1).max(64),
     zone: z.string().min(1).max(64).optional(),
     product: ProductChoiceSchema,
+    firewall: FirewallChoiceSchema.optional(),
+    keypair: KeypairChoiceSchema.optional(),
+    volumes: VolumesRequestSchema.optional(),
     group: z.string().min(1).max(64),
     billingCode: z.string().min(1).max(64),
-    labels: z.record(z.string().max(128), z.string().max(256)).optional(),
+    labels: z.record(z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/, 'label keys: letters, digits and _ . : / -'), z.string().max(256)).optional(),
+    userData: z.string().max(16384).optional(),
+    /** Seconds; from "90s", "20m", "2h" or a number. Default 20 minutes, at most 2 hours. */
+    readyTimeout: DurationSchema.default(1200),
   })
   .strict();
 
-export type LaunchRequest = z.infer<typeof LaunchRequestSchema>;
+/** As the API receives it (defaults not yet applied). */
+export type LaunchRequestInput = z.input<typeof LaunchRequestSchema>;
+/** As the workflow runs it: validated, defaults applied, readyTimeout in seconds. */
+export type LaunchRequest = z.output<typeof LaunchRequestSchema>;
+export type VolumesRequest = z.output<typeof VolumesRequestSchema>;
 export type ProductChoice = z.infer<typeof ProductChoiceSchema>;
+export type FirewallChoice = z.infer<typeof FirewallChoiceSchema>;
+export type KeypairChoice = z.infer<typeof KeypairChoiceSchema>;

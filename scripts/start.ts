@@ -4,7 +4,7 @@ import { serveApi } from '../api/serve';
 import { loadConfig, temporalAddress } from '../config/config';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
-import { createProvider } from '../providers/registry';
+import { createServiceDeps } from '../config/dependencies';
 import { installRuntime } from '../worker/runtime';
 import { startWorker } from '../worker/worker';
 import { startDevServer, type DevServer } from './dev-server';
@@ -53,16 +53,17 @@ async function run(): Promise<void> {
     stack.push({ name: 'the Temporal dev server', stop: () => devServer!.stop() });
   }
 
-  // One provider for both roles in this process (the sim's SQLite file is shared all the same).
-  const provider = createProvider(config);
-  const worker = await startWorker({ config, address: temporalAddress(config), provider });
+  // One set of dependencies for both roles in this process (the sim's and the key store's files are shared all the same).
+  const deps = await createServiceDeps(config);
+  const { provider } = deps;
+  const worker = await startWorker({ config, address: temporalAddress(config), ...deps });
   stack.push({ name: 'the worker', stop: () => worker.stop() });
   worker.running.catch((err) => {
     logger.error({ err }, 'the worker stopped unexpectedly; stopping the service');
     void stopAll(1);
   });
 
-  const api = await serveApi({ config, provider, logger: createLogger(config, 'api') });
+  const api = await serveApi({ config, ...deps, logger: createLogger(config, 'api') });
   stack.push({ name: 'the API', stop: () => api.close() });
 
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;

@@ -1,7 +1,7 @@
 import { loadConfig, temporalAddress } from '../config/config';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
-import { createProvider } from '../providers/registry';
+import { createServiceDeps } from '../config/dependencies';
 import { installRuntime } from './runtime';
 import { startWorker } from './worker';
 
@@ -10,7 +10,7 @@ async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
   installRuntime(logger);
-  const worker = await startWorker({ config, address: temporalAddress(config), provider: createProvider(config) });
+  const worker = await startWorker({ config, address: temporalAddress(config), ...(await createServiceDeps(config)) });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
   onStopRequest((reason) => {
     logger.info({ reason }, 'draining the worker');

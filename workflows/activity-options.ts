@@ -2,9 +2,46 @@ import type { ActivityOptions } from '@temporalio/workflow';
 
 // Named option sets; each activity call picks the one that fits how long it may take.
 
+const backoff = { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' } as const;
+
 /** A provider call or two: retried with backoff on throttling and outages, for at most five minutes. */
 export const quickActivity = {
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '20 seconds',
   scheduleToCloseTimeout: '5 minutes',
+  retry: backoff,
+} as const satisfies ActivityOptions;
+
+/** A wait of seconds to minutes that heartbeats each observation: a dead worker is noticed within 20 seconds. */
+export const waitActivity = {
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '20 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: backoff,
+} as const satisfies ActivityOptions;
+
+/** A step inside the guest: formatting a large array takes minutes. */
+export const guestActivity = {
+  startToCloseTimeout: '10 minutes',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: backoff,
+} as const satisfies ActivityOptions;
+
+/** Undoing a failed launch: retried patiently, because what it leaves behind costs money. */
+export const undoActivity = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 } as const satisfies ActivityOptions;
+
+/**
+ * Readiness: each attempt checks once and fails with the check that is not yet true. The retry policy is the
+ * polling loop: between attempts no worker slot is held and no history is written.
+ */
+export function readinessActivity(readyTimeoutSeconds: number): ActivityOptions {
+  return {
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: `${readyTimeoutSeconds} seconds`,
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '15 seconds' },
+  };
+}

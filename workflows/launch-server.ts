@@ -1,47 +1,209 @@
-import { ActivityFailure, defineQuery, log, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  defineQuery,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { LaunchProgress, LaunchResult, LaunchStep, LaunchStepName } from '../domain/launch';
+import type { LaunchProgress, LaunchResult, LaunchStep, LaunchStepName, VolumeLayout } from '../domain/launch';
+import { createdKeypairName } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
-import { LaunchStep as LaunchStepAttribute } from '../domain/search-attributes';
-import { quickActivity } from './activity-options';
+import { LaunchStep as LaunchStepAttribute, ServerId } from '../domain/search-attributes';
+import { guestSteps, type VolumePlan } from '../guest/plan';
+import { guestActivity, quickActivity, readinessActivity, undoActivity, waitActivity } from './activity-options';
 
-const { preflight } = proxyActivities<Activities>(quickActivity);
+const quick = proxyActivities<Activities>(quickActivity);
+const waits = proxyActivities<Activities>(waitActivity);
+const inGuest = proxyActivities<Activities>(guestActivity);
+const undo = proxyActivities<Activities>(undoActivity);
 
 export const progressQuery = defineQuery<LaunchProgress>('progress');
 
-/** The person-readable reason: an activity's own failure, not the wrapper around it. */
-function reasonOf(err: unknown): string {
-  const root = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  return root instanceof Error ? root.message : String(root);
+/** The reason a person should read: the failure an activity raised on purpose, not the wrappers around it. */
+export function reasonOf(err: unknown): { code: string; message: string } {
+  let current: unknown = err;
+  while (current instanceof Error) {
+    if (current instanceof ApplicationFailure) return { code: current.type ?? 'LaunchFailed', message: current.message };
+    if (!(current instanceof ActivityFailure || current instanceof TimeoutFailure) || !current.cause) break;
+    current = current.cause;
+  }
+  if (isCancellation(err)) return { code: 'Cancelled', message: 'the launch was cancelled' };
+  return { code: 'LaunchFailed', message: current instanceof Error ? current.message : String(current) };
 }
 
-/** Launches a server from an image. Today: preflight settles image and product; provisioning steps follow it. */
+function volumePlan(request: LaunchRequest): VolumePlan | undefined {
+  const volumes = request.volumes;
+  if (!volumes) return undefined;
+  const disks = volumes.disks ?? Array.from({ length: volumes.count ?? 0 }, () => ({ sizeGb: volumes.sizeGb ?? 0 }));
+  return { disks, raid: volumes.raid, filesystem: volumes.filesystem, mountPoint: volumes.mountPoint, encrypt: volumes.encrypt, blockEncryption: volumes.blockEncryption };
+}
+
+/**
+ * Launches a server from an image: preflight, key pair, firewall, server, volumes, guest preparation, readiness.
+ * A saga: every step that creates something registers, before it runs, an undo that finds its work again by tag,
+ * so a failure or a cancellation at any point leaves nothing behind.
+ */
 export async function launchServer(request: LaunchRequest): Promise<LaunchResult> {
+  const { workflowId } = workflowInfo();
+  const { region } = request;
   const progress: LaunchProgress = { request, steps: [], warnings: [] };
   setHandler(progressQuery, () => progress);
+  const undos: { what: string; run: () => Promise<unknown> }[] = [];
+  let summary = `launch ${request.name} from ${request.imageId}`;
 
+  const describe = (detail: string) => setCurrentDetails(`${summary}: ${detail}`);
   async function step<T>(name: LaunchStepName, run: () => Promise<T>): Promise<T> {
-    const entry: LaunchStep = { name, status: 'running', startedAt: new Date().toISOString() };
+    const started = Date.now();
+    const entry: LaunchStep = { name, state: 'running', startedAt: new Date(started).toISOString() };
+    progress.step = name;
     progress.steps.push(entry);
     upsertSearchAttributes([{ key: LaunchStepAttribute, value: name }]);
-    setCurrentDetails(`step: ${name}`);
+    describe(name);
     try {
       const result = await run();
-      entry.status = 'completed';
+      entry.state = 'completed';
       return result;
     } catch (err) {
-      entry.status = 'failed';
-      entry.detail = reasonOf(err);
-      log.warn('launch step failed', { step: name, error: entry.detail });
+      entry.state = 'failed';
+      entry.detail = reasonOf(err).message;
       throw err;
     } finally {
-      entry.finishedAt = new Date().toISOString();
+      entry.durationMs = Date.now() - started;
     }
   }
 
-  const plan = await step('preflight', () => preflight(request));
-  progress.plan = plan;
-  progress.warnings.push(...plan.warnings);
-  setCurrentDetails(`planned: ${plan.image.name} on ${plan.product.id}`);
-  return { ...progress, plan };
+  try {
+    const plan = await step('preflight', () => quick.preflight(request));
+    progress.plan = plan;
+    progress.warnings.push(...plan.warnings);
+    summary = `launch ${request.name} from ${plan.image.id} on ${plan.product.id}`;
+
+    if (request.keypair) {
+      const choice = request.keypair;
+      if ('create' in choice) {
+        const name = choice.create.name ?? createdKeypairName(workflowId);
+        undos.push({ what: `delete key pair ${name}`, run: () => undo.releaseKeypair(workflowId, region, name) });
+      }
+      const keypair = await step('keypair', () => quick.ensureKeypair(workflowId, request, choice));
+      progress.keypairName = keypair.name;
+      progress.privateKeyAvailable = keypair.created;
+    }
+
+    let firewallIds: string[] = [];
+    if (request.firewall) {
+      const choice = request.firewall;
+      if ('create' in choice) undos.push({ what: 'delete the firewall', run: () => undo.releaseFirewall(workflowId, region) });
+      firewallIds = (await step('firewall', () => quick.ensureFirewall(workflowId, request, choice))).ids;
+      progress.firewallIds = firewallIds;
+    }
+
+    undos.push({ what: 'terminate the server', run: () => undo.releaseServers(workflowId, region) });
+    const provisioned = await step('provision', () =>
+      quick.provisionServer({ workflowId, request, plan, firewallIds, ...(progress.keypairName ? { keypairName: progress.keypairName } : {}) }),
+    );
+    progress.server = provisioned;
+    upsertSearchAttributes([{ key: ServerId, value: provisioned.id }]);
+    const server = await step('wait-running', () => waits.waitServerRunning(region, provisioned.id));
+    progress.server = server;
+
+    const volumes = volumePlan(request);
+    let layout: VolumeLayout | undefined;
+    if (volumes) {
+      undos.push({ what: 'detach and delete the volumes', run: () => undo.releaseVolumes(workflowId, region) });
+      const total = volumes.disks.length;
+      const volumeIds = await step('volumes', async () => {
+        let created = 0;
+        const ids = await Promise.all(
+          volumes.disks.map(async (disk, index) => {
+            const id = await waits.createDisk({ workflowId, request, zone: plan.zone, index, sizeGb: disk.sizeGb, ...(disk.type ? { type: disk.type } : {}), encrypted: volumes.blockEncryption });
+            describe(`creating volumes ${++created}/${total}`);
+            return id;
+          }),
+        );
+        let attached = 0;
+        await Promise.all(
+          ids.map(async (id, index) => {
+            await waits.attachDisk(region, id, server.id, index);
+            describe(`attaching volumes ${++attached}/${total}`);
+          }),
+        );
+        return ids;
+      });
+      layout = { volumeIds, raid: volumes.raid, filesystem: volumes.filesystem, mountPoint: volumes.mountPoint };
+      progress.volumes = layout;
+      let device: string | undefined;
+      let filesystemUuid: string | undefined;
+      for (const name of guestSteps(volumes)) {
+        const result = await step(name, () =>
+          inGuest.prepareGuest({
+            workflowId,
+            region,
+            serverId: server.id,
+            ...(server.publicIp ? { host: server.publicIp } : {}),
+            volumeIds,
+            plan: volumes,
+            step: name,
+            ...(device ? { device } : {}),
+            ...(filesystemUuid ? { filesystemUuid } : {}),
+          }),
+        );
+        device = result.device;
+        filesystemUuid = result.filesystemUuid ?? filesystemUuid;
+        if (result.arrayDevice) layout.arrayDevice = result.arrayDevice;
+        if (result.luksDevice) layout.luksDevice = result.luksDevice;
+        if (filesystemUuid) layout.filesystemUuid = filesystemUuid;
+      }
+    }
+
+    const ready = proxyActivities<Activities>(readinessActivity(request.readyTimeout));
+    await step('wait-ready', async () => {
+      try {
+        return await ready.checkReady({
+          region,
+          serverId: server.id,
+          ...(server.publicIp ? { host: server.publicIp } : {}),
+          volumeIds: layout?.volumeIds ?? [],
+          ...(layout ? { mountPoint: layout.mountPoint } : {}),
+        });
+      } catch (err) {
+        // Out of time: either the last attempt timed out, or the retry policy stopped at the limit (RetryState TIMEOUT).
+        if (err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)) {
+          const last = reasonOf(err.cause).message;
+          throw ApplicationFailure.nonRetryable(`server ${server.id} was not ready within ${request.readyTimeout} s; last failing check: ${last}`, 'ReadyTimeout');
+        }
+        throw err;
+      }
+    });
+    describe('ready');
+    progress.step = undefined;
+    return { ...progress, plan, server, ...(layout ? { volumes: layout } : {}) };
+  } catch (err) {
+    progress.error = reasonOf(err);
+    describe(`failed: ${progress.error.message}; cleaning up`);
+    // Undo in reverse, even when cancelled; an undo that fails for good is logged and never hides the original error.
+    await CancellationScope.nonCancellable(() =>
+      step('cleanup', async () => {
+        for (const { what, run } of undos.reverse()) {
+          try {
+            await run();
+          } catch (undoErr) {
+            progress.warnings.push(`cleanup could not ${what}: ${reasonOf(undoErr).message}`);
+            log.error('launch cleanup step failed', { what, error: reasonOf(undoErr).message });
+          }
+        }
+      }),
+    );
+    describe(`failed: ${progress.error.message}`);
+    if (isCancellation(err)) throw err;
+    throw ApplicationFailure.create({ message: progress.error.message, type: progress.error.code, nonRetryable: true, cause: err instanceof Error ? err : undefined });
+  }
 }

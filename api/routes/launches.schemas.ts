@@ -7,19 +7,29 @@ export const LaunchIdParams = z.object({
   id: z.string().regex(LAUNCH_ID_PATTERN, 'a launch id looks like launch-<key>, as returned by POST /v1/launches'),
 });
 
-
 const LaunchStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed-out']);
+const ErrorBody = z.object({ code: z.string(), message: z.string() });
+
+const LaunchedServerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  zone: z.string(),
+  publicIp: z.string().optional(),
+  privateIp: z.string().optional(),
+});
 
 export const LaunchViewSchema = z.object({
   id: z.string(),
+  workflowId: z.string(),
   status: LaunchStatusSchema,
   request: LaunchRequestSchema,
+  step: z.enum(LAUNCH_STEPS).optional(),
   steps: z.array(
     z.object({
       name: z.enum(LAUNCH_STEPS),
-      status: z.enum(['pending', 'running', 'completed', 'failed']),
-      startedAt: z.string().optional(),
-      finishedAt: z.string().optional(),
+      state: z.enum(['running', 'completed', 'failed', 'skipped']),
+      startedAt: z.string(),
+      durationMs: z.number().optional(),
       detail: z.string().optional(),
     }),
   ),
@@ -27,18 +37,66 @@ export const LaunchViewSchema = z.object({
     .object({
       image: z.object({ id: z.string(), name: z.string(), state: z.string(), architecture: z.string(), platform: z.string() }),
       product: ProductSchema,
+      zone: z.string(),
+      provider: z.string(),
     })
     .optional(),
+  server: LaunchedServerSchema.optional(),
+  keypairName: z.string().optional(),
+  privateKeyAvailable: z.boolean().optional(),
+  firewallIds: z.array(z.string()).optional(),
+  volumes: z
+    .object({
+      volumeIds: z.array(z.string()),
+      raid: z.string(),
+      arrayDevice: z.string().optional(),
+      luksDevice: z.string().optional(),
+      filesystem: z.string(),
+      filesystemUuid: z.string().optional(),
+      mountPoint: z.string(),
+    })
+    .optional(),
+  /** While waiting for readiness: the check that is not yet true. */
+  waitingFor: z.string().optional(),
   warnings: z.array(z.string()),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: ErrorBody.optional(),
   startedAt: z.string(),
   closedAt: z.string().optional(),
+  webUiUrl: z.string().optional(),
 });
 
 export const LaunchAcceptedSchema = z.object({
   id: z.string(),
+  workflowId: z.string(),
   status: LaunchStatusSchema,
-  url: z.string(),
+  statusUrl: z.string(),
 });
 
+export const LaunchListQuery = z.object({
+  billingCode: z.string().max(64).optional(),
+  group: z.string().max(64).optional(),
+  imageId: z.string().max(128).optional(),
+  state: LaunchStatusSchema.optional(),
+  cursor: z.string().max(4096).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const LaunchSummarySchema = z.object({
+  id: z.string(),
+  status: LaunchStatusSchema,
+  name: z.string().optional(),
+  imageId: z.string().optional(),
+  serverId: z.string().optional(),
+  step: z.string().optional(),
+  group: z.string().optional(),
+  billingCode: z.string().optional(),
+  region: z.string().optional(),
+  startedAt: z.string(),
+  closedAt: z.string().optional(),
+});
+
+export const LaunchListSchema = z.object({ items: z.array(LaunchSummarySchema), nextCursor: z.string().optional() });
+
 export type LaunchView = z.infer<typeof LaunchViewSchema>;
+export type LaunchStatus = z.infer<typeof LaunchStatusSchema>;
+export type LaunchSummary = z.infer<typeof LaunchSummarySchema>;

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LaunchRequestSchema } from '../../domain/launch-request';
+import { secretRefs } from '../../secrets/key-store';
+import { ApiError, notFound } from '../errors';
+import { listLaunches } from '../launch-list';
 import { ErrorSchema, IdempotencyKeySchema } from '../schemas';
-import { LaunchAcceptedSchema, LaunchIdParams, LaunchViewSchema } from './launches.schemas';
+import { LaunchAcceptedSchema, LaunchIdParams, LaunchListQuery, LaunchListSchema, LaunchViewSchema } from './launches.schemas';
 
 export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { launches, client, keys } = app.deps;
+  const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
+
   app.post(
     '/v1/launches',
     {
@@ -14,15 +20,28 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
         description: 'Starts the durable launch workflow (202). A repeated request with the same Idempotency-Key answers 200 with the same launch.',
         headers: z.object({ 'idempotency-key': IdempotencyKeySchema.optional() }),
         body: LaunchRequestSchema,
-        response: { 200: LaunchAcceptedSchema, 202: LaunchAcceptedSchema, 400: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema },
+        response: { 200: LaunchAcceptedSchema, 202: LaunchAcceptedSchema, ...errors },
       },
     },
     async (request, reply) => {
-      const { id, created, status } = await app.deps.launches.start(request.body, request.headers['idempotency-key']);
-      const url = `/v1/launches/${id}`;
+      const { id, created, status } = await launches.start(request.body, request.headers['idempotency-key']);
+      const statusUrl = `/v1/launches/${id}`;
       // 202 for a new launch; 200 when the key names one that exists, with its status as it is now.
-      return reply.code(created ? 202 : 200).header('location', url).send({ id, status, url });
+      return reply.code(created ? 202 : 200).header('location', statusUrl).send({ id, workflowId: id, status, statusUrl });
     },
+  );
+
+  app.get(
+    '/v1/launches',
+    {
+      schema: {
+        tags: ['launches'],
+        summary: 'Launches, newest first, filtered by billing code, group, image or state; paged with cursor',
+        querystring: LaunchListQuery,
+        response: { 200: LaunchListSchema, ...errors },
+      },
+    },
+    async (request) => listLaunches(client, request.query),
   );
 
   app.get(
@@ -30,11 +49,54 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['launches'],
-        summary: 'A launch: its status, steps, plan and, if it failed, why',
+        summary: 'A launch: its steps while it runs, its result when it is done, and its workflow in the Temporal Web UI',
         params: LaunchIdParams,
-        response: { 200: LaunchViewSchema, 400: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema },
+        response: { 200: LaunchViewSchema, ...errors },
       },
     },
-    async (request) => app.deps.launches.get(request.params.id),
+    async (request) => launches.get(request.params.id),
+  );
+
+  app.post(
+    '/v1/launches/:id/cancel',
+    {
+      schema: {
+        tags: ['launches'],
+        summary: 'Cancel a launch: it stops, and everything it created is removed',
+        params: LaunchIdParams,
+        response: { 202: z.object({ id: z.string(), status: z.literal('cancelling'), statusUrl: z.string() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await launches.cancel(request.params.id);
+      return reply.code(202).send({ id: request.params.id, status: 'cancelling' as const, statusUrl: `/v1/launches/${request.params.id}` });
+    },
+  );
+
+  app.get(
+    '/v1/launches/:id/private-key',
+    {
+      schema: {
+        tags: ['launches'],
+        summary: 'The private key of a key pair the launch created, as PEM, exactly once',
+        params: LaunchIdParams,
+        response: { 200: z.string().describe('the PEM text'), 404: ErrorSchema, 410: ErrorSchema, 400: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const launch = await launches.get(id);
+      if (!launch.privateKeyAvailable) throw notFound(`a private key for launch ${id} (it did not create a key pair, or has not yet)`);
+      const pem = await keys.takeOnce(secretRefs.privateKey(id));
+      if (pem === 'taken') throw new ApiError(410, 'gone', `the private key of launch ${id} was already fetched; it is handed out once. Import a key pair of your own if it is lost`);
+      if (pem === undefined) throw notFound(`a private key for launch ${id}`);
+      return reply
+        .code(200)
+        .header('content-type', 'application/x-pem-file')
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="${launch.keypairName ?? id}.pem"`)
+        .serializer((body: unknown) => String(body)) // the PEM as it is, not as a JSON string
+        .send(pem);
+    },
   );
 };

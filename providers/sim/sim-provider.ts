@@ -20,6 +20,7 @@ import { SIM_PRODUCTS, SIM_REGIONS } from './catalog';
 import { DEFAULT_SIM_QUOTAS, requireRegion, zonesOf, type SimContext, type SimQuotas } from './context';
 import { FaultInjector, type FaultPlan } from './faults';
 import { SIM_NAMING } from './naming';
+import { SimGuest } from './sim-guest';
 import * as images from './sim-images';
 import * as network from './sim-network';
 import * as servers from './sim-servers';
@@ -215,5 +216,10 @@ export class SimProvider implements CloudProvider {
   /** Sim only: the server's block devices by stable id, for the sim's guest executor. */
   guestDevices(region: string, serverId: string): volumes.GuestDevice[] {
     return volumes.guestDevices(this.ctx, region, serverId);
+  }
+
+  /** Sim only: the server's guest state (arrays, LUKS, filesystems, mounts), for the sim's guest executor. */
+  guest(region: string, serverId: string): SimGuest {
+    return new SimGuest(this.ctx, region, serverId);
   }
 }

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 // The simulated cloud's state: one JSON document per resource, in SQLite so that the API process and the
 // worker process (and a restarted worker) see the same cloud. WAL lets readers run beside the one writer.
 
-export type ResourceKind = 'image' | 'server' | 'keypair' | 'firewall' | 'volume';
+export type ResourceKind = 'image' | 'server' | 'keypair' | 'firewall' | 'volume' | 'guest';
 
 export interface StoredResource<T> {
   id: string;

@@ -12,7 +12,7 @@ describe('health and readiness', () => {
   afterAll(async () => env?.stop());
 
   const appFor = (taskQueue: string) =>
-    buildApp({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, PROVIDER: 'sim' }, client: env.client, provider: env.provider, logger: pino({ level: 'silent' }) });
+    buildApp({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, PROVIDER: 'sim' }, client: env.client, provider: env.provider, keys: env.keys, logger: pino({ level: 'silent' }) });
 
   it('is live without asking anything else', async () => {
     const app = await appFor('any');

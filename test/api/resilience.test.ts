@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { SimProvider } from '../../providers/sim/sim-provider';
 import { freePort } from '../support/free-port';
-import { startTestWorker } from '../support/temporal';
+import { startTestWorker, testKeyStore } from '../support/temporal';
 
 const body = { imageId: 'img-nope', name: 'web-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' };
 const silent = pino({ level: 'silent' });
@@ -20,7 +20,7 @@ describe('API when its dependencies are missing', () => {
   it('answers 503 temporal_unavailable when the Temporal frontend does not answer', async () => {
     const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
     const client = new Client({ connection });
-    const app = await buildApp({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'q', PROVIDER: 'sim' }, client, provider: new SimProvider(), logger: silent });
+    const app = await buildApp({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'q', PROVIDER: 'sim' }, client, provider: new SimProvider(), keys: testKeyStore(), logger: silent });
     const launch = await app.inject({ method: 'POST', url: '/v1/launches', payload: body });
     expect(launch.statusCode).toBe(503);
     expect(launch.json()).toMatchObject({ code: 'temporal_unavailable', message: expect.stringContaining('/v1/ready') });
@@ -35,6 +35,7 @@ describe('API when its dependencies are missing', () => {
       config: { TEMPORAL_NAMESPACE: 'no-such-namespace', TEMPORAL_TASK_QUEUE: env.config.TEMPORAL_TASK_QUEUE, PROVIDER: 'sim' },
       client: env.client,
       provider: env.provider,
+      keys: env.keys,
       logger: silent,
     });
     const res = await app.inject({ method: 'GET', url: '/v1/ready' });
@@ -44,11 +45,11 @@ describe('API when its dependencies are missing', () => {
 
   it('still shows a failed launch, with its reason, after its worker has gone', async () => {
     const own = await startTestWorker();
-    const app = await buildApp({ config: { ...own.config, PROVIDER: 'sim' }, client: own.client, provider: own.provider, logger: silent });
+    const app = await buildApp({ config: { ...own.config, PROVIDER: 'sim' }, client: own.client, provider: own.provider, keys: own.keys, logger: silent });
     const { id } = (await app.inject({ method: 'POST', url: '/v1/launches', payload: body })).json();
     await own.client.workflow.getHandle(id).result().catch(() => undefined);
     await own.stop();
-    const reader = await buildApp({ config: { ...own.config, PROVIDER: 'sim' }, client: env.client, provider: own.provider, logger: silent });
+    const reader = await buildApp({ config: { ...own.config, PROVIDER: 'sim' }, client: env.client, provider: own.provider, keys: own.keys, logger: silent });
     const res = await reader.inject({ method: 'GET', url: `/v1/launches/${id}` });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({

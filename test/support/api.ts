@@ -10,6 +10,7 @@ export async function startTestApi() {
     config: { ...temporal.config, PROVIDER: 'sim' },
     client: temporal.client,
     provider: temporal.provider,
+    keys: temporal.keys,
     logger: pino({ level: 'silent' }),
   });
   return {

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
+import type { GuestExecutor } from '../../guest/executor';
+import { SimGuestExecutor } from '../../guest/sim-executor';
 import type { CloudProvider } from '../../providers/cloud-provider';
 import { SimProvider } from '../../providers/sim/sim-provider';
+import { FileKeyStore } from '../../secrets/file-key-store';
 import { startWorker } from '../../worker/worker';
 
 /** Tests read failures from assertions; the SDK's info lines would only bury them. A test may install its own first. */
@@ -15,19 +21,34 @@ function quietRuntime(): void {
   }
 }
 
+/** A key store of its own in a temporary directory, under a random master key. */
+export function testKeyStore(): FileKeyStore {
+  return new FileKeyStore(path.join(mkdtempSync(path.join(tmpdir(), 'keys-')), 'keys.db'), Buffer.from(randomUUID().replace(/-/g, ''), 'utf8'));
+}
+
+export interface TestWorkerOptions {
+  provider?: CloudProvider;
+  /** The guest executor; the sim's by default for a sim provider, none when null. */
+  guest?: GuestExecutor | null;
+  taskQueue?: string;
+}
+
 /** A client and a running worker on the run's dev server, on a task queue of this test file's own. */
-export async function startTestWorker(options: { provider?: CloudProvider } = {}) {
+export async function startTestWorker(options: TestWorkerOptions = {}) {
   quietRuntime();
   const address = inject('temporalAddress');
-  const config = { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: `test-${randomUUID()}` };
+  const config = { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: options.taskQueue ?? `test-${randomUUID()}` };
   const provider = options.provider ?? new SimProvider();
-  const worker = await startWorker({ config, address, provider });
+  const guest = options.guest === null ? undefined : (options.guest ?? (provider instanceof SimProvider ? new SimGuestExecutor(provider) : undefined));
+  const keys = testKeyStore();
+  const worker = await startWorker({ config, address, provider, keys, ...(guest ? { guest } : {}) });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {
     config,
     client,
     provider,
+    keys,
     /** Workflows of this file only: other files share the dev server. */
     countWorkflows: async (query = '') =>
       (await client.workflow.count(`TaskQueue = '${config.TEMPORAL_TASK_QUEUE}'${query ? ` AND ${query}` : ''}`)).count,

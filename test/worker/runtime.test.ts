@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installRuntime } from '../../worker/runtime';
 import { launchServer } from '../../workflows/launch-server';
+import { launchRequest } from '../support/launches';
 import { startTestWorker } from '../support/temporal';
 
 const lines: Record<string, unknown>[] = [];
@@ -27,7 +28,7 @@ describe('worker logs', () => {
     const handle = await env.client.workflow.start(launchServer, {
       workflowId,
       taskQueue: env.config.TEMPORAL_TASK_QUEUE,
-      args: [{ imageId: 'img-absent', name: 'web-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' }],
+      args: [launchRequest({ imageId: 'img-absent' })],
     });
     await handle.result().catch(() => undefined);
     const stepFailed = lines.find((line) => line.msg === 'launch step failed');

@@ -1,68 +1,127 @@
-import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LaunchRequest } from '../../domain/launch-request';
-import { LaunchStep } from '../../domain/search-attributes';
-import { launchServer } from '../../workflows/launch-server';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LaunchProgress } from '../../domain/launch';
+import { LaunchStep, ServerId } from '../../domain/search-attributes';
+import { SimProvider } from '../../providers/sim/sim-provider';
+import { secretRefs } from '../../secrets/key-store';
+import { expectNothingLeft, launchRequest, leftovers, startLaunch } from '../support/launches';
 import { startTestWorker } from '../support/temporal';
 
-const request = (overrides: Partial<LaunchRequest> = {}): LaunchRequest => ({
-  imageId: 'img-simeast1-0003',
-  name: 'web-1',
-  region: 'sim-east-1',
-  product: { cpu: 2, memoryGb: 4, storageGb: 20 },
-  group: 'ops',
-  billingCode: 'ops-7',
-  ...overrides,
-});
+const fullVolumes = { count: 4, sizeGb: 10, raid: 'raid10' as const, encrypt: true, filesystem: 'ext4' as const, mountPoint: '/data' };
 
 describe('launchServer workflow', () => {
+  const sim = new SimProvider({ timeScale: 0 });
   let env: Awaited<ReturnType<typeof startTestWorker>>;
   beforeAll(async () => {
-    env = await startTestWorker();
+    env = await startTestWorker({ provider: sim });
   });
   afterAll(async () => env?.stop());
+  beforeEach(() => sim.faults.clear());
 
-  const run = (input: LaunchRequest) =>
-    env.client.workflow.start(launchServer, { args: [input], taskQueue: env.config.TEMPORAL_TASK_QUEUE, workflowId: `launch-${randomUUID()}` });
+  const launch = (overrides: Parameters<typeof launchRequest>[0] = {}) => startLaunch(env.client, env.config.TEMPORAL_TASK_QUEUE, launchRequest(overrides));
+  const failureOf = async (promise: Promise<unknown>) => {
+    const err = await promise.then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    return (err as WorkflowFailedError).cause;
+  };
 
-  it('settles the image and the smallest fitting product of its architecture in preflight', async () => {
-    const handle = await run(request());
+  it('launches with 4 disks in raid10 under LUKS with ext4 at /data, and the guest shows the array, the mapping and the mount', async () => {
+    const handle = await launch({ volumes: fullVolumes, keypair: { create: {} }, firewall: { create: { rules: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '203.0.113.0/24' }] } } });
     const result = await handle.result();
-    expect(result.plan.image).toMatchObject({ id: 'img-simeast1-0003', architecture: 'x86_64', state: 'available' });
-    expect(result.plan.product).toMatchObject({ id: 'm1.medium', cpuCount: 2, memoryGb: 4 });
-    expect(result.steps).toEqual([expect.objectContaining({ name: 'preflight', status: 'completed' })]);
+    expect(result.server.id).toMatch(/^i-/);
+    expect(result.volumes).toMatchObject({ raid: 'raid10', filesystem: 'ext4', mountPoint: '/data', arrayDevice: '/dev/md/data', luksDevice: '/dev/mapper/data-crypt' });
+    expect(result.volumes?.volumeIds).toHaveLength(4);
+    expect(result.steps.map((s) => s.name)).toEqual(['preflight', 'keypair', 'firewall', 'provision', 'wait-running', 'volumes', 'raid', 'encrypt', 'format', 'mount', 'wait-ready']);
+    expect(result.steps.every((s) => s.state === 'completed' && typeof s.durationMs === 'number')).toBe(true);
+
+    const guest = sim.guest('sim-east-1', result.server.id).state();
+    expect(guest.arrays).toEqual([expect.objectContaining({ device: '/dev/md/data', level: 'raid10', members: expect.arrayContaining(result.volumes!.volumeIds.map((v) => `/dev/disk/by-id/virtio-${v}`)) })]);
+    expect(guest.luks).toEqual([expect.objectContaining({ device: '/dev/md/data', name: 'data-crypt', open: true })]);
+    expect(guest.filesystems).toEqual([expect.objectContaining({ device: '/dev/mapper/data-crypt', type: 'ext4', uuid: result.volumes!.filesystemUuid })]);
+    expect(guest.mounts).toEqual([expect.objectContaining({ mountPoint: '/data', device: '/dev/mapper/data-crypt' })]);
+
+    const volumes = await sim.listVolumes('sim-east-1', { serverId: result.server.id });
+    expect(volumes.filter((v) => v.state === 'in-use')).toHaveLength(4);
+    expect(await env.keys.get(secretRefs.privateKey(handle.workflowId))).toMatch(/PRIVATE KEY/);
+    // The history holds references, never the secrets themselves.
+    const history = JSON.stringify(await handle.fetchHistory());
+    const passphrase = await env.keys.get(secretRefs.luksPassphrase(handle.workflowId));
+    expect(passphrase).toBeDefined();
+    expect(history).not.toContain(Buffer.from(passphrase!).toString('base64'));
+    expect(history).not.toContain('PRIVATE KEY');
     const description = await handle.describe();
-    expect(description.typedSearchAttributes.get(LaunchStep)).toBe('preflight');
+    expect(description.typedSearchAttributes.get(ServerId)).toBe(result.server.id);
+    expect(description.typedSearchAttributes.get(LaunchStep)).toBe('wait-ready');
   });
 
-  it('warns, but launches, from a deprecated image', async () => {
-    const result = await (await run(request({ imageId: 'img-simeast1-0001' }))).result();
-    expect(result.warnings).toEqual([expect.stringContaining('deprecated')]);
+  it('launches with an existing key pair and firewall, creating neither', async () => {
+    await sim.createKeypair('sim-east-1', 'ops-key');
+    const firewall = await sim.createFirewall('sim-east-1', { name: 'ops-ssh', description: 'ssh', rules: [] });
+    const handle = await launch({ keypair: { name: 'ops-key' }, firewall: { ids: [firewall.id] } });
+    const result = await handle.result();
+    expect(result).toMatchObject({ keypairName: 'ops-key', firewallIds: [firewall.id], privateKeyAvailable: false });
+    const left = await leftovers(sim, handle.workflowId);
+    expect(left).toEqual({ servers: [result.server.id], volumes: [], firewalls: [], keypairs: [] });
   });
 
-  it('fails fast and for good when the image does not exist, saying which', async () => {
-    const handle = await run(request({ imageId: 'img-missing' }));
-    const failure = await handle.result().catch((err: unknown) => err);
-    expect(failure).toBeInstanceOf(WorkflowFailedError);
-    const cause = (failure as WorkflowFailedError).cause?.cause;
+  it('refuses an unknown firewall or key pair in preflight, naming it, before creating anything', async () => {
+    const firewall = await failureOf((await launch({ firewall: { ids: ['sg-00000000000000000'] } })).result());
+    expect(firewall).toMatchObject({ type: 'NotFound', message: expect.stringContaining('firewall sg-00000000000000000 does not exist') });
+    const keypair = await failureOf((await launch({ keypair: { name: 'nobody' } })).result());
+    expect(keypair).toMatchObject({ type: 'NotFound', message: expect.stringContaining('key pair "nobody" does not exist') });
+  });
+
+  it('fails fast and for good when the image does not exist, with one attempt', async () => {
+    const handle = await launch({ imageId: 'img-missing' });
+    const cause = await failureOf(handle.result());
     expect(cause).toBeInstanceOf(ApplicationFailure);
     expect(cause).toMatchObject({ type: 'NotFound', message: 'image img-missing does not exist in region sim-east-1' });
-    // One attempt only: a missing image is not a transient failure.
     const history = await handle.fetchHistory();
-    const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
-    expect(started.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([1]);
+    const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt);
+    expect(attempts).toEqual([1]);
   });
 
-  it('refuses a product that the image architecture has no match for, naming the choices', async () => {
-    const handle = await run(request({ product: { productId: 'a1.small' } }));
-    const failure = (await handle.result().catch((err: unknown) => err)) as WorkflowFailedError;
-    expect(failure.cause?.cause).toMatchObject({
-      type: 'ProductUnavailable',
-      message: expect.stringContaining('product a1.small is not offered for x86_64 images in sim-east-1; choose one of m1.micro, m1.small'),
-    });
-    const progress = await handle.query<{ steps: { status: string; detail?: string }[] }>('progress');
-    expect(progress.steps[0]).toMatchObject({ status: 'failed', detail: expect.stringContaining('a1.small') });
+  it('completes despite 30% transient faults on every provider call, with exactly one server', async () => {
+    sim.faults.setRate('*', 0.3);
+    const handles = await Promise.all([launch({ volumes: { count: 2, sizeGb: 5, raid: 'raid1' } }), launch({ keypair: { create: {} } })]);
+    for (const handle of handles) {
+      const result = await handle.result();
+      sim.faults.setRate('*', 0);
+      expect((await leftovers(sim, handle.workflowId)).servers).toEqual([result.server.id]);
+    }
+  }, 120_000);
+
+  const permanentFaults = ['createKeypair', 'createFirewall', 'launchServer', 'createVolume', 'attachVolume', 'guest.raid', 'guest.encrypt', 'guest.format', 'guest.mount'];
+  it.each(permanentFaults)('leaves nothing behind when %s fails for good', async (operation) => {
+    sim.faults.script({ operation, code: 'InvalidInput' });
+    const handle = await launch({ volumes: { count: 2, sizeGb: 5, raid: 'raid0', encrypt: true }, keypair: { create: {} }, firewall: { create: { rules: [] } } });
+    const cause = await failureOf(handle.result());
+    expect(cause).toMatchObject({ message: expect.stringContaining(`simulated InvalidInput fault injected into ${operation}`) });
+    sim.faults.clear();
+    await expectNothingLeft(sim, handle.workflowId);
+    expect(await env.keys.get(secretRefs.privateKey(handle.workflowId))).toBeUndefined();
+    const progress = await handle.query<LaunchProgress>('progress');
+    expect(progress.steps.at(-1)).toMatchObject({ name: 'cleanup', state: 'completed' });
+  });
+
+  it('fails at readyTimeout when readiness never comes, naming the last failing check, and leaves nothing behind', async () => {
+    sim.faults.script({ operation: 'statusChecks', match: { serverName: 'never-ready' }, impaired: true });
+    const handle = await launch({ name: 'never-ready', readyTimeout: '3s', volumes: { count: 1, sizeGb: 5 } });
+    const cause = await failureOf(handle.result());
+    expect(cause).toMatchObject({ type: 'ReadyTimeout', message: expect.stringMatching(/not ready within 3 s; last failing check: status checks of server i-\w+ are impaired/) });
+    await expectNothingLeft(sim, handle.workflowId);
+  }, 30_000);
+
+  it('cancelled during the readiness wait: terminates the server and deletes the volumes', async () => {
+    sim.faults.script({ operation: 'statusChecks', match: { serverName: 'cancel-me' }, impaired: true });
+    const handle = await launch({ name: 'cancel-me', volumes: { count: 2, sizeGb: 5, raid: 'raid1' } });
+    for (let i = 0; i < 100 && (await handle.query<LaunchProgress>('progress')).step !== 'wait-ready'; i++) await new Promise((r) => setTimeout(r, 100));
+    await handle.cancel();
+    const cause = await failureOf(handle.result());
+    expect(cause).toBeInstanceOf(CancelledFailure);
+    await expectNothingLeft(sim, handle.workflowId);
+    const progress = await handle.query<LaunchProgress>('progress');
+    expect(progress.steps.map((s) => s.name)).toContain('cleanup');
   });
 });

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { GuestExecutor } from '../guest/executor';
+import type { GuestStepResult } from '../guest/steps';
+import type { GuestStepName, VolumePlan } from '../guest/plan';
+import { secretRefs, type KeyStore } from '../secrets/key-store';
+import { callProvider } from './provider-failure';
+
+export interface GuestStepInput {
+  workflowId: string;
+  region: string;
+  serverId: string;
+  host?: string;
+  volumeIds: string[];
+  plan: VolumePlan;
+  step: GuestStepName;
+  /** What the previous step answered: the device this step works on. */
+  device?: string;
+  filesystemUuid?: string;
+}
+
+/** One step of volume preparation in the guest; the LUKS passphrase is fetched here, never passed through history. */
+export async function prepareGuest(guest: GuestExecutor | undefined, keys: KeyStore, input: GuestStepInput): Promise<GuestStepResult> {
+  if (!guest) throw ApplicationFailure.nonRetryable('no guest executor is configured (GUEST_EXECUTOR=none)', 'GuestUnavailable');
+  const secret =
+    input.step === 'encrypt'
+      ? await keys.getOrCreate(secretRefs.luksPassphrase(input.workflowId), () => randomBytes(32).toString('base64url'))
+      : undefined;
+  const target = { region: input.region, serverId: input.serverId, volumeIds: input.volumeIds, ...(input.host ? { host: input.host } : {}) };
+  const step = {
+    name: input.step,
+    plan: input.plan,
+    devices: input.volumeIds.map((id) => guest.devicePath(id)),
+    ...(input.device ? { device: input.device } : {}),
+    ...(input.filesystemUuid ? { filesystemUuid: input.filesystemUuid } : {}),
+  };
+  return callProvider(() => guest.run(target, step, secret));
+}

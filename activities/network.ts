@@ -1,0 +1,90 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { createdFirewallName, createdKeypairName, launchTags } from '../domain/launch';
+import type { FirewallChoice, KeypairChoice, LaunchRequest } from '../domain/launch-request';
+import type { CloudProvider } from '../providers/cloud-provider';
+import { isProviderError } from '../providers/errors';
+import { secretRefs, type KeyStore } from '../secrets/key-store';
+import { callProvider } from './provider-failure';
+
+export interface LaunchKeypair {
+  name: string;
+  created: boolean;
+}
+
+/**
+ * The named key pair, or one made for this launch. A created key's private half goes to the key store at once;
+ * if an earlier attempt made the key pair but died before storing it, that key pair is useless (the cloud hands a
+ * private key out only once), so it is deleted and made again.
+ */
+export async function ensureKeypair(
+  provider: CloudProvider,
+  keys: KeyStore,
+  workflowId: string,
+  request: Pick<LaunchRequest, 'region' | 'group' | 'billingCode'>,
+  choice: KeypairChoice,
+): Promise<LaunchKeypair> {
+  if ('name' in choice) return { name: choice.name, created: false };
+  const name = choice.create.name ?? createdKeypairName(workflowId);
+  const ref = secretRefs.privateKey(workflowId);
+  const existing = (await callProvider(() => provider.listKeypairs(request.region))).find((k) => k.name === name);
+  if (existing && existing.tags['workflow-id'] !== undefined && existing.tags['workflow-id'] !== workflowId) {
+    throw ApplicationFailure.nonRetryable(`key pair "${name}" already exists in ${request.region}; choose another name or use it by name`, 'Conflict');
+  }
+  if (existing && (await keys.get(ref))) return { name, created: true };
+  if (existing) await callProvider(() => provider.deleteKeypair(request.region, name));
+  const created = await callProvider(() => provider.createKeypair(request.region, name, launchTags(workflowId, request)));
+  await keys.put(ref, created.privateKeyPem);
+  return { name, created: true };
+}
+
+export async function releaseKeypair(provider: CloudProvider, keys: KeyStore, workflowId: string, region: string, name: string): Promise<void> {
+  await callProvider(() => provider.deleteKeypair(region, name));
+  await keys.delete(secretRefs.privateKey(workflowId));
+}
+
+export interface LaunchFirewalls {
+  ids: string[];
+  createdId?: string;
+}
+
+/** The given firewalls, or one made for this launch with the rules; a retry finds the one it made by its tag. */
+export async function ensureFirewall(
+  provider: CloudProvider,
+  workflowId: string,
+  request: Pick<LaunchRequest, 'region' | 'group' | 'billingCode' | 'name'>,
+  choice: FirewallChoice,
+): Promise<LaunchFirewalls> {
+  if ('ids' in choice) return { ids: choice.ids };
+  const mine = await callProvider(() => provider.listFirewalls(request.region, { tag: { key: 'workflow-id', value: workflowId } }));
+  if (mine[0]) return { ids: [mine[0].id], createdId: mine[0].id };
+  const name = choice.create.name ?? createdFirewallName(workflowId);
+  try {
+    const firewall = await callProvider(() =>
+      provider.createFirewall(request.region, {
+        name,
+        description: `for server ${request.name}, made by launch ${workflowId}`,
+        rules: choice.create.rules,
+        tags: launchTags(workflowId, request),
+      }),
+    );
+    return { ids: [firewall.id], createdId: firewall.id };
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.type === 'Conflict') {
+      throw ApplicationFailure.nonRetryable(`a firewall named "${name}" already exists in ${request.region}; choose another name or use it by id`, 'Conflict');
+    }
+    throw err;
+  }
+}
+
+/** Deletes what this launch made, found again by its tag. A firewall still in use by a terminating server is retried. */
+export async function releaseFirewall(provider: CloudProvider, workflowId: string, region: string): Promise<void> {
+  const mine = await callProvider(() => provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } }));
+  for (const firewall of mine) {
+    try {
+      await provider.deleteFirewall(region, firewall.id);
+    } catch (err) {
+      if (isProviderError(err) && err.code === 'Conflict') throw new Error(`firewall ${firewall.id} is still in use; retrying: ${err.message}`, { cause: err });
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { GuestExecutor } from '../guest/executor';
+import type { CloudProvider } from '../providers/cloud-provider';
+import { callProvider } from './provider-failure';
+
+export interface ReadinessInput {
+  region: string;
+  serverId: string;
+  host?: string;
+  volumeIds: string[];
+  mountPoint?: string;
+}
+
+/**
+ * Checks readiness once. Not ready is a retryable failure that names the failing check: the workflow's retry
+ * policy does the polling, bounded by the launch's readyTimeout, and the last failure is the progress to show.
+ */
+export async function checkReady(provider: CloudProvider, guest: GuestExecutor | undefined, input: ReadinessInput): Promise<{ checks: string[] }> {
+  const notReady = (check: string) => ApplicationFailure.retryable(check, 'NotReady');
+  const server = await callProvider(() => provider.getServer(input.region, input.serverId));
+  if (server.state !== 'running') {
+    if (server.state === 'pending') throw notReady(`server ${server.id} is still pending`);
+    throw ApplicationFailure.nonRetryable(`server ${server.id} is ${server.state}; it will not become ready`, 'ServerFailed');
+  }
+  const status = await callProvider(() => provider.statusChecks(input.region, input.serverId));
+  if (status !== 'ok') throw notReady(`status checks of server ${server.id} are ${status}`);
+  const checks = ['running', 'status checks ok'];
+  if (guest) {
+    const target = { region: input.region, serverId: input.serverId, volumeIds: input.volumeIds, ...(input.host ? { host: input.host } : {}) };
+    const probe = await callProvider(() => guest.probe(target, input.mountPoint));
+    if (!probe.reachable) throw notReady(`guest of server ${server.id} is not reachable: ${probe.detail}`);
+    checks.push('guest reachable');
+    if (input.mountPoint) {
+      if (!probe.mounted) throw notReady(`${input.mountPoint} is not mounted in the guest: ${probe.detail}`);
+      checks.push(`${input.mountPoint} mounted`);
+    }
+  }
+  return { checks };
+}

@@ -1,0 +1,72 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { launchTags, type LaunchPlan, type LaunchedServer } from '../domain/launch';
+import type { LaunchRequest } from '../domain/launch-request';
+import type { Server } from '../domain/server';
+import type { CloudProvider } from '../providers/cloud-provider';
+import { pollUntil } from './poll';
+import { callProvider } from './provider-failure';
+
+const launched = (server: Server): LaunchedServer => ({
+  id: server.id,
+  name: server.name,
+  zone: server.zone,
+  ...(server.publicIp ? { publicIp: server.publicIp } : {}),
+  ...(server.privateIp ? { privateIp: server.privateIp } : {}),
+});
+
+export interface ProvisionInput {
+  workflowId: string;
+  request: LaunchRequest;
+  plan: LaunchPlan;
+  keypairName?: string;
+  firewallIds: string[];
+  userData?: string;
+}
+
+/** Launches the server; the client token (and the tag the driver looks for) makes every retry the same launch. */
+export async function provisionServer(provider: CloudProvider, input: ProvisionInput): Promise<LaunchedServer> {
+  const { request, plan, workflowId } = input;
+  const server = await callProvider(() =>
+    provider.launchServer(request.region, {
+      imageId: plan.image.id,
+      productId: plan.product.id,
+      name: request.name,
+      zone: plan.zone,
+      firewallIds: input.firewallIds,
+      ...(input.keypairName ? { keypairName: input.keypairName } : {}),
+      ...(input.userData ? { userData: input.userData } : {}),
+      tags: { ...request.labels, ...launchTags(workflowId, request), 'client-token': `${workflowId}/server` },
+      clientToken: `${workflowId}/server`,
+    }),
+  );
+  return launched(server);
+}
+
+/** Waits until the server runs; a server that ends instead fails the launch for good. */
+export async function waitServerRunning(provider: CloudProvider, region: string, serverId: string): Promise<LaunchedServer> {
+  const server = await pollUntil(
+    () => callProvider(() => provider.getServer(region, serverId)),
+    (s) => s.state !== 'pending',
+  );
+  if (server.state !== 'running') {
+    throw ApplicationFailure.nonRetryable(`server ${serverId} went ${server.state} instead of running; see the cloud's console for why`, 'ServerFailed');
+  }
+  return launched(server);
+}
+
+/** Terminates every server this launch made, found again by its tag, and waits until they are gone. */
+export async function releaseServers(provider: CloudProvider, workflowId: string, region: string): Promise<string[]> {
+  const mine = await callProvider(() => provider.listServers(region, { tag: { key: 'workflow-id', value: workflowId } }));
+  const live = mine.filter((s) => s.state !== 'terminated');
+  for (const server of live) await terminateAndWait(provider, region, server.id);
+  return live.map((s) => s.id);
+}
+
+/** Terminates one server and waits until it is gone; one already gone counts as done. */
+export async function terminateAndWait(provider: CloudProvider, region: string, serverId: string): Promise<void> {
+  await callProvider(() => provider.terminateServer(region, serverId));
+  await pollUntil(
+    () => callProvider(() => provider.getServer(region, serverId)).catch((err: unknown) => (err instanceof ApplicationFailure && err.type === 'NotFound' ? { state: 'terminated' as const } : Promise.reject(err))),
+    (s) => s.state === 'terminated',
+  );
+}

@@ -1,0 +1,90 @@
+import { isGrpcServiceError, type Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { ApiError } from './errors';
+import type { LaunchStatus, LaunchSummary } from './routes/launches.schemas';
+
+// Launches are listed from Temporal's visibility store, filtered by the search attributes every launch carries.
+
+const STATUS_BY_CODE: Record<number, LaunchStatus> = { 1: 'running', 2: 'completed', 3: 'failed', 4: 'cancelled', 5: 'terminated', 6: 'running', 7: 'timed-out' };
+const CODE_BY_STATUS: Record<LaunchStatus, string> = {
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Canceled',
+  terminated: 'Terminated',
+  'timed-out': 'TimedOut',
+};
+
+export interface LaunchFilter {
+  billingCode?: string;
+  group?: string;
+  imageId?: string;
+  state?: LaunchStatus;
+  cursor?: string;
+  limit: number;
+}
+
+const quoted = (field: string, value: string) => {
+  // Values reach a query language: refuse what could break out of the literal instead of escaping it.
+  if (!/^[A-Za-z0-9_.:/@-]+$/.test(value)) throw new ApiError(400, 'invalid_request', `querystring.${field}: use letters, digits and _ . : / @ - only`);
+  return `'${value}'`;
+};
+
+export function launchQuery(filter: LaunchFilter): string {
+  const terms = ["WorkflowType = 'launchServer'"];
+  if (filter.billingCode) terms.push(`BillingCode = ${quoted('billingCode', filter.billingCode)}`);
+  if (filter.group) terms.push(`\`Group\` = ${quoted('group', filter.group)}`);
+  if (filter.imageId) terms.push(`ImageId = ${quoted('imageId', filter.imageId)}`);
+  if (filter.state) terms.push(`ExecutionStatus = '${CODE_BY_STATUS[filter.state]}'`);
+  return terms.join(' AND ');
+}
+
+function attribute(execution: temporal.api.workflow.v1.IWorkflowExecutionInfo, name: string): string | undefined {
+  const payload = execution.searchAttributes?.indexedFields?.[name];
+  if (!payload) return undefined;
+  const value = defaultPayloadConverter.fromPayload<unknown>(payload);
+  return Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
+}
+
+const toIso = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  time ? new Date(Number(time.seconds ?? 0) * 1000 + Math.floor((time.nanos ?? 0) / 1e6)).toISOString() : undefined;
+
+export async function listLaunches(client: Client, filter: LaunchFilter): Promise<{ items: LaunchSummary[]; nextCursor?: string }> {
+  let nextPageToken: Uint8Array | undefined;
+  if (filter.cursor) {
+    nextPageToken = Buffer.from(filter.cursor, 'base64url');
+    if (nextPageToken.length === 0) throw new ApiError(400, 'invalid_request', 'querystring.cursor: not a cursor this API returned; start again without it');
+  }
+  const answer = await client.workflowService
+    .listWorkflowExecutions({
+      namespace: client.options.namespace,
+      query: launchQuery(filter),
+      pageSize: filter.limit,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    })
+    .catch((err: unknown) => {
+      // gRPC INVALID_ARGUMENT: here only a page token Temporal does not recognise.
+      if (isGrpcServiceError(err) && err.code === 3 && filter.cursor) {
+        throw new ApiError(400, 'invalid_request', 'querystring.cursor: not a cursor this API returned; start again without it');
+      }
+      throw err;
+    });
+  const items = (answer.executions ?? []).map((execution): LaunchSummary => {
+    const optional = (key: keyof LaunchSummary, value: string | undefined) => (value ? { [key]: value } : {});
+    return {
+      id: execution.execution?.workflowId ?? '',
+      status: STATUS_BY_CODE[execution.status ?? 1] ?? 'running',
+      startedAt: toIso(execution.startTime) ?? new Date(0).toISOString(),
+      ...optional('closedAt', toIso(execution.closeTime)),
+      ...optional('imageId', attribute(execution, 'ImageId')),
+      ...optional('serverId', attribute(execution, 'ServerId')),
+      ...optional('step', attribute(execution, 'LaunchStep')),
+      ...optional('group', attribute(execution, 'Group')),
+      ...optional('billingCode', attribute(execution, 'BillingCode')),
+      ...optional('region', attribute(execution, 'Region')),
+    };
+  });
+  const token = answer.nextPageToken;
+  return { items, ...(token && token.length ? { nextCursor: Buffer.from(token).toString('base64url') } : {}) };
+}

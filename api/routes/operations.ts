@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ApiError, notFound } from '../errors';
+import { ErrorSchema } from '../schemas';
+
+const OperationParams = z.object({
+  id: z.string().regex(/^(terminate|capture|clone|refresh)-[A-Za-z0-9_.:-]{1,120}$/, 'an operation id as a 202 answer gave it'),
+});
+
+const STATUS: Record<string, string> = { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed-out' };
+
+// Long-running operations other than launches (terminate now; capture, clone and refresh later): one status shape.
+export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { client } = app.deps;
+
+  app.get(
+    '/v1/operations/:id',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'A long-running operation: its status, and its result or error when done',
+        params: OperationParams,
+        response: {
+          200: z.object({
+            id: z.string(),
+            type: z.string(),
+            status: z.string(),
+            startedAt: z.string(),
+            closedAt: z.string().optional(),
+            result: z.unknown().optional(),
+            error: ErrorSchema.optional(),
+          }),
+          400: ErrorSchema,
+          404: ErrorSchema,
+          503: ErrorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const handle = client.workflow.getHandle(request.params.id);
+      const description = await handle.describe().catch((err: unknown) => {
+        throw err instanceof WorkflowNotFoundError ? notFound(`operation ${request.params.id}`) : err;
+      });
+      const status = STATUS[description.status.name] ?? 'running';
+      const base = {
+        id: request.params.id,
+        type: description.type,
+        status,
+        startedAt: description.startTime.toISOString(),
+        ...(description.closeTime ? { closedAt: description.closeTime.toISOString() } : {}),
+      };
+      if (status === 'completed') return { ...base, result: await handle.result() };
+      if (status === 'failed') {
+        const error = await handle.result().then(
+          () => undefined,
+          (err: unknown) => {
+            if (!(err instanceof WorkflowFailedError)) throw err instanceof Error ? err : new ApiError(500, 'internal_error', String(err));
+            let cause: Error | undefined = err.cause;
+            while (cause?.cause instanceof Error) cause = cause.cause;
+            return { code: 'OperationFailed', message: cause?.message ?? err.message };
+          },
+        );
+        return { ...base, ...(error ? { error } : {}) };
+      }
+      return base;
+    },
+  );
+};

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { terminateServer } from '../../workflows/terminate-server';
+import { ErrorSchema } from '../schemas';
+import { RegionQuery } from './catalog.schemas';
+
+const ServerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: z.enum(['pending', 'running', 'stopping', 'stopped', 'terminated', 'error', 'unknown']),
+  imageId: z.string(),
+  productId: z.string(),
+  zone: z.string(),
+  publicIp: z.string().optional(),
+  privateIp: z.string().optional(),
+  createdAt: z.string(),
+  tags: z.record(z.string(), z.string()),
+});
+
+const ServerParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'a server id as GET /v1/servers lists them') });
+
+export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { provider, client, config } = app.deps;
+  const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
+
+  app.get(
+    '/v1/servers',
+    {
+      schema: {
+        tags: ['servers'],
+        summary: 'Servers in a region, optionally those launched from one image or in one state',
+        querystring: RegionQuery.extend({ imageId: z.string().max(128).optional(), state: ServerSchema.shape.state.optional() }),
+        response: { 200: z.object({ items: z.array(ServerSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { region, imageId, state } = request.query;
+      return { items: await provider.listServers(region, { ...(imageId ? { imageId } : {}), ...(state ? { states: [state] } : {}) }) };
+    },
+  );
+
+  app.get(
+    '/v1/servers/:id',
+    { schema: { tags: ['servers'], summary: 'One server', params: ServerParams, querystring: RegionQuery, response: { 200: ServerSchema, ...errors } } },
+    async (request) => provider.getServer(request.query.region, request.params.id),
+  );
+
+  app.delete(
+    '/v1/servers/:id',
+    {
+      schema: {
+        tags: ['servers'],
+        summary: 'Terminate a server, deleting the data volumes its launch made unless keepVolumes=true',
+        params: ServerParams,
+        querystring: RegionQuery.extend({ keepVolumes: z.enum(['true', 'false']).default('false') }),
+        response: { 202: z.object({ id: z.string(), workflowId: z.string(), statusUrl: z.string() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { region, keepVolumes } = request.query;
+      await provider.getServer(region, request.params.id); // 404 before starting anything
+      const workflowId = `terminate-${request.params.id}`;
+      await client.workflow.start<typeof terminateServer>('terminateServer', {
+        workflowId,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        args: [{ region, serverId: request.params.id, keepVolumes: keepVolumes === 'true' }],
+        // A second DELETE while one runs joins it; after it closed, terminating again is harmless.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        staticSummary: `Terminate ${request.params.id} in ${region}${keepVolumes === 'true' ? ', keeping its volumes' : ''}`,
+      });
+      const statusUrl = `/v1/operations/${workflowId}`;
+      return reply.code(202).header('location', statusUrl).send({ id: workflowId, workflowId, statusUrl });
+    },
+  );
+};

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { expect } from 'vitest';
+import { LaunchRequestSchema, type LaunchRequest, type LaunchRequestInput } from '../../domain/launch-request';
+import type { SimProvider } from '../../providers/sim/sim-provider';
+import { launchServer } from '../../workflows/launch-server';
+
+/** A valid launch request on the sim, parsed as the API would, with the given changes. */
+export function launchRequest(overrides: Partial<LaunchRequestInput> = {}): LaunchRequest {
+  return LaunchRequestSchema.parse({
+    imageId: 'img-simeast1-0003',
+    name: 'web-1',
+    region: 'sim-east-1',
+    product: { cpu: 1, memoryGb: 2, storageGb: 10 },
+    group: 'ops',
+    billingCode: 'ops-7',
+    ...overrides,
+  });
+}
+
+export function startLaunch(client: Client, taskQueue: string, request: LaunchRequest, workflowId = `launch-${randomUUID()}`) {
+  return client.workflow.start(launchServer, { args: [request], taskQueue, workflowId });
+}
+
+/** Everything a launch left in the sim: live servers, volumes, firewalls and key pairs carrying its workflow id. */
+export async function leftovers(sim: SimProvider, workflowId: string, region = 'sim-east-1') {
+  const tag = { key: 'workflow-id', value: workflowId };
+  return {
+    servers: (await sim.listServers(region, { tag })).filter((s) => s.state !== 'terminated').map((s) => s.id),
+    volumes: (await sim.listVolumes(region, { tag })).map((v) => v.id),
+    firewalls: (await sim.listFirewalls(region, { tag })).map((f) => f.id),
+    keypairs: (await sim.listKeypairs(region)).filter((k) => k.tags['workflow-id'] === workflowId).map((k) => k.name),
+  };
+}
+
+export async function expectNothingLeft(sim: SimProvider, workflowId: string): Promise<void> {
+  expect(await leftovers(sim, workflowId)).toEqual({ servers: [], volumes: [], firewalls: [], keypairs: [] });
+}
