@@ -1,4 +1,5 @@
-import { Client, type ConnectConfig } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader sees only its default export.
+import ssh2, { type ConnectConfig } from 'ssh2';
 import { ProviderError, type ProviderErrorCode } from '../providers/errors';
 import { virtioDevicePath, type GuestExecutor, type GuestProbe, type GuestTarget } from './executor';
 import { renderGuestStep } from './scripts';
@@ -90,7 +91,7 @@ export class SshGuestExecutor implements GuestExecutor {
     if (!host) return Promise.reject(new ProviderError('Unavailable', `server ${target.serverId} has no address to reach over SSH yet`));
     const port = this.options.port ?? 22;
     return new Promise<Finished>((resolve, reject) => {
-      const client = new Client();
+      const client = new ssh2.Client();
       let settled = false;
       const settle = (outcome: Finished | Error) => {
         if (settled) return;

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { utils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader sees only its default export.
+import ssh2 from 'ssh2';
 import { secretRefs, type KeyStore } from './key-store';
 
 export interface ProvisioningKey {
@@ -14,7 +15,7 @@ export async function provisioningKey(keys: KeyStore): Promise<ProvisioningKey> 
   const privateKeyPem = await keys.getOrCreate(secretRefs.provisioningKey, () =>
     generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
   );
-  const parsed = utils.parseKey(privateKeyPem);
+  const parsed = ssh2.utils.parseKey(privateKeyPem);
   if (parsed instanceof Error) throw parsed;
   const key = Array.isArray(parsed) ? parsed[0]! : parsed;
   return { privateKeyPem, publicKey: `${key.type} ${key.getPublicSSH().toString('base64')} machine-images` };

@@ -75,6 +75,7 @@ export async function launchServer(request: LaunchRequest): Promise<LaunchResult
     } catch (err) {
       entry.state = 'failed';
       entry.detail = reasonOf(err).message;
+      log.warn('launch step failed', { step: name, error: entry.detail });
       throw err;
     } finally {
       entry.durationMs = Date.now() - started;

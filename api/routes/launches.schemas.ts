@@ -7,6 +7,9 @@ export const LaunchIdParams = z.object({
   id: z.string().regex(LAUNCH_ID_PATTERN, 'a launch id looks like launch-<key>, as returned by POST /v1/launches'),
 });
 
+/** The request as the workflow holds it: readyTimeout already in seconds (the input schema's transform runs one way). */
+const AcceptedRequestSchema = LaunchRequestSchema.extend({ readyTimeout: z.number().describe('seconds') });
+
 const LaunchStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed-out']);
 const ErrorBody = z.object({ code: z.string(), message: z.string() });
 
@@ -22,7 +25,7 @@ export const LaunchViewSchema = z.object({
   id: z.string(),
   workflowId: z.string(),
   status: LaunchStatusSchema,
-  request: LaunchRequestSchema,
+  request: AcceptedRequestSchema,
   step: z.enum(LAUNCH_STEPS).optional(),
   steps: z.array(
     z.object({

@@ -51,7 +51,7 @@ describe('health and readiness', () => {
       payload: { imageId: 'img-simeast1-0003', name: 'web-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' },
     });
     expect(accepted.statusCode).toBe(202);
-    const res = await app.inject({ method: 'GET', url: accepted.json().url });
+    const res = await app.inject({ method: 'GET', url: accepted.json().statusUrl });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ code: 'worker_unavailable', message: expect.stringContaining('GET /v1/ready') });
     await env.client.workflow.getHandle(accepted.json().id).terminate('test cleanup');

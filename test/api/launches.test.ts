@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimProvider } from '../../providers/sim/sim-provider';
 import { startTestApi } from '../support/api';
+import { leftovers } from '../support/launches';
 
 const body = {
   imageId: 'img-simeast1-0003',
@@ -27,21 +29,118 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
     throw new Error(`launch ${id} still running`);
   }
 
-  it('accepts a launch with 202 and a URL, and answers with its plan once preflight is done', async () => {
+  it('accepts a launch with 202 and a status URL, and answers with the server once it is ready', async () => {
     const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: body });
     expect(res.statusCode).toBe(202);
-    const { id, url } = res.json();
+    const { id, workflowId, statusUrl } = res.json();
     expect(id).toMatch(/^launch-[0-9a-f-]{36}$/);
-    expect(res.headers.location).toBe(url);
+    expect(workflowId).toBe(id);
+    expect(res.headers.location).toBe(statusUrl);
     const done = await launchUntilClosed(id);
     expect(done.statusCode).toBe(200);
     expect(done.json()).toMatchObject({
       id,
       status: 'completed',
-      request: body,
+      request: { ...body, readyTimeout: 1200 },
       plan: { image: { id: 'img-simeast1-0003' }, product: { id: 'm1.small' } },
-      steps: [{ name: 'preflight', status: 'completed' }],
+      server: { id: expect.stringMatching(/^i-/), publicIp: expect.any(String) },
+      webUiUrl: `http://temporal-ui.test/namespaces/default/workflows/${id}`,
     });
+    expect(done.json().steps.map((s: { name: string }) => s.name)).toEqual(['preflight', 'provision', 'wait-running', 'wait-ready']);
+  });
+
+  it('hands out a created private key once, then answers 410', async () => {
+    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, keypair: { create: {} } } });
+    const { id } = res.json();
+    expect((await launchUntilClosed(id)).json()).toMatchObject({ status: 'completed', privateKeyAvailable: true, keypairName: `mi-${id}` });
+    const first = await env.app.inject({ method: 'GET', url: `/v1/launches/${id}/private-key` });
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['content-type']).toBe('application/x-pem-file');
+    expect(first.body).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
+    const second = await env.app.inject({ method: 'GET', url: `/v1/launches/${id}/private-key` });
+    expect(second.statusCode).toBe(410);
+    expect(second.json()).toMatchObject({ code: 'gone', message: expect.stringContaining('once') });
+  });
+
+  it('cancels a launch waiting for readiness: 202, then cancelled with nothing left; a second cancel is 409', async () => {
+    const sim = env.temporal.provider as SimProvider;
+    sim.faults.script({ operation: 'statusChecks', match: { serverName: 'stuck-api' }, impaired: true });
+    const { id } = (await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, name: 'stuck-api', volumes: { count: 1, sizeGb: 5 } } })).json();
+    for (let i = 0; i < 100; i++) {
+      const view = (await env.app.inject({ method: 'GET', url: `/v1/launches/${id}` })).json();
+      if (view.step === 'wait-ready' && view.waitingFor) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const waiting = (await env.app.inject({ method: 'GET', url: `/v1/launches/${id}` })).json();
+    expect(waiting.waitingFor).toMatch(/status checks of server i-\w+ are impaired/);
+    const cancel = await env.app.inject({ method: 'POST', url: `/v1/launches/${id}/cancel` });
+    expect(cancel.statusCode).toBe(202);
+    const closed = (await launchUntilClosed(id)).json();
+    expect(closed.status).toBe('cancelled');
+    expect(await leftovers(sim, id)).toEqual({ servers: [], volumes: [], firewalls: [], keypairs: [] });
+    const again = await env.app.inject({ method: 'POST', url: `/v1/launches/${id}/cancel` });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('lists launches from visibility, filtered by billing code and state, paged', async () => {
+    const billingCode = `bc-${randomUUID().slice(0, 8)}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, billingCode } })).json().id);
+    await Promise.all(ids.map(launchUntilClosed));
+    const page = (await env.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}&state=completed&limit=2` })).json();
+    expect(page.items).toHaveLength(2);
+    expect(page.items[0]).toMatchObject({ status: 'completed', billingCode, group: 'ops', imageId: 'img-simeast1-0003', region: 'sim-east-1' });
+    const rest = (await env.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}&state=completed&limit=2&cursor=${page.nextCursor}` })).json();
+    expect([...page.items, ...rest.items].map((l: { id: string }) => l.id).sort()).toEqual(ids.sort());
+    const none = (await env.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}&state=failed` })).json();
+    expect(none.items).toEqual([]);
+    const bad = await env.app.inject({ method: 'GET', url: `/v1/launches?billingCode=x'%20OR%201=1` });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('terminates a launched server through DELETE /v1/servers/:id, deleting its volumes', async () => {
+    const { id } = (await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, volumes: { count: 2, sizeGb: 5, raid: 'raid1' } } })).json();
+    const launched = (await launchUntilClosed(id)).json();
+    const serverId = launched.server.id;
+    const servers = (await env.app.inject({ method: 'GET', url: '/v1/servers?region=sim-east-1' })).json();
+    expect(servers.items.map((s: { id: string }) => s.id)).toContain(serverId);
+    const del = await env.app.inject({ method: 'DELETE', url: `/v1/servers/${serverId}?region=sim-east-1` });
+    expect(del.statusCode).toBe(202);
+    let operation;
+    for (let i = 0; i < 100; i++) {
+      operation = (await env.app.inject({ method: 'GET', url: del.json().statusUrl })).json();
+      if (operation.status !== 'running') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(operation).toMatchObject({ status: 'completed', type: 'terminateServer', result: { serverId, deletedVolumeIds: launched.volumes.volumeIds } });
+    expect((await env.app.inject({ method: 'GET', url: `/v1/servers/${serverId}?region=sim-east-1` })).json().state).toBe('terminated');
+    expect((await env.app.inject({ method: 'DELETE', url: '/v1/servers/i-00000000000000000?region=sim-east-1' })).statusCode).toBe(404);
+  });
+
+  it('lists key pairs and firewalls of a region', async () => {
+    const { id } = (await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, keypair: { create: {} }, firewall: { create: { rules: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }] } } } })).json();
+    await launchUntilClosed(id);
+    const keypairs = (await env.app.inject({ method: 'GET', url: '/v1/keypairs?region=sim-east-1' })).json();
+    expect(keypairs.items).toContainEqual(expect.objectContaining({ name: `mi-${id}` }));
+    expect(JSON.stringify(keypairs)).not.toContain('PRIVATE');
+    const firewalls = (await env.app.inject({ method: 'GET', url: '/v1/firewalls?region=sim-east-1' })).json();
+    expect(firewalls.items).toContainEqual(expect.objectContaining({ name: `mi-${id}`, rules: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }] }));
+  });
+
+  it('rejects invalid volume requests with 400 naming the field and the fix', async () => {
+    const cases: [object, string][] = [
+      [{ count: 1, sizeGb: 5, raid: 'raid1' }, 'body.volumes.raid: raid1 needs at least 2 disks'],
+      [{ count: 3, sizeGb: 5, raid: 'raid10' }, 'body.volumes.raid: raid10 needs at least 4 disks'],
+      [{ count: 5, sizeGb: 5, raid: 'raid10' }, 'body.volumes.raid: raid10 needs an even number of disks'],
+      [{ count: 2, sizeGb: 5, raid: 'raid5' }, 'body.volumes.raid: raid5 needs at least 3 disks'],
+      [{ count: 1, sizeGb: 5, mountPoint: 'data' }, 'body.volumes.mountPoint: mount point "data" is relative'],
+      [{ count: 1, sizeGb: 5, mountPoint: '/boot' }, 'body.volumes.mountPoint: mount point "/boot" belongs to the operating system'],
+    ];
+    for (const [volumes, message] of cases) {
+      const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, volumes } });
+      expect(res.statusCode, JSON.stringify(volumes)).toBe(400);
+      expect(res.json().message).toContain(message);
+    }
   });
 
   it('maps Idempotency-Key onto the workflow id: the same request twice is one launch', async () => {
@@ -53,6 +152,7 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
     const second = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: reordered, headers: { 'idempotency-key': key } });
     expect(first.statusCode).toBe(202);
     expect(second.statusCode).toBe(200);
+    expect(second.json().statusUrl).toBe(`/v1/launches/launch-${key}`);
     expect(first.json().id).toBe(`launch-${key}`);
     expect(second.json()).toMatchObject({ id: `launch-${key}`, status: 'completed' });
     expect(await env.temporal.countWorkflows(`WorkflowId = 'launch-${key}'`)).toBe(1);
@@ -98,7 +198,7 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
     expect(done.json()).toMatchObject({
       status: 'failed',
       error: { code: 'NotFound', message: 'image img-nope does not exist in region sim-east-1' },
-      steps: [{ name: 'preflight', status: 'failed' }],
+      steps: [{ name: 'preflight', state: 'failed' }, { name: 'cleanup', state: 'completed' }],
     });
   });
 

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
+import { apiConnectionOptions } from '../../api/temporal-client';
 import { SimProvider } from '../../providers/sim/sim-provider';
 import { freePort } from '../support/free-port';
 import { startTestWorker, testKeyStore } from '../support/temporal';
@@ -18,12 +19,14 @@ describe('API when its dependencies are missing', () => {
   afterAll(async () => env?.stop());
 
   it('answers 503 temporal_unavailable when the Temporal frontend does not answer', async () => {
-    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
+    const connection = Connection.lazy(apiConnectionOptions(`127.0.0.1:${await freePort()}`));
     const client = new Client({ connection });
     const app = await buildApp({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'q', PROVIDER: 'sim' }, client, provider: new SimProvider(), keys: testKeyStore(), logger: silent });
+    const started = Date.now();
     const launch = await app.inject({ method: 'POST', url: '/v1/launches', payload: body });
     expect(launch.statusCode).toBe(503);
     expect(launch.json()).toMatchObject({ code: 'temporal_unavailable', message: expect.stringContaining('/v1/ready') });
+    expect(Date.now() - started, 'a person waits seconds, not the SDK default half minute').toBeLessThan(10_000);
     const ready = await app.inject({ method: 'GET', url: '/v1/ready' });
     expect(ready.statusCode).toBe(503);
     expect(ready.json().checks.temporal).toBe('unreachable');

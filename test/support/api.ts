@@ -11,7 +11,8 @@ export async function startTestApi() {
     client: temporal.client,
     provider: temporal.provider,
     keys: temporal.keys,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.TEST_API_LOG ?? 'silent' }),
+    webUiUrl: 'http://temporal-ui.test',
   });
   return {
     app,
