@@ -1,8 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
-  WorkflowFailedError,
   WorkflowNotFoundError,
   isGrpcDeadlineError,
   type Client,
@@ -15,6 +13,7 @@ import type { LaunchRequest } from '../domain/launch-request';
 import { BillingCode, Group, ImageId, Provider, Region } from '../domain/search-attributes';
 import type { launchServer } from '../workflows/launch-server';
 import { ApiError, notFound } from './errors';
+import { failureOf } from './failures';
 import type { LaunchView } from './routes/launches.schemas';
 
 const PROGRESS_DEADLINE_MS = 5_000;
@@ -166,19 +165,4 @@ function waitingFor(description: WorkflowExecutionDescription): { waitingFor?: s
   const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'checkReady');
   const message = pending?.lastFailure?.message;
   return message ? { waitingFor: message } : {};
-}
-
-/** The root cause of a failed launch, as `{code, message}` a person can act on. */
-async function failureOf(result: Promise<unknown>): Promise<{ code: string; message: string } | undefined> {
-  try {
-    await result;
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof WorkflowFailedError)) throw err;
-    // The first ApplicationFailure down the chain is the one an activity or the workflow raised on purpose.
-    let cause: Error | undefined = err.cause;
-    while (cause && !(cause instanceof ApplicationFailure) && cause.cause instanceof Error) cause = cause.cause;
-    const type = cause instanceof ApplicationFailure && cause.type ? cause.type : 'LaunchFailed';
-    return { code: type, message: cause?.message ?? err.message };
-  }
 }

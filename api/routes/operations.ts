@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ApiError, notFound } from '../errors';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { notFound } from '../errors';
+import { failureOf } from '../failures';
 import { ErrorSchema } from '../schemas';
 
 const OperationParams = z.object({
@@ -52,15 +53,7 @@ export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       if (status === 'completed') return { ...base, result: await handle.result() };
       if (status === 'failed') {
-        const error = await handle.result().then(
-          () => undefined,
-          (err: unknown) => {
-            if (!(err instanceof WorkflowFailedError)) throw err instanceof Error ? err : new ApiError(500, 'internal_error', String(err));
-            let cause: Error | undefined = err.cause;
-            while (cause?.cause instanceof Error) cause = cause.cause;
-            return { code: 'OperationFailed', message: cause?.message ?? err.message };
-          },
-        );
+        const error = await failureOf(handle.result());
         return { ...base, ...(error ? { error } : {}) };
       }
       return base;
