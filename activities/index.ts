@@ -4,12 +4,23 @@ import type { CloudProvider } from '../providers/cloud-provider';
 import type { KeyStore } from '../secrets/key-store';
 import { provisioningKey } from '../secrets/provisioning-key';
 import { prepareGuest, type GuestStepInput } from './guest';
+import {
+  checkCapturable,
+  checkImageAvailable,
+  deleteImageChecked,
+  readImage,
+  releaseImages,
+  startCapture,
+  startServerAndWait,
+  stopServerAndWait,
+} from './images';
+import type { CaptureRequest } from '../domain/images';
 import { ensureFirewall, ensureKeypair, releaseFirewall, releaseKeypair } from './network';
 import { preflight } from './preflight';
 import { checkReady, type ReadinessInput } from './readiness';
 import { provisionServer, releaseServers, terminateAndWait, waitServerRunning, type ProvisionInput } from './server';
 import { composeUserData } from './user-data';
-import { attachDisk, createDisk, deleteVolumes, detachLaunchVolumes, releaseVolumes, type DiskInput } from './volumes';
+import { attachDisk, createDisk, deleteLaunchDisks, releaseVolumes, serverLaunchDisks, type DiskInput } from './volumes';
 
 export interface ActivityDeps {
   provider: CloudProvider;
@@ -54,22 +65,46 @@ export const createActivities = ({ provider, keys, guest }: ActivityDeps) => ({
     return attachDisk(provider, region, volumeId, serverId, index);
   },
   async releaseVolumes(workflowId: string, region: string) {
-    return releaseVolumes(provider, workflowId, region);
+    return releaseVolumes(provider, keys, workflowId, region);
   },
-  async detachLaunchVolumes(region: string, serverId: string) {
-    return detachLaunchVolumes(provider, region, serverId);
+  async serverLaunchDisks(region: string, serverId: string) {
+    return serverLaunchDisks(provider, region, serverId);
   },
   async terminateAndWait(region: string, serverId: string) {
     return terminateAndWait(provider, region, serverId);
   },
-  async deleteVolumes(region: string, volumeIds: string[]) {
-    return deleteVolumes(provider, region, volumeIds);
+  async deleteLaunchDisks(region: string, workflowId: string | undefined, volumeIds: string[]) {
+    return deleteLaunchDisks(provider, keys, region, workflowId, volumeIds);
   },
   async prepareGuest(input: GuestStepInput) {
     return prepareGuest(guest, keys, input);
   },
   async checkReady(input: ReadinessInput) {
     return checkReady(provider, guest, input);
+  },
+  async checkCapturable(region: string, serverId: string, reboot: boolean) {
+    return checkCapturable(provider, region, serverId, reboot);
+  },
+  async stopServerAndWait(region: string, serverId: string) {
+    return stopServerAndWait(provider, region, serverId);
+  },
+  async startServerAndWait(region: string, serverId: string) {
+    return startServerAndWait(provider, region, serverId);
+  },
+  async startCapture(workflowId: string, input: CaptureRequest & { tags?: Record<string, string> }) {
+    return startCapture(provider, workflowId, input);
+  },
+  async checkImageAvailable(region: string, imageId: string) {
+    return checkImageAvailable(provider, region, imageId);
+  },
+  async readImage(region: string, imageId: string) {
+    return readImage(provider, region, imageId);
+  },
+  async releaseImages(workflowId: string, region: string) {
+    return releaseImages(provider, workflowId, region);
+  },
+  async deleteImageChecked(region: string, imageId: string, force: boolean) {
+    return deleteImageChecked(provider, region, imageId, force);
   },
 });
 

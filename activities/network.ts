@@ -4,7 +4,7 @@ import type { FirewallChoice, KeypairChoice, LaunchRequest } from '../domain/lau
 import type { CloudProvider } from '../providers/cloud-provider';
 import { isProviderError } from '../providers/errors';
 import { secretRefs, type KeyStore } from '../secrets/key-store';
-import { callProvider } from './provider-failure';
+import { callProvider, forEachThenRetry } from './provider-failure';
 
 export interface LaunchKeypair {
   name: string;
@@ -27,7 +27,8 @@ export async function ensureKeypair(
   const name = choice.create.name ?? createdKeypairName(workflowId);
   const ref = secretRefs.privateKey(workflowId);
   const existing = (await callProvider(() => provider.listKeypairs(request.region))).find((k) => k.name === name);
-  if (existing && existing.tags['workflow-id'] !== undefined && existing.tags['workflow-id'] !== workflowId) {
+  // Only a key pair this launch made (its tag says so) may be reused or replaced; anyone else's is left alone.
+  if (existing && existing.tags['workflow-id'] !== workflowId) {
     throw ApplicationFailure.nonRetryable(`key pair "${name}" already exists in ${request.region}; choose another name or use it by name`, 'Conflict');
   }
   if (existing && (await keys.get(ref))) return { name, created: true };
@@ -37,8 +38,10 @@ export async function ensureKeypair(
   return { name, created: true };
 }
 
+/** Deletes the key pair this launch made: only when its tag says so, since the name may be someone else's. */
 export async function releaseKeypair(provider: CloudProvider, keys: KeyStore, workflowId: string, region: string, name: string): Promise<void> {
-  await callProvider(() => provider.deleteKeypair(region, name));
+  const existing = (await callProvider(() => provider.listKeypairs(region))).find((k) => k.name === name);
+  if (existing?.tags['workflow-id'] === workflowId) await callProvider(() => provider.deleteKeypair(region, name));
   await keys.delete(secretRefs.privateKey(workflowId));
 }
 
@@ -55,9 +58,15 @@ export async function ensureFirewall(
   choice: FirewallChoice,
 ): Promise<LaunchFirewalls> {
   if ('ids' in choice) return { ids: choice.ids };
-  const mine = await callProvider(() => provider.listFirewalls(request.region, { tag: { key: 'workflow-id', value: workflowId } }));
-  if (mine[0]) return { ids: [mine[0].id], createdId: mine[0].id };
   const name = choice.create.name ?? createdFirewallName(workflowId);
+  // A firewall an earlier attempt made (found by tag, or by name when the cloud's listing lags) gets its rules
+  // applied again: a worker may have died between creating it and authorizing them. authorize skips rules it has.
+  const reuse = async (id: string): Promise<LaunchFirewalls> => {
+    if (choice.create.rules.length) await callProvider(() => provider.authorize(request.region, id, choice.create.rules));
+    return { ids: [id], createdId: id };
+  };
+  const mine = await callProvider(() => provider.listFirewalls(request.region, { tag: { key: 'workflow-id', value: workflowId } }));
+  if (mine[0]) return reuse(mine[0].id);
   try {
     const firewall = await callProvider(() =>
       provider.createFirewall(request.region, {
@@ -70,6 +79,8 @@ export async function ensureFirewall(
     return { ids: [firewall.id], createdId: firewall.id };
   } catch (err) {
     if (err instanceof ApplicationFailure && err.type === 'Conflict') {
+      const named = (await callProvider(() => provider.listFirewalls(request.region))).find((f) => f.name === name);
+      if (named?.tags['workflow-id'] === workflowId) return reuse(named.id);
       throw ApplicationFailure.nonRetryable(`a firewall named "${name}" already exists in ${request.region}; choose another name or use it by id`, 'Conflict');
     }
     throw err;
@@ -79,12 +90,12 @@ export async function ensureFirewall(
 /** Deletes what this launch made, found again by its tag. A firewall still in use by a terminating server is retried. */
 export async function releaseFirewall(provider: CloudProvider, workflowId: string, region: string): Promise<void> {
   const mine = await callProvider(() => provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } }));
-  for (const firewall of mine) {
+  await forEachThenRetry(mine, async (firewall) => {
     try {
       await provider.deleteFirewall(region, firewall.id);
     } catch (err) {
-      if (isProviderError(err) && err.code === 'Conflict') throw new Error(`firewall ${firewall.id} is still in use; retrying: ${err.message}`, { cause: err });
+      if (isProviderError(err) && err.code === 'Conflict') throw new Error(`firewall ${firewall.id} is still in use: ${err.message}`, { cause: err });
       throw err;
     }
-  }
+  });
 }

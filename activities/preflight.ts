@@ -55,7 +55,11 @@ export async function preflight(provider: CloudProvider, hasGuestExecutor: boole
     if (volumes.blockEncryption && !capabilities.blockEncryption) throw refuse('Unsupported', `${provider.name} has no block encryption; set blockEncryption to false and use encrypt (LUKS)`);
     if (!hasGuestExecutor) throw refuse('GuestUnavailable', 'volume preparation needs a guest executor, and GUEST_EXECUTOR is none here; launch without volumes or configure one');
   }
-  const warnings = image.state === 'deprecated' ? [`image ${image.id} is deprecated; launch from a current image or your own copy`] : [];
+  const replacement = image.tags['replaced-by'] ?? (typeof image.extra.replacementId === 'string' ? image.extra.replacementId : undefined);
+  const warnings =
+    image.state === 'deprecated'
+      ? [`image ${image.id} is deprecated; ${replacement ? `its replacement is ${replacement}` : 'launch from a current image or your own copy'}`]
+      : [];
   return {
     image: { id: image.id, name: image.name, state: image.state, architecture: image.architecture, platform: image.platform },
     product,

@@ -16,3 +16,19 @@ export async function callProvider<T>(call: () => Promise<T>): Promise<T> {
     throw toActivityFailure(err);
   }
 }
+
+/**
+ * Cleanup over several resources: one that fails does not stop the others. Afterwards any failure is thrown as a
+ * retryable error, so the activity's retry policy tries the rest again (each step is idempotent).
+ */
+export async function forEachThenRetry<T>(items: T[], act: (item: T) => Promise<unknown>): Promise<void> {
+  const failures: string[] = [];
+  for (const item of items) {
+    try {
+      await act(item);
+    } catch (err) {
+      failures.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (failures.length) throw new Error(`${failures.length} of ${items.length} could not be removed yet: ${failures.join('; ')}`);
+}

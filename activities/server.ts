@@ -4,7 +4,7 @@ import type { LaunchRequest } from '../domain/launch-request';
 import type { Server } from '../domain/server';
 import type { CloudProvider } from '../providers/cloud-provider';
 import { pollUntil } from './poll';
-import { callProvider } from './provider-failure';
+import { callProvider, forEachThenRetry } from './provider-failure';
 
 const launched = (server: Server): LaunchedServer => ({
   id: server.id,
@@ -58,7 +58,7 @@ export async function waitServerRunning(provider: CloudProvider, region: string,
 export async function releaseServers(provider: CloudProvider, workflowId: string, region: string): Promise<string[]> {
   const mine = await callProvider(() => provider.listServers(region, { tag: { key: 'workflow-id', value: workflowId } }));
   const live = mine.filter((s) => s.state !== 'terminated');
-  for (const server of live) await terminateAndWait(provider, region, server.id);
+  await forEachThenRetry(live, (server) => terminateAndWait(provider, region, server.id));
   return live.map((s) => s.id);
 }
 

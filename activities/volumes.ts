@@ -2,8 +2,10 @@ import { launchTags } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import type { Volume } from '../domain/volume';
 import type { CloudProvider } from '../providers/cloud-provider';
+import { ApplicationFailure } from '@temporalio/common';
+import { secretRefs, type KeyStore } from '../secrets/key-store';
 import { pollUntil } from './poll';
-import { callProvider } from './provider-failure';
+import { callProvider, forEachThenRetry } from './provider-failure';
 
 export interface DiskInput {
   workflowId: string;
@@ -42,30 +44,45 @@ export async function attachDisk(provider: CloudProvider, region: string, volume
   await pollUntil(() => callProvider(() => provider.getVolume(region, volumeId)), (v) => v.state === 'in-use');
 }
 
-/** Detaches and deletes every volume this launch made, found again by its tag. */
-export async function releaseVolumes(provider: CloudProvider, workflowId: string, region: string): Promise<string[]> {
-  const mine = await callProvider(() => provider.listVolumes(region, { tag: { key: 'workflow-id', value: workflowId } }));
-  const ours = mine.filter((v) => v.tags.disk !== undefined);
-  for (const volume of ours) {
-    if (volume.serverId) await callProvider(() => provider.detachVolume(region, volume.id));
-  }
-  for (const volume of ours) {
-    await pollUntil(() => callProvider(() => provider.getVolume(region, volume.id)), (v: Volume) => !['attaching', 'in-use', 'detaching', 'creating'].includes(v.state));
-    await callProvider(() => provider.deleteVolume(region, volume.id));
-  }
-  return ours.map((v) => v.id);
+/** Detaches (if still attached) and deletes one volume, waiting as long as the cloud needs between the two. */
+async function removeVolume(provider: CloudProvider, region: string, volumeId: string): Promise<void> {
+  const volume = await callProvider(() => provider.getVolume(region, volumeId)).catch((err: unknown) => {
+    if (err instanceof ApplicationFailure && err.type === 'NotFound') return undefined;
+    throw err;
+  });
+  if (!volume) return;
+  if (volume.serverId && (volume.state === 'in-use' || volume.state === 'attaching')) await callProvider(() => provider.detachVolume(region, volumeId));
+  await pollUntil(() => callProvider(() => provider.getVolume(region, volumeId)), (v: Volume) => !['attaching', 'in-use', 'detaching', 'creating'].includes(v.state));
+  await callProvider(() => provider.deleteVolume(region, volumeId));
 }
 
-/** Detaches the data volumes a launch made for this server (the `disk` tag marks them) and waits until they are free. */
-export async function detachLaunchVolumes(provider: CloudProvider, region: string, serverId: string): Promise<string[]> {
-  const attached = (await callProvider(() => provider.listVolumes(region, { serverId }))).filter((v) => v.tags.disk !== undefined);
-  for (const volume of attached) await callProvider(() => provider.detachVolume(region, volume.id));
-  for (const volume of attached) {
-    await pollUntil(() => callProvider(() => provider.getVolume(region, volume.id)), (v) => !['attaching', 'in-use', 'detaching'].includes(v.state));
-  }
-  return attached.map((v) => v.id);
+/** The data volumes a launch made (tagged with its workflow id and a disk number), found again by their tags. */
+export async function launchDisks(provider: CloudProvider, region: string, workflowId: string): Promise<string[]> {
+  const tagged = await callProvider(() => provider.listVolumes(region, { tag: { key: 'workflow-id', value: workflowId } }));
+  return tagged.filter((v) => v.tags.disk !== undefined).map((v) => v.id);
 }
 
-export async function deleteVolumes(provider: CloudProvider, region: string, volumeIds: string[]): Promise<void> {
-  for (const id of volumeIds) await callProvider(() => provider.deleteVolume(region, id));
+/**
+ * Removes every data volume this launch made, and the LUKS passphrase that opened them. Run after the server is
+ * terminated: a mounted filesystem can keep a detach from finishing while the server runs.
+ */
+export async function releaseVolumes(provider: CloudProvider, keys: KeyStore, workflowId: string, region: string): Promise<string[]> {
+  const ids = await launchDisks(provider, region, workflowId);
+  await forEachThenRetry(ids, (id) => removeVolume(provider, region, id));
+  await keys.delete(secretRefs.luksPassphrase(workflowId));
+  return ids;
+}
+
+/** For terminating a server: the data volumes its launch made, found by the launch's workflow id on the server. */
+export async function serverLaunchDisks(provider: CloudProvider, region: string, serverId: string): Promise<{ workflowId?: string; volumeIds: string[] }> {
+  const server = await callProvider(() => provider.getServer(region, serverId));
+  const workflowId = server.tags['workflow-id'];
+  if (!workflowId) return { volumeIds: [] };
+  return { workflowId, volumeIds: await launchDisks(provider, region, workflowId) };
+}
+
+/** Detaches and deletes the given volumes (after their server is gone), and the launch's LUKS passphrase. */
+export async function deleteLaunchDisks(provider: CloudProvider, keys: KeyStore, region: string, workflowId: string | undefined, volumeIds: string[]): Promise<void> {
+  await forEachThenRetry(volumeIds, (id) => removeVolume(provider, region, id));
+  if (workflowId) await keys.delete(secretRefs.luksPassphrase(workflowId));
 }

@@ -8,8 +8,11 @@ import type { Logger } from '../config/logger';
 import type { CloudProvider } from '../providers/cloud-provider';
 import type { KeyStore } from '../secrets/key-store';
 import { registerErrorHandling } from './errors';
+import { ImageCatalog } from './image-catalog';
 import { LaunchClient } from './launch-client';
 import { catalogRoutes } from './routes/catalog';
+import { imageOperationRoutes } from './routes/image-operations';
+import { imageRoutes } from './routes/images';
 import { networkRoutes } from './routes/network';
 import { operationRoutes } from './routes/operations';
 import { serverRoutes } from './routes/servers';
@@ -28,7 +31,7 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    deps: AppDeps & { launches: LaunchClient };
+    deps: AppDeps & { launches: LaunchClient; images: ImageCatalog };
   }
 }
 
@@ -37,7 +40,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.decorate('deps', { ...deps, launches: new LaunchClient(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.config.PROVIDER, deps.webUiUrl) });
+  app.decorate('deps', {
+    ...deps,
+    launches: new LaunchClient(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.config.PROVIDER, deps.webUiUrl),
+    images: new ImageCatalog(deps.provider),
+  });
   registerErrorHandling(app);
 
   await app.register(swagger, {
@@ -50,6 +57,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(launchRoutes);
   await app.register(catalogRoutes);
+  await app.register(imageRoutes);
+  await app.register(imageOperationRoutes);
   await app.register(serverRoutes);
   await app.register(networkRoutes);
   await app.register(operationRoutes);

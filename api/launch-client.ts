@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   isGrpcDeadlineError,
+  isGrpcServiceError,
   type Client,
   type WorkflowExecutionDescription,
   type WorkflowHandle,
@@ -14,6 +15,7 @@ import { BillingCode, Group, ImageId, Provider, Region } from '../domain/search-
 import type { launchServer } from '../workflows/launch-server';
 import { ApiError, notFound } from './errors';
 import { failureOf } from './failures';
+import { requestFingerprint } from './idempotent-start';
 import type { LaunchView } from './routes/launches.schemas';
 
 const PROGRESS_DEADLINE_MS = 5_000;
@@ -27,19 +29,6 @@ const STATUS: Record<string, LaunchView['status']> = {
   TIMED_OUT: 'timed-out',
   CONTINUED_AS_NEW: 'running',
 };
-
-/** JSON with sorted keys: the same request always has the same text, whatever order its fields came in. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Kept in the memo, so a reused Idempotency-Key with another body is refused. */
-const fingerprint = (request: LaunchRequest): string => createHash('sha256').update(canonical(request)).digest('hex').slice(0, 32);
 
 interface LaunchMemo {
   requestFingerprint: string;
@@ -65,7 +54,7 @@ export class LaunchClient {
   /** Starts a launch; with a key seen before, answers with that launch and its current status instead. */
   async start(request: LaunchRequest, idempotencyKey?: string): Promise<{ id: string; created: boolean; status: LaunchView['status'] }> {
     const workflowId = launchWorkflowId(idempotencyKey ?? randomUUID());
-    const memo: LaunchMemo = { requestFingerprint: fingerprint(request), request };
+    const memo: LaunchMemo = { requestFingerprint: requestFingerprint(request), request };
     try {
       await this.client.workflow.start<typeof launchServer>('launchServer', {
         workflowId,
@@ -108,7 +97,11 @@ export class LaunchClient {
     if (description.status.name !== 'RUNNING') {
       throw new ApiError(409, 'launch_closed', `launch ${id} is already ${STATUS[description.status.name] ?? description.status.name}; there is nothing to cancel`);
     }
-    await handle.cancel();
+    await handle.cancel().catch((err: unknown) => {
+      // It closed between the look and the cancel.
+      if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'launch_closed', `launch ${id} has just closed; there is nothing to cancel`);
+      throw err;
+    });
   }
 
   async get(id: string): Promise<LaunchView> {
@@ -149,7 +142,11 @@ export class LaunchClient {
       return await this.client.connection.withDeadline(Date.now() + PROGRESS_DEADLINE_MS, () => handle.query<LaunchProgress>('progress'));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound(`launch ${id}`);
-      if (!isGrpcDeadlineError(err) && !isGrpcDeadlineError((err as Error).cause)) throw err;
+      // A gRPC failure (a deadline, or the server giving up on a query no worker picked up) means no worker answered.
+      if (!isGrpcDeadlineError(err) && !grpcFailure(err)) {
+        // The worker answered, but the workflow could not (for example a workflow task that keeps failing).
+        throw new ApiError(503, 'progress_unavailable', `launch ${id} could not report its progress (${(err as Error).message}); see it in the Temporal Web UI`);
+      }
       if (closedRequest) return { request: closedRequest, steps: [], warnings: ['step detail unavailable: no worker answered; see the workflow in the Temporal Web UI'] };
       throw new ApiError(
         503,
@@ -158,6 +155,11 @@ export class LaunchClient {
       );
     }
   }
+}
+
+function grpcFailure(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (isGrpcServiceError(e)) return true;
+  return false;
 }
 
 /** While readiness is awaited: the last failing check, from the pending activity's last failure. */

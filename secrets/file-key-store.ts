@@ -89,6 +89,8 @@ export class FileKeyStore implements KeyStore {
   }
 
   async getOrCreate(ref: SecretRef, create: () => string): Promise<string> {
+    const stored = this.row(ref);
+    if (stored) return this.open(ref, stored);
     const value = create();
     const sealed = this.seal(ref, value);
     // INSERT OR IGNORE: when two callers race, the first stored value wins and both read it back.

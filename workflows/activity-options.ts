@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 
 // Named option sets; each activity call picks the one that fits how long it may take.
 
@@ -7,6 +7,8 @@ const backoff = { initialInterval: '500 milliseconds', backoffCoefficient: 2, ma
 /** A provider call or two: retried with backoff on throttling and outages, for at most five minutes. */
 export const quickActivity = {
   startToCloseTimeout: '20 seconds',
+  // On cancel, wait for a create in flight to finish: its cleanup must find what it made.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   scheduleToCloseTimeout: '5 minutes',
   retry: backoff,
 } as const satisfies ActivityOptions;
@@ -14,6 +16,7 @@ export const quickActivity = {
 /** A wait of seconds to minutes that heartbeats each observation: a dead worker is noticed within 20 seconds. */
 export const waitActivity = {
   startToCloseTimeout: '15 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   heartbeatTimeout: '20 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry: backoff,
@@ -43,5 +46,14 @@ export function readinessActivity(readyTimeoutSeconds: number): ActivityOptions 
     startToCloseTimeout: '1 minute',
     scheduleToCloseTimeout: `${readyTimeoutSeconds} seconds`,
     retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '15 seconds' },
+  };
+}
+
+/** Waiting for a captured image: each attempt checks once; the retry policy polls until the capture's limit. */
+export function imageWaitActivity(timeoutSeconds: number): ActivityOptions {
+  return {
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: `${timeoutSeconds} seconds`,
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '30 seconds' },
   };
 }

@@ -1,3 +1,6 @@
 // The worker bundles this file: every workflow type the service runs.
 export { launchServer } from './launch-server';
 export { terminateServer } from './terminate-server';
+export { captureImage } from './capture-image';
+export { cloneTemplate } from './clone-template';
+export { deleteImage } from './delete-image';

@@ -40,6 +40,14 @@ export function reasonOf(err: unknown): { code: string; message: string } {
   return { code: 'LaunchFailed', message: current instanceof Error ? current.message : String(current) };
 }
 
+/** Like Promise.all, but waits for every sibling to settle before failing: cleanup must not race a create still running. */
+async function allSettled<T>(work: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 function volumePlan(request: LaunchRequest): VolumePlan | undefined {
   const volumes = request.volumes;
   if (!volumes) return undefined;
@@ -92,7 +100,13 @@ export async function launchServer(request: LaunchRequest): Promise<LaunchResult
       const choice = request.keypair;
       if ('create' in choice) {
         const name = choice.create.name ?? createdKeypairName(workflowId);
-        undos.push({ what: `delete key pair ${name}`, run: () => undo.releaseKeypair(workflowId, region, name) });
+        undos.push({
+          what: `delete key pair ${name}`,
+          run: async () => {
+            await undo.releaseKeypair(workflowId, region, name);
+            progress.privateKeyAvailable = false;
+          },
+        });
       }
       const keypair = await step('keypair', () => quick.ensureKeypair(workflowId, request, choice));
       progress.keypairName = keypair.name;
@@ -108,6 +122,7 @@ export async function launchServer(request: LaunchRequest): Promise<LaunchResult
     }
 
     undos.push({ what: 'terminate the server', run: () => undo.releaseServers(workflowId, region) });
+    const serverUndo = undos.length - 1;
     const provisioned = await step('provision', () =>
       quick.provisionServer({ workflowId, request, plan, firewallIds, ...(progress.keypairName ? { keypairName: progress.keypairName } : {}) }),
     );
@@ -119,11 +134,12 @@ export async function launchServer(request: LaunchRequest): Promise<LaunchResult
     const volumes = volumePlan(request);
     let layout: VolumeLayout | undefined;
     if (volumes) {
-      undos.push({ what: 'detach and delete the volumes', run: () => undo.releaseVolumes(workflowId, region) });
+      // Undone after the server is terminated (undos run in reverse): a mounted volume can hold a detach.
+      undos.splice(serverUndo, 0, { what: 'delete the volumes', run: () => undo.releaseVolumes(workflowId, region) });
       const total = volumes.disks.length;
       const volumeIds = await step('volumes', async () => {
         let created = 0;
-        const ids = await Promise.all(
+        const ids = await allSettled(
           volumes.disks.map(async (disk, index) => {
             const id = await waits.createDisk({ workflowId, request, zone: plan.zone, index, sizeGb: disk.sizeGb, ...(disk.type ? { type: disk.type } : {}), encrypted: volumes.blockEncryption });
             describe(`creating volumes ${++created}/${total}`);
@@ -131,7 +147,7 @@ export async function launchServer(request: LaunchRequest): Promise<LaunchResult
           }),
         );
         let attached = 0;
-        await Promise.all(
+        await allSettled(
           ids.map(async (id, index) => {
             await waits.attachDisk(region, id, server.id, index);
             describe(`attaching volumes ${++attached}/${total}`);

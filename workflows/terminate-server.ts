@@ -21,16 +21,20 @@ export const terminateProgressQuery = defineQuery<{ step: string }>('progress');
 
 /** Terminates a server and, unless asked to keep them, deletes the data volumes its launch made. */
 export async function terminateServer(input: TerminateServerInput): Promise<TerminateServerResult> {
-  let step = 'detaching volumes';
+  let step = 'finding its volumes';
   setHandler(terminateProgressQuery, () => ({ step }));
-  setCurrentDetails(`terminate ${input.serverId}: ${step}`);
-  const volumeIds = await act.detachLaunchVolumes(input.region, input.serverId);
-  step = 'terminating the server';
-  setCurrentDetails(`terminate ${input.serverId}: ${step}`);
+  const say = (next: string) => {
+    step = next;
+    setCurrentDetails(`terminate ${input.serverId}: ${step}`);
+  };
+  say(step);
+  // Read before terminating: the launch's volumes are found by its workflow id, recorded here in history.
+  const { workflowId, volumeIds } = await act.serverLaunchDisks(input.region, input.serverId);
+  // The server first: a mounted filesystem can hold a detach while the server runs.
+  say('terminating the server');
   await act.terminateAndWait(input.region, input.serverId);
   if (input.keepVolumes) return { serverId: input.serverId, deletedVolumeIds: [], keptVolumeIds: volumeIds };
-  step = 'deleting volumes';
-  setCurrentDetails(`terminate ${input.serverId}: ${step}`);
-  await act.deleteVolumes(input.region, volumeIds);
+  say('deleting volumes');
+  await act.deleteLaunchDisks(input.region, workflowId, volumeIds);
   return { serverId: input.serverId, deletedVolumeIds: volumeIds, keptVolumeIds: [] };
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorSchema } from '../schemas';
-import { ImagePageSchema, ImagesQuery, ProductSchema, ProductsQuery } from './catalog.schemas';
+import { ProductSchema, ProductsQuery } from './catalog.schemas';
 
-// Reads of the cloud's catalog have no side effects: they go straight to the configured provider.
+// Regions and products have no side effects: they go straight to the configured provider (images: ./images.ts).
 export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
   const { provider } = app.deps;
   const errors = { 400: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema };
@@ -40,30 +40,6 @@ export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
         .filter((p) => p.cpuCount >= cpu && p.memoryGb >= memoryGb && p.rootDiskGb >= storageGb)
         .sort((a, b) => a.cpuCount - b.cpuCount || a.memoryGb - b.memoryGb || a.rootDiskGb - b.rootDiskGb);
       return { items: fitting };
-    },
-  );
-
-  app.get(
-    '/v1/images',
-    {
-      schema: {
-        tags: ['images'],
-        summary: 'Own images, or a search of the cloud’s public library; paged with cursor',
-        querystring: ImagesQuery,
-        response: { 200: ImagePageSchema, ...errors },
-      },
-    },
-    async (request) => {
-      const { region, scope, q, platform, architecture, owner, cursor, limit } = request.query;
-      const page = { limit, ...(cursor ? { cursor } : {}) };
-      if (scope === 'own') return provider.listImages(region, page);
-      return provider.searchPublicImages(region, {
-        ...page,
-        ...(q ? { q } : {}),
-        ...(platform ? { platform } : {}),
-        ...(architecture ? { architecture } : {}),
-        ...(owner ? { ownerId: owner } : {}),
-      });
     },
   );
 };

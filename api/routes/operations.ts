@@ -6,14 +6,17 @@ import { failureOf } from '../failures';
 import { ErrorSchema } from '../schemas';
 
 const OperationParams = z.object({
-  id: z.string().regex(/^(terminate|capture|clone|refresh)-[A-Za-z0-9_.:-]{1,120}$/, 'an operation id as a 202 answer gave it'),
+  id: z.string().regex(/^(terminate|capture|clone|refresh|delete-image)-[A-Za-z0-9_.:-]{1,120}$/, 'an operation id as a 202 answer gave it'),
 });
 
 const STATUS: Record<string, string> = { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed-out' };
 
-// Long-running operations other than launches (terminate now; capture, clone and refresh later): one status shape.
+/** Workflows that change the image catalog: once one is seen closed, cached listings may be stale. */
+const IMAGE_WORKFLOWS = new Set(['captureImage', 'cloneTemplate', 'deleteImage']);
+
+// Long-running operations other than launches (terminate, capture, clone, delete image; refresh later): one status shape.
 export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { client } = app.deps;
+  const { client, images } = app.deps;
 
   app.get(
     '/v1/operations/:id',
@@ -44,6 +47,7 @@ export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
         throw err instanceof WorkflowNotFoundError ? notFound(`operation ${request.params.id}`) : err;
       });
       const status = STATUS[description.status.name] ?? 'running';
+      if (status !== 'running' && IMAGE_WORKFLOWS.has(description.type)) images.invalidate();
       const base = {
         id: request.params.id,
         type: description.type,

@@ -16,6 +16,8 @@ export const ScriptedFaultSchema = z
     code: ErrorCodeSchema.optional(),
     /** For statusChecks: the server stays impaired instead of passing. */
     impaired: z.boolean().optional(),
+    /** For captureImage: the image stays pending for ever. */
+    stuck: z.boolean().optional(),
   })
   .strict();
 
@@ -76,6 +78,11 @@ export class FaultInjector {
     }
     const rate = this.plan.rates[operation] ?? this.plan.rates['*'] ?? 0;
     if (rate > 0 && this.random() < rate) throw injected(this.random() < 0.5 ? 'Throttled' : 'Unavailable', operation);
+  }
+
+  /** Whether a scripted fault keeps what this operation makes in its transitional state for ever. */
+  stuck(operation: string, context: FaultContext): boolean {
+    return this.plan.scripted.some((rule) => rule.operation === operation && rule.stuck && matches(rule, context));
   }
 
   /** Whether a scripted fault keeps this server's status checks impaired. */

@@ -126,10 +126,12 @@ export function captureImage(ctx: SimContext, region: string, input: CaptureImag
         tags: { ...input.tags, Name: input.name },
         extra: { sourceServerId: input.serverId, parentImageId: server.server.imageId, rebooted: input.reboot },
       },
-      timeline: [
-        { state: 'pending', at: now },
-        { state: 'available', at: ctx.clock.after('imageCapture') },
-      ],
+      timeline: ctx.faults.stuck('captureImage', { serverId: input.serverId, serverName: server.server.name })
+        ? [{ state: 'pending', at: now }]
+        : [
+            { state: 'pending', at: now },
+            { state: 'available', at: ctx.clock.after('imageCapture') },
+          ],
     };
     ctx.store.put({ id, kind: 'image', region, clientToken: input.clientToken ?? null, doc });
     return imageView(ctx, doc);

@@ -5,6 +5,7 @@ import { SIM_PRODUCTS } from './catalog';
 import { hasTag, newId, notFound, requireZone, type SimContext } from './context';
 import { requireName } from './naming';
 import { findImage } from './sim-images';
+import type { VolumeDoc } from './sim-volumes';
 import { schedule, stateAt, type Timeline } from './timeline';
 
 export interface ServerDoc {
@@ -132,8 +133,15 @@ export function terminateServer(ctx: SimContext, region: string, serverId: strin
     const now = ctx.clock.now();
     const state = stateAt(doc.timeline, now);
     if (state === 'terminated' || (state === 'stopping' && doc.timeline.at(-1)?.state === 'terminated')) return;
-    doc.timeline = schedule(doc.timeline, now, { state: 'stopping', at: now }, { state: 'terminated', at: ctx.clock.after('serverTerminate') });
+    const gone = ctx.clock.after('serverTerminate');
+    doc.timeline = schedule(doc.timeline, now, { state: 'stopping', at: now }, { state: 'terminated', at: gone });
     ctx.store.put({ ...stored, doc });
+    // As on EC2, data volumes outlive their server: they come free when it is gone.
+    for (const volume of ctx.store.list<VolumeDoc>('volume', region)) {
+      if (volume.doc.attachment?.serverId !== serverId) continue;
+      volume.doc.timeline = schedule(volume.doc.timeline, now, { state: 'available', at: gone });
+      ctx.store.put({ ...volume, doc: volume.doc });
+    }
   });
 }
 

@@ -8,6 +8,23 @@ import { secretRefs } from '../../secrets/key-store';
 import { expectNothingLeft, launchRequest, leftovers, startLaunch } from '../support/launches';
 import { startTestWorker } from '../support/temporal';
 
+/** Every payload in a history, decoded to text: what a leak would look like to someone reading it. */
+function decodedPayloads(history: unknown): string {
+  const found: string[] = [];
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (node instanceof Uint8Array) return;
+    const record = node as Record<string, unknown>;
+    if ('metadata' in record && 'data' in record && record.data) {
+      const data = record.data;
+      found.push(Buffer.from(data instanceof Uint8Array ? data : Buffer.from(String(data), 'base64')).toString('utf8'));
+    }
+    for (const value of Object.values(record)) walk(value);
+  };
+  walk(history);
+  return found.join('\n');
+}
+
 const fullVolumes = { count: 4, sizeGb: 10, raid: 'raid10' as const, encrypt: true, filesystem: 'ext4' as const, mountPoint: '/data' };
 
 describe('launchServer workflow', () => {
@@ -44,12 +61,16 @@ describe('launchServer workflow', () => {
     const volumes = await sim.listVolumes('sim-east-1', { serverId: result.server.id });
     expect(volumes.filter((v) => v.state === 'in-use')).toHaveLength(4);
     expect(await env.keys.get(secretRefs.privateKey(handle.workflowId))).toMatch(/PRIVATE KEY/);
-    // The history holds references, never the secrets themselves.
-    const history = JSON.stringify(await handle.fetchHistory());
+    // The history holds references, never the secrets themselves: search every payload, decoded.
+    const history = await handle.fetchHistory();
+    const text = decodedPayloads(history);
+    expect(text).toContain('data-crypt'); // the search reads payloads at all
     const passphrase = await env.keys.get(secretRefs.luksPassphrase(handle.workflowId));
+    const privateKey = await env.keys.get(secretRefs.privateKey(handle.workflowId));
     expect(passphrase).toBeDefined();
-    expect(history).not.toContain(Buffer.from(passphrase!).toString('base64'));
-    expect(history).not.toContain('PRIVATE KEY');
+    expect(text).not.toContain(passphrase!);
+    expect(text).not.toContain('PRIVATE KEY');
+    expect(text).not.toContain(privateKey!.split('\n')[1]!);
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(ServerId)).toBe(result.server.id);
     expect(description.typedSearchAttributes.get(LaunchStep)).toBe('wait-ready');
@@ -103,6 +124,8 @@ describe('launchServer workflow', () => {
     expect(await env.keys.get(secretRefs.privateKey(handle.workflowId))).toBeUndefined();
     const progress = await handle.query<LaunchProgress>('progress');
     expect(progress.steps.at(-1)).toMatchObject({ name: 'cleanup', state: 'completed' });
+    expect(progress.warnings.filter((w) => w.startsWith('cleanup could not'))).toEqual([]);
+    expect(progress.privateKeyAvailable).not.toBe(true);
   });
 
   it('fails at readyTimeout when readiness never comes, naming the last failing check, and leaves nothing behind', async () => {
@@ -117,6 +140,7 @@ describe('launchServer workflow', () => {
     sim.faults.script({ operation: 'statusChecks', match: { serverName: 'cancel-me' }, impaired: true });
     const handle = await launch({ name: 'cancel-me', volumes: { count: 2, sizeGb: 5, raid: 'raid1' } });
     for (let i = 0; i < 100 && (await handle.query<LaunchProgress>('progress')).step !== 'wait-ready'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await handle.query<LaunchProgress>('progress')).step).toBe('wait-ready');
     await handle.cancel();
     const cause = await failureOf(handle.result());
     expect(cause).toBeInstanceOf(CancelledFailure);

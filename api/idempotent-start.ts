@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ApiError } from './errors';
+
+/** JSON with sorted keys: the same request always has the same text, whatever order its fields came in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Kept in a workflow's memo, so a reused Idempotency-Key with another body is refused. */
+export const requestFingerprint = (request: unknown): string => createHash('sha256').update(canonical(request)).digest('hex').slice(0, 32);
+
+export interface OperationStart {
+  workflowType: string;
+  workflowId: string;
+  taskQueue: string;
+  /** The workflow's one argument; its fingerprint tells a replay from a reused key. */
+  request: unknown;
+  idempotencyKey: string | undefined;
+  summary: string;
+}
+
+/** Starts an operation's workflow once per key: the same key and request find it again (created: false); another request is 409. */
+export async function startOperation(client: Client, start: OperationStart): Promise<{ created: boolean }> {
+  const fingerprint = requestFingerprint(start.request);
+  try {
+    await client.workflow.start(start.workflowType, {
+      workflowId: start.workflowId,
+      taskQueue: start.taskQueue,
+      args: [start.request],
+      // A key names one operation forever: never a second run under it, even after the first closed.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      memo: { requestFingerprint: fingerprint },
+      staticSummary: start.summary,
+    });
+    return { created: true };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError) || start.idempotencyKey === undefined) throw err;
+    const existing = await client.workflow.getHandle(start.workflowId).describe();
+    if ((existing.memo as { requestFingerprint?: string } | undefined)?.requestFingerprint !== fingerprint) {
+      throw new ApiError(
+        409,
+        'idempotency_key_reused',
+        `Idempotency-Key "${start.idempotencyKey}" already started operation ${start.workflowId} with a different request; use a new key for a new operation`,
+      );
+    }
+    return { created: false };
+  }
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { CaptureRequestSchema, CloneRequestSchema, captureWorkflowId, cloneWorkflowId, deleteImageWorkflowId, type DeleteImageRequest } from '../../domain/images';
+import { imageDependents } from '../../providers/image-dependents';
+import { ApiError } from '../errors';
+import { startOperation } from '../idempotent-start';
+import { requireOwnImage } from '../image-catalog';
+import { ErrorSchema, IdempotencyKeySchema } from '../schemas';
+import { DeleteImageQuery, ImageParams, OperationAcceptedSchema } from './images.schemas';
+
+const IdempotencyHeaders = z.object({ 'idempotency-key': IdempotencyKeySchema.optional() });
+
+const accepted = (workflowId: string) => ({ id: workflowId, workflowId, statusUrl: `/v1/operations/${workflowId}` });
+
+/** "servers i-1, i-2 were launched from it and images a, b name it as their parent" */
+function dependentsText(serverIds: string[], childImageIds: string[]): string {
+  const parts = [
+    ...(serverIds.length ? [`${serverIds.length === 1 ? 'server' : 'servers'} ${serverIds.join(', ')} (not terminated) ${serverIds.length === 1 ? 'was' : 'were'} launched from it`] : []),
+    ...(childImageIds.length ? [`${childImageIds.length === 1 ? 'image' : 'images'} ${childImageIds.join(', ')} name it as their parent`] : []),
+  ];
+  return parts.join(' and ');
+}
+
+// Image work that takes minutes runs as workflows: capture, clone and delete answer 202 with an operation to poll.
+export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { provider, client, config, images } = app.deps;
+  const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
+  const taskQueue = config.TEMPORAL_TASK_QUEUE;
+
+  app.post(
+    '/v1/images',
+    {
+      schema: {
+        tags: ['images'],
+        summary: 'Capture an image from a running or stopped server (with reboot: stopped first, started again after)',
+        description: 'Starts the captureImage workflow (202). A repeated request with the same Idempotency-Key answers 200 with the same operation.',
+        headers: IdempotencyHeaders,
+        body: CaptureRequestSchema,
+        response: { 200: OperationAcceptedSchema, 202: OperationAcceptedSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      await provider.getServer(body.region, body.serverId); // 404 before starting anything
+      const key = request.headers['idempotency-key'];
+      const workflowId = captureWorkflowId(key ?? randomUUID());
+      const { created } = await startOperation(client, {
+        workflowType: 'captureImage',
+        workflowId,
+        taskQueue,
+        request: body,
+        idempotencyKey: key,
+        summary: `Capture ${body.name} from ${body.serverId} in ${body.region}${body.reboot ? ', rebooting it' : ''}`,
+      });
+      images.invalidate();
+      return reply.code(created ? 202 : 200).header('location', accepted(workflowId).statusUrl).send(accepted(workflowId));
+    },
+  );
+
+  app.post(
+    '/v1/images/:id/clone',
+    {
+      schema: {
+        tags: ['images'],
+        summary: 'Clone a template: launch a temporary server from the image, customise it, capture a private image, clean up',
+        description: 'Starts the cloneTemplate workflow (202). A repeated request with the same Idempotency-Key answers 200 with the same operation.',
+        params: ImageParams,
+        headers: IdempotencyHeaders,
+        body: CloneRequestSchema,
+        response: { 200: OperationAcceptedSchema, 202: OperationAcceptedSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      await provider.getImage(body.region, request.params.id); // 404 before starting anything
+      const key = request.headers['idempotency-key'];
+      const workflowId = cloneWorkflowId(key ?? randomUUID());
+      const { created } = await startOperation(client, {
+        workflowType: 'cloneTemplate',
+        workflowId,
+        taskQueue,
+        request: { ...body, sourceImageId: request.params.id },
+        idempotencyKey: key,
+        summary: `Clone ${request.params.id} into ${body.name} in ${body.region}`,
+      });
+      images.invalidate();
+      return reply.code(created ? 202 : 200).header('location', accepted(workflowId).statusUrl).send(accepted(workflowId));
+    },
+  );
+
+  app.delete(
+    '/v1/images/:id',
+    {
+      schema: {
+        tags: ['images'],
+        summary: 'Delete an own image; refused (409) while servers launched from it are not terminated or images name it as parent',
+        description: 'The check reads the cloud at the time of the request, never a cache. force=true skips it (admin only, once roles exist).',
+        params: ImageParams,
+        querystring: DeleteImageQuery,
+        response: { 202: OperationAcceptedSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { region } = request.query;
+      const imageId = request.params.id;
+      const force = request.query.force === 'true';
+      requireOwnImage(await provider.getImage(region, imageId), 'delete');
+      if (!force) {
+        const { serverIds, childImageIds } = await imageDependents(provider, region, imageId);
+        if (serverIds.length || childImageIds.length) {
+          throw new ApiError(
+            409,
+            'image_in_use',
+            `image ${imageId} is in use: ${dependentsText(serverIds, childImageIds)}; terminate those servers (DELETE /v1/servers/:id) and delete those images first, or repeat with force=true`,
+          );
+        }
+      }
+      const workflowId = deleteImageWorkflowId(imageId);
+      const input: DeleteImageRequest = { region, imageId, force };
+      await client.workflow.start('deleteImage', {
+        workflowId,
+        taskQueue,
+        args: [input],
+        // A second DELETE while one runs joins it.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        staticSummary: `Delete image ${imageId} in ${region}${force ? ', forced' : ''}`,
+      });
+      images.invalidate();
+      return reply.code(202).header('location', accepted(workflowId).statusUrl).send(accepted(workflowId));
+    },
+  );
+};

@@ -1,0 +1,87 @@
+import { CancellationScope, executeChild, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { MachineImage } from '../domain/image';
+import { LINEAGE_TAGS, type CloneRequest } from '../domain/images';
+import type { LaunchRequest } from '../domain/launch-request';
+import { ImageFamily, ImageId } from '../domain/search-attributes';
+import { quickActivity, undoActivity } from './activity-options';
+import { captureImage } from './capture-image';
+import { launchServer, reasonOf } from './launch-server';
+
+const quick = proxyActivities<Activities>(quickActivity);
+const undo = proxyActivities<Activities>(undoActivity);
+
+export interface CloneResult {
+  image: MachineImage;
+  sourceImageId: string;
+  /** Only when keepServer was asked for. */
+  serverId?: string;
+}
+
+/**
+ * The platform's recommended path in one call: launch a temporary server from a provided image (customised by
+ * user data), capture a private image from it, and terminate the server. Provided images are refreshed and old
+ * ones deleted, so people launch from their own copies. A failure anywhere leaves no temporary server behind.
+ */
+export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
+  const { workflowId } = workflowInfo();
+  const launchId = `launch-${workflowId}`;
+  const say = (step: string) => setCurrentDetails(`clone ${input.sourceImageId} into "${input.name}": ${step}`);
+  upsertSearchAttributes([{ key: ImageId, value: input.sourceImageId }]);
+
+  say('reading the template');
+  const source = await quick.readImage(input.region, input.sourceImageId);
+  if (source.tags.family) upsertSearchAttributes([{ key: ImageFamily, value: source.tags.family }]);
+  // The temporary server is tagged as such, with an expiry, so the reaper removes it should everything else fail.
+  const expiresAt = new Date(Date.now() + (input.timeout + 3600) * 1000).toISOString();
+  const request: LaunchRequest = {
+    imageId: input.sourceImageId,
+    name: `tmp-${workflowId.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(-20)}`,
+    region: input.region,
+    product: input.product ?? { cpu: 1, memoryGb: 1, storageGb: source.minDiskGb },
+    group: input.group,
+    billingCode: input.billingCode,
+    labels: { temporary: 'true', 'expires-at': expiresAt, 'clone-workflow-id': workflowId },
+    ...(input.customize ? { userData: input.customize.userData } : {}),
+    readyTimeout: 1200,
+  };
+  try {
+    say('launching a temporary server');
+    const launched = await executeChild(launchServer, { workflowId: launchId, args: [request] });
+    say('capturing the image');
+    const image = await executeChild(captureImage, {
+      workflowId: `capture-${workflowId}`,
+      args: [
+        {
+          region: input.region,
+          serverId: launched.server.id,
+          name: input.name,
+          description: `private copy of ${source.name} (${source.id})`,
+          reboot: true,
+          leaveStopped: !input.keepServer,
+          timeout: input.timeout,
+          tags: {
+            [LINEAGE_TAGS.parent]: source.id,
+            ...(source.tags.family ? { [LINEAGE_TAGS.family]: source.tags.family } : {}),
+            ...(source.tags.version ? { 'source-version': source.tags.version } : {}),
+          },
+        },
+      ],
+    });
+    if (!input.keepServer) {
+      say('terminating the temporary server');
+      await undo.releaseServers(launchId, input.region);
+    }
+    say(`done: ${image.id}`);
+    return { image, sourceImageId: source.id, ...(input.keepServer ? { serverId: launched.server.id } : {}) };
+  } catch (err) {
+    say(`failed: ${reasonOf(err).message}; removing the temporary server`);
+    // The launch cleans up after its own failure; after it succeeded, the server is ours to remove.
+    await CancellationScope.nonCancellable(async () => {
+      await undo.releaseServers(launchId, input.region);
+      await undo.releaseVolumes(launchId, input.region);
+      await undo.releaseFirewall(launchId, input.region);
+    });
+    throw err;
+  }
+}
