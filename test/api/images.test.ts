@@ -189,6 +189,36 @@ describe('images API on the sim', () => {
     expect(other.statusCode).toBe(409);
     expect(other.json().code).toBe('idempotency_key_reused');
   });
+  async function operationDone(statusUrl: string) {
+    for (let i = 0; i < 150; i++) {
+      const op = (await inject('GET', statusUrl)).json();
+      if (op.status !== 'running') return op;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${statusUrl} still running`);
+  }
+
+  it('captures, clones and deletes through the API, end to end on the real workflows', async () => {
+    const server = await sim.launchServer(REGION, { imageId: ubuntu.id, productId: 'm1.small', name: 'api-src', clientToken: randomUUID() });
+    const capture = await inject('POST', '/v1/images', { region: REGION, serverId: server.id, name: `api-capture-${randomUUID().slice(0, 8)}`, reboot: true });
+    expect(capture.statusCode).toBe(202);
+    const captured = await operationDone(capture.json().statusUrl);
+    expect(captured).toMatchObject({ status: 'completed', type: 'captureImage', result: { state: 'available', tags: { 'parent-image': ubuntu.id } } });
+    const own = await list('scope=own&limit=1000');
+    expect(own.items.map((i) => i.id)).toContain(captured.result.id);
+
+    const clone = await inject('POST', `/v1/images/${ubuntu.id}/clone`, { name: `api-clone-${randomUUID().slice(0, 8)}`, region: REGION });
+    expect(clone.statusCode).toBe(202);
+    const cloned = await operationDone(clone.json().statusUrl);
+    expect(cloned).toMatchObject({ status: 'completed', type: 'cloneTemplate', result: { sourceImageId: ubuntu.id, image: { state: 'available', visibility: 'private' } } });
+    const temporary = await sim.listServers(REGION, { tag: { key: 'clone-workflow-id', value: clone.json().workflowId } });
+    expect(temporary.every((s) => s.state === 'terminated')).toBe(true);
+
+    const deletion = await inject('DELETE', `/v1/images/${cloned.result.image.id}?region=${REGION}`);
+    expect(deletion.statusCode).toBe(202);
+    expect(await operationDone(deletion.json().statusUrl)).toMatchObject({ status: 'completed', result: { deleted: true } });
+    expect((await inject('GET', `/v1/images/${cloned.result.image.id}?region=${REGION}`)).statusCode).toBe(404);
+  });
 });
 
 describe('ImageCatalog cache', () => {
