@@ -15,6 +15,8 @@ import {
   stopServerAndWait,
 } from './images';
 import type { CaptureRequest } from '../domain/images';
+import type { Family, RetirementAction } from '../domain/families';
+import { familyVersions, reapRegion, resolveSource, retireVersion, versionDependents } from './families';
 import { ensureFirewall, ensureKeypair, releaseFirewall, releaseKeypair } from './network';
 import { preflight } from './preflight';
 import { checkReady, type ReadinessInput } from './readiness';
@@ -105,6 +107,24 @@ export const createActivities = ({ provider, keys, guest }: ActivityDeps) => ({
   },
   async deleteImageChecked(region: string, imageId: string, force: boolean) {
     return deleteImageChecked(provider, region, imageId, force);
+  },
+  async resolveSource(region: string, source: Family['source']) {
+    return resolveSource(provider, region, source);
+  },
+  async familyVersions(region: string, family: string) {
+    return familyVersions(provider, region, family);
+  },
+  async canDisableImages(region: string) {
+    return (await provider.capabilities(region)).disableImage;
+  },
+  async retireVersion(region: string, imageId: string, action: RetirementAction, replacementId?: string) {
+    return retireVersion(provider, region, imageId, action, replacementId);
+  },
+  async versionDependents(region: string, imageId: string) {
+    return versionDependents(provider, region, imageId);
+  },
+  async reapRegion(region: string, nowIso: string) {
+    return reapRegion(provider, region, nowIso);
   },
 });
 

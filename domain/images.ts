@@ -51,7 +51,11 @@ export const DeprecateRequestSchema = z
 
 export type ImageUpdateRequest = z.output<typeof ImageUpdateSchema>;
 export type CaptureRequest = z.output<typeof CaptureRequestSchema>;
-export type CloneRequest = z.output<typeof CloneRequestSchema> & { sourceImageId: string };
+export type CloneRequest = z.output<typeof CloneRequestSchema> & {
+  sourceImageId: string;
+  /** Tags for the new image, over the lineage ones (a family refresh sets family, version and source). */
+  tags?: Record<string, string>;
+};
 export type DeprecateRequest = z.output<typeof DeprecateRequestSchema>;
 
 export interface DeleteImageRequest {

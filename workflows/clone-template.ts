@@ -64,6 +64,7 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
             [LINEAGE_TAGS.parent]: source.id,
             ...(source.tags.family ? { [LINEAGE_TAGS.family]: source.tags.family } : {}),
             ...(source.tags.version ? { 'source-version': source.tags.version } : {}),
+            ...input.tags,
           },
         },
       ],

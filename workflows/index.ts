@@ -4,3 +4,5 @@ export { terminateServer } from './terminate-server';
 export { captureImage } from './capture-image';
 export { cloneTemplate } from './clone-template';
 export { deleteImage } from './delete-image';
+export { refreshImageFamily } from './refresh-image-family';
+export { reapOrphans } from './reap-orphans';

@@ -2,7 +2,7 @@ import type { ImageState, MachineImage } from '../../domain/image';
 import type { Page, PageRequest } from '../../domain/page';
 import type { CaptureImageInput, ImageUpdate, PublicImageQuery } from '../cloud-provider';
 import { ProviderError } from '../errors';
-import { SIM_ACCOUNT, seedPublicImages } from './catalog';
+import { SIM_ACCOUNT, SIM_PUBLIC_OWNER, seedPublicImages } from './catalog';
 import { applyTags, hasTag, newId, notFound, requireRegion, type SimContext } from './context';
 import { requireName } from './naming';
 import { pageOf } from './paging';
@@ -50,7 +50,47 @@ const newestFirst = (a: MachineImage, b: MachineImage) => b.createdAt.localeComp
 
 export function listImages(ctx: SimContext, region: string, page?: PageRequest): Page<MachineImage> {
   requireRegion(region);
-  return pageOf(ctx.store.list<ImageDoc>('image', region).map((s) => imageView(ctx, s.doc)).sort(newestFirst), page);
+  const own = ctx.store.list<ImageDoc>('image', region).filter((s) => s.doc.image.visibility !== 'public');
+  return pageOf(own.map((s) => imageView(ctx, s.doc)).sort(newestFirst), page);
+}
+
+/** Public images the cloud published after the seed (new upstream builds), stored so every process sees them. */
+function publishedImages(ctx: SimContext, region: string): MachineImage[] {
+  return ctx.store
+    .list<ImageDoc>('image', region)
+    .filter((s) => s.doc.image.visibility === 'public')
+    .map((s) => imageView(ctx, s.doc));
+}
+
+/** The cloud publishes a new public image, as providers refresh their templates: the upstream of template families. */
+export function publishPublicImage(
+  ctx: SimContext,
+  region: string,
+  spec: { name: string; platform: string; architecture: MachineImage['architecture']; tags?: Record<string, string>; minDiskGb?: number },
+): MachineImage {
+  requireRegion(region);
+  const now = ctx.clock.now();
+  const id = newId('img');
+  const doc: ImageDoc = {
+    image: {
+      id,
+      provider: 'sim',
+      region,
+      name: spec.name,
+      description: `${spec.name}, provided by the simulated cloud`,
+      ownerId: SIM_PUBLIC_OWNER,
+      visibility: 'public',
+      architecture: spec.architecture,
+      platform: spec.platform,
+      createdAt: new Date(now).toISOString(),
+      minDiskGb: spec.minDiskGb ?? 8,
+      tags: spec.tags ?? {},
+      extra: {},
+    },
+    timeline: [{ state: 'available', at: now }],
+  };
+  ctx.store.put({ id, kind: 'image', region, clientToken: null, doc });
+  return imageView(ctx, doc);
 }
 
 /** `q` is a case-insensitive substring, or a glob (* and ?) matched against the whole name. */
@@ -64,7 +104,7 @@ export function nameMatcher(q: string | undefined): (name: string) => boolean {
 
 export function searchPublicImages(ctx: SimContext, region: string, query: PublicImageQuery): Page<MachineImage> {
   const matchesName = nameMatcher(query.q);
-  const found = publicLibrary(region).filter(
+  const found = [...publicLibrary(region), ...publishedImages(ctx, region)].filter(
     (image) =>
       matchesName(image.name) &&
       (!query.platform || image.platform === query.platform) &&
@@ -77,8 +117,8 @@ export function searchPublicImages(ctx: SimContext, region: string, query: Publi
 
 function loadOwn(ctx: SimContext, region: string, imageId: string): ImageDoc {
   const own = ctx.store.get<ImageDoc>('image', imageId);
-  if (own && own.region === region) return own.doc;
-  if (publicLibrary(region).some((image) => image.id === imageId)) {
+  if (own && own.region === region && own.doc.image.visibility !== 'public') return own.doc;
+  if (own?.region === region || publicLibrary(region).some((image) => image.id === imageId)) {
     throw new ProviderError('InvalidInput', `image ${imageId} is a public image of the cloud; clone it into a private image to change it`);
   }
   throw notFound('image', imageId);
@@ -181,9 +221,9 @@ export function deregisterImage(ctx: SimContext, region: string, imageId: string
   ctx.faults.check('deregisterImage', { imageId });
   ctx.store.transaction(() => {
     const own = ctx.store.get<ImageDoc>('image', imageId);
-    if (!own || own.region !== region) {
+    if (!own || own.region !== region || own.doc.image.visibility === 'public') {
       // A public image is refused; an unknown one is already gone, which counts as done.
-      if (publicLibrary(region).some((image) => image.id === imageId)) loadOwn(ctx, region, imageId);
+      if (own?.region === region || publicLibrary(region).some((image) => image.id === imageId)) loadOwn(ctx, region, imageId);
       return;
     }
     ctx.store.delete('image', imageId);

@@ -213,6 +213,11 @@ export class SimProvider implements CloudProvider {
     return volumes.listVolumes(this.ctx, region, filter);
   }
 
+  /** Sim only: the cloud publishes a new public image (a new upstream build for template families). */
+  publishPublicImage(region: string, spec: Parameters<typeof images.publishPublicImage>[2]): MachineImage {
+    return images.publishPublicImage(this.ctx, region, spec);
+  }
+
   /** Sim only: the server's block devices by stable id, for the sim's guest executor. */
   guestDevices(region: string, serverId: string): volumes.GuestDevice[] {
     return volumes.guestDevices(this.ctx, region, serverId);
