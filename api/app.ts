@@ -11,6 +11,7 @@ import { registerErrorHandling } from './errors';
 import { ImageCatalog } from './image-catalog';
 import { LaunchClient } from './launch-client';
 import { catalogRoutes } from './routes/catalog';
+import { familyRoutes } from './routes/families';
 import { imageOperationRoutes } from './routes/image-operations';
 import { imageRoutes } from './routes/images';
 import { networkRoutes } from './routes/network';
@@ -62,5 +63,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(serverRoutes);
   await app.register(networkRoutes);
   await app.register(operationRoutes);
+  await app.register(familyRoutes);
   return app;
 }

@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
 import { webUiUrl, type Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { ServiceDeps } from '../config/dependencies';
 import { buildApp } from './app';
+import { readFamiliesFile } from './families-file';
+import { ensureFamilySchedule, ensureReaperSchedule } from './schedules';
 import { connectClient } from './temporal-client';
 
 export interface ServingApi {
@@ -11,12 +14,26 @@ export interface ServingApi {
   close(): Promise<void>;
 }
 
+/** The families of FAMILIES_FILE and the reaper, created or brought up to date on every start. */
+async function ensureSchedules(client: Client, deps: Pick<ServiceDeps, 'provider'> & { config: Config; logger: Logger }): Promise<void> {
+  const taskQueue = deps.config.TEMPORAL_TASK_QUEUE;
+  const families = deps.config.FAMILIES_FILE ? readFamiliesFile(deps.config.FAMILIES_FILE) : [];
+  for (const family of families) {
+    const outcome = await ensureFamilySchedule(client, taskQueue, family);
+    deps.logger.info({ family: family.name }, `family ${family.name}: schedule ${outcome}`);
+  }
+  const regions = await deps.provider.listRegions();
+  const outcome = await ensureReaperSchedule(client, taskQueue, regions);
+  deps.logger.info({ regions }, `reaper schedule ${outcome}`);
+}
+
 /** The API role: a Temporal client, the app, and a listening socket. */
 export async function serveApi(deps: Pick<ServiceDeps, 'provider' | 'keys'> & { config: Config; logger: Logger }): Promise<ServingApi> {
   const client = await connectClient(deps.config);
   try {
     const url = webUiUrl(deps.config);
     const app = await buildApp({ config: deps.config, client, provider: deps.provider, keys: deps.keys, logger: deps.logger, ...(url ? { webUiUrl: url } : {}) });
+    await ensureSchedules(client, deps);
     await app.listen({ host: deps.config.HOST, port: deps.config.PORT });
     return {
       app,

@@ -32,6 +32,8 @@ export const ConfigSchema = z.object({
   AWS_ENDPOINT_URL: optionalText,
   AWS_REGION: optionalText,
   API_KEYS_FILE: optionalText,
+  /** A JSON array of template families whose schedules the API ensures at start-up; unset: none. */
+  FAMILIES_FILE: optionalText,
   /** Base64 of 32 bytes; unset: a key file is generated under DATA_DIR with mode 0600. */
   KEY_STORE_MASTER_KEY: optionalText,
   /** Who prepares volumes in the guest and probes it: auto (sim for the sim, ssh otherwise), sim, ssh, none. */

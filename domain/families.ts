@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationSchema, ProductChoiceSchema } from './launch-request';
+import { ProductChoiceSchema, durationSeconds } from './launch-request';
 
 // Template families: a provided image kept current as versions of a private image, on a schedule.
 
@@ -37,7 +37,7 @@ export const FamilySchema = z
     schedule: z
       .object({
         cron: z.string().min(1).max(128).optional(),
-        every: DurationSchema.optional(),
+        every: durationSeconds(90 * 86400, '90 days').optional(),
         timezone: z.string().min(1).max(64).default('UTC'),
         paused: z.boolean().default(false),
       })

@@ -85,11 +85,17 @@ export const VolumesRequestSchema = z
     }
   });
 
-/** Durations as people write them: 90s, 20m, 2h, or a number of seconds. */
-export const DurationSchema = z
-  .union([z.number().int(), z.string().regex(/^\d+(s|m|h)$/, 'write a duration such as 90s, 20m or 2h')])
-  .transform((value) => (typeof value === 'number' ? value : Number(value.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[value.slice(-1) as 's' | 'm' | 'h']))
-  .pipe(z.number().int().min(1, 'at least 1 second').max(7200, 'at most 2 hours'));
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+/** Durations as people write them: 90s, 20m, 2h, 1d, or a number of seconds; parsed to seconds, at most `max`. */
+export function durationSeconds(max: number, maxText: string) {
+  return z
+    .union([z.number().int(), z.string().regex(/^\d+(s|m|h|d)$/, 'write a duration such as 90s, 20m, 2h or 1d')])
+    .transform((value) => (typeof value === 'number' ? value : Number(value.slice(0, -1)) * UNIT_SECONDS[value.slice(-1) as keyof typeof UNIT_SECONDS]))
+    .pipe(z.number().int().min(1, 'at least 1 second').max(max, `at most ${maxText}`));
+}
+
+export const DurationSchema = durationSeconds(7200, '2 hours');
 
 export const LaunchRequestSchema = z
   .object({

@@ -12,9 +12,9 @@ const OperationParams = z.object({
 const STATUS: Record<string, string> = { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed-out' };
 
 /** Workflows that change the image catalog: once one is seen closed, cached listings may be stale. */
-const IMAGE_WORKFLOWS = new Set(['captureImage', 'cloneTemplate', 'deleteImage']);
+const IMAGE_WORKFLOWS = new Set(['captureImage', 'cloneTemplate', 'deleteImage', 'refreshImageFamily']);
 
-// Long-running operations other than launches (terminate, capture, clone, delete image; refresh later): one status shape.
+// Long-running operations other than launches (terminate, capture, clone, delete image, family refresh): one status shape.
 export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
   const { client, images } = app.deps;
 
