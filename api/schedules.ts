@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, isGrpcServiceError, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
 import { FamilySchema, REAPER_SCHEDULE_ID, familyScheduleId, type Family, type RefreshInput } from '../domain/families';
 import { ImageFamily } from '../domain/search-attributes';
 import { ApiError, notFound } from './errors';
@@ -41,14 +41,20 @@ async function createOrUpdate(client: Client, options: ScheduleOptions): Promise
     return 'created';
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await replaceSchedule(client, options);
+    await replaceSchedule(client, options, true);
     return 'updated';
   }
 }
 
-async function replaceSchedule(client: Client, options: ScheduleOptions): Promise<void> {
+/**
+ * Updates the definition. At start-up (`keepState`) the schedule's current state is kept, so one paused by hand or
+ * after a failed run stays paused; a PATCH through the API sets the state it asks for.
+ */
+async function replaceSchedule(client: Client, options: ScheduleOptions, keepState: boolean): Promise<void> {
   const { spec, action, policies, state } = options;
-  await client.schedule.getHandle(options.scheduleId).update(() => ({ spec, action, policies: policies ?? {}, state: state ?? {} }));
+  await client.schedule
+    .getHandle(options.scheduleId)
+    .update((previous) => ({ spec, action, policies: policies ?? {}, state: keepState ? previous.state : (state ?? {}) }));
 }
 
 export const ensureFamilySchedule = (client: Client, taskQueue: string, family: Family): Promise<Ensured> =>
@@ -62,13 +68,30 @@ export async function createFamilySchedule(client: Client, taskQueue: string, fa
     if (err instanceof ScheduleAlreadyRunning) {
       throw new ApiError(409, 'family_exists', `family "${family.name}" already exists; change it with PATCH /v1/families/${family.name} or choose another name`);
     }
-    throw err;
+    throw scheduleRefused(err);
   }
+}
+
+/** Temporal checks cron expressions and time zones itself: its INVALID_ARGUMENT is the caller's 400, naming the field. */
+function scheduleRefused(err: unknown): unknown {
+  // The schedule client turns Temporal's INVALID_ARGUMENT into a TypeError carrying its details.
+  if (err instanceof TypeError) {
+    return new ApiError(400, 'invalid_request', `body.schedule: Temporal refused it (${err.message}); check cron and timezone (an IANA name such as Europe/Paris)`);
+  }
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e) && e.code === 3) {
+      return new ApiError(400, 'invalid_request', `body.schedule: Temporal refused it (${e.details}); check cron and timezone (an IANA name such as Europe/Paris)`);
+    }
+  }
+  return err;
 }
 
 /** Replaces an existing family's definition and schedule; 404 if it has none. */
 export async function updateFamilySchedule(client: Client, taskQueue: string, family: Family): Promise<void> {
-  await replaceSchedule(client, familyScheduleOptions(taskQueue, family)).catch(rethrowNotFound(family.name));
+  await replaceSchedule(client, familyScheduleOptions(taskQueue, family), false).catch((err: unknown) => {
+    if (err instanceof ScheduleNotFoundError) throw notFound(`family "${family.name}"`);
+    throw scheduleRefused(err);
+  });
 }
 
 const rethrowNotFound = (name: string) => (err: unknown) => {

@@ -41,7 +41,8 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
     product: input.product ?? { cpu: 1, memoryGb: 1, storageGb: source.minDiskGb },
     group: input.group,
     billingCode: input.billingCode,
-    labels: { temporary: 'true', 'expires-at': expiresAt, 'clone-workflow-id': workflowId },
+    // A server asked to be kept is not temporary: the reaper must not take it later.
+    labels: input.keepServer ? { 'clone-workflow-id': workflowId } : { temporary: 'true', 'expires-at': expiresAt, 'clone-workflow-id': workflowId },
     ...(input.customize ? { userData: input.customize.userData } : {}),
     readyTimeout: 1200,
   };
@@ -82,6 +83,8 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
       await undo.releaseServers(launchId, input.region);
       await undo.releaseVolumes(launchId, input.region);
       await undo.releaseFirewall(launchId, input.region);
+      // A capture that was terminated or timed out never ran its own cleanup.
+      await undo.releaseImages(`capture-${workflowId}`, input.region);
     });
     throw err;
   }

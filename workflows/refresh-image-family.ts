@@ -1,4 +1,4 @@
-import { executeChild, log, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, log, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { FamilyVersion, RefreshInput, RefreshReport, RegionPlan } from '../domain/families';
 import { planRetention, nextVersion } from '../domain/retention';
@@ -21,6 +21,7 @@ export async function refreshImageFamily(input: RefreshInput): Promise<RefreshRe
   upsertSearchAttributes([{ key: ImageFamily, value: family.name }]);
   const report: RefreshReport = { family: family.name, dryRun, regions: [] };
   for (const region of family.regions) {
+    // One stage per image per run: what the build step already deprecated is not retired further this run.
     const plan: RegionPlan = { region, keep: [], retire: [], protected: [], errors: [] };
     report.regions.push(plan);
     setCurrentDetails(`refresh ${family.name} in ${region}${dryRun ? ' (dry run)' : ''}`);
@@ -32,6 +33,16 @@ export async function refreshImageFamily(input: RefreshInput): Promise<RefreshRe
       log.warn('family refresh failed in a region', { family: family.name, region, error: reasonOf(err).message });
     }
   }
+  const failed = report.regions.filter((r) => r.errors.length);
+  if (failed.length) {
+    // A failed run pauses the family's schedule (pauseOnFailure) until someone looks.
+    throw ApplicationFailure.create({
+      type: 'RefreshFailed',
+      nonRetryable: true,
+      message: `refresh of ${family.name} failed in ${failed.map((r) => `${r.region}: ${r.errors.join('; ')}`).join(' | ')}`,
+      details: [report],
+    });
+  }
   return report;
 
   async function refreshRegion(region: string, plan: RegionPlan): Promise<void> {
@@ -39,6 +50,7 @@ export async function refreshImageFamily(input: RefreshInput): Promise<RefreshRe
     const source = await quick.resolveSource(region, family.source);
     plan.sourceImageId = source.id;
     let versions = await quick.familyVersions(region, family.name);
+    const actedOn = new Set<string>();
     const current = versions.find((v) => v.state === 'available' || v.state === 'deprecated');
     if (current?.sourceImageId === source.id && !input.force) {
       plan.upToDate = true;
@@ -64,17 +76,25 @@ export async function refreshImageFamily(input: RefreshInput): Promise<RefreshRe
           ],
         });
         plan.built = built.image.id;
-        if (current?.state === 'available') await quick.retireVersion(region, current.imageId, 'deprecate', built.image.id);
+        if (current?.state === 'available') {
+          await quick.retireVersion(region, current.imageId, 'deprecate', built.image.id);
+          plan.retire.push({ imageId: current.imageId, action: 'deprecate', reason: `replaced by the new version ${built.image.id}` });
+          actedOn.add(current.imageId);
+        }
         versions = await quick.familyVersions(region, family.name);
       } else {
+        if (current?.state === 'available') {
+          plan.retire.push({ imageId: current.imageId, action: 'deprecate', reason: `would be replaced by the new version ${version}` });
+          actedOn.add(current.imageId);
+        }
         // Plan as if the new version existed, so the dry run shows what retention would then do.
         versions = [{ imageId: `(new ${version})`, region, version, state: 'available', createdAt: new Date().toISOString() } satisfies FamilyVersion, ...versions];
       }
     }
     const canDisable = await quick.canDisableImages(region);
     const retention = planRetention(versions, family.retention, Date.now(), canDisable);
-    plan.keep = retention.keep;
-    for (const step of retention.retire) {
+    plan.keep = retention.keep.filter((k) => !actedOn.has(k.imageId));
+    for (const step of retention.retire.filter((r) => !actedOn.has(r.imageId))) {
       if (dryRun) {
         if (step.action !== 'deprecate') {
           const dependents = await quick.versionDependents(region, step.imageId);

@@ -181,6 +181,12 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
       const dryRun = request.query.dryRun === 'true';
       const input: RefreshInput = { family, dryRun, force: request.query.force === 'true' };
       if (dryRun) return reply.code(200).send(await dryRunPlan(client, taskQueue, input));
+      // As the schedule's overlap policy would: one real refresh of a family at a time (versions would collide).
+      let running = 0;
+      for await (const run of client.workflow.list({ query: `WorkflowType = 'refreshImageFamily' AND ImageFamily = '${family.name}' AND ExecutionStatus = 'Running'` })) {
+        if (!run.workflowId.startsWith(refreshWorkflowId(family.name, 'dry-'))) running += 1;
+      }
+      if (running > 0) throw new ApiError(409, 'refresh_running', `a refresh of ${family.name} is already running; follow it at GET /v1/families/${family.name}/runs`);
       const workflowId = refreshWorkflowId(family.name, randomUUID());
       await client.workflow.start('refreshImageFamily', {
         taskQueue,

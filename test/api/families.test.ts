@@ -105,6 +105,18 @@ describe('families API on the sim', () => {
     expect(await sightings(client, familyScheduleId(name))).toBe(1);
     const got = await inject('GET', `/v1/families/${name}`);
     expect(got.json().regions).toEqual([REGION, 'sim-west-1']);
+    // Ensured again at start-up, a schedule paused meanwhile (by hand, or after a failed run) stays paused.
+    await client.schedule.getHandle(familyScheduleId(name)).pause('paused by an operator');
+    expect(await ensureFamilySchedule(client, taskQueue, family)).toBe('updated');
+    expect((await client.schedule.getHandle(familyScheduleId(name)).describe()).state.paused).toBe(true);
+  });
+
+  it('answers a cron expression or time zone Temporal refuses with 400 naming body.schedule', async () => {
+    for (const schedule of [{ cron: 'not a cron' }, { every: '1h', timezone: 'Mars/Olympus' }]) {
+      const res = await inject('POST', '/v1/families', { ...familyBody(newName()), schedule });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().message).toContain('body.schedule');
+    }
   });
 
   it('changes the definition and the schedule with PATCH: cron replaces every, paused, regions', async () => {

@@ -48,13 +48,36 @@ describe('template families: refresh, retention, dry run; the reaper', () => {
     await publish(name);
     const run3 = await refresh(family);
     expect(await states(name)).toEqual(['disabled', 'deprecated', 'available']);
-    expect(run3.regions[0]!.retire).toEqual([expect.objectContaining({ action: 'disable' })]);
+    expect(run3.regions[0]!.retire.map((r) => r.action).sort()).toEqual(['deprecate', 'disable']);
 
     // The upstream has not changed: no new version, and the last stage for the oldest one.
     const run4 = await refresh(family);
     expect(run4.regions[0]).toMatchObject({ upToDate: true });
     expect(run4.regions[0]!.build).toBeUndefined();
     expect(await states(name)).toEqual(['deprecated', 'available']);
+  });
+
+  it('moves a version one stage per run: replaced and deprecated in one run, disabled only in the next', async () => {
+    const name = `one-${randomUUID().slice(0, 6)}`;
+    const family = familyOf(name, { retention: { keepNewest: 1 } });
+    await publish(name);
+    await refresh(family);
+    await publish(name);
+    const second = await refresh(family);
+    expect(await states(name)).toEqual(['deprecated', 'available']);
+    expect(second.regions[0]!.retire).toEqual([expect.objectContaining({ action: 'deprecate' })]);
+    await refresh(family);
+    expect(await states(name)).toEqual(['disabled', 'available']);
+    await refresh(family);
+    expect(await states(name)).toEqual(['available']);
+  });
+
+  it('fails the run (so its schedule pauses) when a region cannot refresh, reporting why', async () => {
+    const family = familyOf(`none-${randomUUID().slice(0, 6)}`);
+    const err = await refresh(family).then(() => undefined, (e: unknown) => e as Error);
+    const chain: string[] = [];
+    for (let e: unknown = err; e instanceof Error; e = e.cause) chain.push(e.message);
+    expect(chain.join(' <- ')).toMatch(/no available public image in sim-east-1 matches/);
   });
 
   it('never deletes a version a running server was launched from: it stays deprecated and is reported', async () => {
@@ -82,7 +105,7 @@ describe('template families: refresh, retention, dry run; the reaper', () => {
     const serversBefore = (await sim.listServers(region)).length;
     const plan = await refresh(family, { dryRun: true });
     expect(plan.dryRun).toBe(true);
-    expect(plan.regions[0]).toMatchObject({ sourceImageId: newest.id, build: { sourceImageId: newest.id }, retire: [expect.objectContaining({ action: 'deprecate' })] });
+    expect(plan.regions[0]).toMatchObject({ sourceImageId: newest.id, build: { sourceImageId: newest.id }, retire: [expect.objectContaining({ action: 'deprecate', reason: expect.stringContaining('would be replaced') })] });
     expect(JSON.stringify(await sim.listImages(region, { limit: 1000 }))).toBe(before);
     expect((await sim.listServers(region)).length).toBe(serversBefore);
   });

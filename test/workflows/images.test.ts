@@ -80,6 +80,19 @@ describe('image workflows: capture, clone, delete', () => {
     expect(await imagesOf(`capture-${handle.workflowId}`)).toEqual([]);
   });
 
+  it('leaves no image and no temporary server when the clone\'s capture never becomes available', async () => {
+    // The temporary server's name derives from the clone's workflow id: script the stuck capture for it.
+    const handle = await env.client.workflow.start(cloneTemplate, { ...where('clone'), args: [{ ...CloneRequestSchema.parse({ name: `never-${randomUUID().slice(0, 8)}`, region, timeout: '3s' }), sourceImageId: 'img-simeast1-0009' }] });
+    const serverName = `tmp-${handle.workflowId.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(-20)}`;
+    sim.faults.script({ operation: 'captureImage', match: { serverName }, stuck: true });
+    await handle.result().then(() => undefined, () => undefined);
+    const history = await handle.fetchHistory();
+    expect(history.events?.some((e) => e.childWorkflowExecutionFailedEventAttributes)).toBe(true);
+    sim.faults.clear();
+    expect(await imagesOf(`capture-${handle.workflowId}`)).toEqual([]);
+    expect(await leftovers(sim, `launch-${handle.workflowId}`)).toEqual({ servers: [], volumes: [], firewalls: [], keypairs: [] });
+  }, 30_000);
+
   it('refuses to delete an image a server still runs from, and deletes it once that server is terminated', async () => {
     const serverId = await server();
     const image = await (await env.client.workflow.start(captureImage, { ...where('capture'), args: [CaptureRequestSchema.parse({ region, serverId, name: `del-${randomUUID().slice(0, 8)}` })] })).result();
