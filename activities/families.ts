@@ -1,9 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { MachineImage } from '../domain/image';
-import type { Family, FamilyVersion, ReapReport, RetirementAction } from '../domain/families';
+import type { Family, ReapReport, RetirementAction } from '../domain/families';
 import { MANAGED_BY } from '../domain/launch';
 import type { CloudProvider } from '../providers/cloud-provider';
 import { imageDependents } from '../providers/image-dependents';
+import { allOwnImages } from '../providers/own-images';
 import { callProvider } from './provider-failure';
 
 /** The newest available public image matching the family's source query. */
@@ -29,32 +30,7 @@ export async function resolveSource(provider: CloudProvider, region: string, sou
   return { id: newest.id, name: newest.name, createdAt: newest.createdAt };
 }
 
-async function ownImages(provider: CloudProvider, region: string): Promise<MachineImage[]> {
-  const all: MachineImage[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await callProvider(() => provider.listImages(region, { limit: 1000, ...(cursor ? { cursor } : {}) }));
-    all.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return all;
-}
-
-/** The family's versions in a region, newest first: own images tagged with the family and a version. */
-export async function familyVersions(provider: CloudProvider, region: string, family: string): Promise<FamilyVersion[]> {
-  const images = await ownImages(provider, region);
-  return images
-    .filter((i) => i.tags.family === family && i.tags.version !== undefined)
-    .map((i) => ({
-      imageId: i.id,
-      region,
-      version: i.tags.version!,
-      state: i.state,
-      createdAt: i.createdAt,
-      ...(i.tags['source-image'] ? { sourceImageId: i.tags['source-image'] } : {}),
-    }))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.version.localeCompare(a.version, undefined, { numeric: true }));
-}
+const ownImages = (provider: CloudProvider, region: string) => callProvider(() => allOwnImages(provider, region));
 
 export type RetireOutcome =
   | { imageId: string; outcome: 'done' | 'gone' | 'skipped'; action: RetirementAction; detail?: string }

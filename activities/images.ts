@@ -4,6 +4,7 @@ import { LINEAGE_TAGS, type CaptureRequest } from '../domain/images';
 import { MANAGED_BY } from '../domain/launch';
 import type { CloudProvider } from '../providers/cloud-provider';
 import { imageDependents } from '../providers/image-dependents';
+import { allOwnImages } from '../providers/own-images';
 import { pollUntil } from './poll';
 import { callProvider } from './provider-failure';
 
@@ -76,13 +77,7 @@ export async function readImage(provider: CloudProvider, region: string, imageId
 /** Deregisters every image this workflow made (found by its tag): a half-made image must not outlive a failed capture. */
 export async function releaseImages(provider: CloudProvider, workflowId: string, region: string): Promise<string[]> {
   const released: string[] = [];
-  let cursor: string | undefined;
-  const mine: MachineImage[] = [];
-  do {
-    const page = await callProvider(() => provider.listImages(region, { limit: 1000, ...(cursor ? { cursor } : {}) }));
-    mine.push(...page.items.filter((i) => i.tags['workflow-id'] === workflowId));
-    cursor = page.nextCursor;
-  } while (cursor);
+  const mine = (await callProvider(() => allOwnImages(provider, region))).filter((i) => i.tags['workflow-id'] === workflowId);
   for (const image of mine) {
     await callProvider(() => provider.deregisterImage(region, image.id));
     released.push(image.id);

@@ -16,7 +16,9 @@ import {
 } from './images';
 import type { CaptureRequest } from '../domain/images';
 import type { Family, RetirementAction } from '../domain/families';
-import { familyVersions, reapRegion, resolveSource, retireVersion, versionDependents } from './families';
+import { familyVersions } from '../providers/family-versions';
+import { reapRegion, resolveSource, retireVersion, versionDependents } from './families';
+import { callProvider } from './provider-failure';
 import { ensureFirewall, ensureKeypair, releaseFirewall, releaseKeypair } from './network';
 import { preflight } from './preflight';
 import { checkReady, type ReadinessInput } from './readiness';
@@ -112,7 +114,7 @@ export const createActivities = ({ provider, keys, guest }: ActivityDeps) => ({
     return resolveSource(provider, region, source);
   },
   async familyVersions(region: string, family: string) {
-    return familyVersions(provider, region, family);
+    return callProvider(() => familyVersions(provider, region, family));
   },
   async canDisableImages(region: string) {
     return (await provider.capabilities(region)).disableImage;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { familyVersions } from '../../providers/family-versions';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { FamilySchema, refreshWorkflowId, type Family, type FamilyVersion, type RefreshInput, type RefreshReport } from '../../domain/families';
@@ -49,28 +50,10 @@ function patched(current: Family, patch: FamilyPatch): Family {
   return merged.data;
 }
 
-/** The family's own images, tagged with its name, newest first. */
-async function familyVersions(provider: CloudProvider, regions: string[], name: string): Promise<FamilyVersion[]> {
-  const versions: FamilyVersion[] = [];
-  for (const region of regions) {
-    let cursor: string | undefined;
-    do {
-      const page = await provider.listImages(region, { limit: 1000, ...(cursor ? { cursor } : {}) });
-      for (const image of page.items) {
-        if (image.tags.family !== name) continue;
-        versions.push({
-          imageId: image.id,
-          region,
-          version: image.tags.version ?? '',
-          state: image.state,
-          createdAt: image.createdAt,
-          ...(image.tags['source-image'] ? { sourceImageId: image.tags['source-image'] } : {}),
-        });
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
-  }
-  return versions.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.version.localeCompare(a.version, undefined, { numeric: true }));
+/** The family's own images across its regions, newest first. */
+async function versionsOf(provider: CloudProvider, regions: string[], name: string): Promise<FamilyVersion[]> {
+  const perRegion = await Promise.all(regions.map((region) => familyVersions(provider, region, name)));
+  return perRegion.flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.version.localeCompare(a.version, undefined, { numeric: true }));
 }
 
 /** Recent refreshes of one family from visibility, with each closed run's report or error. */
@@ -211,7 +194,7 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const family = await getFamily(client, request.params.name);
-      return { items: await familyVersions(provider, request.query.region ? [request.query.region] : family.regions, family.name) };
+      return { items: await versionsOf(provider, request.query.region ? [request.query.region] : family.regions, family.name) };
     },
   );
 

@@ -33,7 +33,8 @@ export async function deprecateImage(
   imageId: string,
   options: { replacementId?: string; at?: string } = {},
 ): Promise<MachineImage> {
-  const DeprecateAt = options.at === undefined ? new Date() : new Date(options.at);
+  // EC2 refuses a time in the past and rounds to the minute: "now" is the next whole minute.
+  const DeprecateAt = options.at === undefined ? new Date(Math.ceil((Date.now() + 1000) / 60_000) * 60_000) : new Date(options.at);
   if (Number.isNaN(DeprecateAt.getTime())) {
     throw new ProviderError('InvalidInput', `at must be an ISO date and time, like 2030-01-31T00:00:00Z; got "${options.at}"`);
   }
