@@ -6,6 +6,7 @@ import type { CloudProvider } from '../providers/cloud-provider';
 import { imageDependents } from '../providers/image-dependents';
 import { allOwnImages } from '../providers/own-images';
 import { callProvider } from './provider-failure';
+import type { OwnerState, WorkflowStatus } from './workflow-status';
 
 /** The newest available public image matching the family's source query. */
 export async function resolveSource(provider: CloudProvider, region: string, source: Family['source']): Promise<{ id: string; name: string; createdAt: string }> {
@@ -73,17 +74,25 @@ export async function versionDependents(provider: CloudProvider, region: string,
 }
 
 /**
- * Removes what this service made and meant to be temporary: resources tagged managed-by whose expires-at has passed
- * (temporary servers of a clone that died, their volumes, key pairs, firewalls, half-made images).
+ * Removes what this service made and did not mean to keep: resources tagged managed-by whose expires-at has passed,
+ * temporary servers whose owning workflow has closed, and images whose capture closed without completing.
  */
-export async function reapRegion(provider: CloudProvider, region: string, nowIso: string): Promise<ReapReport> {
+export async function reapRegion(provider: CloudProvider, workflows: WorkflowStatus | undefined, region: string, nowIso: string): Promise<ReapReport> {
   const now = Date.parse(nowIso);
+  // The owner of a clone's temporary server is the clone, not its (already finished) child launch.
+  const ownerOf = (tags: Record<string, string>) => tags['clone-workflow-id'] ?? tags['workflow-id'];
+  const ownerState = async (tags: Record<string, string>): Promise<OwnerState> => {
+    const owner = ownerOf(tags);
+    return owner && workflows ? workflows.of(owner) : 'unknown';
+  };
+  const abandoned = async (tags: Record<string, string>) =>
+    tags['managed-by'] === MANAGED_BY && tags.temporary === 'true' && ['completed', 'ended'].includes(await ownerState(tags));
   const expired = (tags: Record<string, string>) => tags['managed-by'] === MANAGED_BY && tags['expires-at'] !== undefined && Date.parse(tags['expires-at']) < now;
   const report: ReapReport = { servers: 0, volumes: 0, keypairs: 0, firewalls: 0, images: 0 };
   const managed = { key: 'managed-by', value: MANAGED_BY };
 
   for (const server of await callProvider(() => provider.listServers(region, { tag: managed }))) {
-    if (server.state === 'terminated' || !expired(server.tags)) continue;
+    if (server.state === 'terminated' || !(expired(server.tags) || (await abandoned(server.tags)))) continue;
     await callProvider(() => provider.terminateServer(region, server.id));
     report.servers += 1;
   }
@@ -109,7 +118,9 @@ export async function reapRegion(provider: CloudProvider, region: string, nowIso
     if (deleted) report.firewalls += 1;
   }
   for (const image of await ownImages(provider, region)) {
-    if (!expired(image.tags)) continue;
+    // Half-made: never became available, and the capture that made it ended without completing.
+    const halfMade = image.state !== 'available' && image.tags['managed-by'] === MANAGED_BY && (await ownerState(image.tags)) === 'ended';
+    if (!expired(image.tags) && !halfMade) continue;
     await callProvider(() => provider.deregisterImage(region, image.id));
     report.images += 1;
   }

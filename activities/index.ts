@@ -18,6 +18,7 @@ import type { CaptureRequest } from '../domain/images';
 import type { Family, RetirementAction } from '../domain/families';
 import { familyVersions } from '../providers/family-versions';
 import { reapRegion, resolveSource, retireVersion, versionDependents } from './families';
+import type { WorkflowStatus } from './workflow-status';
 import { callProvider } from './provider-failure';
 import { ensureFirewall, ensureKeypair, releaseFirewall, releaseKeypair } from './network';
 import { preflight } from './preflight';
@@ -31,10 +32,12 @@ export interface ActivityDeps {
   keys: KeyStore;
   /** Prepares volumes in the guest and probes it; absent when GUEST_EXECUTOR=none. */
   guest?: GuestExecutor;
+  /** Whether a resource's owning workflow still runs (for the reaper); absent: only expiry counts. */
+  workflows?: WorkflowStatus;
 }
 
 /** Every activity of the service, bound to its dependencies; the worker registers the result. */
-export const createActivities = ({ provider, keys, guest }: ActivityDeps) => ({
+export const createActivities = ({ provider, keys, guest, workflows }: ActivityDeps) => ({
   async preflight(request: LaunchRequest) {
     return preflight(provider, guest !== undefined, request);
   },
@@ -126,7 +129,7 @@ export const createActivities = ({ provider, keys, guest }: ActivityDeps) => ({
     return versionDependents(provider, region, imageId);
   },
   async reapRegion(region: string, nowIso: string) {
-    return reapRegion(provider, region, nowIso);
+    return reapRegion(provider, workflows, region, nowIso);
   },
 });
 

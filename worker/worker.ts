@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from '../activities';
+import { temporalWorkflowStatus } from '../activities/workflow-status';
 import type { Config } from '../config/config';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -32,14 +34,21 @@ export interface RunningWorker {
 /** Connects, creates and runs the worker role; `stop()` drains it and closes its connection. */
 export async function startWorker(deps: Omit<WorkerDeps, 'connection'> & { address: string }): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: deps.address });
+  // A client of its own, for activities that ask Temporal about other workflows (the reaper).
+  const clientConnection = await Connection.connect({ address: deps.address });
+  const workflows = temporalWorkflowStatus(new Client({ connection: clientConnection, namespace: deps.config.TEMPORAL_NAMESPACE }));
+  const closeAll = async () => {
+    await connection.close();
+    await clientConnection.close();
+  };
   let worker: Worker;
   try {
-    worker = await createWorker({ ...deps, connection });
+    worker = await createWorker({ workflows, ...deps, connection });
   } catch (err) {
-    await connection.close();
+    await closeAll();
     throw err;
   }
-  const running = worker.run().finally(() => connection.close());
+  const running = worker.run().finally(closeAll);
   return {
     running,
     async stop() {

@@ -131,4 +131,18 @@ describe('template families: refresh, retention, dry run; the reaper', () => {
     expect(names).not.toContain(keyName);
     expect(names).toContain(`${keyName}-kept`);
   });
+
+  it('reaps a temporary server whose owning workflow has closed, and leaves one whose owner still runs', async () => {
+    const closed = await env.client.workflow.start(refreshImageFamily, { taskQueue: `nobody-${randomUUID()}`, workflowId: `owner-${randomUUID()}`, args: [{ family: familyOf('owner-gone') }] });
+    await closed.terminate('the owner is gone');
+    const running = await env.client.workflow.start(refreshImageFamily, { taskQueue: `nobody-${randomUUID()}`, workflowId: `owner-${randomUUID()}`, args: [{ family: familyOf('owner-here') }] });
+    const owned = (owner: string, name: string) =>
+      sim.launchServer(region, { imageId: 'img-simeast1-0003', productId: 'm1.small', name, clientToken: randomUUID(), tags: { 'managed-by': MANAGED_BY, temporary: 'true', 'workflow-id': owner } });
+    const orphan = await owned(closed.workflowId, 'orphan-1');
+    const cared = await owned(running.workflowId, 'cared-1');
+    await env.client.workflow.execute(reapOrphans, { taskQueue: env.config.TEMPORAL_TASK_QUEUE, workflowId: `reap-${randomUUID()}`, args: [{ regions: [region] }] });
+    expect((await sim.getServer(region, orphan.id)).state).toBe('terminated');
+    expect((await sim.getServer(region, cared.id)).state).toBe('running');
+    await running.terminate('test done');
+  });
 });
