@@ -70,27 +70,33 @@ export function publishPublicImage(
 ): MachineImage {
   requireRegion(region);
   const now = ctx.clock.now();
-  const id = newId('img');
-  const doc: ImageDoc = {
+  return storeImage(ctx, region, null, {
     image: {
-      id,
-      provider: 'sim',
-      region,
       name: spec.name,
       description: `${spec.name}, provided by the simulated cloud`,
       ownerId: SIM_PUBLIC_OWNER,
       visibility: 'public',
       architecture: spec.architecture,
       platform: spec.platform,
-      createdAt: new Date(now).toISOString(),
       minDiskGb: spec.minDiskGb ?? 8,
       tags: spec.tags ?? {},
       extra: {},
     },
     timeline: [{ state: 'available', at: now }],
-  };
-  ctx.store.put({ id, kind: 'image', region, clientToken: null, doc });
-  return imageView(ctx, doc);
+  });
+}
+
+/** Stores a new image under a fresh id, created now; the id, provider, region and createdAt come from here. */
+function storeImage(
+  ctx: SimContext,
+  region: string,
+  clientToken: string | null,
+  doc: { image: Omit<ImageDoc['image'], 'id' | 'provider' | 'region' | 'createdAt'>; timeline: ImageDoc['timeline'] },
+): MachineImage {
+  const id = newId('img');
+  const stored: ImageDoc = { image: { id, provider: 'sim', region, createdAt: new Date(ctx.clock.now()).toISOString(), ...doc.image }, timeline: doc.timeline };
+  ctx.store.put({ id, kind: 'image', region, clientToken, doc: stored });
+  return imageView(ctx, stored);
 }
 
 /** `q` is a case-insensitive substring, or a glob (* and ?) matched against the whole name. */
@@ -149,19 +155,14 @@ export function captureImage(ctx: SimContext, region: string, input: CaptureImag
       }
     })();
     const now = ctx.clock.now();
-    const id = newId('img');
-    const doc: ImageDoc = {
+    return storeImage(ctx, region, input.clientToken ?? null, {
       image: {
-        id,
-        provider: 'sim',
-        region,
         name: input.name,
         description: input.description ?? '',
         ownerId: SIM_ACCOUNT,
         visibility: 'private',
         architecture: source?.architecture ?? 'x86_64',
         platform: source?.platform ?? 'linux',
-        createdAt: new Date(now).toISOString(),
         minDiskGb: source?.minDiskGb ?? 8,
         tags: { ...input.tags, Name: input.name },
         extra: { sourceServerId: input.serverId, parentImageId: server.server.imageId, rebooted: input.reboot },
@@ -172,9 +173,7 @@ export function captureImage(ctx: SimContext, region: string, input: CaptureImag
             { state: 'pending', at: now },
             { state: 'available', at: ctx.clock.after('imageCapture') },
           ],
-    };
-    ctx.store.put({ id, kind: 'image', region, clientToken: input.clientToken ?? null, doc });
-    return imageView(ctx, doc);
+    });
   });
 }
 

@@ -2,16 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimProvider } from '../../providers/sim/sim-provider';
 import { startTestApi } from '../support/api';
-import { leftovers } from '../support/launches';
+import { LAUNCH_BODY, leftovers } from '../support/launches';
 
-const body = {
-  imageId: 'img-simeast1-0003',
-  name: 'web-1',
-  region: 'sim-east-1',
-  product: { cpu: 1, memoryGb: 2, storageGb: 10 },
-  group: 'ops',
-  billingCode: 'ops-7',
-};
+const body = LAUNCH_BODY;
 
 describe('launches API (HTTP → API → Temporal → worker → activity)', () => {
   let env: Awaited<ReturnType<typeof startTestApi>>;

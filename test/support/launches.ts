@@ -5,17 +5,19 @@ import { LaunchRequestSchema, type LaunchRequest, type LaunchRequestInput } from
 import type { SimProvider } from '../../providers/sim/sim-provider';
 import { launchServer } from '../../workflows/launch-server';
 
-/** A valid launch request on the sim, parsed as the API would, with the given changes. */
+/** A valid launch request body on the sim, as a person would send it. */
+export const LAUNCH_BODY = {
+  imageId: 'img-simeast1-0003',
+  name: 'web-1',
+  region: 'sim-east-1',
+  product: { cpu: 1, memoryGb: 2, storageGb: 10 },
+  group: 'ops',
+  billingCode: 'ops-7',
+} as const satisfies LaunchRequestInput;
+
+/** That request parsed as the API would, with the given changes. */
 export function launchRequest(overrides: Partial<LaunchRequestInput> = {}): LaunchRequest {
-  return LaunchRequestSchema.parse({
-    imageId: 'img-simeast1-0003',
-    name: 'web-1',
-    region: 'sim-east-1',
-    product: { cpu: 1, memoryGb: 2, storageGb: 10 },
-    group: 'ops',
-    billingCode: 'ops-7',
-    ...overrides,
-  });
+  return LaunchRequestSchema.parse({ ...LAUNCH_BODY, ...overrides });
 }
 
 export function startLaunch(client: Client, taskQueue: string, request: LaunchRequest, workflowId = `launch-${randomUUID()}`) {
