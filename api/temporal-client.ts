@@ -1,4 +1,5 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { temporalAddress, type Config } from '../config/config';
 
 /**
@@ -9,8 +10,11 @@ export function apiConnectionOptions(address: string): ConnectionOptions {
   return { address, connectTimeout: 3_000, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }))] };
 }
 
-/** The API's Temporal client; closing it is the caller's job (`client.connection.close()`). */
-export async function connectClient(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_PORT' | 'TEMPORAL_NAMESPACE'>): Promise<Client> {
+/** The API's Temporal client, with the service's payload codecs; closing it is the caller's job (`client.connection.close()`). */
+export async function connectClient(
+  config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_PORT' | 'TEMPORAL_NAMESPACE'>,
+  payloadCodecs: PayloadCodec[],
+): Promise<Client> {
   const connection = await Connection.connect(apiConnectionOptions(temporalAddress(config)));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: { payloadCodecs } });
 }

@@ -1,13 +1,14 @@
-import path from 'node:path';
+import type { PayloadCodec } from '@temporalio/common';
 import type { GuestExecutor } from '../guest/executor';
 import { SimGuestExecutor } from '../guest/sim-executor';
 import { SshGuestExecutor } from '../guest/ssh-executor';
 import type { CloudProvider } from '../providers/cloud-provider';
 import { createProvider } from '../providers/registry';
 import { SimProvider } from '../providers/sim/sim-provider';
-import { FileKeyStore, loadMasterKey } from '../secrets/file-key-store';
+import { FileKeyStore } from '../secrets/file-key-store';
 import type { KeyStore } from '../secrets/key-store';
 import { provisioningKey } from '../secrets/provisioning-key';
+import { keyStoreFile, keyStoreKeyring, payloadCodecs } from '../secrets/service-keyrings';
 import type { Config } from './config';
 
 /** What the worker's activities and the API share: the cloud, the key store, and the guest executor. */
@@ -15,6 +16,8 @@ export interface ServiceDeps {
   provider: CloudProvider;
   keys: KeyStore;
   guest?: GuestExecutor;
+  /** For every Temporal client and worker: the payload encryption codec (none with PAYLOAD_CODEC=off), built once. */
+  payloadCodecs: PayloadCodec[];
 }
 
 /** EBS volumes show up as NVMe disks whose by-id name carries the volume id without its hyphen. */
@@ -22,15 +25,13 @@ const ebsDevicePath = (volumeId: string) => `/dev/disk/by-id/nvme-Amazon_Elastic
 
 export async function createServiceDeps(config: Config): Promise<ServiceDeps> {
   const provider = createProvider(config);
-  const keys = new FileKeyStore(
-    path.join(config.DATA_DIR, 'keys.db'),
-    loadMasterKey({ ...(config.KEY_STORE_MASTER_KEY ? { fromEnv: config.KEY_STORE_MASTER_KEY } : {}), keyFile: path.join(config.DATA_DIR, 'key-store.key') }),
-  );
+  const keys = new FileKeyStore(keyStoreFile(config), keyStoreKeyring(config));
+  const codecs = payloadCodecs(config);
   const kind = config.GUEST_EXECUTOR === 'auto' ? (provider instanceof SimProvider ? 'sim' : 'ssh') : config.GUEST_EXECUTOR;
-  if (kind === 'none') return { provider, keys };
+  if (kind === 'none') return { provider, keys, payloadCodecs: codecs };
   if (kind === 'sim') {
     if (!(provider instanceof SimProvider)) throw new Error(`GUEST_EXECUTOR=sim needs PROVIDER=sim, not ${provider.name}; use ssh or none`);
-    return { provider, keys, guest: new SimGuestExecutor(provider) };
+    return { provider, keys, payloadCodecs: codecs, guest: new SimGuestExecutor(provider) };
   }
   const key = await provisioningKey(keys);
   const guest = new SshGuestExecutor({
@@ -38,5 +39,5 @@ export async function createServiceDeps(config: Config): Promise<ServiceDeps> {
     privateKey: key.privateKeyPem,
     ...(provider.name === 'aws' ? { devicePath: ebsDevicePath } : {}),
   });
-  return { provider, keys, guest };
+  return { provider, keys, payloadCodecs: codecs, guest };
 }

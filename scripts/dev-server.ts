@@ -33,6 +33,8 @@ export interface DevServerOptions {
   /** Persist to this SQLite file; without it everything lives in memory. */
   dbFile?: string;
   namespace?: string;
+  /** The Web UI's remote codec endpoint, for payloads it cannot read itself (encrypted ones). */
+  codecEndpoint?: string;
   say?: (message: string) => void;
   readyTimeoutMs?: number;
 }
@@ -57,6 +59,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         namespace,
         ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
+        ...(options.uiPort && options.codecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.codecEndpoint] } : {}),
         searchAttributes: SEARCH_ATTRIBUTES,
       },
     });
@@ -68,6 +71,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--ip', ip,
     '--port', String(options.port),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.uiPort && options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(namespace === 'default' ? [] : ['--namespace', namespace]),
     '--log-level', 'warn',

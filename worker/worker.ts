@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
 import { temporalWorkflowStatus } from '../activities/workflow-status';
 import type { Config } from '../config/config';
@@ -12,6 +13,8 @@ export interface WorkerDeps extends ActivityDeps {
   connection: NativeConnection;
   /** A prebuilt bundle (tests build one per file); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkflowBundle;
+  /** The codecs every client of the service uses (encryption); the worker must share them to read its payloads. */
+  payloadCodecs: PayloadCodec[];
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -21,6 +24,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(deps),
+    dataConverter: { payloadCodecs: deps.payloadCodecs },
   });
 }
 
@@ -36,7 +40,9 @@ export async function startWorker(deps: Omit<WorkerDeps, 'connection'> & { addre
   const connection = await NativeConnection.connect({ address: deps.address });
   // A client of its own, for activities that ask Temporal about other workflows (the reaper).
   const clientConnection = await Connection.connect({ address: deps.address });
-  const workflows = temporalWorkflowStatus(new Client({ connection: clientConnection, namespace: deps.config.TEMPORAL_NAMESPACE }));
+  const workflows = temporalWorkflowStatus(
+    new Client({ connection: clientConnection, namespace: deps.config.TEMPORAL_NAMESPACE, dataConverter: { payloadCodecs: deps.payloadCodecs } }),
+  );
   const closeAll = async () => {
     await connection.close();
     await clientConnection.close();

@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, type Payload, type PayloadCodec } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LaunchProgress } from '../../domain/launch';
 import { LaunchStep, ServerId } from '../../domain/search-attributes';
@@ -8,21 +8,20 @@ import { secretRefs } from '../../secrets/key-store';
 import { expectNothingLeft, launchRequest, leftovers, startLaunch } from '../support/launches';
 import { startTestWorker } from '../support/temporal';
 
-/** Every payload in a history, decoded to text: what a leak would look like to someone reading it. */
-function decodedPayloads(history: unknown): string {
-  const found: string[] = [];
+/** Every payload in a history, decrypted by the codecs and decoded to text: what a leak would look like to someone with the key. */
+async function decodedPayloads(history: unknown, codecs: PayloadCodec[]): Promise<string> {
+  const found: Payload[] = [];
   const walk = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
     if (node instanceof Uint8Array) return;
     const record = node as Record<string, unknown>;
-    if ('metadata' in record && 'data' in record && record.data) {
-      const data = record.data;
-      found.push(Buffer.from(data instanceof Uint8Array ? data : Buffer.from(String(data), 'base64')).toString('utf8'));
-    }
+    if ('metadata' in record && 'data' in record && record.data) found.push(record as Payload);
     for (const value of Object.values(record)) walk(value);
   };
   walk(history);
-  return found.join('\n');
+  let payloads = found;
+  for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+  return payloads.map((p) => Buffer.from(p.data ?? []).toString('utf8')).join('\n');
 }
 
 const fullVolumes = { count: 4, sizeGb: 10, raid: 'raid10' as const, encrypt: true, filesystem: 'ext4' as const, mountPoint: '/data' };
@@ -63,7 +62,7 @@ describe('launchServer workflow', () => {
     expect(await env.keys.get(secretRefs.privateKey(handle.workflowId))).toMatch(/PRIVATE KEY/);
     // The history holds references, never the secrets themselves: search every payload, decoded.
     const history = await handle.fetchHistory();
-    const text = decodedPayloads(history);
+    const text = await decodedPayloads(history, env.payloadCodecs);
     expect(text).toContain('data-crypt'); // the search reads payloads at all
     const passphrase = await env.keys.get(secretRefs.luksPassphrase(handle.workflowId));
     const privateKey = await env.keys.get(secretRefs.privateKey(handle.workflowId));

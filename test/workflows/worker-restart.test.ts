@@ -10,6 +10,7 @@ import { SimProvider } from '../../providers/sim/sim-provider';
 import { PROJECT_ROOT } from '../../scripts/temporal-cli';
 import { launchRequest, leftovers, startLaunch } from '../support/launches';
 import { isAlive, waitUntil } from '../support/processes';
+import { TEST_PAYLOAD_CODEC_KEYS, testPayloadCodecs } from '../support/temporal';
 
 // A worker process killed in the middle of a launch, and another started: Temporal carries the launch over,
 // client tokens keep the retried steps from making anything twice.
@@ -31,6 +32,8 @@ describe('a launch across a worker SIGKILL', { timeout: 180_000 }, () => {
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         TEMPORAL_TASK_QUEUE: taskQueue,
         DATA_DIR: dataDir,
+        // The worker process and this test's client share the payload codec key.
+        PAYLOAD_CODEC_KEYS: TEST_PAYLOAD_CODEC_KEYS,
         SIM_TIME_SCALE: '0.1',
         // The first three volume creations fail for a moment: the volumes step lasts long enough to be interrupted.
         SIM_FAULTS: JSON.stringify({ scripted: [1, 2, 3].map((nth) => ({ operation: 'createVolume', nth, code: 'Unavailable' })) }),
@@ -44,7 +47,7 @@ describe('a launch across a worker SIGKILL', { timeout: 180_000 }, () => {
   it('completes with exactly one server and the requested volumes', async () => {
     const first = startWorkerProcess();
     const connection = await Connection.connect({ address: inject('temporalAddress') });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: { payloadCodecs: testPayloadCodecs() } });
     try {
       const handle = await startLaunch(client, taskQueue, launchRequest({ volumes: { count: 4, sizeGb: 5, raid: 'raid10', encrypt: true } }));
       await waitUntil(
