@@ -1,7 +1,10 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError, isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isProviderError, type ProviderErrorCode } from '../providers/errors';
+import { ErrorSchema } from './schemas';
 
 /** An error meant for the caller: its status, a machine-readable code and a message that says what to do. */
 export class ApiError extends Error {
@@ -34,10 +37,64 @@ function temporalUnreachable(err: unknown): boolean {
   return isGrpcDeadlineError(grpc) || (isGrpcServiceError(grpc) && grpc.code === GRPC_UNAVAILABLE);
 }
 
+/** Every route's methods by path pattern, so a known path asked with a method it lacks can say which it has. */
+function routeMethods(app: FastifyInstance): (path: string) => string[] {
+  const routes: { pattern: RegExp; methods: string[] }[] = [];
+  app.addHook('onRoute', (route) => {
+    const parts = route.url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    routes.push({ pattern: new RegExp(`^${parts.join('/')}$`), methods: [route.method].flat() });
+  });
+  return (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))];
+}
+
+const CLIENT_ERRORS: Record<string, [status: number, code: string, message: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'the request line and headers are over the server limit (16 KiB); shorten the query string or the headers'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request did not arrive in time; send it again'],
+};
+
+/** Fastify's `clientErrorHandler`: what Node refuses before any route (headers over 16 KiB, not HTTP) is `{code, message}` too. */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'bad_request', 'the request is not valid HTTP/1.1'];
+  const body = JSON.stringify({ code, message });
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\n\r\n${body}`);
+  socket.destroy(err);
+}
+
+/** The router's limit on one path segment: the longest id the API hands out is an operation's, 133 characters. */
+export const MAX_PATH_PARAM_LENGTH = 200;
+
+/** Fastify's `frameworkErrors`: a URL the router refuses (bad percent-encoding, a segment over the limit) is a 400 like any bad parameter. */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? `params: a path segment is over ${MAX_PATH_PARAM_LENGTH} characters, longer than any id; use the id as the API returned it`
+      : 'params: the path is not valid percent-encoding; encode each segment with encodeURIComponent';
+  void reply.code(400).send({ code: 'invalid_request', message });
+}
+
 export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} does not exist`);
 
 // The one error handler: `{code, message}` everywhere, the field path in validation messages, 5xx text hidden.
 export function registerErrorHandling(app: FastifyInstance): void {
+  const methodsOf = routeMethods(app);
+  // Any route may meet a request line and headers over Node's limit: clientErrorHandler answers it with 431.
+  // A route with a body may also meet one over the body limit (413) or of a type it does not read (415).
+  app.addHook('onRoute', (route) => {
+    if (!route.schema?.response) return;
+    const bodyErrors = route.schema.body ? { 413: ErrorSchema, 415: ErrorSchema } : {};
+    route.schema = { ...route.schema, response: { 431: ErrorSchema, ...bodyErrors, ...(route.schema.response as object) } };
+  });
+  // A known path with a method it does not have: 405 with Allow (OPTIONS: 204 with Allow), before any other hook.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
+    const [path = ''] = request.url.split('?');
+    const allowed = methodsOf(path);
+    if (!allowed.length) return;
+    void reply.header('allow', allowed.join(', '));
+    if (request.method === 'OPTIONS') return reply.code(204).send();
+    return reply.code(405).send({ code: 'method_not_allowed', message: `${request.method} is not allowed on ${path}; use ${allowed.join(', ')} (see /docs)` });
+  });
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = err.validationContext ?? 'request';

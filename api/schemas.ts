@@ -1,3 +1,4 @@
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN } from '../domain/launch';
 
@@ -5,3 +6,14 @@ import { IDEMPOTENCY_KEY_PATTERN } from '../domain/launch';
 export const ErrorSchema = z.object({ code: z.string(), message: z.string() });
 
 export const IdempotencyKeySchema = z.string().regex(IDEMPOTENCY_KEY_PATTERN, 'use 1 to 100 letters, digits, dots, hyphens and underscores');
+
+/**
+ * The zod transform for the OpenAPI document, with a 204 documented as no body: fastify-swagger leaves the content out
+ * only for `type: 'null'`, which the transform turns into a nullable JSON value.
+ */
+export const openApiTransform: typeof jsonSchemaTransform = (document) => {
+  const transformed = jsonSchemaTransform(document);
+  const response = transformed.schema?.response as Record<string, unknown> | undefined;
+  if (response?.['204']) response['204'] = { type: 'null', description: 'No Content' };
+  return transformed;
+};

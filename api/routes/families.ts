@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { familyVersions } from '../../providers/family-versions';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { FamilySchema, refreshWorkflowId, type Family, type FamilyVersion, type RefreshInput, type RefreshReport } from '../../domain/families';
 import { ImageFamily } from '../../domain/search-attributes';
 import type { CloudProvider } from '../../providers/cloud-provider';
@@ -50,6 +50,15 @@ function patched(current: Family, patch: FamilyPatch): Family {
   return merged.data;
 }
 
+/** A family's regions are the cloud's: a typo would otherwise show only when its first run fails (and pauses it). */
+async function requireRegions(provider: CloudProvider, family: Family): Promise<void> {
+  const known = await provider.listRegions();
+  const unknown = family.regions.filter((region) => !known.includes(region));
+  if (unknown.length) {
+    throw new ApiError(400, 'invalid_request', `body.regions: ${unknown.map((r) => JSON.stringify(r)).join(', ')} ${unknown.length === 1 ? 'is not a region' : 'are not regions'} of ${provider.name}; choose from ${known.join(', ')} (GET /v1/regions)`);
+  }
+}
+
 /** The family's own images across its regions, newest first. */
 async function versionsOf(provider: CloudProvider, regions: string[], name: string): Promise<FamilyVersion[]> {
   const perRegion = await Promise.all(regions.map((region) => familyVersions(provider, region, name)));
@@ -94,19 +103,20 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/v1/families',
-    { schema: { tags, summary: 'Every family with its schedule: paused or not, and the next run', response: { 200: z.object({ items: z.array(FamilyViewSchema) }), ...errors } } },
+    { config: { access: 'read' }, schema: { tags, summary: 'Every family with its schedule: paused or not, and the next run', response: { 200: z.object({ items: z.array(FamilyViewSchema) }), ...errors } } },
     async () => ({ items: await listFamilies(client) }),
   );
 
   app.get(
     '/v1/families/:name',
-    { schema: { tags, summary: 'One family with its schedule', params: FamilyParams, response: { 200: FamilyViewSchema, ...errors } } },
+    { config: { access: 'read' }, schema: { tags, summary: 'One family with its schedule', params: FamilyParams, response: { 200: FamilyViewSchema, ...errors } } },
     async (request) => getFamily(client, request.params.name),
   );
 
   app.post(
     '/v1/families',
     {
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Define a family and create its schedule (a Temporal Schedule running refreshImageFamily; overlapping runs are skipped)',
@@ -115,6 +125,7 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
+      await requireRegions(provider, request.body);
       await createFamilySchedule(client, taskQueue, request.body);
       return reply.code(201).header('location', `/v1/families/${request.body.name}`).send(await getFamily(client, request.body.name));
     },
@@ -123,6 +134,7 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/v1/families/:name',
     {
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Change a family: its definition and schedule (pause or resume with {schedule: {paused}}); the name cannot change',
@@ -133,6 +145,7 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const family = patched(definitionOf(await getFamily(client, request.params.name)), request.body);
+      await requireRegions(provider, family);
       await updateFamilySchedule(client, taskQueue, family);
       return getFamily(client, family.name);
     },
@@ -140,7 +153,7 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete(
     '/v1/families/:name',
-    { schema: { tags, summary: "Delete a family's definition and schedule; its images stay", params: FamilyParams, response: { 204: z.null(), ...errors } } },
+    { config: { access: 'admin' }, schema: { tags, summary: "Delete a family's definition and schedule; its images stay", params: FamilyParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await deleteFamilySchedule(client, request.params.name);
       return reply.code(204).send(null);
@@ -150,10 +163,13 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/families/:name/refresh',
     {
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Refresh a family now: with dryRun=true the plan (changing nothing), otherwise a real run to follow at statusUrl',
-        description: 'force=true builds a new version even when the current one was built from the newest source image.',
+        description:
+          'force=true builds a new version even when the current one was built from the newest source image. ' +
+          "A dry run answers its plan (200) also when a region would fail, with the reason in that region's errors.",
         params: FamilyParams,
         querystring: RefreshQuery,
         response: { 200: RefreshReportSchema, 202: OperationAcceptedSchema, ...errors, 502: ErrorSchema, 504: ErrorSchema },
@@ -184,6 +200,7 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/families/:name/versions',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: "The family's versions: own images tagged with it, newest first",
@@ -201,6 +218,7 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/families/:name/runs',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: `The family's ${RUNS_SHOWN} most recent refreshes (scheduled, manual and dry runs), with each finished run's report or error`,
@@ -215,7 +233,7 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 };
 
-/** Runs a dry run to its end, bounded by a minute; its failure or timeout answers 502 or 504. */
+/** Runs a dry run to its end, bounded by a minute: its plan, failing regions included; otherwise 502 or 504. */
 async function dryRunPlan(client: Client, taskQueue: string, input: RefreshInput): Promise<RefreshReport> {
   const { name } = input.family;
   try {
@@ -232,6 +250,8 @@ async function dryRunPlan(client: Client, taskQueue: string, input: RefreshInput
     if (err.cause instanceof TimeoutFailure) {
       throw new ApiError(504, 'dry_run_timed_out', `the dry run of family "${name}" did not finish within a minute; check that a worker polls task queue ${taskQueue} (GET /v1/ready)`);
     }
+    // Failed in its regions (no source image, a region gone): the plan it carries says where and why, as a plan should.
+    if (err.cause instanceof ApplicationFailure && err.cause.type === 'RefreshFailed' && err.cause.details?.[0]) return err.cause.details[0] as RefreshReport;
     const failure = await failureOf(Promise.reject(err));
     throw new ApiError(502, 'dry_run_failed', `the dry run of family "${name}" failed: ${failure?.message ?? err.message}`);
   }
