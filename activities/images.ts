@@ -51,6 +51,8 @@ export async function startCapture(provider: CloudProvider, workflowId: string, 
       tags: {
         [LINEAGE_TAGS.parent]: server.imageId,
         [LINEAGE_TAGS.sourceServer]: server.id,
+        // The image belongs to the group of the server it was made from (for a clone: the clone's group).
+        ...(server.tags.group ? { group: server.tags.group } : {}),
         ...input.tags,
         'managed-by': MANAGED_BY,
         'workflow-id': workflowId,

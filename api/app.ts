@@ -1,16 +1,27 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { CloudProvider } from '../providers/cloud-provider';
 import type { KeyStore } from '../secrets/key-store';
-import { registerErrorHandling } from './errors';
+import type { BillingCode } from '../domain/billing-codes';
+import type { ApiKeys } from './auth/api-keys';
+import { registerAuthentication, SECURITY_SCHEME } from './auth/authentication';
+import { chargedServers } from './billing/charged-servers';
+import { BillingGate } from './billing/billing-gate';
+import { billingRoutes } from './routes/billing-codes';
+import { ApiError, MAX_PATH_PARAM_LENGTH, clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors';
 import { ImageCatalog } from './image-catalog';
 import { LaunchClient } from './launch-client';
+import { openApiTransform } from './schemas';
 import { catalogRoutes } from './routes/catalog';
+import { codecRoutes } from './routes/codec';
 import { familyRoutes } from './routes/families';
 import { imageOperationRoutes } from './routes/image-operations';
 import { imageRoutes } from './routes/images';
@@ -21,8 +32,12 @@ import { healthRoutes } from './routes/health';
 import { launchRoutes } from './routes/launches';
 
 export interface AppDeps {
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'>;
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'> & Partial<Pick<Config, 'API_RATE_LIMIT' | 'CORS_ORIGINS'>>;
   client: Client;
+  /** Who may call the API. */
+  apiKeys: ApiKeys;
+  /** The billing codes launches may use; absent: not enforced. */
+  billingCodes?: ReadonlyMap<string, BillingCode>;
   provider: CloudProvider;
   keys: KeyStore;
   logger: Logger;
@@ -32,29 +47,56 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    deps: AppDeps & { launches: LaunchClient; images: ImageCatalog };
+    deps: AppDeps & { launches: LaunchClient; images: ImageCatalog; billing: BillingGate };
   }
 }
 
 /** The whole HTTP API as one app; server.ts alone listens, tests call inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // 1 MiB: a launch request with its largest user data is a few tens of KiB.
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    clientErrorHandler,
+    frameworkErrors,
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('deps', {
     ...deps,
     launches: new LaunchClient(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.config.PROVIDER, deps.webUiUrl),
     images: new ImageCatalog(deps.provider),
+    billing: new BillingGate(deps.billingCodes, (code) => chargedServers(deps.provider, deps.client, code)),
   });
   registerErrorHandling(app);
+  registerAuthentication(app, deps.apiKeys);
+
+  // The API speaks plain HTTP on loopback and behind TLS-terminating proxies: never ask browsers to upgrade to https.
+  await app.register(helmet, { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  // Browsers are not let in unless an operator names their origins; the codec routes allow the Web UI on their own.
+  const origins = deps.config.CORS_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean) ?? [];
+  if (origins.length) await app.register(cors, { origin: origins, allowedHeaders: ['authorization', 'content-type', 'idempotency-key'], exposedHeaders: ['location'] });
+  await app.register(rateLimit, {
+    max: deps.config.API_RATE_LIMIT ?? 600,
+    timeWindow: '1 minute',
+    // After authentication, so the limit is per key; requests without one share a limit per address.
+    hook: 'preHandler',
+    keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(429, 'rate_limited', `more than ${context.max} requests a minute with this key; retry in ${context.after}`),
+  });
 
   await app.register(swagger, {
     openapi: {
       info: { title: 'Machine images service', version: '0.1.0', description: 'Machine images and durable server launches on Temporal.' },
+      components: {
+        securitySchemes: { [SECURITY_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' } },
+      },
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(healthRoutes);
   await app.register(launchRoutes);
   await app.register(catalogRoutes);
@@ -64,5 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(networkRoutes);
   await app.register(operationRoutes);
   await app.register(familyRoutes);
+  await app.register(codecRoutes);
+  await app.register(billingRoutes);
   return app;
 }

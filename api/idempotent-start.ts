@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { Group } from '../domain/search-attributes';
 import { ApiError } from './errors';
 
 /** JSON with sorted keys: the same request always has the same text, whatever order its fields came in. */
@@ -23,6 +24,8 @@ export interface OperationStart {
   request: unknown;
   idempotencyKey: string | undefined;
   summary: string;
+  /** The group the operation acts for: who may see it. */
+  group?: string;
 }
 
 /** Starts an operation's workflow once per key: the same key and request find it again (created: false); another request is 409. */
@@ -37,6 +40,7 @@ export async function startOperation(client: Client, start: OperationStart): Pro
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       memo: { requestFingerprint: fingerprint },
       staticSummary: start.summary,
+      ...(start.group ? { typedSearchAttributes: [{ key: Group, value: start.group }] } : {}),
     });
     return { created: true };
   } catch (err) {

@@ -15,6 +15,8 @@ export interface ImageListQuery {
   state?: ImageState;
   label?: LabelColor;
   includeDeprecated: boolean;
+  /** Which images the caller may see (its groups'); applied before paging. */
+  visible?: (image: MachineImage) => boolean;
   cursor?: string;
   limit: number;
 }
@@ -56,7 +58,9 @@ function nameMatcher(q: string | undefined): (name: string) => boolean {
 function localFilter(query: ImageListQuery): (image: MachineImage) => boolean {
   const matchesName = nameMatcher(query.q);
   const showDeprecated = query.includeDeprecated || query.state === 'deprecated';
+  const visible = query.visible ?? (() => true);
   return (image) =>
+    visible(image) &&
     matchesName(image.name) &&
     (!query.platform || image.platform === query.platform) &&
     (!query.architecture || image.architecture === query.architecture) &&

@@ -8,11 +8,13 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { LaunchProgress, LaunchResult } from '../domain/launch';
+import type { Principal } from '../domain/access';
+import type { LaunchContext, LaunchProgress, LaunchResult } from '../domain/launch';
 import { launchWorkflowId } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import { BillingCode, Group, ImageId, Provider, Region } from '../domain/search-attributes';
 import type { launchServer } from '../workflows/launch-server';
+import { requireVisible } from './auth/scope';
 import { ApiError, notFound } from './errors';
 import { failureOf } from './failures';
 import { requestFingerprint } from './idempotent-start';
@@ -34,6 +36,8 @@ interface LaunchMemo {
   requestFingerprint: string;
   /** The request as accepted, so a closed launch can be shown even with no worker to answer a query. */
   request: LaunchRequest;
+  /** The principal whose key started it. */
+  startedBy?: string;
 }
 
 // Starts and reads launches through Temporal; the workflow is the record of each launch.
@@ -52,14 +56,18 @@ export class LaunchClient {
   }
 
   /** Starts a launch; with a key seen before, answers with that launch and its current status instead. */
-  async start(request: LaunchRequest, idempotencyKey?: string): Promise<{ id: string; created: boolean; status: LaunchView['status'] }> {
-    const workflowId = launchWorkflowId(idempotencyKey ?? randomUUID());
-    const memo: LaunchMemo = { requestFingerprint: requestFingerprint(request), request };
+  async start(
+    request: LaunchRequest,
+    idempotencyKey?: string,
+    context: LaunchContext = {},
+    workflowId = launchWorkflowId(idempotencyKey ?? randomUUID()),
+  ): Promise<{ id: string; created: boolean; status: LaunchView['status'] }> {
+    const memo: LaunchMemo = { requestFingerprint: requestFingerprint(request), request, ...(context.startedBy ? { startedBy: context.startedBy } : {}) };
     try {
       await this.client.workflow.start<typeof launchServer>('launchServer', {
         workflowId,
         taskQueue: this.taskQueue,
-        args: [request],
+        args: [request, context],
         // A key names one launch forever: never start a second run under it, even after the first closed.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         memo: { ...memo },
@@ -88,12 +96,9 @@ export class LaunchClient {
   }
 
   /** Asks the launch to stop; its undos run and it ends as cancelled. A closed launch cannot be cancelled. */
-  async cancel(id: string): Promise<void> {
+  async cancel(id: string, principal: Principal): Promise<void> {
     const handle = this.client.workflow.getHandle(id);
-    const description = await handle.describe().catch((err: unknown) => {
-      throw err instanceof WorkflowNotFoundError ? notFound(`launch ${id}`) : err;
-    });
-    if (description.type !== 'launchServer') throw notFound(`launch ${id}`);
+    const description = await this.describe(handle, id, principal);
     if (description.status.name !== 'RUNNING') {
       throw new ApiError(409, 'launch_closed', `launch ${id} is already ${STATUS[description.status.name] ?? description.status.name}; there is nothing to cancel`);
     }
@@ -104,16 +109,19 @@ export class LaunchClient {
     });
   }
 
-  async get(id: string): Promise<LaunchView> {
-    const handle = this.client.workflow.getHandle<typeof launchServer>(id);
-    let description: WorkflowExecutionDescription;
-    try {
-      description = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw notFound(`launch ${id}`);
-      throw err;
-    }
+  /** A launch the principal may see: one of its groups' (anything else is 404, as if it did not exist). */
+  private async describe(handle: WorkflowHandle, id: string, principal: Principal): Promise<WorkflowExecutionDescription> {
+    const description = await handle.describe().catch((err: unknown) => {
+      throw err instanceof WorkflowNotFoundError ? notFound(`launch ${id}`) : err;
+    });
     if (description.type !== 'launchServer') throw notFound(`launch ${id}`);
+    requireVisible(principal, description.typedSearchAttributes.get(Group), `launch ${id}`);
+    return description;
+  }
+
+  async get(id: string, principal: Principal): Promise<LaunchView> {
+    const handle = this.client.workflow.getHandle<typeof launchServer>(id);
+    const description = await this.describe(handle, id, principal);
     const status = STATUS[description.status.name] ?? 'running';
     const view = {
       id,

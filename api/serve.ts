@@ -4,12 +4,15 @@ import { webUiUrl, type Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { ServiceDeps } from '../config/dependencies';
 import { buildApp } from './app';
+import { loadAccessConfig, type AccessConfig } from './auth/access-config';
 import { readFamiliesFile } from './families-file';
 import { ensureFamilySchedule, ensureReaperSchedule } from './schedules';
 import { connectClient } from './temporal-client';
 
 export interface ServingApi {
   app: FastifyInstance;
+  /** The keys and billing codes in force, for the start-up notice. */
+  access: AccessConfig;
   /** Stops accepting, finishes requests in flight, closes the Temporal connection. */
   close(): Promise<void>;
 }
@@ -28,15 +31,26 @@ async function ensureSchedules(client: Client, deps: Pick<ServiceDeps, 'provider
 }
 
 /** The API role: a Temporal client, the app, and a listening socket. */
-export async function serveApi(deps: Pick<ServiceDeps, 'provider' | 'keys'> & { config: Config; logger: Logger }): Promise<ServingApi> {
-  const client = await connectClient(deps.config);
+export async function serveApi(deps: Pick<ServiceDeps, 'provider' | 'keys' | 'payloadCodecs'> & { config: Config; logger: Logger }): Promise<ServingApi> {
+  const access = loadAccessConfig(deps.config);
+  const client = await connectClient(deps.config, deps.payloadCodecs);
   try {
     const url = webUiUrl(deps.config);
-    const app = await buildApp({ config: deps.config, client, provider: deps.provider, keys: deps.keys, logger: deps.logger, ...(url ? { webUiUrl: url } : {}) });
+    const app = await buildApp({
+      config: deps.config,
+      client,
+      provider: deps.provider,
+      keys: deps.keys,
+      logger: deps.logger,
+      apiKeys: access.apiKeys,
+      ...(access.billingCodes ? { billingCodes: access.billingCodes } : {}),
+      ...(url ? { webUiUrl: url } : {}),
+    });
     await ensureSchedules(client, deps);
     await app.listen({ host: deps.config.HOST, port: deps.config.PORT });
     return {
       app,
+      access,
       async close() {
         await app.close();
         await client.connection.close();

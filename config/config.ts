@@ -31,11 +31,22 @@ export const ConfigSchema = z.object({
   SIM_FAULTS: optionalText,
   AWS_ENDPOINT_URL: optionalText,
   AWS_REGION: optionalText,
+  /** JSON {keys: [{principal, role, groups, sha256}]}; unset: one admin key generated into DATA_DIR/dev-api-key. */
   API_KEYS_FILE: optionalText,
+  /** JSON array of billing codes {code, name, active, groups, quota: {soft, hard}}; unset: any code, no quota. */
+  BILLING_CODES_FILE: optionalText,
+  /** Requests per minute per API key (per address for requests without one). */
+  API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Origins allowed to call the API from a browser, comma-separated; unset: none (CORS off). */
+  CORS_ORIGINS: optionalText,
   /** A JSON array of template families whose schedules the API ensures at start-up; unset: none. */
   FAMILIES_FILE: optionalText,
-  /** Base64 of 32 bytes; unset: a key file is generated under DATA_DIR with mode 0600. */
+  /** The key store's keyring, `id:base64` (32 bytes) comma-separated, newest first, or one bare base64 key; unset: DATA_DIR/key-store.key. */
   KEY_STORE_MASTER_KEY: optionalText,
+  /** Whether every Temporal client and worker seals payloads with AES-256-GCM (on by default). */
+  PAYLOAD_CODEC: z.enum(['on', 'off']).default('on'),
+  /** The payload codec's keyring in the same form as KEY_STORE_MASTER_KEY; unset: DATA_DIR/payload-codec.keys (mode 0600). */
+  PAYLOAD_CODEC_KEYS: optionalText,
   /** Who prepares volumes in the guest and probes it: auto (sim for the sim, ssh otherwise), sim, ssh, none. */
   GUEST_EXECUTOR: z.enum(['auto', 'sim', 'ssh', 'none']).default('auto'),
   GUEST_SSH_USER: z.string().min(1).default('root'),

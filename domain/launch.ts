@@ -81,6 +81,12 @@ export type LaunchResult = LaunchProgress & { plan: LaunchPlan; server: Launched
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
 export const LAUNCH_ID_PATTERN = new RegExp(`^launch-${IDEMPOTENCY_KEY_PATTERN.source.slice(1)}`);
 
+/** What the API adds to a launch besides the request: who started it, and the warnings of its admission (a soft quota). */
+export interface LaunchContext {
+  startedBy?: string;
+  warnings?: string[];
+}
+
 /** `launch-<key>`: the API maps an Idempotency-Key onto it, so a repeated request returns the same launch. */
 export const launchWorkflowId = (key: string): string => `launch-${key}`;
 

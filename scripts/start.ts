@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { accessNotice } from '../api/auth/access-config';
 import { serveApi } from '../api/serve';
 import { loadConfig, temporalAddress } from '../config/config';
 import { onStopRequest } from '../config/lifecycle';
@@ -39,6 +40,7 @@ async function run(): Promise<void> {
   // First: the SDK's runtime is process-wide, and the dev server's SDK fallback would otherwise create a default one.
   installRuntime(createLogger(config, 'worker'));
 
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
   let devServer: DevServer | undefined;
   if (!config.TEMPORAL_ADDRESS) {
     const cli = locateTemporalCli({ cliPath: config.TEMPORAL_CLI_PATH, say: (message) => logger.info(message) });
@@ -48,6 +50,8 @@ async function run(): Promise<void> {
       uiPort: config.TEMPORAL_UI_PORT,
       dbFile: path.join(dataDir, 'temporal.db'),
       namespace: config.TEMPORAL_NAMESPACE,
+      // The Web UI decodes encrypted payloads through the API's codec endpoint (it appends /decode).
+      ...(config.PAYLOAD_CODEC === 'on' ? { codecEndpoint: `${url}/codec` } : {}),
       say: (message) => logger.info(message),
     });
     stack.push({ name: 'the Temporal dev server', stop: () => devServer!.stop() });
@@ -66,16 +70,17 @@ async function run(): Promise<void> {
   const api = await serveApi({ config, ...deps, logger: createLogger(config, 'api') });
   stack.push({ name: 'the API', stop: () => api.close() });
 
-  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
   const lines = [
     'machine images service is up',
     `  API:              ${url}/v1`,
     `  OpenAPI docs:     ${url}/docs`,
     `  Readiness:        ${url}/v1/ready`,
+    config.PAYLOAD_CODEC === 'on' ? `  Payload codec:    ${url}/codec (AES-256-GCM; decode/encode for admins)` : '',
     devServer ? `  Temporal Web UI:  ${devServer.uiUrl}` : `  Temporal cluster: ${config.TEMPORAL_ADDRESS}`,
     `  Temporal:         ${temporalAddress(config)} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
     `  Cloud:            ${provider.name}${provider.name === 'sim' ? ` (${path.join(dataDir, 'sim-cloud.db')}, SIM_TIME_SCALE=${config.SIM_TIME_SCALE})` : ''}`,
     devServer ? `  Data:             ${dataDir}` : '',
+    ...accessNotice(api.access),
     'Press Ctrl+C to stop.',
   ].filter(Boolean);
   console.log(lines.join('\n'));

@@ -3,7 +3,7 @@ import type { Activities } from '../activities';
 import type { MachineImage } from '../domain/image';
 import { LINEAGE_TAGS, type CloneRequest } from '../domain/images';
 import type { LaunchRequest } from '../domain/launch-request';
-import { ImageFamily, ImageId } from '../domain/search-attributes';
+import { BillingCode, Group, ImageFamily, ImageId, Region } from '../domain/search-attributes';
 import { quickActivity, undoActivity } from './activity-options';
 import { captureImage } from './capture-image';
 import { launchServer, reasonOf } from './launch-server';
@@ -48,7 +48,17 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
   };
   try {
     say('launching a temporary server');
-    const launched = await executeChild(launchServer, { workflowId: launchId, args: [request] });
+    const launched = await executeChild(launchServer, {
+      workflowId: launchId,
+      args: [request],
+      // As any launch: its group may see it, and its billing code counts it until its server exists.
+      typedSearchAttributes: [
+        { key: Group, value: input.group },
+        { key: BillingCode, value: input.billingCode },
+        { key: ImageId, value: input.sourceImageId },
+        { key: Region, value: input.region },
+      ],
+    });
     say('capturing the image');
     const image = await executeChild(captureImage, {
       workflowId: `capture-${workflowId}`,

@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { LaunchProgress, LaunchResult, LaunchStep, LaunchStepName, VolumeLayout } from '../domain/launch';
+import type { LaunchContext, LaunchProgress, LaunchResult, LaunchStep, LaunchStepName, VolumeLayout } from '../domain/launch';
 import { createdKeypairName } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import { LaunchStep as LaunchStepAttribute, ServerId } from '../domain/search-attributes';
@@ -60,10 +60,10 @@ function volumePlan(request: LaunchRequest): VolumePlan | undefined {
  * A saga: every step that creates something registers, before it runs, an undo that finds its work again by tag,
  * so a failure or a cancellation at any point leaves nothing behind.
  */
-export async function launchServer(request: LaunchRequest): Promise<LaunchResult> {
+export async function launchServer(request: LaunchRequest, context: LaunchContext = {}): Promise<LaunchResult> {
   const { workflowId } = workflowInfo();
   const { region } = request;
-  const progress: LaunchProgress = { request, steps: [], warnings: [] };
+  const progress: LaunchProgress = { request, steps: [], warnings: [...(context.warnings ?? [])] };
   setHandler(progressQuery, () => progress);
   const undos: { what: string; run: () => Promise<unknown> }[] = [];
   let summary = `launch ${request.name} from ${request.imageId}`;

@@ -11,6 +11,7 @@ export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/regions',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['catalog'],
         summary: 'Regions of the configured cloud, with their zones',
@@ -26,6 +27,7 @@ export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/products',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['catalog'],
         summary: 'Hardware products of a region; with cpu, memoryGb and storageGb, only those that fit, smallest first',

@@ -11,13 +11,14 @@ const ReadySchema = z.object({
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/health',
-    { schema: { tags: ['health'], summary: 'Liveness: the API process answers', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    { config: { access: 'public' }, schema: { tags: ['health'], summary: 'Liveness: the API process answers', response: { 200: z.object({ status: z.literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
 
   app.get(
     '/v1/ready',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['health'],
         summary: 'Readiness: Temporal reachable and a worker polling the task queue',

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CaptureRequestSchema, CloneRequestSchema, captureWorkflowId, cloneWorkflowId, deleteImageWorkflowId, type DeleteImageRequest } from '../../domain/images';
 import { imageDependents } from '../../providers/image-dependents';
+import { Group } from '../../domain/search-attributes';
+import { requireImageChangeable, requireImageVisible } from '../auth/image-scope';
+import { requireActsFor, requireVisible } from '../auth/scope';
 import { ApiError } from '../errors';
 import { startOperation } from '../idempotent-start';
 import { requireOwnImage } from '../image-catalog';
@@ -24,13 +27,14 @@ function dependentsText(serverIds: string[], childImageIds: string[]): string {
 
 // Image work that takes minutes runs as workflows: capture, clone and delete answer 202 with an operation to poll.
 export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { provider, client, config, images } = app.deps;
+  const { provider, client, config, images, billing } = app.deps;
   const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
   const taskQueue = config.TEMPORAL_TASK_QUEUE;
 
   app.post(
     '/v1/images',
     {
+      config: { access: 'operate' },
       schema: {
         tags: ['images'],
         summary: 'Capture an image from a running or stopped server (with reboot: stopped first, started again after)',
@@ -42,7 +46,8 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      await provider.getServer(body.region, body.serverId); // 404 before starting anything
+      const server = await provider.getServer(body.region, body.serverId); // 404 before starting anything
+      requireVisible(request.principal, server.tags.group, `server ${server.id}`);
       const key = request.headers['idempotency-key'];
       const workflowId = captureWorkflowId(key ?? randomUUID());
       const { created } = await startOperation(client, {
@@ -51,6 +56,7 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
         taskQueue,
         request: body,
         idempotencyKey: key,
+        ...(server.tags.group ? { group: server.tags.group } : {}),
         summary: `Capture ${body.name} from ${body.serverId} in ${body.region}${body.reboot ? ', rebooting it' : ''}`,
       });
       images.invalidate();
@@ -61,6 +67,7 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/images/:id/clone',
     {
+      config: { access: 'operate' },
       schema: {
         tags: ['images'],
         summary: 'Clone a template: launch a temporary server from the image, customise it, capture a private image, clean up',
@@ -68,22 +75,27 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
         params: ImageParams,
         headers: IdempotencyHeaders,
         body: CloneRequestSchema,
-        response: { 200: OperationAcceptedSchema, 202: OperationAcceptedSchema, ...errors },
+        response: { 200: OperationAcceptedSchema, 202: OperationAcceptedSchema, 422: ErrorSchema, ...errors },
       },
     },
     async (request, reply) => {
       const body = request.body;
-      await provider.getImage(body.region, request.params.id); // 404 before starting anything
+      requireActsFor(request.principal, body.group, 'body.group');
+      requireImageVisible(request.principal, await provider.getImage(body.region, request.params.id)); // 404 before starting anything
       const key = request.headers['idempotency-key'];
       const workflowId = cloneWorkflowId(key ?? randomUUID());
-      const { created } = await startOperation(client, {
-        workflowType: 'cloneTemplate',
-        workflowId,
-        taskQueue,
-        request: { ...body, sourceImageId: request.params.id },
-        idempotencyKey: key,
-        summary: `Clone ${request.params.id} into ${body.name} in ${body.region}`,
-      });
+      // The clone runs a temporary server (made by its child launch `launch-<clone id>`), charged to its billing code like a launch.
+      const { created } = await billing.admit(body.group, body.billingCode, `launch-${workflowId}`, () =>
+        startOperation(client, {
+          workflowType: 'cloneTemplate',
+          workflowId,
+          taskQueue,
+          request: { ...body, sourceImageId: request.params.id },
+          idempotencyKey: key,
+          summary: `Clone ${request.params.id} into ${body.name} in ${body.region}`,
+          group: body.group,
+        }),
+      );
       images.invalidate();
       return reply.code(created ? 202 : 200).header('location', accepted(workflowId).statusUrl).send(accepted(workflowId));
     },
@@ -92,10 +104,11 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/v1/images/:id',
     {
+      config: { access: 'operate' },
       schema: {
         tags: ['images'],
         summary: 'Delete an own image; refused (409) while servers launched from it are not terminated or images name it as parent',
-        description: 'The check reads the cloud at the time of the request, never a cache. force=true skips it (admin only, once roles exist).',
+        description: 'The check reads the cloud at the time of the request, never a cache. force=true skips it (admin only).',
         params: ImageParams,
         querystring: DeleteImageQuery,
         response: { 202: OperationAcceptedSchema, ...errors },
@@ -105,7 +118,13 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
       const { region } = request.query;
       const imageId = request.params.id;
       const force = request.query.force === 'true';
-      requireOwnImage(await provider.getImage(region, imageId), 'delete');
+      const image = await provider.getImage(region, imageId);
+      requireImageVisible(request.principal, image);
+      requireOwnImage(image, 'delete');
+      requireImageChangeable(request.principal, image, 'delete');
+      if (force && request.principal.role !== 'admin') {
+        throw new ApiError(403, 'forbidden', `querystring.force: only an admin may skip the in-use check; ${request.principal.name} is ${request.principal.role === 'operator' ? 'an' : 'a'} ${request.principal.role}. Repeat without force=true`);
+      }
       if (!force) {
         const { serverIds, childImageIds } = await imageDependents(provider, region, imageId);
         if (serverIds.length || childImageIds.length) {
@@ -124,6 +143,7 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
         args: [input],
         // A second DELETE while one runs joins it.
         workflowIdConflictPolicy: 'USE_EXISTING',
+        ...(image.tags.group ? { typedSearchAttributes: [{ key: Group, value: image.tags.group }] } : {}),
         staticSummary: `Delete image ${imageId} in ${region}${force ? ', forced' : ''}`,
       });
       images.invalidate();

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { actsFor } from '../../domain/access';
 import type { MachineImage } from '../../domain/image';
 import { DeprecateRequestSchema, ImageUpdateSchema, LINEAGE_TAGS, type ImageLineage } from '../../domain/images';
+import { canSeeImage, requireImageChangeable, requireImageVisible } from '../auth/image-scope';
 import { ApiError } from '../errors';
 import { requireOwnImage } from '../image-catalog';
 import { ErrorSchema } from '../schemas';
@@ -28,6 +30,7 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/images',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['images'],
         summary: 'Own images, a search of the cloud’s public library, or both (own first); paged with cursor',
@@ -39,12 +42,14 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ImagePageSchema, ...errors },
       },
     },
-    async (request) => images.list({ ...request.query, includeDeprecated: request.query.includeDeprecated === 'true' }),
+    async (request) =>
+      images.list({ ...request.query, includeDeprecated: request.query.includeDeprecated === 'true', visible: (image) => canSeeImage(request.principal, image) }),
   );
 
   app.get(
     '/v1/images/:id',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['images'],
         summary: 'One image: its state and reason, its lineage, and the servers running from it (read live)',
@@ -56,14 +61,18 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { region } = request.query;
       const [image, servers] = await Promise.all([images.get(region, request.params.id), provider.listServers(region, { imageId: request.params.id })]);
-      const ids = servers.filter((s) => s.state !== 'terminated').map((s) => s.id);
-      return { ...image, lineage: lineageOf(image), servers: { count: ids.length, ids } };
+      requireImageVisible(request.principal, image);
+      // Servers of other groups are counted (they hold the image in use) but not named.
+      const live = servers.filter((s) => s.state !== 'terminated');
+      const ids = live.filter((s) => actsFor(request.principal, s.tags.group)).map((s) => s.id);
+      return { ...image, lineage: lineageOf(image), servers: { count: live.length, ids } };
     },
   );
 
   app.patch(
     '/v1/images/:id',
     {
+      config: { access: 'operate' },
       schema: {
         tags: ['images'],
         summary: 'Rename an own image, or change its description or label colour (labelColor none clears it)',
@@ -77,7 +86,10 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { region } = request.query;
       const { name, description, labelColor } = request.body;
-      requireOwnImage(await provider.getImage(region, request.params.id), 'change');
+      const image = await provider.getImage(region, request.params.id);
+      requireImageVisible(request.principal, image);
+      requireOwnImage(image, 'change');
+      requireImageChangeable(request.principal, image, 'change');
       if (name !== undefined) {
         const rule = (await provider.capabilities(region)).naming.image;
         if (name.length < rule.minLength || name.length > rule.maxLength || !new RegExp(rule.pattern).test(name)) {
@@ -97,6 +109,7 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/images/:id/deprecate',
     {
+      config: { access: 'operate' },
       schema: {
         tags: ['images'],
         summary: 'Deprecate an own image, now or at a time, optionally naming its replacement',
@@ -110,7 +123,10 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { region } = request.query;
       const { replacementImageId, at } = request.body;
-      requireOwnImage(await provider.getImage(region, request.params.id), 'deprecate');
+      const image = await provider.getImage(region, request.params.id);
+      requireImageVisible(request.principal, image);
+      requireOwnImage(image, 'deprecate');
+      requireImageChangeable(request.principal, image, 'deprecate');
       const deprecated = await provider.deprecateImage(region, request.params.id, {
         ...(replacementImageId ? { replacementId: replacementImageId } : {}),
         ...(at ? { at } : {}),

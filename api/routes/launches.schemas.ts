@@ -73,6 +73,8 @@ export const LaunchAcceptedSchema = z.object({
   workflowId: z.string(),
   status: LaunchStatusSchema,
   statusUrl: z.string(),
+  /** What the admission found worth saying (a billing code over its soft quota); also in the launch's progress. */
+  warnings: z.array(z.string()).optional(),
 });
 
 export const LaunchListQuery = z.object({

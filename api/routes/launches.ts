@@ -1,39 +1,54 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { launchWorkflowId } from '../../domain/launch';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LaunchRequestSchema } from '../../domain/launch-request';
 import { secretRefs } from '../../secrets/key-store';
+import { requireActsFor, visibleGroups } from '../auth/scope';
 import { ApiError, notFound } from '../errors';
 import { listLaunches } from '../launch-list';
 import { ErrorSchema, IdempotencyKeySchema } from '../schemas';
 import { LaunchAcceptedSchema, LaunchIdParams, LaunchListQuery, LaunchListSchema, LaunchViewSchema } from './launches.schemas';
 
 export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { launches, client, keys } = app.deps;
+  const { launches, client, keys, billing } = app.deps;
   const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 
   app.post(
     '/v1/launches',
     {
+      config: { access: 'operate' },
       schema: {
         tags: ['launches'],
         summary: 'Launch a server from an image',
-        description: 'Starts the durable launch workflow (202). A repeated request with the same Idempotency-Key answers 200 with the same launch.',
+        description:
+          'Starts the durable launch workflow (202). A repeated request with the same Idempotency-Key answers 200 with the same launch. ' +
+          'The caller must act for `group`, and `billingCode` must be an active code the group may use with room in its hard quota (422 otherwise); ' +
+          'over the soft quota the launch is accepted with a warning.',
         headers: z.object({ 'idempotency-key': IdempotencyKeySchema.optional() }),
         body: LaunchRequestSchema,
-        response: { 200: LaunchAcceptedSchema, 202: LaunchAcceptedSchema, ...errors },
+        response: { 200: LaunchAcceptedSchema, 202: LaunchAcceptedSchema, 422: ErrorSchema, ...errors },
       },
     },
     async (request, reply) => {
-      const { id, created, status } = await launches.start(request.body, request.headers['idempotency-key']);
+      const { body, principal } = request;
+      requireActsFor(principal, body.group, 'body.group');
+      const key = request.headers['idempotency-key'];
+      const workflowId = launchWorkflowId(key ?? randomUUID());
+      const { id, created, status, warnings } = await billing.admit(body.group, body.billingCode, workflowId, async (warnings) => ({
+        ...(await launches.start(body, key, { startedBy: principal.name, ...(warnings.length ? { warnings } : {}) }, workflowId)),
+        warnings,
+      }));
       const statusUrl = `/v1/launches/${id}`;
       // 202 for a new launch; 200 when the key names one that exists, with its status as it is now.
-      return reply.code(created ? 202 : 200).header('location', statusUrl).send({ id, workflowId: id, status, statusUrl });
+      return reply.code(created ? 202 : 200).header('location', statusUrl).send({ id, workflowId: id, status, statusUrl, ...(warnings.length ? { warnings } : {}) });
     },
   );
 
   app.get(
     '/v1/launches',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['launches'],
         summary: 'Launches, newest first, filtered by billing code, group, image or state; paged with cursor',
@@ -41,12 +56,13 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: LaunchListSchema, ...errors },
       },
     },
-    async (request) => listLaunches(client, request.query),
+    async (request) => listLaunches(client, { ...request.query, groups: visibleGroups(request.principal) }),
   );
 
   app.get(
     '/v1/launches/:id',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['launches'],
         summary: 'A launch: its steps while it runs, its result when it is done, and its workflow in the Temporal Web UI',
@@ -54,12 +70,13 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: LaunchViewSchema, ...errors },
       },
     },
-    async (request) => launches.get(request.params.id),
+    async (request) => launches.get(request.params.id, request.principal),
   );
 
   app.post(
     '/v1/launches/:id/cancel',
     {
+      config: { access: 'operate' },
       schema: {
         tags: ['launches'],
         summary: 'Cancel a launch: it stops, and everything it created is removed',
@@ -68,7 +85,7 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await launches.cancel(request.params.id);
+      await launches.cancel(request.params.id, request.principal);
       return reply.code(202).send({ id: request.params.id, status: 'cancelling' as const, statusUrl: `/v1/launches/${request.params.id}` });
     },
   );
@@ -76,6 +93,7 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/launches/:id/private-key',
     {
+      config: { access: 'operate' },
       schema: {
         tags: ['launches'],
         summary: 'The private key of a key pair the launch created, as PEM, exactly once',
@@ -85,7 +103,7 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const launch = await launches.get(id);
+      const launch = await launches.get(id, request.principal);
       if (!launch.privateKeyAvailable) throw notFound(`a private key for launch ${id} (it did not create a key pair, or has not yet)`);
       const pem = await keys.takeOnce(secretRefs.privateKey(id));
       if (pem === 'taken') throw new ApiError(410, 'gone', `the private key of launch ${id} was already fetched; it is handed out once. Import a key pair of your own if it is lost`);

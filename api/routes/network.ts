@@ -12,6 +12,7 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/firewalls',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['network'],
         summary: 'Firewalls (security groups) of a region, with their rules',
@@ -38,6 +39,7 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/keypairs',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['network'],
         summary: 'Key pairs of a region (public halves only)',

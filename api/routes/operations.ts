@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { Group } from '../../domain/search-attributes';
+import { requireVisible } from '../auth/scope';
 import { notFound } from '../errors';
 import { failureOf } from '../failures';
 import { ErrorSchema } from '../schemas';
@@ -21,6 +23,7 @@ export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/operations/:id',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['operations'],
         summary: 'A long-running operation: its status, and its result or error when done',
@@ -46,6 +49,8 @@ export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
       const description = await handle.describe().catch((err: unknown) => {
         throw err instanceof WorkflowNotFoundError ? notFound(`operation ${request.params.id}`) : err;
       });
+      // Operations carry the group they act for; those with none (family refreshes) are for admins.
+      requireVisible(request.principal, description.typedSearchAttributes.get(Group), `operation ${request.params.id}`);
       const status = STATUS[description.status.name] ?? 'running';
       if (status !== 'running' && IMAGE_WORKFLOWS.has(description.type)) images.invalidate();
       const base = {

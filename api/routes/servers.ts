@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { terminateServer } from '../../workflows/terminate-server';
+import { actsFor } from '../../domain/access';
+import { Group } from '../../domain/search-attributes';
+import { requireVisible } from '../auth/scope';
 import { ErrorSchema } from '../schemas';
 import { RegionQuery } from './catalog.schemas';
 
@@ -26,28 +29,35 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/servers',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['servers'],
-        summary: 'Servers in a region, optionally those launched from one image or in one state',
+        summary: 'Servers of the caller’s groups in a region, optionally those launched from one image or in one state',
         querystring: RegionQuery.extend({ imageId: z.string().max(128).optional(), state: ServerSchema.shape.state.optional() }),
         response: { 200: z.object({ items: z.array(ServerSchema) }), ...errors },
       },
     },
     async (request) => {
       const { region, imageId, state } = request.query;
-      return { items: await provider.listServers(region, { ...(imageId ? { imageId } : {}), ...(state ? { states: [state] } : {}) }) };
+      const servers = await provider.listServers(region, { ...(imageId ? { imageId } : {}), ...(state ? { states: [state] } : {}) });
+      return { items: servers.filter((server) => actsFor(request.principal, server.tags.group)) };
     },
   );
 
   app.get(
     '/v1/servers/:id',
-    { schema: { tags: ['servers'], summary: 'One server', params: ServerParams, querystring: RegionQuery, response: { 200: ServerSchema, ...errors } } },
-    async (request) => provider.getServer(request.query.region, request.params.id),
+    { config: { access: 'read' }, schema: { tags: ['servers'], summary: 'One server', params: ServerParams, querystring: RegionQuery, response: { 200: ServerSchema, ...errors } } },
+    async (request) => {
+      const server = await provider.getServer(request.query.region, request.params.id);
+      requireVisible(request.principal, server.tags.group, `server ${server.id}`);
+      return server;
+    },
   );
 
   app.delete(
     '/v1/servers/:id',
     {
+      config: { access: 'operate' },
       schema: {
         tags: ['servers'],
         summary: 'Terminate a server, deleting the data volumes its launch made unless keepVolumes=true',
@@ -58,7 +68,8 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { region, keepVolumes } = request.query;
-      await provider.getServer(region, request.params.id); // 404 before starting anything
+      const server = await provider.getServer(region, request.params.id); // 404 before starting anything
+      requireVisible(request.principal, server.tags.group, `server ${server.id}`);
       const workflowId = `terminate-${request.params.id}`;
       await client.workflow.start<typeof terminateServer>('terminateServer', {
         workflowId,
@@ -66,6 +77,7 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
         args: [{ region, serverId: request.params.id, keepVolumes: keepVolumes === 'true' }],
         // A second DELETE while one runs joins it; after it closed, terminating again is harmless.
         workflowIdConflictPolicy: 'USE_EXISTING',
+        ...(server.tags.group ? { typedSearchAttributes: [{ key: Group, value: server.tags.group }] } : {}),
         staticSummary: `Terminate ${request.params.id} in ${region}${keepVolumes === 'true' ? ', keeping its volumes' : ''}`,
       });
       const statusUrl = `/v1/operations/${workflowId}`;

@@ -240,7 +240,7 @@ describe('families API on the sim', () => {
       PORT: String(await freePort()),
       FAMILIES_FILE: file,
     });
-    const api = await serveApi({ config, provider: sim, keys: env.temporal.keys, logger: pino({ level: 'silent' }) });
+    const api = await serveApi({ config, provider: sim, keys: env.temporal.keys, payloadCodecs: env.temporal.payloadCodecs, logger: pino({ level: 'silent' }) });
     try {
       expect((await client.schedule.getHandle(familyScheduleId(name)).describe()).action.workflowType).toBe('refreshImageFamily');
       expect((await client.schedule.getHandle(REAPER_SCHEDULE_ID).describe()).action.args).toEqual([{ regions: await sim.listRegions() }]);

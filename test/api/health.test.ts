@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
+import { injectWithKey, testApiKeys } from '../support/api-keys';
 import { startTestWorker } from '../support/temporal';
 
 describe('health and readiness', () => {
@@ -11,8 +12,19 @@ describe('health and readiness', () => {
   });
   afterAll(async () => env?.stop());
 
-  const appFor = (taskQueue: string) =>
-    buildApp({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, PROVIDER: 'sim' }, client: env.client, provider: env.provider, keys: env.keys, logger: pino({ level: 'silent' }) });
+  const { apiKeys, tokens } = testApiKeys();
+  const appFor = async (taskQueue: string) => {
+    const app = await buildApp({
+      config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, PROVIDER: 'sim' },
+      client: env.client,
+      provider: env.provider,
+      keys: env.keys,
+      logger: pino({ level: 'silent' }),
+      apiKeys,
+    });
+    injectWithKey(app, tokens.admin);
+    return app;
+  };
 
   it('is live without asking anything else', async () => {
     const app = await appFor('any');

@@ -1,14 +1,21 @@
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../api/app';
+import { buildApp, type AppDeps } from '../../api/app';
 import { apiConnectionOptions } from '../../api/temporal-client';
 import { SimProvider } from '../../providers/sim/sim-provider';
+import { injectWithKey, testApiKeys } from '../support/api-keys';
 import { freePort } from '../support/free-port';
 import { startTestWorker, testKeyStore } from '../support/temporal';
 
 const body = { imageId: 'img-nope', name: 'web-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' };
 const silent = pino({ level: 'silent' });
+const { apiKeys, tokens } = testApiKeys();
+async function build(deps: Omit<AppDeps, 'apiKeys'>) {
+  const app = await buildApp({ ...deps, apiKeys });
+  injectWithKey(app, tokens.admin);
+  return app;
+}
 
 // When Temporal or the worker is missing, callers get a 503 that says what to check, never a 500.
 describe('API when its dependencies are missing', () => {
@@ -21,7 +28,7 @@ describe('API when its dependencies are missing', () => {
   it('answers 503 temporal_unavailable when the Temporal frontend does not answer', async () => {
     const connection = Connection.lazy(apiConnectionOptions(`127.0.0.1:${await freePort()}`));
     const client = new Client({ connection });
-    const app = await buildApp({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'q', PROVIDER: 'sim' }, client, provider: new SimProvider(), keys: testKeyStore(), logger: silent });
+    const app = await build({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'q', PROVIDER: 'sim' }, client, provider: new SimProvider(), keys: testKeyStore(), logger: silent });
     const started = Date.now();
     const launch = await app.inject({ method: 'POST', url: '/v1/launches', payload: body });
     expect(launch.statusCode).toBe(503);
@@ -34,7 +41,7 @@ describe('API when its dependencies are missing', () => {
   });
 
   it('is not ready, with 503 naming the namespace, when the namespace does not exist', async () => {
-    const app = await buildApp({
+    const app = await build({
       config: { TEMPORAL_NAMESPACE: 'no-such-namespace', TEMPORAL_TASK_QUEUE: env.config.TEMPORAL_TASK_QUEUE, PROVIDER: 'sim' },
       client: env.client,
       provider: env.provider,
@@ -48,11 +55,11 @@ describe('API when its dependencies are missing', () => {
 
   it('still shows a failed launch, with its reason, after its worker has gone', async () => {
     const own = await startTestWorker();
-    const app = await buildApp({ config: { ...own.config, PROVIDER: 'sim' }, client: own.client, provider: own.provider, keys: own.keys, logger: silent });
+    const app = await build({ config: { ...own.config, PROVIDER: 'sim' }, client: own.client, provider: own.provider, keys: own.keys, logger: silent });
     const { id } = (await app.inject({ method: 'POST', url: '/v1/launches', payload: body })).json();
     await own.client.workflow.getHandle(id).result().catch(() => undefined);
     await own.stop();
-    const reader = await buildApp({ config: { ...own.config, PROVIDER: 'sim' }, client: env.client, provider: own.provider, keys: own.keys, logger: silent });
+    const reader = await build({ config: { ...own.config, PROVIDER: 'sim' }, client: env.client, provider: own.provider, keys: own.keys, logger: silent });
     const res = await reader.inject({ method: 'GET', url: `/v1/launches/${id}` });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({

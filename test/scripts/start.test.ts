@@ -52,7 +52,8 @@ describe('npm start', { timeout: 120_000 }, () => {
       `npm start to be ready; it printed:\n${output.join('')}`,
     );
     const readyAfterMs = Date.now() - t0;
-    return { child, api, ports, output, readyAfterMs, exited };
+    const auth = { authorization: `Bearer ${readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim()}` };
+    return { child, api, ports, output, readyAfterMs, exited, auth };
   }
 
   async function expectAllGone(pids: number[]) {
@@ -71,16 +72,18 @@ describe('npm start', { timeout: 120_000 }, () => {
     expect(printed).toContain(`Temporal Web UI:  http://127.0.0.1:${run.ports.TEMPORAL_UI_PORT}`);
     const ui = await fetch(`http://127.0.0.1:${run.ports.TEMPORAL_UI_PORT}/`);
     expect(ui.status).toBe(200);
+    expect(printed, 'the generated dev admin key, shown on the first start').toContain(run.auth.authorization.slice('Bearer '.length));
+    expect((await fetch(`${run.api}/v1/launches`)).status, 'no key, no launches').toBe(401);
 
     const launch = await fetch(`${run.api}/v1/launches`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': 'persisted-1' },
+      headers: { ...run.auth, 'content-type': 'application/json', 'idempotency-key': 'persisted-1' },
       body: JSON.stringify({ imageId: 'img-simeast1-0003', name: 'web-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' }),
     });
     expect(launch.status).toBe(202);
     launchId = ((await launch.json()) as { id: string }).id;
     await waitUntil(
-      async () => ((await (await fetch(`${run.api}/v1/launches/${launchId}`)).json()) as { status: string }).status === 'completed',
+      async () => ((await (await fetch(`${run.api}/v1/launches/${launchId}`, { headers: run.auth })).json()) as { status: string }).status === 'completed',
       20_000,
       'the launch to complete',
     );
@@ -95,8 +98,9 @@ describe('npm start', { timeout: 120_000 }, () => {
   it('on the same DATA_DIR sees the workflow history of the first run, and stops whole on SIGTERM to npm alone', async () => {
     expect(launchId).not.toBe('');
     const run = await npmStart();
-    const res = await fetch(`${run.api}/v1/launches/${launchId}`);
+    const res = await fetch(`${run.api}/v1/launches/${launchId}`, { headers: run.auth });
     expect(res.status).toBe(200);
+    expect(run.output.join(''), 'the same key, not shown again').not.toContain(run.auth.authorization.slice('Bearer '.length));
     expect(await res.json()).toMatchObject({ id: launchId, status: 'completed', plan: { product: { id: 'm1.small' } } });
 
     const family = [run.child.pid!, ...descendantsOf(run.child.pid!)];

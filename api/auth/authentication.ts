@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { allows, type Access, type Principal } from '../../domain/access';
+import { ApiError } from '../errors';
+import { ErrorSchema } from '../schemas';
+import type { ApiKeys } from './api-keys';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route; a route that does not say is for admins only. */
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** The caller, on every route that is not public. */
+    principal: Principal;
+  }
+}
+
+export const SECURITY_SCHEME = 'apiKey';
+
+const ROLE_HINT: Record<Exclude<Access, 'public'>, string> = {
+  read: 'any role',
+  operate: 'the operator or admin role',
+  admin: 'the admin role',
+};
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new ApiError(401, 'unauthorized', 'Authorization: give the API key as "Bearer <key>"');
+  return match[1];
+}
+
+/** The access a route declared; the OpenAPI document and the Swagger UI are public, anything undeclared is admin's. */
+function accessOf(url: string, declared: Access | undefined): Access {
+  if (declared) return declared;
+  return url === '/docs' || url.startsWith('/docs/') ? 'public' : 'admin';
+}
+
+// Every request but the public ones carries `Authorization: Bearer <key>`; the route's `config.access` says which roles pass.
+export function registerAuthentication(app: FastifyInstance, keys: ApiKeys): void {
+  app.decorateRequest('principal', null as unknown as Principal);
+
+  // Routes are documented with their auth: the scheme, and the 401/403/429 answers every protected route may give.
+  app.addHook('onRoute', (route) => {
+    const access = accessOf(route.url, route.config?.access);
+    route.config = { ...route.config, access };
+    if (access === 'public' || !route.schema) return;
+    route.schema = {
+      ...route.schema,
+      security: [{ [SECURITY_SCHEME]: [] }],
+      response: { 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema, ...(route.schema.response as object | undefined) },
+    };
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    // A CORS preflight carries no credentials by design; the CORS plugin of the route answers it.
+    if (request.method === 'OPTIONS') return;
+    const access = request.routeOptions.config?.access ?? 'admin';
+    if (access === 'public') return;
+    const token = bearerToken(request);
+    if (!token) {
+      void reply.header('www-authenticate', 'Bearer');
+      throw new ApiError(401, 'unauthorized', 'this route needs an API key: send Authorization: Bearer <key> (see README.md, API keys)');
+    }
+    const principal = keys.lookup(token);
+    if (!principal) {
+      void reply.header('www-authenticate', 'Bearer error="invalid_token"');
+      throw new ApiError(401, 'unauthorized', 'the API key is not one this service knows; check it, or ask an admin for a key');
+    }
+    request.principal = principal;
+    request.log = reply.log = request.log.child({ principal: principal.name });
+    if (!allows(principal.role, access)) {
+      throw new ApiError(403, 'forbidden', `${principal.name} has the ${principal.role} role; ${request.method} ${request.routeOptions.url} needs ${ROLE_HINT[access]}`);
+    }
+  });
+}
