@@ -12,7 +12,7 @@ import type { CloudProvider } from '../providers/cloud-provider';
 import type { KeyStore } from '../secrets/key-store';
 import type { BillingCode } from '../domain/billing-codes';
 import type { ApiKeys } from './auth/api-keys';
-import { registerAuthentication, SECURITY_SCHEME } from './auth/authentication';
+import { principalOf, registerAuthentication, SECURITY_SCHEME } from './auth/authentication';
 import { chargedServers } from './billing/charged-servers';
 import { BillingGate } from './billing/billing-gate';
 import { billingRoutes } from './routes/billing-codes';
@@ -70,22 +70,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     billing: new BillingGate(deps.billingCodes, (code) => chargedServers(deps.provider, deps.client, code)),
   });
   registerErrorHandling(app);
-  registerAuthentication(app, deps.apiKeys);
 
   // The API speaks plain HTTP on loopback and behind TLS-terminating proxies: never ask browsers to upgrade to https.
   await app.register(helmet, { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
   // Browsers are not let in unless an operator names their origins; the codec routes allow the Web UI on their own.
   const origins = deps.config.CORS_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean) ?? [];
   if (origins.length) await app.register(cors, { origin: origins, allowedHeaders: ['authorization', 'content-type', 'idempotency-key'], exposedHeaders: ['location'] });
+  // Before authentication, so failed attempts count too: per known key, and per address for everything else.
   await app.register(rateLimit, {
     max: deps.config.API_RATE_LIMIT ?? 600,
     timeWindow: '1 minute',
-    // After authentication, so the limit is per key; requests without one share a limit per address.
-    hook: 'preHandler',
-    keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
+    keyGenerator: (request) => {
+      const principal = principalOf(request, deps.apiKeys);
+      return principal ? `key:${principal.keyId}` : `ip:${request.ip}`;
+    },
     errorResponseBuilder: (_request, context) =>
-      new ApiError(429, 'rate_limited', `more than ${context.max} requests a minute with this key; retry in ${context.after}`),
+      new ApiError(429, 'rate_limited', `more than ${context.max} requests a minute from this key or address; retry in ${context.after}`),
   });
+  registerAuthentication(app, deps.apiKeys);
 
   await app.register(swagger, {
     openapi: {

@@ -41,6 +41,8 @@ function temporalUnreachable(err: unknown): boolean {
 function routeMethods(app: FastifyInstance): (path: string) => string[] {
   const routes: { pattern: RegExp; methods: string[] }[] = [];
   app.addHook('onRoute', (route) => {
+    // A catch-all (the CORS plugin's `OPTIONS *`) says nothing about which paths exist.
+    if (route.url.includes('*')) return;
     const parts = route.url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     routes.push({ pattern: new RegExp(`^${parts.join('/')}$`), methods: [route.method].flat() });
   });

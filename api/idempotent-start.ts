@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { Group } from '../domain/search-attributes';
+import { BillingCode, Group } from '../domain/search-attributes';
 import { ApiError } from './errors';
 
 /** JSON with sorted keys: the same request always has the same text, whatever order its fields came in. */
@@ -12,6 +12,10 @@ function canonical(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** A key another group used: the caller learns only that it is taken, not whose or what for. */
+export const keyTaken = (idempotencyKey: string): ApiError =>
+  new ApiError(409, 'idempotency_key_reused', `Idempotency-Key "${idempotencyKey}" is already taken; use a new key (a UUID) for a new request`);
 
 /** Kept in a workflow's memo, so a reused Idempotency-Key with another body is refused. */
 export const requestFingerprint = (request: unknown): string => createHash('sha256').update(canonical(request)).digest('hex').slice(0, 32);
@@ -26,6 +30,8 @@ export interface OperationStart {
   summary: string;
   /** The group the operation acts for: who may see it. */
   group?: string;
+  /** The billing code its temporary server is charged to (a clone's), so quotas count it from the start. */
+  billingCode?: string;
 }
 
 /** Starts an operation's workflow once per key: the same key and request find it again (created: false); another request is 409. */
@@ -40,12 +46,17 @@ export async function startOperation(client: Client, start: OperationStart): Pro
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       memo: { requestFingerprint: fingerprint },
       staticSummary: start.summary,
-      ...(start.group ? { typedSearchAttributes: [{ key: Group, value: start.group }] } : {}),
+      typedSearchAttributes: [
+        ...(start.group ? [{ key: Group, value: start.group }] : []),
+        ...(start.billingCode ? [{ key: BillingCode, value: start.billingCode }] : []),
+      ],
     });
     return { created: true };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError) || start.idempotencyKey === undefined) throw err;
     const existing = await client.workflow.getHandle(start.workflowId).describe();
+    // Another group's operation is not named: the key is taken, and that is all the caller learns.
+    if (existing.typedSearchAttributes.get(Group) !== start.group) throw keyTaken(start.idempotencyKey);
     if ((existing.memo as { requestFingerprint?: string } | undefined)?.requestFingerprint !== fingerprint) {
       throw new ApiError(
         409,

@@ -17,7 +17,7 @@ import type { launchServer } from '../workflows/launch-server';
 import { requireVisible } from './auth/scope';
 import { ApiError, notFound } from './errors';
 import { failureOf } from './failures';
-import { requestFingerprint } from './idempotent-start';
+import { keyTaken, requestFingerprint } from './idempotent-start';
 import type { LaunchView } from './routes/launches.schemas';
 
 const PROGRESS_DEADLINE_MS = 5_000;
@@ -84,6 +84,8 @@ export class LaunchClient {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || idempotencyKey === undefined) throw err;
       const existing = await this.client.workflow.getHandle(workflowId).describe();
+      // Another group's launch is not named: the key is taken, and that is all the caller learns.
+      if (existing.typedSearchAttributes.get(Group) !== request.group) throw keyTaken(idempotencyKey);
       if ((existing.memo as Partial<LaunchMemo> | undefined)?.requestFingerprint !== memo.requestFingerprint) {
         throw new ApiError(
           409,

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { allows, type Access, type Principal } from '../../domain/access';
 import { ApiError } from '../errors';
 import { ErrorSchema } from '../schemas';
@@ -23,12 +23,20 @@ const ROLE_HINT: Record<Exclude<Access, 'public'>, string> = {
   admin: 'the admin role',
 };
 
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const match = BEARER.exec(header);
   if (!match) throw new ApiError(401, 'unauthorized', 'Authorization: give the API key as "Bearer <key>"');
   return match[1];
+}
+
+/** The principal of the request's key, if it sends one this service knows; never throws (for the rate limiter). */
+export function principalOf(request: FastifyRequest, keys: ApiKeys): Principal | undefined {
+  const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+  return token ? keys.lookup(token) : undefined;
 }
 
 /** The access a route declared; the OpenAPI document and the Swagger UI are public, anything undeclared is admin's. */
@@ -41,19 +49,7 @@ function accessOf(url: string, declared: Access | undefined): Access {
 export function registerAuthentication(app: FastifyInstance, keys: ApiKeys): void {
   app.decorateRequest('principal', null as unknown as Principal);
 
-  // Routes are documented with their auth: the scheme, and the 401/403/429 answers every protected route may give.
-  app.addHook('onRoute', (route) => {
-    const access = accessOf(route.url, route.config?.access);
-    route.config = { ...route.config, access };
-    if (access === 'public' || !route.schema) return;
-    route.schema = {
-      ...route.schema,
-      security: [{ [SECURITY_SCHEME]: [] }],
-      response: { 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema, ...(route.schema.response as object | undefined) },
-    };
-  });
-
-  app.addHook('onRequest', async (request, reply) => {
+  const authenticate: onRequestAsyncHookHandler = async (request, reply) => {
     // A CORS preflight carries no credentials by design; the CORS plugin of the route answers it.
     if (request.method === 'OPTIONS') return;
     const access = request.routeOptions.config?.access ?? 'admin';
@@ -73,5 +69,19 @@ export function registerAuthentication(app: FastifyInstance, keys: ApiKeys): voi
     if (!allows(principal.role, access)) {
       throw new ApiError(403, 'forbidden', `${principal.name} has the ${principal.role} role; ${request.method} ${request.routeOptions.url} needs ${ROLE_HINT[access]}`);
     }
+  };
+
+  // Each route authenticates in its own hooks, after those added before (the rate limiter, so failed keys count too);
+  // a path with no route has nothing to protect and answers 404 to anyone. Routes are documented with their auth.
+  app.addHook('onRoute', (route) => {
+    const access = accessOf(route.url, route.config?.access);
+    route.config = { ...route.config, access };
+    route.onRequest = [...[route.onRequest ?? []].flat(), authenticate];
+    if (access === 'public' || !route.schema) return;
+    route.schema = {
+      ...route.schema,
+      security: [{ [SECURITY_SCHEME]: [] }],
+      response: { 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema, ...(route.schema.response as object | undefined) },
+    };
   });
 }

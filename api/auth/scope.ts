@@ -1,4 +1,5 @@
 import { actsFor, type Principal } from '../../domain/access';
+import { isProviderError } from '../../providers/errors';
 import { ApiError, notFound } from '../errors';
 
 // Groups scope what a principal sees: outside them a thing answers 404, as if it did not exist, so existence does not leak.
@@ -7,6 +8,19 @@ import { ApiError, notFound } from '../errors';
 export function requireVisible(principal: Principal, group: string | undefined, what: string): void {
   if (!actsFor(principal, group)) throw notFound(what);
 }
+
+/** The cloud's "no such thing" in the same words as a thing hidden by group, so that the two cannot be told apart. */
+export function orNotFound(what: string): (err: unknown) => never {
+  return (err) => {
+    throw isProviderError(err) && err.code === 'NotFound' ? notFound(what) : err;
+  };
+}
+
+/**
+ * Firewalls and key pairs: those a launch made carry its group and are that group's; untagged ones (the account's
+ * own, made outside this service) are shared by everyone who may launch.
+ */
+export const canUseShared = (principal: Principal, group: string | undefined): boolean => group === undefined || actsFor(principal, group);
 
 /** For requests that name the group to act for (a launch, a clone): the caller already knows the group, so 403 says why. */
 export function requireActsFor(principal: Principal, group: string, field: string): void {

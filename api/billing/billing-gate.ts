@@ -38,11 +38,11 @@ export class BillingGate {
   async admit<T>(group: string, billingCode: string, launchId: string, start: (warnings: string[]) => Promise<T>): Promise<T> {
     if (!this.codes) return start([]);
     const code = this.codes.get(billingCode);
-    if (!code) throw new ApiError(422, 'unknown_billing_code', `billingCode: "${billingCode}" is not a billing code; GET /v1/billing-codes lists the codes your groups may use`);
-    if (!code.active) throw new ApiError(422, 'billing_code_inactive', `billingCode: "${billingCode}" (${code.name}) is not active; choose an active code (GET /v1/billing-codes)`);
-    if (!codeAllowsGroup(code, group)) {
-      throw new ApiError(422, 'billing_code_not_allowed', `billingCode: group "${group}" may not use "${billingCode}" (${code.name}); choose a code for that group (GET /v1/billing-codes)`);
+    // A code the group may not use is answered as one that does not exist: other groups' codes stay unknown.
+    if (!code || !codeAllowsGroup(code, group)) {
+      throw new ApiError(422, 'unknown_billing_code', `billingCode: "${billingCode}" is not a billing code group "${group}" may use; GET /v1/billing-codes lists the codes your groups may use`);
     }
+    if (!code.active) throw new ApiError(422, 'billing_code_inactive', `billingCode: "${billingCode}" (${code.name}) is not active; choose an active code (GET /v1/billing-codes)`);
     return this.serially(billingCode, async () => {
       const charged = await this.charged(billingCode);
       for (const id of this.recentlyAdmitted(billingCode)) charged.add(id);

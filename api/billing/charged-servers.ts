@@ -16,7 +16,10 @@ export async function chargedServers(provider: CloudProvider, client: Client, co
       .map((server) => server.tags['workflow-id'] ?? server.id),
   );
   // The code was checked against the billing codes file, so it is safe inside the quotes.
-  const query = `WorkflowType = 'launchServer' AND ExecutionStatus = 'Running' AND BillingCode = '${code}' AND ServerId IS NULL`;
-  for await (const launch of client.workflow.list({ query })) charged.add(launch.workflowId);
+  const launches = `WorkflowType = 'launchServer' AND ExecutionStatus = 'Running' AND BillingCode = '${code}' AND ServerId IS NULL`;
+  for await (const launch of client.workflow.list({ query: launches })) charged.add(launch.workflowId);
+  // A running clone holds a temporary server, made by its child launch `launch-<clone id>`, from its start to its end.
+  const clones = `WorkflowType = 'cloneTemplate' AND ExecutionStatus = 'Running' AND BillingCode = '${code}'`;
+  for await (const clone of client.workflow.list({ query: clones })) charged.add(`launch-${clone.workflowId}`);
   return charged;
 }

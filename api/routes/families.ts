@@ -218,7 +218,7 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/families/:name/runs',
     {
-      config: { access: 'read' },
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: `The family's ${RUNS_SHOWN} most recent refreshes (scheduled, manual and dry runs), with each finished run's report or error`,

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CaptureRequestSchema, CloneRequestSchema, captureWorkflowId, cloneWorkflowId, deleteImageWorkflowId, type DeleteImageRequest } from '../../domain/images';
-import { imageDependents } from '../../providers/image-dependents';
+import { actsFor } from '../../domain/access';
+import { imageDependents, type ImageDependents } from '../../providers/image-dependents';
 import { Group } from '../../domain/search-attributes';
 import { requireImageChangeable, requireImageVisible } from '../auth/image-scope';
-import { requireActsFor, requireVisible } from '../auth/scope';
+import { orNotFound, requireActsFor, requireVisible } from '../auth/scope';
 import { ApiError } from '../errors';
 import { startOperation } from '../idempotent-start';
 import { requireOwnImage } from '../image-catalog';
@@ -16,11 +17,18 @@ const IdempotencyHeaders = z.object({ 'idempotency-key': IdempotencyKeySchema.op
 
 const accepted = (workflowId: string) => ({ id: workflowId, workflowId, statusUrl: `/v1/operations/${workflowId}` });
 
-/** "servers i-1, i-2 were launched from it and images a, b name it as their parent" */
-function dependentsText(serverIds: string[], childImageIds: string[]): string {
+/** "servers i-1, i-2 were launched from it and images a, b name it as their parent": other groups' only counted. */
+function dependentsText(dependents: ImageDependents, mayName: (group: string | undefined) => boolean): string {
+  const list = (ids: string[], one: string, many: string) => {
+    const named = ids.filter((id) => mayName(dependents.groups[id]));
+    const others = ids.length - named.length;
+    const text = [...named, ...(others ? [`${others} of other groups`] : [])].join(', ');
+    return `${ids.length === 1 ? one : many} ${text}`;
+  };
+  const { serverIds, childImageIds } = dependents;
   const parts = [
-    ...(serverIds.length ? [`${serverIds.length === 1 ? 'server' : 'servers'} ${serverIds.join(', ')} (not terminated) ${serverIds.length === 1 ? 'was' : 'were'} launched from it`] : []),
-    ...(childImageIds.length ? [`${childImageIds.length === 1 ? 'image' : 'images'} ${childImageIds.join(', ')} name it as their parent`] : []),
+    ...(serverIds.length ? [`${list(serverIds, 'server', 'servers')} (not terminated) ${serverIds.length === 1 ? 'was' : 'were'} launched from it`] : []),
+    ...(childImageIds.length ? [`${list(childImageIds, 'image', 'images')} name it as their parent`] : []),
   ];
   return parts.join(' and ');
 }
@@ -46,7 +54,7 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      const server = await provider.getServer(body.region, body.serverId); // 404 before starting anything
+      const server = await provider.getServer(body.region, body.serverId).catch(orNotFound(`server ${body.serverId}`)); // 404 before starting anything
       requireVisible(request.principal, server.tags.group, `server ${server.id}`);
       const key = request.headers['idempotency-key'];
       const workflowId = captureWorkflowId(key ?? randomUUID());
@@ -81,7 +89,8 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body;
       requireActsFor(request.principal, body.group, 'body.group');
-      requireImageVisible(request.principal, await provider.getImage(body.region, request.params.id)); // 404 before starting anything
+      const source = await provider.getImage(body.region, request.params.id).catch(orNotFound(`image ${request.params.id}`)); // 404 before starting anything
+      requireImageVisible(request.principal, source);
       const key = request.headers['idempotency-key'];
       const workflowId = cloneWorkflowId(key ?? randomUUID());
       // The clone runs a temporary server (made by its child launch `launch-<clone id>`), charged to its billing code like a launch.
@@ -94,6 +103,7 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
           idempotencyKey: key,
           summary: `Clone ${request.params.id} into ${body.name} in ${body.region}`,
           group: body.group,
+          billingCode: body.billingCode,
         }),
       );
       images.invalidate();
@@ -118,7 +128,7 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
       const { region } = request.query;
       const imageId = request.params.id;
       const force = request.query.force === 'true';
-      const image = await provider.getImage(region, imageId);
+      const image = await provider.getImage(region, imageId).catch(orNotFound(`image ${imageId}`));
       requireImageVisible(request.principal, image);
       requireOwnImage(image, 'delete');
       requireImageChangeable(request.principal, image, 'delete');
@@ -126,12 +136,13 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
         throw new ApiError(403, 'forbidden', `querystring.force: only an admin may skip the in-use check; ${request.principal.name} is ${request.principal.role === 'operator' ? 'an' : 'a'} ${request.principal.role}. Repeat without force=true`);
       }
       if (!force) {
-        const { serverIds, childImageIds } = await imageDependents(provider, region, imageId);
-        if (serverIds.length || childImageIds.length) {
+        const dependents = await imageDependents(provider, region, imageId);
+        if (dependents.serverIds.length || dependents.childImageIds.length) {
+          const mayName = (group: string | undefined) => actsFor(request.principal, group);
           throw new ApiError(
             409,
             'image_in_use',
-            `image ${imageId} is in use: ${dependentsText(serverIds, childImageIds)}; terminate those servers (DELETE /v1/servers/:id) and delete those images first, or repeat with force=true`,
+            `image ${imageId} is in use: ${dependentsText(dependents, mayName)}; terminate those servers (DELETE /v1/servers/:id) and delete those images first, or ask an admin to repeat with force=true`,
           );
         }
       }

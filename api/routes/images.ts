@@ -3,6 +3,7 @@ import { actsFor } from '../../domain/access';
 import type { MachineImage } from '../../domain/image';
 import { DeprecateRequestSchema, ImageUpdateSchema, LINEAGE_TAGS, type ImageLineage } from '../../domain/images';
 import { canSeeImage, requireImageChangeable, requireImageVisible } from '../auth/image-scope';
+import { orNotFound } from '../auth/scope';
 import { ApiError } from '../errors';
 import { requireOwnImage } from '../image-catalog';
 import { ErrorSchema } from '../schemas';
@@ -60,7 +61,7 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { region } = request.query;
-      const [image, servers] = await Promise.all([images.get(region, request.params.id), provider.listServers(region, { imageId: request.params.id })]);
+      const [image, servers] = await Promise.all([images.get(region, request.params.id).catch(orNotFound(`image ${request.params.id}`)), provider.listServers(region, { imageId: request.params.id })]);
       requireImageVisible(request.principal, image);
       // Servers of other groups are counted (they hold the image in use) but not named.
       const live = servers.filter((s) => s.state !== 'terminated');
@@ -86,7 +87,7 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { region } = request.query;
       const { name, description, labelColor } = request.body;
-      const image = await provider.getImage(region, request.params.id);
+      const image = await provider.getImage(region, request.params.id).catch(orNotFound(`image ${request.params.id}`));
       requireImageVisible(request.principal, image);
       requireOwnImage(image, 'change');
       requireImageChangeable(request.principal, image, 'change');
@@ -123,7 +124,7 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { region } = request.query;
       const { replacementImageId, at } = request.body;
-      const image = await provider.getImage(region, request.params.id);
+      const image = await provider.getImage(region, request.params.id).catch(orNotFound(`image ${request.params.id}`));
       requireImageVisible(request.principal, image);
       requireOwnImage(image, 'deprecate');
       requireImageChangeable(request.principal, image, 'deprecate');

@@ -4,6 +4,7 @@ import { launchWorkflowId } from '../../domain/launch';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LaunchRequestSchema } from '../../domain/launch-request';
 import { secretRefs } from '../../secrets/key-store';
+import { requireLaunchable } from '../auth/launch-scope';
 import { requireActsFor, visibleGroups } from '../auth/scope';
 import { ApiError, notFound } from '../errors';
 import { listLaunches } from '../launch-list';
@@ -11,7 +12,7 @@ import { ErrorSchema, IdempotencyKeySchema } from '../schemas';
 import { LaunchAcceptedSchema, LaunchIdParams, LaunchListQuery, LaunchListSchema, LaunchViewSchema } from './launches.schemas';
 
 export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { launches, client, keys, billing } = app.deps;
+  const { launches, client, keys, billing, provider, images } = app.deps;
   const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 
   app.post(
@@ -33,6 +34,7 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { body, principal } = request;
       requireActsFor(principal, body.group, 'body.group');
+      await requireLaunchable(principal, provider, images, body);
       const key = request.headers['idempotency-key'];
       const workflowId = launchWorkflowId(key ?? randomUUID());
       const { id, created, status, warnings } = await billing.admit(body.group, body.billingCode, workflowId, async (warnings) => ({
@@ -93,6 +95,8 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/launches/:id/private-key',
     {
+      // A HEAD would run the handler too and use up the one fetch.
+      exposeHeadRoute: false,
       config: { access: 'operate' },
       schema: {
         tags: ['launches'],

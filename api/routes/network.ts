@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { canUseShared } from '../auth/scope';
 import { ErrorSchema } from '../schemas';
 import { RegionQuery } from './catalog.schemas';
 
@@ -15,7 +16,7 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'read' },
       schema: {
         tags: ['network'],
-        summary: 'Firewalls (security groups) of a region, with their rules',
+        summary: 'Firewalls (security groups) of a region the caller may use (its groups’ and the untagged), with their rules',
         querystring: RegionQuery,
         response: {
           200: z.object({
@@ -33,7 +34,7 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => ({ items: await provider.listFirewalls(request.query.region) }),
+    async (request) => ({ items: (await provider.listFirewalls(request.query.region)).filter((f) => canUseShared(request.principal, f.tags.group)) }),
   );
 
   app.get(
@@ -42,11 +43,15 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'read' },
       schema: {
         tags: ['network'],
-        summary: 'Key pairs of a region (public halves only)',
+        summary: 'Key pairs of a region the caller may use (its groups’ and the untagged; public halves only)',
         querystring: RegionQuery,
         response: { 200: z.object({ items: z.array(z.object({ name: z.string(), fingerprint: z.string(), tags: Tags })) }), ...errors },
       },
     },
-    async (request) => ({ items: (await provider.listKeypairs(request.query.region)).map(({ name, fingerprint, tags }) => ({ name, fingerprint, tags })) }),
+    async (request) => ({
+      items: (await provider.listKeypairs(request.query.region))
+        .filter((k) => canUseShared(request.principal, k.tags.group))
+        .map(({ name, fingerprint, tags }) => ({ name, fingerprint, tags })),
+    }),
   );
 };

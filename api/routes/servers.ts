@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { terminateServer } from '../../workflows/terminate-server';
 import { actsFor } from '../../domain/access';
 import { Group } from '../../domain/search-attributes';
-import { requireVisible } from '../auth/scope';
+import { orNotFound, requireVisible } from '../auth/scope';
 import { ErrorSchema } from '../schemas';
 import { RegionQuery } from './catalog.schemas';
 
@@ -48,7 +48,7 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/servers/:id',
     { config: { access: 'read' }, schema: { tags: ['servers'], summary: 'One server', params: ServerParams, querystring: RegionQuery, response: { 200: ServerSchema, ...errors } } },
     async (request) => {
-      const server = await provider.getServer(request.query.region, request.params.id);
+      const server = await provider.getServer(request.query.region, request.params.id).catch(orNotFound(`server ${request.params.id}`));
       requireVisible(request.principal, server.tags.group, `server ${server.id}`);
       return server;
     },
@@ -68,7 +68,7 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { region, keepVolumes } = request.query;
-      const server = await provider.getServer(region, request.params.id); // 404 before starting anything
+      const server = await provider.getServer(region, request.params.id).catch(orNotFound(`server ${request.params.id}`)); // 404 before starting anything
       requireVisible(request.principal, server.tags.group, `server ${server.id}`);
       const workflowId = `terminate-${request.params.id}`;
       await client.workflow.start<typeof terminateServer>('terminateServer', {

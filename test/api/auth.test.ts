@@ -107,6 +107,59 @@ describe('API keys, roles and groups', () => {
     expect((await as(env.keys.outsider, 'GET', statusUrl)).statusCode).toBe(404);
   });
 
+  it('answers another group’s thing exactly as one that does not exist', async () => {
+    for (const [hidden, missing] of [
+      [`/v1/servers/${opsServer}?region=${region}`, `/v1/servers/i-nope?region=${region}`],
+      [`/v1/images/${opsImage}?region=${region}`, `/v1/images/img-nope?region=${region}`],
+    ]) {
+      const a = await as(env.keys.outsider, 'GET', hidden!);
+      const b = await as(env.keys.outsider, 'GET', missing!);
+      expect([a.statusCode, b.statusCode]).toEqual([404, 404]);
+      expect(a.json().code).toBe(b.json().code);
+      expect(a.json().message.replace(/ \S+ does not exist/, '')).toBe(b.json().message.replace(/ \S+ does not exist/, ''));
+    }
+  });
+
+  it('refuses a launch from another group’s image, firewall or key pair as if they did not exist', async () => {
+    const asData = { ...LAUNCH_BODY, group: 'data' };
+    const image = await as(env.keys.outsider, 'POST', '/v1/launches', { ...asData, imageId: opsImage });
+    expect(image.statusCode).toBe(404);
+    expect(image.json()).toEqual({ code: 'not_found', message: `image ${opsImage} does not exist` });
+    const firewall = await sim.createFirewall(region, { name: `ops-fw-${randomUUID().slice(0, 8)}`, description: 'ops only', rules: [], tags: { group: 'ops' } });
+    const viaFirewall = await as(env.keys.outsider, 'POST', '/v1/launches', { ...asData, firewall: { ids: [firewall.id] } });
+    expect(viaFirewall.statusCode).toBe(404);
+    const listed = await as(env.keys.outsider, 'GET', `/v1/firewalls?region=${region}`);
+    expect(listed.json().items.map((f: { id: string }) => f.id)).not.toContain(firewall.id);
+    expect((await as(env.keys.viewer, 'GET', `/v1/firewalls?region=${region}`)).json().items.map((f: { id: string }) => f.id)).toContain(firewall.id);
+  });
+
+  it('names in an image’s in-use refusal only the servers of the caller’s groups', async () => {
+    const launchFrom = (group: string) =>
+      sim.launchServer(region, { imageId: opsImage, productId: 'm1.small', name: `from-${group}`, tags: { group }, clientToken: randomUUID() });
+    const [mine, theirs] = [await launchFrom('ops'), await launchFrom('data')];
+    const refused = await as(env.keys.operator, 'DELETE', `/v1/images/${opsImage}?region=${region}`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().message).toContain(mine.id);
+    expect(refused.json().message).not.toContain(theirs.id);
+    expect(refused.json().message).toContain('1 of other groups');
+  });
+
+  it('says only that an Idempotency-Key another group used is taken, not whose launch it is', async () => {
+    const key = `shared-${randomUUID()}`;
+    const first = await env.app.inject({ method: 'POST', url: '/v1/launches', headers: { ...bearer(env.keys.operator), 'idempotency-key': key }, payload: LAUNCH_BODY });
+    expect(first.statusCode).toBe(202);
+    await env.temporal.client.workflow.getHandle(first.json().id).cancel();
+    const other = await env.app.inject({ method: 'POST', url: '/v1/launches', headers: { ...bearer(env.keys.outsider), 'idempotency-key': key }, payload: { ...LAUNCH_BODY, group: 'data' } });
+    expect(other.statusCode).toBe(409);
+    expect(other.json()).toEqual({ code: 'idempotency_key_reused', message: expect.stringContaining('is already taken') });
+    expect(other.body).not.toContain(`launch-${key}`);
+  });
+
+  it('answers a path that does not exist 404 to anyone, with or without a key', async () => {
+    expect((await as('', 'GET', '/v1/nothing-here')).statusCode).toBe(404);
+    expect((await as(env.keys.viewer, 'GET', '/v1/nothing-here')).statusCode).toBe(404);
+  });
+
   it('lists only the caller’s groups’ launches, servers and own images', async () => {
     const launches = await as(env.keys.outsider, 'GET', '/v1/launches?limit=100');
     expect(launches.json().items.map((l: { id: string }) => l.id)).not.toContain(opsLaunch);
@@ -166,6 +219,12 @@ describe('rate limit', () => {
     expect(limited.json()).toEqual({ code: 'rate_limited', message: expect.stringContaining('3 requests a minute') });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect((await env.app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(env.keys.operator) })).statusCode).toBe(200);
+  });
+
+  it('counts requests with a wrong key against their address, so guessing is limited too', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await env.app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(`mik_guess${i}`) })).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 429]);
   });
 });
 

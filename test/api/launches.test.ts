@@ -46,6 +46,8 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
     const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, keypair: { create: {} } } });
     const { id } = res.json();
     expect((await launchUntilClosed(id)).json()).toMatchObject({ status: 'completed', privateKeyAvailable: true, keypairName: `mi-${id}` });
+    const head = await env.app.inject({ method: 'HEAD', url: `/v1/launches/${id}/private-key` });
+    expect(head.statusCode, 'a HEAD (a proxy, curl -I) must not use up the one fetch').not.toBe(200);
     const first = await env.app.inject({ method: 'GET', url: `/v1/launches/${id}/private-key` });
     expect(first.statusCode).toBe(200);
     expect(first.headers['content-type']).toBe('application/x-pem-file');
@@ -185,12 +187,18 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
     expect(res.json()).toMatchObject({ code: expect.any(String), message: expect.any(String) });
   });
 
-  it('shows a failed launch with the reason from its step', async () => {
+  it('refuses a launch from an image that does not exist with 404 before starting anything', async () => {
     const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, imageId: 'img-nope' } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ code: 'not_found', message: 'image img-nope does not exist' });
+  });
+
+  it('shows a failed launch with the reason from its step', async () => {
+    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, product: { productId: 'm9.nope' } } });
     const done = await launchUntilClosed(res.json().id);
     expect(done.json()).toMatchObject({
       status: 'failed',
-      error: { code: 'NotFound', message: 'image img-nope does not exist in region sim-east-1' },
+      error: { code: 'ProductUnavailable', message: expect.stringMatching(/^product m9.nope is not offered/) },
       steps: [{ name: 'preflight', state: 'failed' }, { name: 'cleanup', state: 'completed' }],
     });
   });

@@ -8,7 +8,8 @@ import { injectWithKey, testApiKeys } from '../support/api-keys';
 import { freePort } from '../support/free-port';
 import { startTestWorker, testKeyStore } from '../support/temporal';
 
-const body = { imageId: 'img-nope', name: 'web-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' };
+// A launch that fails in its preflight: no such product.
+const body = { imageId: 'img-simeast1-0003', name: 'web-1', region: 'sim-east-1', product: { productId: 'm9.nope' }, group: 'ops', billingCode: 'ops-7' };
 const silent = pino({ level: 'silent' });
 const { apiKeys, tokens } = testApiKeys();
 async function build(deps: Omit<AppDeps, 'apiKeys'>) {
@@ -65,7 +66,7 @@ describe('API when its dependencies are missing', () => {
     expect(res.json()).toMatchObject({
       status: 'failed',
       request: body,
-      error: { code: 'NotFound', message: expect.stringContaining('img-nope') },
+      error: { code: 'ProductUnavailable', message: expect.stringContaining('m9.nope') },
       warnings: [expect.stringContaining('no worker answered')],
     });
   });
