@@ -22,6 +22,7 @@ import { LaunchClient } from './launch-client';
 import { openApiTransform } from './schemas';
 import { catalogRoutes } from './routes/catalog';
 import { codecRoutes } from './routes/codec';
+import { consoleRoutes } from './routes/console';
 import { familyRoutes } from './routes/families';
 import { imageOperationRoutes } from './routes/image-operations';
 import { imageRoutes } from './routes/images';
@@ -110,5 +111,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(familyRoutes);
   await app.register(codecRoutes);
   await app.register(billingRoutes);
+  await app.register(consoleRoutes);
   return app;
 }

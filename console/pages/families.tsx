@@ -1,0 +1,3 @@
+export function FamiliesPage({ region }: { region: string }) {
+  return <h1>Families ({region})</h1>;
+}

@@ -1,0 +1,3 @@
+export function LaunchesPage() {
+  return <h1>Launches</h1>;
+}
