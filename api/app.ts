@@ -13,6 +13,8 @@ import type { KeyStore } from '../secrets/key-store';
 import type { BillingCode } from '../domain/billing-codes';
 import type { ApiKeys } from './auth/api-keys';
 import { principalOf, registerAuthentication, SECURITY_SCHEME } from './auth/authentication';
+import { BrowserSessions } from './auth/sessions';
+import { sessionRoutes } from './routes/session';
 import { chargedServers } from './billing/charged-servers';
 import { BillingGate } from './billing/billing-gate';
 import { billingRoutes } from './routes/billing-codes';
@@ -48,7 +50,7 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    deps: AppDeps & { launches: LaunchClient; images: ImageCatalog; billing: BillingGate };
+    deps: AppDeps & { launches: LaunchClient; images: ImageCatalog; billing: BillingGate; sessions: BrowserSessions };
   }
 }
 
@@ -69,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     launches: new LaunchClient(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.config.PROVIDER, deps.webUiUrl),
     images: new ImageCatalog(deps.provider),
     billing: new BillingGate(deps.billingCodes, (code) => chargedServers(deps.provider, deps.client, code)),
+    sessions: new BrowserSessions(),
   });
   registerErrorHandling(app);
 
@@ -88,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     errorResponseBuilder: (_request, context) =>
       new ApiError(429, 'rate_limited', `more than ${context.max} requests a minute from this key or address; retry in ${context.after}`),
   });
-  registerAuthentication(app, deps.apiKeys);
+  registerAuthentication(app, deps.apiKeys, app.deps.sessions);
 
   await app.register(swagger, {
     openapi: {
@@ -112,5 +115,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(codecRoutes);
   await app.register(billingRoutes);
   await app.register(consoleRoutes);
+  await app.register(sessionRoutes);
   return app;
 }

@@ -21,7 +21,8 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     event.preventDefault();
     apiKey.set(key.trim());
     try {
-      await api('GET', '/v1/regions');
+      // Checks the key, and opens the browser session the Temporal Web UI's codec calls ride on.
+      await api('POST', '/v1/session');
       onSignedIn();
     } catch (err) {
       apiKey.clear();
@@ -96,6 +97,7 @@ function Console() {
           onClick={() => {
             apiKey.clear();
             setSignedIn(false);
+            void fetch('/v1/session', { method: 'DELETE' });
           }}
         >
           Sign out

@@ -3,11 +3,14 @@ import { allows, type Access, type Principal } from '../../domain/access';
 import { ApiError } from '../errors';
 import { ErrorSchema } from '../schemas';
 import type { ApiKeys } from './api-keys';
+import { sessionToken, type BrowserSessions } from './sessions';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route; a route that does not say is for admins only. */
     access?: Access;
+    /** Also accept a browser session's cookie instead of a bearer key (for the Temporal Web UI's codec calls). */
+    sessionCookie?: boolean;
   }
   interface FastifyRequest {
     /** The caller, on every route that is not public. */
@@ -46,7 +49,7 @@ function accessOf(url: string, declared: Access | undefined): Access {
 }
 
 // Every request but the public ones carries `Authorization: Bearer <key>`; the route's `config.access` says which roles pass.
-export function registerAuthentication(app: FastifyInstance, keys: ApiKeys): void {
+export function registerAuthentication(app: FastifyInstance, keys: ApiKeys, sessions: BrowserSessions): void {
   app.decorateRequest('principal', null as unknown as Principal);
 
   const authenticate: onRequestAsyncHookHandler = async (request, reply) => {
@@ -55,11 +58,13 @@ export function registerAuthentication(app: FastifyInstance, keys: ApiKeys): voi
     const access = request.routeOptions.config?.access ?? 'admin';
     if (access === 'public') return;
     const token = bearerToken(request);
-    if (!token) {
+    const session = !token && request.routeOptions.config?.sessionCookie ? sessionToken(request.headers.cookie) : undefined;
+    if (!token && !session) {
       void reply.header('www-authenticate', 'Bearer');
       throw new ApiError(401, 'unauthorized', 'this route needs an API key: send Authorization: Bearer <key> (see README.md, API keys)');
     }
-    const principal = keys.lookup(token);
+    const principal = token ? keys.lookup(token) : sessions.principal(session!);
+    if (!principal && session) throw new ApiError(401, 'unauthorized', 'the browser session has ended; sign in to the console again');
     if (!principal) {
       void reply.header('www-authenticate', 'Bearer error="invalid_token"');
       throw new ApiError(401, 'unauthorized', 'the API key is not one this service knows; check it, or ask an admin for a key');

@@ -98,7 +98,7 @@ export const codecRoutes: FastifyPluginAsyncZod = async (app) => {
         codec.post(
           `/${direction}`,
           {
-            config: { access: 'admin', cors: codecCors },
+            config: { access: 'admin', sessionCookie: true, cors: codecCors },
             // A page of history may carry several payloads of up to 2 MiB each, base64-inflated.
             bodyLimit: 8 * 1024 * 1024,
             schema: {

@@ -34,6 +34,31 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
     expect(decoded.json()).toEqual({ payloads: [original, original] });
   });
 
+  it('lets a browser session decode, as the Web UI does with "include cross-origin credentials", for admins only', async () => {
+    const open = async (token: string) => {
+      const res = await api.app.inject({ method: 'POST', url: '/v1/session', headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode).toBe(200);
+      const setCookie = String(res.headers['set-cookie']);
+      expect(setCookie).toMatch(/^mi_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
+      return { cookie: setCookie.split(';')[0]!, body: res.json() };
+    };
+    const admin = await open(api.keys.admin);
+    expect(admin.body).toEqual({ principal: 'admin', role: 'admin', groups: 'all' });
+    const sealed = (await post('encode', [original])).json().payloads;
+    const withCookie = (cookie: string) => post('decode', sealed, { authorization: '', cookie });
+    expect((await withCookie(admin.cookie)).json()).toEqual({ payloads: [original] });
+
+    const viewer = await open(api.keys.viewer);
+    expect((await withCookie(viewer.cookie)).statusCode).toBe(403);
+    // The cookie opens the codec only: every other route still wants the bearer key.
+    expect((await api.app.inject({ method: 'GET', url: '/v1/launches', headers: { authorization: '', cookie: admin.cookie } })).statusCode).toBe(401);
+
+    const closed = await api.app.inject({ method: 'DELETE', url: '/v1/session', headers: { authorization: '', cookie: admin.cookie } });
+    expect(closed.statusCode).toBe(204);
+    expect(String(closed.headers['set-cookie'])).toContain('Max-Age=0');
+    expect((await withCookie(admin.cookie)).statusCode).toBe(401);
+  });
+
   it('decodes what the workers and clients encrypted', async () => {
     const [sealed] = await api.temporal.payloadCodecs[0]!.encode([defaultPayloadConverter.toPayload({ step: 'encrypt' })]);
     const wire = { metadata: Object.fromEntries(Object.entries(sealed!.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(sealed!.data!).toString('base64') };

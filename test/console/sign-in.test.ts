@@ -21,7 +21,7 @@ describe('console sign-in', () => {
     expect(await con.page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents()).toEqual(['Images', 'Launches', 'Families']);
     await con.page.reload();
     await con.page.getByRole('navigation', { name: 'Pages' }).waitFor();
-    expect(await con.page.evaluate(() => sessionStorage.length)).toBe(1);
+    expect(await con.page.evaluate('sessionStorage.length')).toBe(1);
   });
 
   it('keeps the bundle small', async () => {

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { SESSION_COOKIE, sessionToken } from '../auth/sessions';
+
+// A browser session for the codec endpoint only: only routes that say so (the codec) accept the cookie, so
+// a page elsewhere cannot ride on it to launch or delete anything (those need the bearer key).
+const cookie = (value: string, maxAgeSeconds: number, secure: boolean) =>
+  `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+
+const PrincipalViewSchema = z.object({ principal: z.string(), role: z.string(), groups: z.union([z.array(z.string()), z.literal('all')]) });
+
+export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { sessions } = app.deps;
+
+  app.post(
+    '/v1/session',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['session'],
+        summary: 'Who the key belongs to; also opens a browser session (an HttpOnly cookie that only /codec accepts) so the Temporal Web UI can decode payloads',
+        description: 'The Web UI sends the cookie once "include cross-origin credentials" is ticked in its codec settings; decoding stays admin-only.',
+        response: { 200: PrincipalViewSchema },
+      },
+    },
+    async (request, reply) => {
+      const { name, role, groups } = request.principal;
+      const { token, maxAgeSeconds } = sessions.open(request.principal);
+      void reply.header('set-cookie', cookie(token, maxAgeSeconds, request.protocol === 'https'));
+      return { principal: name, role, groups: groups === 'all' ? ('all' as const) : [...groups] };
+    },
+  );
+
+  app.delete(
+    '/v1/session',
+    { config: { access: 'public' }, schema: { tags: ['session'], summary: 'Close the browser session (sign out)', response: { 204: z.null() } } },
+    async (request, reply) => {
+      const token = sessionToken(request.headers.cookie);
+      if (token) sessions.close(token);
+      return reply.code(204).header('set-cookie', cookie('', 0, request.protocol === 'https')).send(null);
+    },
+  );
+};
