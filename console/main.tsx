@@ -112,4 +112,7 @@ function Console() {
   );
 }
 
-render(<Console />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+// Preact renders beside what is already there: the "Loading…" placeholder would stay above the console.
+root.replaceChildren();
+render(<Console />, root);

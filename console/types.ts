@@ -12,6 +12,8 @@ export interface Image {
   createdAt: string;
   labelColor?: string;
   tags: Record<string, string>;
+  stateReason?: string;
+  minDiskGb?: number;
 }
 
 export interface Page<T> {
@@ -33,16 +35,37 @@ export interface Region {
 
 export interface Product {
   id: string;
-  cpu: number;
+  name: string;
+  cpuCount: number;
   memoryGb: number;
-  rootDiskGb?: number;
+  rootDiskGb: number;
+  architecture: string;
+}
+
+export interface Firewall {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export interface Keypair {
+  name: string;
+  fingerprint: string;
+}
+
+export interface BillingCodeView {
+  code: string;
+  name: string;
+  active: boolean;
+  groups: string[];
 }
 
 export interface LaunchStep {
   name: string;
   state: string;
   startedAt?: string;
-  endedAt?: string;
+  /** Set once the step has ended; a running step's time so far is counted from startedAt. */
+  durationMs?: number;
   detail?: string;
 }
 
@@ -58,7 +81,7 @@ export interface LaunchView {
   waitingFor?: string;
   warnings?: string[];
   error?: { code: string; message: string };
-  server?: { id: string; publicIp?: string };
+  server?: { id: string; name?: string; zone?: string; publicIp?: string; privateIp?: string };
   privateKeyAvailable?: boolean;
   keypairName?: string;
 }
@@ -71,6 +94,81 @@ export interface LaunchSummary {
   group?: string;
   billingCode?: string;
   imageId?: string;
+  name?: string;
+  region?: string;
+  serverId?: string;
+  closedAt?: string;
 }
 
 export const LABEL_COLORS = ['none', 'blue', 'gray', 'green', 'orange', 'purple', 'red', 'yellow', 'white', 'brown'] as const;
+
+export interface Family {
+  name: string;
+  description?: string;
+  source: { namePattern: string; ownerId?: string; architecture?: string; platform?: string };
+  regions: string[];
+  retention: { keepNewest?: number; keepDays?: number; floor: number };
+  /** `every` in seconds. */
+  schedule: { cron?: string; every?: number; timezone: string; paused: boolean };
+  group: string;
+  billingCode: string;
+  /** The schedule's live state: paused by the definition, by hand, or after a failed run. */
+  paused: boolean;
+  nextRunAt?: string;
+}
+
+export interface FamilyVersion {
+  imageId: string;
+  region: string;
+  version: string;
+  state: string;
+  createdAt: string;
+  sourceImageId?: string;
+}
+
+/** What a refresh would do (a dry run) or did, in one region. */
+export interface RegionPlan {
+  region: string;
+  sourceImageId?: string;
+  build?: { sourceImageId: string; version: string; reason: string };
+  upToDate?: boolean;
+  keep: { imageId: string; reason: string }[];
+  retire: { imageId: string; action: 'deprecate' | 'disable' | 'delete'; reason: string }[];
+  /** Versions that would be deleted but are still in use: they stay deprecated. */
+  protected: { imageId: string; serverIds: string[]; childImageIds: string[] }[];
+  built?: string;
+  errors: string[];
+}
+
+export interface RefreshReport {
+  family: string;
+  dryRun: boolean;
+  regions: RegionPlan[];
+}
+
+export interface FamilyRun {
+  workflowId: string;
+  runId: string;
+  status: string;
+  dryRun: boolean;
+  startedAt: string;
+  closedAt?: string;
+  report?: RefreshReport;
+  error?: { code: string; message: string };
+}
+
+/** A 202 for a long-running operation, followed at statusUrl (GET /v1/operations/:id). */
+export interface OperationAccepted {
+  id: string;
+  workflowId: string;
+  statusUrl: string;
+}
+
+export interface Operation {
+  id: string;
+  type: string;
+  status: string;
+  startedAt: string;
+  closedAt?: string;
+  error?: { code?: string; message: string };
+}

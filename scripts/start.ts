@@ -72,6 +72,7 @@ async function run(): Promise<void> {
 
   const lines = [
     'machine images service is up',
+    `  Console:          ${url}/`,
     `  API:              ${url}/v1`,
     `  OpenAPI docs:     ${url}/docs`,
     `  Readiness:        ${url}/v1/ready`,
