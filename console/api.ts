@@ -24,10 +24,13 @@ export class ApiProblem extends Error {
    */
   get fields(): Record<string, string> {
     const fields: Record<string, string> = {};
+    let last: string | undefined;
     for (const part of this.message.split('; ')) {
       const match = /^(?:body|querystring)(?:\.([\w.]+))?: (.*)$/s.exec(part);
-      if (match) fields[match[1] ?? ''] = match[2] ?? part;
-      else if (/^\w+: /.test(part)) fields[part.slice(0, part.indexOf(':'))] = part.slice(part.indexOf(':') + 2);
+      if (match) fields[(last = match[1] ?? '')] = match[2] ?? part;
+      else if (/^\w+: /.test(part)) fields[(last = part.slice(0, part.indexOf(':')))] = part.slice(part.indexOf(':') + 2);
+      // A message's own `; ` (`raid5 needs at least 3 disks, not 2; add disks …`) continues the field before it.
+      else if (last !== undefined) fields[last] += `; ${part}`;
     }
     return fields;
   }

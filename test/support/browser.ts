@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../scripts/temporal-cli';
@@ -11,7 +12,8 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // What this machine needs: root (no sandbox), no GPU, and no reaching out to a network it does not have.
 const CHROMIUM_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export const SCREENSHOTS = path.join(PROJECT_ROOT, 'docs', 'screenshots');
+/** The README's screenshots are rewritten with UPDATE_SCREENSHOTS=1; otherwise they go to a temporary folder, so a test run leaves the tree as it was. */
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(PROJECT_ROOT, 'docs', 'screenshots') : path.join(tmpdir(), 'machine-images-screenshots');
 
 /**
  * The API (real Temporal, real worker, the sim) listening on a loopback port, and a headless chromium with a fresh

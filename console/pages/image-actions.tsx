@@ -1,0 +1,76 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { useDismiss } from '../components/dismiss';
+import type { Image } from '../types';
+
+// The green action button of a row and its menu. Public images can only be launched and cloned: the API refuses
+// to change them (clone first). The row holds only the button; the menu exists while it is open.
+
+export type ImageAction = 'launch' | 'clone' | 'deprecate' | 'delete';
+
+const LABELS: Record<ImageAction, string> = { launch: 'Launch', clone: 'Clone', deprecate: 'Deprecate', delete: 'Delete' };
+
+export function actionsFor(image: Image): ImageAction[] {
+  if (image.visibility === 'public') return ['launch', 'clone'];
+  return image.state === 'deprecated' ? ['launch', 'clone', 'delete'] : ['launch', 'clone', 'deprecate', 'delete'];
+}
+
+interface Props {
+  image: Image;
+  open: boolean;
+  onOpen: () => void;
+  onClose: () => void;
+  onChoose: (action: ImageAction) => void;
+}
+
+export function ImageActions({ image, open, onOpen, onClose, onChoose }: Props) {
+  return (
+    <>
+      <button
+        id={`actions-${image.id}`}
+        type="button"
+        class="action"
+        aria-label={`Actions for ${image.name}`}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        onClick={() => (open ? onClose() : onOpen())}
+      >
+        Actions ▾
+      </button>
+      {open && <ActionMenu image={image} onClose={onClose} onChoose={onChoose} />}
+    </>
+  );
+}
+
+function ActionMenu({ image, onClose, onChoose }: Pick<Props, 'image' | 'onClose' | 'onChoose'>) {
+  const menu = useRef<HTMLDivElement>(null);
+  useDismiss(menu, onClose, () => document.getElementById(`actions-${image.id}`));
+  useEffect(() => {
+    menu.current?.querySelector<HTMLElement>('[role=menuitem]')?.focus();
+  }, []);
+
+  // Arrow keys move between the items, as in any menu.
+  function onKeyDown(event: KeyboardEvent): void {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    const items = [...(menu.current?.querySelectorAll<HTMLElement>('[role=menuitem]') ?? [])];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    items[(at + (event.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+  }
+
+  return (
+    <div ref={menu} class="menu" role="menu" aria-label={`Actions for ${image.name}`} onKeyDown={onKeyDown}>
+      {actionsFor(image).map((action) => (
+        <button
+          type="button"
+          role="menuitem"
+          onClick={() => {
+            onClose();
+            onChoose(action);
+          }}
+        >
+          {LABELS[action]}
+        </button>
+      ))}
+    </div>
+  );
+}
