@@ -9,7 +9,7 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, role: string, de
     level: config.LOG_LEVEL,
     base: { role },
     // Secrets never belong in logs; these paths catch the ones that can ride on request objects.
-    redact: { paths: ['req.headers.authorization', '*.privateKeyPem', '*.passphrase'], censor: '[redacted]' },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.privateKeyPem', '*.passphrase'], censor: '[redacted]' },
   };
   return destination ? pino(options, destination) : pino(options);
 }

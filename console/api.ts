@@ -66,6 +66,9 @@ export async function downloadPrivateKey(launchId: string, fileName: string): Pr
   const link = document.createElement('a');
   link.href = URL.createObjectURL(new Blob([pem], { type: 'application/x-pem-file' }));
   link.download = `${fileName}.pem`;
+  document.body.append(link);
   link.click();
-  URL.revokeObjectURL(link.href);
+  link.remove();
+  // The key exists nowhere else now: some browsers read the object URL after click() returns, so keep it a minute.
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
 }

@@ -13,13 +13,13 @@ export class BrowserSessions {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  open(principal: Principal): { token: string; maxAgeSeconds: number } {
+  open(principal: Principal): { token: string } {
     this.forgetExpired();
     // The oldest goes first when full: a Map iterates in insertion order.
     if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
     const token = randomBytes(32).toString('base64url');
     this.sessions.set(token, { principal, expires: this.now() + TTL_MS });
-    return { token, maxAgeSeconds: TTL_MS / 1000 };
+    return { token };
   }
 
   principal(token: string): Principal | undefined {

@@ -4,8 +4,9 @@ import { SESSION_COOKIE, sessionToken } from '../auth/sessions';
 
 // A browser session for the codec endpoint only: only routes that say so (the codec) accept the cookie, so
 // a page elsewhere cannot ride on it to launch or delete anything (those need the bearer key).
-const cookie = (value: string, maxAgeSeconds: number, secure: boolean) =>
-  `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+// No Max-Age: it ends with the browser (or the server's 12 hours, whichever is first); clearing sets Max-Age=0.
+const cookie = (value: string, secure: boolean, clear = false) =>
+  `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax${clear ? '; Max-Age=0' : ''}${secure ? '; Secure' : ''}`;
 
 const PrincipalViewSchema = z.object({ principal: z.string(), role: z.string(), groups: z.union([z.array(z.string()), z.literal('all')]) });
 
@@ -18,15 +19,15 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'read' },
       schema: {
         tags: ['session'],
-        summary: 'Who the key belongs to; also opens a browser session (an HttpOnly cookie that only /codec accepts) so the Temporal Web UI can decode payloads',
+        summary: 'Who the key belongs to; for an admin also opens a browser session (an HttpOnly cookie that only /codec accepts) so the Temporal Web UI can decode payloads',
         description: 'The Web UI sends the cookie once "include cross-origin credentials" is ticked in its codec settings; decoding stays admin-only.',
         response: { 200: PrincipalViewSchema },
       },
     },
     async (request, reply) => {
       const { name, role, groups } = request.principal;
-      const { token, maxAgeSeconds } = sessions.open(request.principal);
-      void reply.header('set-cookie', cookie(token, maxAgeSeconds, request.protocol === 'https'));
+      // Only the codec accepts the session, and only from admins: no one else needs one (nor may fill the store).
+      if (role === 'admin') void reply.header('set-cookie', cookie(sessions.open(request.principal).token, request.protocol === 'https'));
       return { principal: name, role, groups: groups === 'all' ? ('all' as const) : [...groups] };
     },
   );
@@ -37,7 +38,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const token = sessionToken(request.headers.cookie);
       if (token) sessions.close(token);
-      return reply.code(204).header('set-cookie', cookie('', 0, request.protocol === 'https')).send(null);
+      return reply.code(204).header('set-cookie', cookie('', request.protocol === 'https', true)).send(null);
     },
   );
 };

@@ -29,7 +29,8 @@ export function CloneDialog({ image, region, onClose, onStarted }: Props) {
   const key = useRef(newIdempotencyKey()).current;
 
   useEffect(() => {
-    if (billing) setForm((current) => ({ ...current, ...defaultCharge(billing) }));
+    // Only fill what the person has not typed yet.
+    if (billing) setForm((current) => (current.group || current.billingCode ? current : { ...current, ...defaultCharge(billing) }));
   }, [billing]);
 
   async function submit(event: Event): Promise<void> {

@@ -63,7 +63,7 @@ describe('the Temporal Web UI under npm start', { timeout: 120_000 }, () => {
       localStorage.setItem('includeCredentials', 'true');`);
     await page.goto(`${ui}/namespaces/default/workflows/launch-web-ui-1`);
     await page.getByText('"imageId": "img-simeast1-0003"').first().waitFor({ timeout: 30_000 });
-    expect(codecAnswers.length).toBeGreaterThan(0);
+    await expect.poll(() => codecAnswers.length).toBeGreaterThan(0);
     expect(codecAnswers.every((a) => a.status === 200 && a.cookie)).toBe(true);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-ui-decoded.png') });
   });
