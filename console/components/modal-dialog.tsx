@@ -7,7 +7,7 @@ let dialogs = 0;
  * A modal <dialog>: shown on mount with focus on its first field, closed by Escape (the browser's) or by the owner
  * unmounting it; focus goes back to where it was, so a keyboard user stays in place.
  */
-export function ModalDialog({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
+export function ModalDialog({ title, onClose, busy = false, children }: { title: string; onClose: () => void; busy?: boolean; children: ComponentChildren }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useRef(`dialog-title-${++dialogs}`).current;
   useEffect(() => {
@@ -21,7 +21,14 @@ export function ModalDialog({ title, onClose, children }: { title: string; onClo
     };
   }, []);
   return (
-    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose}>
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      aria-busy={busy}
+      // While a request is out, Escape must not make it look undone: what it starts happens all the same.
+      onCancel={(event) => busy && event.preventDefault()}
+      onClose={onClose}
+    >
       <h2 id={titleId}>{title}</h2>
       {children}
     </dialog>

@@ -66,7 +66,7 @@ export function LaunchDialog({ image, region, regions, onClose }: Props) {
 
   const zones = regions.find((r) => r.id === form.region)?.zones ?? [];
   return (
-    <ModalDialog title={`Launch from ${image.name}`} onClose={onClose}>
+    <ModalDialog title={`Launch from ${image.name}`} onClose={onClose} busy={busy}>
       <form ref={formRef} class="launch-form" onSubmit={submit} noValidate>
         <p class="hint">
           {image.id} · {image.platform} · {image.architecture}
@@ -110,7 +110,7 @@ export function LaunchDialog({ image, region, regions, onClose }: Props) {
         {choices?.problem && <p class="field-error">{choices.problem}</p>}
         <GroupError path="" errors={errors} />
         <div class="dialog-actions">
-          <button type="button" onClick={onClose}>
+          <button type="button" onClick={onClose} disabled={busy}>
             Cancel
           </button>
           <button type="submit" class="primary" disabled={busy}>
