@@ -25,6 +25,7 @@ import { openApiTransform } from './schemas';
 import { catalogRoutes } from './routes/catalog';
 import { codecRoutes } from './routes/codec';
 import { consoleRoutes } from './routes/console';
+import { ApiMetrics, registerMetrics } from './metrics';
 import { familyRoutes } from './routes/families';
 import { imageOperationRoutes } from './routes/image-operations';
 import { imageRoutes } from './routes/images';
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       new ApiError(429, 'rate_limited', `more than ${context.max} requests a minute from this key or address; retry in ${context.after}`),
   });
   registerAuthentication(app, deps.apiKeys, app.deps.sessions);
+  registerMetrics(app, new ApiMetrics(deps.client));
 
   await app.register(swagger, {
     openapi: {

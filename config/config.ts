@@ -50,6 +50,8 @@ export const ConfigSchema = z.object({
   /** Who prepares volumes in the guest and probes it: auto (sim for the sim, ssh otherwise), sim, ssh, none. */
   GUEST_EXECUTOR: z.enum(['auto', 'sim', 'ssh', 'none']).default('auto'),
   GUEST_SSH_USER: z.string().min(1).default('root'),
+  /** host:port where the worker serves its Temporal SDK metrics for Prometheus (`/metrics`); unset: none. */
+  WORKER_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port, for example 0.0.0.0:9464').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

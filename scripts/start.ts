@@ -38,7 +38,7 @@ async function run(): Promise<void> {
   const dataDir = path.resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   // First: the SDK's runtime is process-wide, and the dev server's SDK fallback would otherwise create a default one.
-  installRuntime(createLogger(config, 'worker'));
+  installRuntime(createLogger(config, 'worker'), config.WORKER_METRICS_ADDRESS ? { metricsAddress: config.WORKER_METRICS_ADDRESS } : {});
 
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
   let devServer: DevServer | undefined;

@@ -9,7 +9,7 @@ import { startWorker } from './worker';
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
-  installRuntime(logger);
+  installRuntime(logger, config.WORKER_METRICS_ADDRESS ? { metricsAddress: config.WORKER_METRICS_ADDRESS } : {});
   const worker = await startWorker({ config, address: temporalAddress(config), ...(await createServiceDeps(config)) });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
   onStopRequest((reason) => {

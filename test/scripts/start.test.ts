@@ -20,6 +20,7 @@ describe('npm start', { timeout: 120_000 }, () => {
 
   async function npmStart() {
     const ports = { PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort() };
+    const metricsPort = await freePort();
     const output: string[] = [];
     // Its own process group, as a terminal would give it, so a Ctrl+C can be sent to the whole group.
     const child = spawn('npm', ['start'], {
@@ -30,6 +31,7 @@ describe('npm start', { timeout: 120_000 }, () => {
         ...process.env,
         ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
         DATA_DIR: dataDir,
+        WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
         TEMPORAL_CLI_PATH: inject('temporalCliPath'),
         TEMPORAL_ADDRESS: '',
         LOG_LEVEL: 'warn',
@@ -53,7 +55,7 @@ describe('npm start', { timeout: 120_000 }, () => {
     );
     const readyAfterMs = Date.now() - t0;
     const auth = { authorization: `Bearer ${readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim()}` };
-    return { child, api, ports, output, readyAfterMs, exited, auth };
+    return { child, api, ports, metricsPort, output, readyAfterMs, exited, auth };
   }
 
   async function expectAllGone(pids: number[]) {
@@ -87,6 +89,12 @@ describe('npm start', { timeout: 120_000 }, () => {
       20_000,
       'the launch to complete',
     );
+
+    // The worker's SDK metrics, for Prometheus, and the API's own.
+    const sdkMetrics = await (await fetch(`http://127.0.0.1:${run.metricsPort}/metrics`)).text();
+    expect(sdkMetrics).toMatch(/^temporal_workflow_completed(_total)?\{/m);
+    const apiMetrics = await (await fetch(`${run.api}/metrics`, { headers: run.auth })).text();
+    expect(apiMetrics).toMatch(/^machine_images_launch_admissions_total\{outcome="accepted"\} 1$/m);
 
     const family = [run.child.pid!, ...descendantsOf(run.child.pid!)];
     expect(family.length).toBeGreaterThanOrEqual(3);

@@ -1,0 +1,55 @@
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+// What the benchmarks measure, the API exposes for Prometheus at /metrics: request durations by route, launch
+// admissions by outcome, and launches by status (read from Temporal's visibility at each scrape). No label holds a
+// group, billing code or id: the figures are safe for any reader, and their cardinality stays small.
+
+export class ApiMetrics {
+  readonly registry = new Registry();
+  readonly requestSeconds = new Histogram({
+    name: 'machine_images_http_request_duration_seconds',
+    help: 'API request durations, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly launchAdmissions = new Counter({
+    name: 'machine_images_launch_admissions_total',
+    help: 'POST /v1/launches answers: accepted (202), replayed (200, same Idempotency-Key), or refused with their code',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(client: Client) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'machine_images_api_' });
+    new Gauge({
+      name: 'machine_images_launches',
+      help: 'Launch workflows by execution status, from Temporal visibility at scrape time',
+      labelNames: ['status'] as const,
+      registers: [this.registry],
+      async collect() {
+        const { groups } = await client.workflow.count("WorkflowType = 'launchServer' GROUP BY ExecutionStatus");
+        this.reset();
+        for (const group of groups) this.set({ status: String(group.groupValues[0] ?? 'unknown') }, group.count);
+      },
+    });
+  }
+}
+
+/** Times every request, and serves /metrics (for readers: the figures name no group). */
+export function registerMetrics(app: FastifyInstance, metrics: ApiMetrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (route === '/metrics') return;
+    metrics.requestSeconds.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (route === '/v1/launches' && request.method === 'POST') {
+      const outcome = reply.statusCode === 202 ? 'accepted' : reply.statusCode === 200 ? 'replayed' : `refused_${reply.statusCode}`;
+      metrics.launchAdmissions.inc({ outcome });
+    }
+  });
+  app.get('/metrics', { config: { access: 'read' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+}
