@@ -33,14 +33,7 @@ export interface Region {
   zones: string[];
 }
 
-export interface Product {
-  id: string;
-  name: string;
-  cpuCount: number;
-  memoryGb: number;
-  rootDiskGb: number;
-  architecture: string;
-}
+export type { Product } from '../domain/product';
 
 export interface Firewall {
   id: string;
@@ -126,25 +119,9 @@ export interface FamilyVersion {
   sourceImageId?: string;
 }
 
-/** What a refresh would do (a dry run) or did, in one region. */
-export interface RegionPlan {
-  region: string;
-  sourceImageId?: string;
-  build?: { sourceImageId: string; version: string; reason: string };
-  upToDate?: boolean;
-  keep: { imageId: string; reason: string }[];
-  retire: { imageId: string; action: 'deprecate' | 'disable' | 'delete'; reason: string }[];
-  /** Versions that would be deleted but are still in use: they stay deprecated. */
-  protected: { imageId: string; serverIds: string[]; childImageIds: string[] }[];
-  built?: string;
-  errors: string[];
-}
-
-export interface RefreshReport {
-  family: string;
-  dryRun: boolean;
-  regions: RegionPlan[];
-}
+// A refresh's plan and report: the API's own types (type-only, so nothing of domain/ enters the bundle).
+import type { RefreshReport } from '../domain/families';
+export type { RefreshReport, RegionPlan } from '../domain/families';
 
 export interface FamilyRun {
   workflowId: string;

@@ -1,7 +1,9 @@
 import { actsFor, type Principal } from '../../domain/access';
 import type { MachineImage } from '../../domain/image';
 import { LINEAGE_TAGS } from '../../domain/images';
+import { requireOwnImage } from '../image-catalog';
 import { ApiError, notFound } from '../errors';
+import { orNotFound } from './scope';
 
 // Images by group: public images and the provided templates of families are for everyone to see and clone;
 // other own images are their group's (the `group` tag a capture or clone sets), or an admin's when untagged.
@@ -27,4 +29,19 @@ export function requireImageChangeable(principal: Principal, image: MachineImage
     'forbidden',
     `image ${image.id} is a provided template${image.tags.group ? ` of group "${image.tags.group}"` : ''}; ${principal.name} may not ${action} it. Clone it (POST /v1/images/${image.id}/clone) and ${action} the copy`,
   );
+}
+
+/** The image a lookup finds, if the caller may see it: a missing one and a hidden one answer the same 404. */
+export async function visibleImage(principal: Principal, lookup: Promise<MachineImage>, imageId: string): Promise<MachineImage> {
+  const image = await lookup.catch(orNotFound(`image ${imageId}`));
+  requireImageVisible(principal, image);
+  return image;
+}
+
+/** An image the caller may change: visible (404), this account's (409), and of the caller's group (403), in that order. */
+export async function changeableImage(principal: Principal, lookup: Promise<MachineImage>, imageId: string, action: string): Promise<MachineImage> {
+  const image = await visibleImage(principal, lookup, imageId);
+  requireOwnImage(image, action);
+  requireImageChangeable(principal, image, action);
+  return image;
 }

@@ -3,8 +3,8 @@ import type { LaunchRequest } from '../../domain/launch-request';
 import type { CloudProvider } from '../../providers/cloud-provider';
 import { notFound } from '../errors';
 import type { ImageCatalog } from '../image-catalog';
-import { requireImageVisible } from './image-scope';
-import { canUseShared, orNotFound } from './scope';
+import { visibleImage } from './image-scope';
+import { canUseShared } from './scope';
 
 /**
  * A launch may use only what its caller may see: the image, and the firewalls and key pair it names. Whatever is
@@ -12,8 +12,7 @@ import { canUseShared, orNotFound } from './scope';
  */
 export async function requireLaunchable(principal: Principal, provider: CloudProvider, images: ImageCatalog, request: LaunchRequest): Promise<void> {
   const { region } = request;
-  const image = await images.get(region, request.imageId).catch(orNotFound(`image ${request.imageId}`));
-  requireImageVisible(principal, image);
+  await visibleImage(principal, images.get(region, request.imageId), request.imageId);
   if (request.firewall && 'ids' in request.firewall) {
     const firewalls = await provider.listFirewalls(region);
     for (const id of request.firewall.ids) {

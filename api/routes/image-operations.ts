@@ -5,11 +5,10 @@ import { CaptureRequestSchema, CloneRequestSchema, captureWorkflowId, cloneWorkf
 import { actsFor } from '../../domain/access';
 import { imageDependents, type ImageDependents } from '../../providers/image-dependents';
 import { Group } from '../../domain/search-attributes';
-import { requireImageChangeable, requireImageVisible } from '../auth/image-scope';
+import { changeableImage, visibleImage } from '../auth/image-scope';
 import { orNotFound, requireActsFor, requireVisible } from '../auth/scope';
 import { ApiError } from '../errors';
 import { startOperation } from '../idempotent-start';
-import { requireOwnImage } from '../image-catalog';
 import { ErrorSchema, IdempotencyKeySchema } from '../schemas';
 import { DeleteImageQuery, ImageParams, OperationAcceptedSchema } from './images.schemas';
 
@@ -89,8 +88,7 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body;
       requireActsFor(request.principal, body.group, 'body.group');
-      const source = await provider.getImage(body.region, request.params.id).catch(orNotFound(`image ${request.params.id}`)); // 404 before starting anything
-      requireImageVisible(request.principal, source);
+      await visibleImage(request.principal, provider.getImage(body.region, request.params.id), request.params.id); // 404 before starting anything
       const key = request.headers['idempotency-key'];
       const workflowId = cloneWorkflowId(key ?? randomUUID());
       // The clone runs a temporary server (made by its child launch `launch-<clone id>`), charged to its billing code like a launch.
@@ -128,10 +126,7 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
       const { region } = request.query;
       const imageId = request.params.id;
       const force = request.query.force === 'true';
-      const image = await provider.getImage(region, imageId).catch(orNotFound(`image ${imageId}`));
-      requireImageVisible(request.principal, image);
-      requireOwnImage(image, 'delete');
-      requireImageChangeable(request.principal, image, 'delete');
+      const image = await changeableImage(request.principal, provider.getImage(region, imageId), imageId, 'delete');
       if (force && request.principal.role !== 'admin') {
         throw new ApiError(403, 'forbidden', `querystring.force: only an admin may skip the in-use check; ${request.principal.name} is ${request.principal.role === 'operator' ? 'an' : 'a'} ${request.principal.role}. Repeat without force=true`);
       }

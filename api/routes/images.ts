@@ -2,10 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actsFor } from '../../domain/access';
 import type { MachineImage } from '../../domain/image';
 import { DeprecateRequestSchema, ImageUpdateSchema, LINEAGE_TAGS, type ImageLineage } from '../../domain/images';
-import { canSeeImage, requireImageChangeable, requireImageVisible } from '../auth/image-scope';
-import { orNotFound } from '../auth/scope';
+import { canSeeImage, changeableImage, visibleImage } from '../auth/image-scope';
 import { ApiError } from '../errors';
-import { requireOwnImage } from '../image-catalog';
 import { ErrorSchema } from '../schemas';
 import { RegionQuery } from './catalog.schemas';
 import { ImageDetailSchema, ImagePageSchema, ImageParams, ImageSchema, ImagesQuery } from './images.schemas';
@@ -61,8 +59,10 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { region } = request.query;
-      const [image, servers] = await Promise.all([images.get(region, request.params.id).catch(orNotFound(`image ${request.params.id}`)), provider.listServers(region, { imageId: request.params.id })]);
-      requireImageVisible(request.principal, image);
+      const [image, servers] = await Promise.all([
+        visibleImage(request.principal, images.get(region, request.params.id), request.params.id),
+        provider.listServers(region, { imageId: request.params.id }),
+      ]);
       // Servers of other groups are counted (they hold the image in use) but not named.
       const live = servers.filter((s) => s.state !== 'terminated');
       const ids = live.filter((s) => actsFor(request.principal, s.tags.group)).map((s) => s.id);
@@ -87,10 +87,7 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { region } = request.query;
       const { name, description, labelColor } = request.body;
-      const image = await provider.getImage(region, request.params.id).catch(orNotFound(`image ${request.params.id}`));
-      requireImageVisible(request.principal, image);
-      requireOwnImage(image, 'change');
-      requireImageChangeable(request.principal, image, 'change');
+      await changeableImage(request.principal, provider.getImage(region, request.params.id), request.params.id, 'change');
       if (name !== undefined) {
         const rule = (await provider.capabilities(region)).naming.image;
         if (name.length < rule.minLength || name.length > rule.maxLength || !new RegExp(rule.pattern).test(name)) {
@@ -124,10 +121,7 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { region } = request.query;
       const { replacementImageId, at } = request.body;
-      const image = await provider.getImage(region, request.params.id).catch(orNotFound(`image ${request.params.id}`));
-      requireImageVisible(request.principal, image);
-      requireOwnImage(image, 'deprecate');
-      requireImageChangeable(request.principal, image, 'deprecate');
+      await changeableImage(request.principal, provider.getImage(region, request.params.id), request.params.id, 'deprecate');
       const deprecated = await provider.deprecateImage(region, request.params.id, {
         ...(replacementImageId ? { replacementId: replacementImageId } : {}),
         ...(at ? { at } : {}),

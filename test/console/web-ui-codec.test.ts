@@ -5,7 +5,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../../scripts/temporal-cli';
-import { CHROMIUM, SCREENSHOTS } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS } from '../support/browser';
 import { freePort } from '../support/free-port';
 import { isAlive, processesMentioning, waitUntil } from '../support/processes';
 
@@ -45,7 +45,7 @@ describe('the Temporal Web UI under npm start', { timeout: 120_000 }, () => {
     });
     expect(launch.status).toBe(202);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, chromiumSandbox: false, args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, chromiumSandbox: false, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(api);
     await page.getByLabel('API key').fill(key);

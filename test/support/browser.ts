@@ -10,7 +10,7 @@ import { startTestApi, type TestApiOptions } from './api';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // What this machine needs: root (no sandbox), no GPU, and no reaching out to a network it does not have.
-const CHROMIUM_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** The README's screenshots are rewritten with UPDATE_SCREENSHOTS=1; otherwise they go to a temporary folder, so a test run leaves the tree as it was. */
 export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(PROJECT_ROOT, 'docs', 'screenshots') : path.join(tmpdir(), 'machine-images-screenshots');
