@@ -18,6 +18,7 @@ import { Keyring } from '../secrets/keyring';
 import { PayloadEncryptionCodec } from '../secrets/payload-codec';
 import { freePort } from '../test/support/free-port';
 import { startWorker } from '../worker/worker';
+import { cpuPerJob, cpuRow, sampleCpu } from './cpu';
 import { HEADER, row, timeJobs } from './figures';
 
 // Orchestration overhead (issue 9, items 1 and 4): N full launches on the instant sim (4 volumes, raid10, LUKS)
@@ -81,15 +82,20 @@ async function run(): Promise<void> {
     const bytes = History.encode(history ?? {}).finish().length;
     await client.workflow.execute('bareWorkflow', { taskQueue: 'bench-baseline', workflowId: `bare-${randomUUID()}`, args: [activities] });
 
+    const beforeBare = sampleCpu(server.pid);
     const bare = await timeJobs(launches, concurrency, () =>
       client.workflow.execute('bareWorkflow', { taskQueue: 'bench-baseline', workflowId: `bare-${randomUUID()}`, args: [activities] }),
     );
+    const afterBare = sampleCpu(server.pid);
     const full = await timeJobs(launches, concurrency, launch);
+    const afterFull = sampleCpu(server.pid);
 
     console.log(`orchestration overhead: ${launches} launches, ${concurrency} at a time, ${activities} activities each (4 volumes, raid10, LUKS; sim instant)`);
     console.log(HEADER);
     console.log(row('bare workflow', bare));
     console.log(row('launchServer', full));
+    console.log(cpuRow('bare workflow', cpuPerJob(beforeBare, afterBare, launches)));
+    console.log(cpuRow('launchServer', cpuPerJob(afterBare, afterFull, launches)));
     console.log(`throughput ratio (launch / bare): ${(full.perSecond / bare.perSecond).toFixed(2)} (target >= 0.80)`);
     console.log(`p99 ratio (launch / bare): ${(full.p99Ms / bare.p99Ms).toFixed(2)}`);
     console.log(`history of one launch: ${events.length} events, ${(bytes / 1024).toFixed(1)} KiB (target <= 150 events, 64 KiB)`);

@@ -42,6 +42,8 @@ export interface DevServerOptions {
 export interface DevServer {
   address: string;
   uiUrl?: string;
+  /** The process that holds the server (its guard); the server runs below it. Unset for the SDK's download. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -104,7 +106,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await stop();
     throw err;
   }
-  return { address, uiUrl, stop };
+  return { address, uiUrl, stop, ...(child.pid ? { pid: child.pid } : {}) };
 }
 
 async function waitUntilServing(address: string, child: ChildProcess, output: string[], timeoutMs: number): Promise<void> {

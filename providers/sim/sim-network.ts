@@ -102,7 +102,7 @@ export function authorize(ctx: SimContext, region: string, firewallId: string, r
 export function listFirewalls(ctx: SimContext, region: string, filter: { ids?: string[]; tag?: { key: string; value?: string } } = {}): Firewall[] {
   requireRegion(region);
   return ctx.store
-    .list<Firewall>('firewall', region)
+    .list<Firewall>('firewall', region, filter.tag ? { tag: filter.tag } : {})
     .map((s) => s.doc)
     .filter((f) => (!filter.ids || filter.ids.includes(f.id)) && hasTag(f.tags, filter.tag));
 }

@@ -50,7 +50,7 @@ export function launchServer(ctx: SimContext, region: string, input: LaunchServe
     }
     if (input.keypairName && !ctx.store.get('keypair', `${region}/${input.keypairName}`)) throw notFound('key pair', input.keypairName);
     for (const id of input.firewallIds ?? []) if (!ctx.store.get('firewall', id)) throw notFound('firewall', id);
-    const live = ctx.store.list<ServerDoc>('server', region).filter((s) => serverView(ctx, s.doc).state !== 'terminated').length;
+    const live = ctx.store.countLive('server', region, ctx.clock.now());
     if (live >= ctx.quotas.servers) {
       throw new ProviderError('QuotaExceeded', `the account runs ${live} of its ${ctx.quotas.servers} servers in ${region}; terminate some or raise the quota`);
     }
@@ -85,7 +85,7 @@ export function launchServer(ctx: SimContext, region: string, input: LaunchServe
 
 export function listServers(ctx: SimContext, region: string, filter: ServerFilter = {}): Server[] {
   return ctx.store
-    .list<ServerDoc>('server', region)
+    .list<ServerDoc>('server', region, filter.tag ? { tag: filter.tag } : {})
     .map((s) => serverView(ctx, s.doc))
     .filter((s) => (!filter.imageId || s.imageId === filter.imageId) && (!filter.states || filter.states.includes(s.state)) && hasTag(s.tags, filter.tag));
 }
@@ -137,8 +137,7 @@ export function terminateServer(ctx: SimContext, region: string, serverId: strin
     doc.timeline = schedule(doc.timeline, now, { state: 'stopping', at: now }, { state: 'terminated', at: gone });
     ctx.store.put({ ...stored, doc });
     // As on EC2, data volumes outlive their server: they come free when it is gone.
-    for (const volume of ctx.store.list<VolumeDoc>('volume', region)) {
-      if (volume.doc.attachment?.serverId !== serverId) continue;
+    for (const volume of ctx.store.list<VolumeDoc>('volume', region, { attachedTo: serverId })) {
       volume.doc.timeline = schedule(volume.doc.timeline, now, { state: 'available', at: gone });
       ctx.store.put({ ...volume, doc: volume.doc });
     }

@@ -37,7 +37,7 @@ export function createVolume(ctx: SimContext, region: string, input: CreateVolum
   return ctx.store.transaction(() => {
     const existing = ctx.store.byToken<VolumeDoc>('volume', region, input.clientToken);
     if (existing) return volumeView(ctx, existing.doc);
-    const live = ctx.store.list<VolumeDoc>('volume', region).length;
+    const live = ctx.store.countLive('volume', region, ctx.clock.now());
     if (live >= ctx.quotas.volumes) throw new ProviderError('QuotaExceeded', `the account has ${live} of its ${ctx.quotas.volumes} volumes in ${region}; delete some or raise the quota`);
     const now = ctx.clock.now();
     const id = newId('vol');
@@ -115,7 +115,7 @@ export function getVolume(ctx: SimContext, region: string, volumeId: string): Vo
 
 export function listVolumes(ctx: SimContext, region: string, filter: VolumeFilter = {}): Volume[] {
   return ctx.store
-    .list<VolumeDoc>('volume', region)
+    .list<VolumeDoc>('volume', region, filter.serverId ? { attachedTo: filter.serverId } : filter.tag ? { tag: filter.tag } : {})
     .map((s) => volumeView(ctx, s.doc))
     .filter((v) => (!filter.serverId || v.serverId === filter.serverId) && hasTag(v.tags, filter.tag));
 }

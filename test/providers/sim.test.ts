@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { parseFaultPlan } from '../../providers/sim/faults';
 import { SIM_REGIONS } from '../../providers/sim/catalog';
@@ -143,5 +144,32 @@ describe('sim cloud', () => {
     const reopened = new SimProvider({ dbFile: file });
     expect((await reopened.getServer(region, out.other)).name).toBe('web-2');
     reopened.close();
+  });
+
+  it('indexes a file written before its indexes existed: tag and attachment lookups and live counts find the old rows', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sim-')), 'sim-cloud.db');
+    const before = new SimProvider({ dbFile: file, quotas: { servers: 2 } });
+    const server = await before.launchServer(region, { imageId: image, productId: 'm1.small', name: 'old', clientToken: 'old', tags: { 'workflow-id': 'launch-old' } });
+    const volume = await before.createVolume(region, { zone: server.zone, sizeGb: 10, encrypted: false, clientToken: 'old-v', tags: { 'workflow-id': 'launch-old' } });
+    await before.attachVolume(region, volume.id, server.id, '/dev/sdf');
+    before.close();
+    // Back to the first format: no index columns, no tags table, version 0.
+    const db = new Database(file);
+    db.exec('DROP INDEX resources_by_attachment; ALTER TABLE resources DROP COLUMN attached_to; ALTER TABLE resources DROP COLUMN gone_at; DROP TABLE resource_tags');
+    db.pragma('user_version = 0');
+    db.close();
+
+    const after = new SimProvider({ dbFile: file, quotas: { servers: 2 } });
+    const tag = { key: 'workflow-id', value: 'launch-old' };
+    expect((await after.listServers(region, { tag })).map((s) => s.id)).toEqual([server.id]);
+    expect((await after.listVolumes(region, { tag })).map((v) => v.id)).toEqual([volume.id]);
+    expect((await after.listVolumes(region, { serverId: server.id })).map((v) => v.id)).toEqual([volume.id]);
+    expect(await after.listServers(region, { tag: { key: 'workflow-id', value: 'launch-other' } })).toEqual([]);
+    // The old server counts against the quota of 2 until it is terminated.
+    await launch(after, 'second', 'web-2');
+    expect(await rejection(launch(after, 'third', 'web-3'))).toMatchObject({ code: 'QuotaExceeded' });
+    await after.terminateServer(region, server.id);
+    expect((await launch(after, 'third', 'web-3')).name).toBe('web-3');
+    after.close();
   });
 });
