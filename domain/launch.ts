@@ -19,6 +19,27 @@ export const LAUNCH_STEPS = [
 ] as const;
 export type LaunchStepName = (typeof LAUNCH_STEPS)[number];
 
+/**
+ * The phase each step belongs to, named by its first step: what the `LaunchStep` search attribute holds, for lists,
+ * filters and metrics. Every change of that attribute is a visibility write on the Temporal server (about 7 ms of
+ * its CPU on the dev server, docs/BENCHMARKS.md), so it moves with the phases where a launch can wait, not with
+ * every quick step; the launch's progress names the exact step.
+ */
+export const LAUNCH_PHASE: Record<LaunchStepName, LaunchStepName> = {
+  preflight: 'preflight',
+  keypair: 'preflight',
+  firewall: 'preflight',
+  provision: 'provision',
+  'wait-running': 'provision',
+  volumes: 'volumes',
+  raid: 'volumes',
+  encrypt: 'volumes',
+  format: 'volumes',
+  mount: 'volumes',
+  'wait-ready': 'wait-ready',
+  cleanup: 'cleanup',
+};
+
 export type StepState = 'running' | 'completed' | 'failed' | 'skipped';
 export type LaunchStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed-out';
 

@@ -6,6 +6,7 @@ import {
   defineQuery,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -15,7 +16,7 @@ import {
 import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { LaunchContext, LaunchProgress, LaunchResult, LaunchStep, LaunchStepName, VolumeLayout } from '../domain/launch';
-import { createdKeypairName } from '../domain/launch';
+import { LAUNCH_PHASE, createdKeypairName } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import { LaunchStep as LaunchStepAttribute, ServerId } from '../domain/search-attributes';
 import { guestSteps, type VolumePlan } from '../guest/plan';
@@ -27,6 +28,7 @@ const inGuest = proxyActivities<Activities>(guestActivity);
 const undo = proxyActivities<Activities>(undoActivity);
 
 export const progressQuery = defineQuery<LaunchProgress>('progress');
+const PHASES_PATCH = 'launch-step-phases';
 
 /** The reason a person should read: the failure an activity raised on purpose, not the wrappers around it. */
 export function reasonOf(err: unknown): { code: string; message: string } {
@@ -69,12 +71,18 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
   let summary = `launch ${request.name} from ${request.imageId}`;
 
   const describe = (detail: string) => setCurrentDetails(`${summary}: ${detail}`);
+  let phase: LaunchStepName | undefined;
   async function step<T>(name: LaunchStepName, run: () => Promise<T>): Promise<T> {
     const started = Date.now();
     const entry: LaunchStep = { name, state: 'running', startedAt: new Date(started).toISOString() };
     progress.step = name;
     progress.steps.push(entry);
-    upsertSearchAttributes([{ key: LaunchStepAttribute, value: name }]);
+    // Launches that began before phases existed upsert every step as they did, so their histories replay.
+    const next = patched(PHASES_PATCH) ? LAUNCH_PHASE[name] : name;
+    if (next !== phase) {
+      phase = next;
+      upsertSearchAttributes([{ key: LaunchStepAttribute, value: phase }]);
+    }
     describe(name);
     try {
       const result = await run();

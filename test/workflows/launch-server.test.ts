@@ -73,6 +73,12 @@ describe('launchServer workflow', () => {
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(ServerId)).toBe(result.server.id);
     expect(description.typedSearchAttributes.get(LaunchStep)).toBe('wait-ready');
+    // The attribute moves with the phases, not with each of the 11 steps: each move is a visibility write.
+    const upserted = (history.events ?? []).flatMap((event) => {
+      const field = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.LaunchStep;
+      return field?.data ? [JSON.parse(Buffer.from(field.data).toString('utf8')) as string] : [];
+    });
+    expect(upserted).toEqual(['preflight', 'provision', 'volumes', 'wait-ready']);
   });
 
   it('launches with an existing key pair and firewall, creating neither', async () => {
