@@ -51,6 +51,12 @@ export const ConfigSchema = z.object({
   GUEST_EXECUTOR: z.enum(['auto', 'sim', 'ssh', 'none']).default('auto'),
   GUEST_SSH_USER: z.string().min(1).default('root'),
   /** host:port where the worker serves its Temporal SDK metrics for Prometheus (`/metrics`); unset: none. */
+  /**
+   * Workflows the worker keeps in memory between tasks. A cached launch costs ~1.5 MiB (every workflow evaluates the
+   * bundle's modules anew), so the SDK's default (~2,300 on a 4 GiB heap) passes 1 GiB with a thousand waiting; past
+   * 250, a query or task replays the launch instead (bench/in-flight.ts).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
   WORKER_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port, for example 0.0.0.0:9464').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

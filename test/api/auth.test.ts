@@ -187,6 +187,12 @@ describe('API keys, roles and groups', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['strict-transport-security']).toBeDefined();
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    // Plain HTTP on loopback or behind a TLS proxy: no upgrade of the console's requests to https.
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    const missing = await env.app.inject({ method: 'GET', url: '/no-such-page' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('refuses a body over 1 MiB with 413 and {code, message}', async () => {
