@@ -65,16 +65,7 @@ export interface DeleteImageRequest {
   force: boolean;
 }
 
-/** Tags that carry an image's lineage, on every driver. */
-export const LINEAGE_TAGS = { parent: 'parent-image', sourceServer: 'source-server', family: 'family', version: 'version', replacedBy: 'replaced-by' } as const;
-
-export interface ImageLineage {
-  parentImageId?: string;
-  sourceServerId?: string;
-  family?: string;
-  version?: string;
-  replacedBy?: string;
-}
+export { LINEAGE_TAGS, type ImageLineage } from './lineage';
 
 export const captureWorkflowId = (key: string) => `capture-${key}`;
 export const cloneWorkflowId = (key: string) => `clone-${key}`;

@@ -1,7 +1,8 @@
 import { CancellationScope, executeChild, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { MachineImage } from '../domain/image';
-import { LINEAGE_TAGS, type CloneRequest } from '../domain/images';
+import type { CloneRequest } from '../domain/images';
+import { LINEAGE_TAGS } from '../domain/lineage';
 import type { LaunchRequest } from '../domain/launch-request';
 import { BillingCode, Group, ImageFamily, ImageId, Region } from '../domain/search-attributes';
 import { quickActivity, undoActivity } from './activity-options';
