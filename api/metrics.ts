@@ -1,6 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LAUNCH_PHASE } from '../domain/launch';
+
+/** The values the LaunchStep search attribute takes: one per phase. */
+const PHASES = [...new Set(Object.values(LAUNCH_PHASE))];
 
 // What the benchmarks measure, the API exposes for Prometheus at /metrics: request durations by route, launch
 // admissions by outcome, and launches by status (read from Temporal's visibility at each scrape). No label holds a
@@ -33,6 +37,19 @@ export class ApiMetrics {
         const { groups } = await client.workflow.count("WorkflowType = 'launchServer' GROUP BY ExecutionStatus");
         this.reset();
         for (const group of groups) this.set({ status: String(group.groupValues[0] ?? 'unknown') }, group.count);
+      },
+    });
+    new Gauge({
+      name: 'machine_images_launches_running',
+      help: 'Running launches by the phase they are in (the LaunchStep search attribute), from Temporal visibility at scrape time',
+      labelNames: ['step'] as const,
+      registers: [this.registry],
+      // Visibility groups only by ExecutionStatus, so one count per phase: five small queries per scrape.
+      async collect() {
+        const counts = await Promise.all(
+          PHASES.map((step) => client.workflow.count(`WorkflowType = 'launchServer' AND ExecutionStatus = 'Running' AND LaunchStep = '${step}'`)),
+        );
+        PHASES.forEach((step, i) => this.set({ step }, counts[i]!.count));
       },
     });
   }
