@@ -1,0 +1,221 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { pino } from 'pino';
+import { buildApp } from '../api/app';
+import { ApiKeys, hashApiKey, newApiKeyToken } from '../api/auth/api-keys';
+import { connectClient } from '../api/temporal-client';
+import { loadConfig } from '../config/config';
+import type { LaunchRequestInput } from '../domain/launch-request';
+import { SimProvider } from '../providers/sim/sim-provider';
+import { startDevServer } from '../scripts/dev-server';
+import { locateTemporalCli } from '../scripts/temporal-cli';
+import { FileKeyStore } from '../secrets/file-key-store';
+import { keyStoreFile, keyStoreKeyring, payloadCodecs } from '../secrets/service-keyrings';
+import { freePort } from '../test/support/free-port';
+import { HEADER, row, timeJobs, type RunFigures } from './figures';
+import { startWorkerProcess, type WorkerProcess } from './in-flight-process';
+
+// Scale in flight (issue 9, item 2): N launches parked in the readiness wait on one worker process; its resident
+// memory, and p99 of GET /v1/launches/:id and of a filtered GET /v1/launches while they wait, against GET /v1/health.
+// `npm run bench:in-flight -- --launches 2000 [--cache-size N]`; `--smoke` for CI's quick check that it runs.
+
+const { values } = parseArgs({
+  options: {
+    launches: { type: 'string', default: '2000' },
+    'cache-size': { type: 'string' },
+    reads: { type: 'string', default: '500' },
+    lists: { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '10' },
+    smoke: { type: 'boolean', default: false },
+  },
+});
+const launches = values.smoke ? 20 : Number(values.launches);
+const reads = values.smoke ? 50 : Number(values.reads);
+const lists = values.smoke ? 20 : Number(values.lists);
+const concurrency = Number(values.concurrency);
+const GROUPS = 20;
+/** At most this many launches started and not yet waiting for readiness. */
+const WINDOW = 100;
+const AT_STEP = "WorkflowType = 'launchServer' AND ExecutionStatus = 'Running' AND LaunchStep = 'wait-ready'";
+const TARGET_MIB = 1024;
+const TARGET_P99_MS = 50;
+
+/** Servers boot at once and never pass their status checks: every launch does all its work, then waits for readiness. */
+const SIM_FAULTS = JSON.stringify({ scripted: [{ operation: 'statusChecks', impaired: true }] });
+const body = (index: number): LaunchRequestInput => ({
+  imageId: 'img-simeast1-0003',
+  name: `parked-${index}`,
+  region: 'sim-east-1',
+  product: { productId: 'm1.small' },
+  volumes: { count: 2, sizeGb: 10, raid: 'raid1' },
+  group: `bench-${index % GROUPS}`,
+  billingCode: 'bench',
+});
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const mib = (value: number) => `${value.toFixed(1)} MiB`;
+
+async function run(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-in-flight-'));
+  const cli = locateTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+  const server = await startDevServer({ cli, port: await freePort() });
+  const metricsAddress = `127.0.0.1:${await freePort()}`;
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_TASK_QUEUE: 'in-flight',
+    PROVIDER: 'sim',
+    SIM_TIME_SCALE: '0',
+    SIM_FAULTS,
+    LOG_LEVEL: 'warn',
+    WORKER_METRICS_ADDRESS: metricsAddress,
+    ...(values['cache-size'] ? { WORKER_MAX_CACHED_WORKFLOWS: values['cache-size'] } : {}),
+  };
+  const config = loadConfig(env);
+  // Key files, codec keys and the sim's database are made here first; the worker opens the same ones.
+  const codecs = payloadCodecs(config);
+  const keys = new FileKeyStore(keyStoreFile(config), keyStoreKeyring(config));
+  const provider = new SimProvider({ dbFile: path.join(dataDir, 'sim-cloud.db'), timeScale: 0 });
+  let worker: WorkerProcess | undefined;
+  const client = await connectClient(config, codecs);
+  const token = newApiKeyToken();
+  const app = await buildApp({
+    config: { ...config, API_RATE_LIMIT: 1_000_000 },
+    client,
+    provider,
+    keys,
+    logger: pino({ level: 'silent' }),
+    apiKeys: new ApiKeys([{ principal: 'bench', role: 'admin', groups: ['*'], sha256: hashApiKey(token) }]),
+  });
+  const stopAll = async () => {
+    await app.close();
+    await client.connection.close();
+    await worker?.stop();
+    provider.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  // A run stopped by a signal (a test's timeout, Ctrl+C) still stops the worker and the server and removes its files.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+  try {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const call = async (url: string, init: RequestInit = {}, expected = 200) => {
+      const response = await fetch(base + url, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+      const text = await response.text();
+      if (response.status !== expected) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${text.slice(0, 500)}`);
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    worker = await startWorkerProcess(env);
+    const cacheSize = values['cache-size'] ? Number(values['cache-size']) : config.WORKER_MAX_CACHED_WORKFLOWS;
+    console.log(`in flight: ${launches} launches (2 volumes, raid1; sim instant, status checks impaired) parked on one worker (pid ${worker.pid})`);
+    console.log(`workflow cache: ${cacheSize} (${values['cache-size'] ? '--cache-size' : 'WORKER_MAX_CACHED_WORKFLOWS default'})`);
+    const idle = worker.memory();
+    console.log(`worker memory idle: rss ${mib(idle.rssMiB)}`);
+
+    const ids: string[] = [];
+    const started = performance.now();
+    let parkedSoFar = 0;
+    const posts = await timeJobs(launches, concurrency, async (index) => {
+      // Launches arrive as they would, a window at a time, not thousands at once through a cache they would thrash.
+      while (index - parkedSoFar >= WINDOW) {
+        parkedSoFar = (await client.workflow.count(AT_STEP)).count;
+        if (index - parkedSoFar >= WINDOW) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      ids.push(String((await call('/v1/launches', { method: 'POST', body: JSON.stringify(body(index)) }, 202)).id));
+    });
+    const waiting = await waitUntilParked(client, ids, started, worker);
+    console.log(`parked: ${waiting.parked} of ${launches} launches retrying checkReady after ${seconds(performance.now() - started)} (${WINDOW} at most on their way at once; posts took ${seconds(posts.wallMs)}; e.g. "${waiting.example}")`);
+    const parkedMemory = worker.memory();
+    console.log(`worker memory parked: rss ${mib(parkedMemory.rssMiB)}, peak ${mib(parkedMemory.peakMiB)} (target <= ${TARGET_MIB} MiB)`);
+    console.log(`worker cache after parking: ${await cacheFigures(metricsAddress)}`);
+
+    const pick = () => ids[Math.floor(Math.random() * ids.length)]!;
+    let verdicts: string[] = [];
+    // One reader at a time gives the latency itself; `concurrency` readers at once, the latency under load.
+    for (const lanes of [1, concurrency]) {
+      const health = await timeJobs(reads, lanes, () => call('/v1/health'));
+      const one = await timeJobs(reads, lanes, () => call(`/v1/launches/${pick()}`));
+      const listed = await timeJobs(lists, lanes, (index) => call(`/v1/launches?group=bench-${index % GROUPS}&state=running&limit=50`));
+      // What GET /v1/launches/:id is made of: a describe() and a query that the worker answers (replaying on a cache miss).
+      const described = await timeJobs(reads, lanes, () => client.workflow.getHandle(pick()).describe());
+      const queried = await timeJobs(reads, lanes, () => client.workflow.getHandle(pick()).query('progress'));
+      console.log(`${lanes} at a time:`);
+      console.log(HEADER);
+      console.log(row('GET /v1/health', health));
+      console.log(row('GET /v1/launches/:id', one));
+      console.log(row('GET /v1/launches?group', listed));
+      console.log(row('  describe() alone', described));
+      console.log(row('  query progress alone', queried));
+      const verdict = (name: string, f: RunFigures) =>
+        `p99 ${name}, ${lanes} at a time: ${f.p99Ms.toFixed(1)} ms (target <= ${TARGET_P99_MS} ms: ${f.p99Ms <= TARGET_P99_MS ? 'met' : 'MISSED'}), ${(f.p99Ms / health.p99Ms).toFixed(1)}x GET /v1/health`;
+      verdicts = [...verdicts, verdict('GET /v1/launches/:id', one), verdict('GET /v1/launches?group=&state=', listed)];
+    }
+    const read = worker.memory();
+    console.log(`worker memory after reads: rss ${mib(read.rssMiB)}, peak ${mib(read.peakMiB)}`);
+    console.log(`worker cache after reads: ${await cacheFigures(metricsAddress)}`);
+    for (const line of verdicts) console.log(line);
+    console.log(`worker peak memory: ${mib(read.peakMiB)} (target <= ${TARGET_MIB} MiB: ${read.peakMiB <= TARGET_MIB ? 'met' : 'MISSED'})`);
+  } finally {
+    await stopAll();
+  }
+}
+
+/**
+ * Parked: visibility shows the launch in wait-ready and its pending checkReady has failed at least once, so it sits
+ * in the retry policy's backoff. Fails fast if any launch closed (it would never park).
+ */
+async function waitUntilParked(client: Client, ids: string[], started: number, worker: WorkerProcess): Promise<{ parked: number; example: string }> {
+  const deadline = Date.now() + Math.max(120_000, ids.length * 1_000);
+  const closed = "WorkflowType = 'launchServer' AND ExecutionStatus != 'Running'";
+  let reported = Date.now();
+  for (;;) {
+    const failed = (await client.workflow.count(closed)).count;
+    if (failed > 0) throw new Error(`${failed} launches closed instead of parking; see the worker's output`);
+    const count = (await client.workflow.count(AT_STEP)).count;
+    if (count >= ids.length) break;
+    if (Date.now() > deadline) throw new Error(`only ${count} of ${ids.length} launches reached wait-ready in time`);
+    if (Date.now() - reported > 30_000) {
+      reported = Date.now();
+      console.log(`  ${count} of ${ids.length} in wait-ready after ${seconds(performance.now() - started)}; worker rss ${mib(worker.memory().rssMiB)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  // Each pending checkReady has a last failure once its first attempt is over (2 s after it is scheduled).
+  let pending = [...ids];
+  let example = '';
+  while (pending.length) {
+    const notYet: string[] = [];
+    await timeJobs(pending.length, 20, async (index) => {
+      const id = pending[index]!;
+      const description = await client.workflow.getHandle(id).describe();
+      const message = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'checkReady')?.lastFailure?.message;
+      if (message) example ||= message;
+      else notYet.push(id);
+    });
+    pending = notYet;
+    if (Date.now() > deadline) throw new Error(`${pending.length} launches in wait-ready have no failed readiness check yet`);
+    if (pending.length) await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  return { parked: ids.length, example };
+}
+
+/** The SDK's sticky-cache figures from the worker's Prometheus endpoint: how many runs it holds and how often it replays. */
+async function cacheFigures(address: string): Promise<string> {
+  const text = await (await fetch(`http://${address}/metrics`)).text();
+  // Summed over label sets; counters may carry Prometheus' `_total` suffix.
+  const value = (name: string) => {
+    const pattern = new RegExp(`^temporal_${name}(_total)?(\\{[^}]*\\})? (\\S+)$`);
+    return text.split('\n').reduce((sum, line) => sum + Number(pattern.exec(line)?.[3] ?? 0), 0);
+  };
+  return `size ${value('sticky_cache_size')}, hits ${value('sticky_cache_hit')}, misses ${value('sticky_cache_miss')}, forced evictions ${value('sticky_cache_total_forced_eviction')}`;
+}
+
+run().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+
+// Benchmarks print figures and are not tests; CI only checks in smoke mode that they still run and print them.
+describe('bench/in-flight.ts --smoke', () => {
+  it('parks launches in the readiness wait on a worker process of its own, and prints its memory and the read latencies', async () => {
+    const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', 'bench/in-flight.ts', '--smoke'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, TEMPORAL_CLI_PATH: inject('temporalCliPath') },
+      timeout: 150_000,
+    });
+    expect(stdout).toMatch(/^workflow cache: \d+ \(WORKER_MAX_CACHED_WORKFLOWS default\)$/m);
+    expect(stdout).toMatch(/^parked: 20 of 20 launches retrying checkReady after [\d.]+ s .*status checks of server i-\w+ are impaired/m);
+    const [, rss, peak] = /^worker memory parked: rss ([\d.]+) MiB, peak ([\d.]+) MiB/m.exec(stdout) ?? [];
+    expect(Number(rss)).toBeGreaterThan(50);
+    expect(Number(peak)).toBeGreaterThanOrEqual(Number(rss));
+    for (const route of ['GET /v1/health', 'GET /v1/launches/:id', 'GET /v1/launches\\?group']) {
+      // Once one reader at a time, once ten: count, per second, p50, p99.
+      expect(stdout.match(new RegExp(`^${route}\\s+(20|50)\\s+[\\d.]+\\s+\\d+\\s+\\d+$`, 'gm'))).toHaveLength(2);
+    }
+    expect(stdout).toMatch(/^p99 GET \/v1\/launches\/:id, 1 at a time: [\d.]+ ms \(target <= 50 ms: (met|MISSED)\)/m);
+    expect(stdout).toMatch(/^p99 GET \/v1\/launches\?group=&state=, 10 at a time: [\d.]+ ms \(target <= 50 ms: (met|MISSED)\)/m);
+    expect(stdout).toMatch(/^worker peak memory: [\d.]+ MiB \(target <= 1024 MiB: (met|MISSED)\)$/m);
+  }, 180_000);
+});
