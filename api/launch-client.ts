@@ -18,6 +18,7 @@ import { requireVisible } from './auth/scope';
 import { ApiError, notFound } from './errors';
 import { failureOf } from './failures';
 import { keyTaken, requestFingerprint } from './idempotent-start';
+import { ProgressMemo } from './progress-memo';
 import type { LaunchView } from './routes/launches.schemas';
 
 const PROGRESS_DEADLINE_MS = 5_000;
@@ -42,6 +43,8 @@ interface LaunchMemo {
 
 // Starts and reads launches through Temporal; the workflow is the record of each launch.
 export class LaunchClient {
+  private readonly progress = new ProgressMemo();
+
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
@@ -139,7 +142,7 @@ export class LaunchClient {
       return { ...view, ...result };
     }
     const error = status === 'failed' ? await failureOf(handle.result()) : undefined;
-    const progress = await this.progressOf(handle, id, status === 'running' ? undefined : (description.memo as Partial<LaunchMemo>)?.request);
+    const progress = await this.progressOf(handle, id, description, status === 'running' ? undefined : (description.memo as Partial<LaunchMemo>)?.request);
     return { ...view, ...progress, ...(error ? { error } : {}) };
   }
 
@@ -147,9 +150,19 @@ export class LaunchClient {
    * Progress lives in the workflow; only a worker can answer for it. A closed launch with no worker to ask is
    * still shown, from its memo, without the step detail.
    */
-  private async progressOf(handle: WorkflowHandle, id: string, closedRequest: LaunchRequest | undefined): Promise<LaunchProgress> {
+  private async progressOf(
+    handle: WorkflowHandle,
+    id: string,
+    description: WorkflowExecutionDescription,
+    closedRequest: LaunchRequest | undefined,
+  ): Promise<LaunchProgress> {
+    const { runId, historyLength } = description;
+    const known = this.progress.get(runId, historyLength);
+    if (known) return known;
     try {
-      return await this.client.connection.withDeadline(Date.now() + PROGRESS_DEADLINE_MS, () => handle.query<LaunchProgress>('progress'));
+      const progress = await this.client.connection.withDeadline(Date.now() + PROGRESS_DEADLINE_MS, () => handle.query<LaunchProgress>('progress'));
+      this.progress.set(runId, historyLength, progress);
+      return progress;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound(`launch ${id}`);
       // A gRPC failure (a deadline, or the server giving up on a query no worker picked up) means no worker answered.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
+import { SimProvider } from '../../providers/sim/sim-provider';
 import { injectWithKey, testApiKeys } from '../support/api-keys';
 import { startTestWorker } from '../support/temporal';
 
@@ -68,4 +69,32 @@ describe('health and readiness', () => {
     expect(res.json()).toMatchObject({ code: 'worker_unavailable', message: expect.stringContaining('GET /v1/ready') });
     await env.client.workflow.getHandle(accepted.json().id).terminate('test cleanup');
   });
+
+  it('shows a waiting launch read again without asking a worker, while its history has not grown', async () => {
+    // A worker of its own, which parks the launch in the readiness wait and then goes away.
+    const sim = new SimProvider();
+    sim.faults.script({ operation: 'statusChecks', impaired: true });
+    const parking = await startTestWorker({ provider: sim });
+    const app = await appFor(parking.config.TEMPORAL_TASK_QUEUE);
+    const accepted = await app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      payload: { imageId: 'img-simeast1-0003', name: 'parked', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' },
+    });
+    expect(accepted.statusCode).toBe(202);
+    const read = () => app.inject({ method: 'GET', url: accepted.json().statusUrl });
+    await expect.poll(async () => (await read()).json().step, { timeout: 30_000, interval: 250 }).toBe('wait-ready');
+    const before = (await read()).json();
+    await parking.stop();
+
+    // No worker answers a query now (that is a 503 after 5 s); the history has not grown, so the last answer stands.
+    const started = Date.now();
+    const res = await read();
+    expect(res.statusCode).toBe(200);
+    expect(res.json().steps).toEqual(before.steps);
+    expect(res.json().waitingFor).toMatch(/status checks/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await env.client.workflow.getHandle(accepted.json().id).terminate('test cleanup');
+    sim.close();
+  }, 60_000);
 });
