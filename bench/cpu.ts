@@ -6,7 +6,8 @@ import { descendantsOf } from '../test/support/processes';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-function treeCpuMs(root: number): number {
+/** CPU milliseconds used so far by a process and everything below it. */
+export function treeCpuMs(root: number): number {
   let ticks = 0;
   for (const pid of [root, ...descendantsOf(root)]) {
     try {
