@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { GuestExecutor } from '../guest/executor';
 import type { GuestStepResult } from '../guest/steps';
@@ -34,5 +35,16 @@ export async function prepareGuest(guest: GuestExecutor | undefined, keys: KeySt
     ...(input.device ? { device: input.device } : {}),
     ...(input.filesystemUuid ? { filesystemUuid: input.filesystemUuid } : {}),
   };
-  return callProvider(() => guest.run(target, step, secret));
+  return heartbeating(callProvider(() => guest.run(target, step, secret)));
+}
+
+/** Heartbeats while a step runs: a worker that dies mid-step is noticed within the heartbeat timeout, not the step's ten minutes. */
+async function heartbeating<T>(work: Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timer = setInterval(() => context.heartbeat(), 5_000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
 }

@@ -22,9 +22,10 @@ export const waitActivity = {
   retry: backoff,
 } as const satisfies ActivityOptions;
 
-/** A step inside the guest: formatting a large array takes minutes. */
+/** A step inside the guest: formatting a large array takes minutes; the heartbeat notices a dead worker in 30 seconds. */
 export const guestActivity = {
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry: backoff,
 } as const satisfies ActivityOptions;
