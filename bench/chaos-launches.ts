@@ -1,0 +1,103 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { LaunchRequestInput } from '../domain/launch-request';
+
+// The chaos benchmark's client side: launch requests of several shapes, POSTed as an operator's client would
+// (a network error or a 5xx is sent again with the same Idempotency-Key), then watched until their workflow closes.
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface ChaosLaunch {
+  index: number;
+  idempotencyKey: string;
+  request: LaunchRequestInput;
+  /** The launch's workflow id, from a 202 (or a 200 when a retried POST finds the launch its first try started). */
+  workflowId?: string;
+  answer?: 202 | 200;
+  /** Why the API refused it for good (a 4xx), or why the bench stopped asking. */
+  refused?: string;
+  /** The workflow's status when the lane saw it close; undefined while open. */
+  closed?: string;
+}
+
+/**
+ * Two regions (the sim's quotas are 100 servers and 300 volumes per region); 2 to 4 encrypted volumes in raid1 or
+ * raid10; a key pair and a firewall made for some launches, so their cleanup is checked too.
+ */
+export function chaosRequest(index: number): LaunchRequestInput {
+  const region = index % 2 === 0 ? 'sim-east-1' : 'sim-west-1';
+  const volumes = [
+    { count: 4, raid: 'raid10' as const },
+    { count: 2, raid: 'raid1' as const },
+    { count: 3, raid: 'raid1' as const },
+    { count: 2, raid: 'raid1' as const },
+    // By pairs: each region gets every shape (2.75 volumes a launch on average, 275 of 300 for 100 launches).
+  ][Math.floor(index / 2) % 4]!;
+  return {
+    imageId: `img-${region.replace(/[^a-z0-9]/g, '')}-0003`,
+    name: `chaos-${index}`,
+    region,
+    product: { productId: 'm1.small' },
+    volumes: { ...volumes, sizeGb: 10, encrypt: true },
+    ...(index % 3 !== 2 ? { keypair: { create: {} } } : {}),
+    ...(index % 5 < 2 ? { firewall: { create: { rules: [{ protocol: 'tcp' as const, fromPort: 22, toPort: 22, cidr: '203.0.113.0/24' }] } } } : {}),
+    group: 'chaos',
+    billingCode: 'chaos',
+  };
+}
+
+export interface ApiTarget {
+  url: string;
+  token: string;
+  /** Retried POSTs, by what the try before met: `network`, or the HTTP status. */
+  retries: Map<string, number>;
+}
+
+/** POSTs the launch until the API accepts or refuses it, or the deadline passes. */
+export async function postLaunch(api: ApiTarget, launch: ChaosLaunch, deadline: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    let why: string;
+    try {
+      const response = await fetch(`${api.url}/v1/launches`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json', 'idempotency-key': launch.idempotencyKey },
+        body: JSON.stringify(launch.request),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const body = (await response.json().catch(() => ({}))) as { workflowId?: string; message?: string };
+      if ((response.status === 202 || response.status === 200) && body.workflowId) {
+        launch.workflowId = body.workflowId;
+        launch.answer = response.status;
+        return;
+      }
+      if (response.status < 500) {
+        launch.refused = `${response.status}: ${body.message ?? 'no message'}`;
+        return;
+      }
+      why = String(response.status);
+    } catch {
+      why = 'network';
+    }
+    api.retries.set(why, (api.retries.get(why) ?? 0) + 1);
+    if (Date.now() > deadline) {
+      launch.refused = `still not accepted at the deadline (last: ${why})`;
+      return;
+    }
+    await sleep(Math.min(500 * 2 ** attempt, 5_000));
+  }
+}
+
+/** Waits until the workflow closes; its status then, or undefined at the deadline. */
+export async function waitClosed(client: Client, workflowId: string, deadline: number): Promise<string | undefined> {
+  while (Date.now() < deadline) {
+    try {
+      const { status } = await client.workflow.getHandle(workflowId).describe();
+      if (status.name !== 'RUNNING') return status.name;
+    } catch (err) {
+      // The audit counts it; waiting would not make it appear.
+      if (err instanceof WorkflowNotFoundError) return 'MISSING';
+      // The dev server is restarting: ask again.
+    }
+    await sleep(1_000);
+  }
+  return undefined;
+}

@@ -1,0 +1,26 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+
+// Benchmarks print figures and are not tests; CI only checks in smoke mode that the chaos run still runs, and that
+// its invariants hold on a small scale: all launches closed, none leaking, the worker killed, the dev server restarted.
+describe('bench/chaos.ts --smoke', () => {
+  it('closes every launch through a worker SIGKILL and a dev server restart, with no violations', async () => {
+    const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', 'bench/chaos.ts', '--smoke'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, TEMPORAL_CLI_PATH: inject('temporalCliPath') },
+      timeout: 200_000,
+    }).catch((err: Error & { stdout?: string; stderr?: string }) => {
+      // The bench exits non-zero on a violation: show what it printed.
+      throw new Error(`${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+    });
+    expect(stdout).toMatch(/^POSTs: 6 accepted /m);
+    expect(stdout).toMatch(/^final: 6 of 6 closed: completed \d+, failed \d+, cancelled 0, terminated 0, timed out 0; open 0$/m);
+    const [, kills] = /^worker kills: (\d+)/m.exec(stdout) ?? [];
+    expect(Number(kills)).toBeGreaterThanOrEqual(1);
+    expect(stdout).toMatch(/^dev server restarts: 1 \(at [\d.]+ s with \d+ launches open, down [\d.]+ s\)$/m);
+    expect(stdout).toMatch(/^POST to closed\s+6\s+[\d.]+\s+\d+\s+\d+$/m);
+    expect(stdout).toMatch(/^violations total: 0$/m);
+  }, 240_000);
+});
