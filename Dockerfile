@@ -5,6 +5,8 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY . .
+# The worker's workflow bundle, built once here rather than by webpack in every worker at start-up.
+RUN npm run workflows:bundle -- /app/dist/workflow-bundle.js
 RUN mkdir -p /data && chown node:node /data
 USER node
 ENV HOST=0.0.0.0 PORT=3000 DATA_DIR=/data

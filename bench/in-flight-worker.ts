@@ -26,6 +26,7 @@ async function run(): Promise<void> {
   const worker = await startWorker({
     config,
     address: temporalAddress(config),
+    ...(config.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE } } : {}),
     provider,
     keys,
     payloadCodecs: payloadCodecs(config),

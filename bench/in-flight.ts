@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { pino } from 'pino';
 import { buildApp } from '../api/app';
 import { ApiKeys, hashApiKey, newApiKeyToken } from '../api/auth/api-keys';
@@ -16,6 +17,7 @@ import { locateTemporalCli } from '../scripts/temporal-cli';
 import { FileKeyStore } from '../secrets/file-key-store';
 import { keyStoreFile, keyStoreKeyring, payloadCodecs } from '../secrets/service-keyrings';
 import { freePort } from '../test/support/free-port';
+import { WORKFLOWS_PATH } from '../worker/worker';
 import { treeCpuMs } from './cpu';
 import { HEADER, row, timeJobs, type RunFigures } from './figures';
 import { startWorkerProcess, type WorkerProcess } from './in-flight-process';
@@ -65,7 +67,12 @@ async function run(): Promise<void> {
   const cli = locateTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
   const server = await startDevServer({ cli, port: await freePort() });
   const metricsAddress = `127.0.0.1:${await freePort()}`;
+  // As in production (the Dockerfile): the worker starts from a bundle built ahead of time, with no webpack in it.
+  const bundle = path.join(dataDir, 'workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  writeFileSync(bundle, code);
   const env: Record<string, string> = {
+    WORKFLOW_BUNDLE: bundle,
     DATA_DIR: dataDir,
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_TASK_QUEUE: 'in-flight',

@@ -50,13 +50,16 @@ export const ConfigSchema = z.object({
   /** Who prepares volumes in the guest and probes it: auto (sim for the sim, ssh otherwise), sim, ssh, none. */
   GUEST_EXECUTOR: z.enum(['auto', 'sim', 'ssh', 'none']).default('auto'),
   GUEST_SSH_USER: z.string().min(1).default('root'),
-  /** host:port where the worker serves its Temporal SDK metrics for Prometheus (`/metrics`); unset: none. */
   /**
-   * Workflows the worker keeps in memory between tasks. A cached launch costs ~1.5 MiB (every workflow evaluates the
-   * bundle's modules anew), so the SDK's default (~2,300 on a 4 GiB heap) passes 1 GiB with a thousand waiting; past
-   * 250, a query or task replays the launch instead (bench/in-flight.ts).
+   * Workflows the worker keeps in memory between tasks: enough for every launch one worker has in flight. A launch
+   * out of the cache is replayed by every task and first query that reaches it, and evicting and replaying made the
+   * worker both slower and bigger than keeping them (bench/in-flight.ts: 2,000 parked, cache 1,500: 1.2 GiB resident;
+   * cache 2,500: 1.07 GiB, about 330 MiB plus 0.38 MiB a launch). The SDK's default follows the heap, not the work.
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
+  /** A workflow bundle built ahead of time (`npm run workflows:bundle`); unset: the worker bundles workflows/ at start-up. */
+  WORKFLOW_BUNDLE: optionalText,
+  /** host:port where the worker serves its Temporal SDK metrics for Prometheus (`/metrics`); unset: none. */
   WORKER_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port, for example 0.0.0.0:9464').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -10,7 +10,12 @@ async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
   installRuntime(logger, config.WORKER_METRICS_ADDRESS ? { metricsAddress: config.WORKER_METRICS_ADDRESS } : {});
-  const worker = await startWorker({ config, address: temporalAddress(config), ...(await createServiceDeps(config)) });
+  const worker = await startWorker({
+    config,
+    address: temporalAddress(config),
+    ...(config.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE } } : {}),
+    ...(await createServiceDeps(config)),
+  });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
   onStopRequest((reason) => {
     logger.info({ reason }, 'draining the worker');

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
@@ -12,7 +12,7 @@ export interface WorkerDeps extends ActivityDeps {
   config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'> & Partial<Pick<Config, 'WORKER_MAX_CACHED_WORKFLOWS'>>;
   connection: NativeConnection;
   /** A prebuilt bundle (tests build one per file); otherwise the worker bundles workflows/ itself. */
-  workflowBundle?: WorkflowBundle;
+  workflowBundle?: WorkflowBundleOption;
   /** The codecs every client of the service uses (encryption); the worker must share them to read its payloads. */
   payloadCodecs: PayloadCodec[];
 }
