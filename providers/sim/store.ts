@@ -46,8 +46,20 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+/** The lookups a launch makes, each answered from an index (test/providers/sim.test.ts checks their plans). */
+export const LOOKUPS = {
+  onServer: 'SELECT * FROM resources WHERE kind = ? AND region = ? AND attached_to = ? ORDER BY seq',
+  // CROSS JOIN keeps the tags table first: the few rows with the tag, not every resource of the kind.
+  byTag: `SELECT r.* FROM resource_tags t CROSS JOIN resources r ON r.id = t.id
+          WHERE t.key = ? AND t.value = ? AND r.kind = ? AND r.region = ? ORDER BY r.seq`,
+  // Two range reads of resources_by_end; one OR would read every row of the kind.
+  withNoEnd: 'SELECT COUNT(*) AS n FROM resources WHERE kind = ? AND region = ? AND gone_at IS NULL',
+  endingAfter: 'SELECT COUNT(*) AS n FROM resources WHERE kind = ? AND region = ? AND gone_at > ?',
+} as const;
+
 // Version 2 indexes each row (indexes.ts): the columns and the tags table are added to a version 1 file and filled in.
-const VERSION = 2;
+// Version 3 orders the attachment index by seq and indexes gone_at, so the planner takes them over resources_by_kind.
+const VERSION = 3;
 
 export class SimStore {
   private readonly db: Database.Database;
@@ -67,9 +79,20 @@ export class SimStore {
     const columns = (this.db.prepare('PRAGMA table_info(resources)').all() as { name: string }[]).map((c) => c.name);
     if (!columns.includes('attached_to')) this.db.exec('ALTER TABLE resources ADD COLUMN attached_to TEXT');
     if (!columns.includes('gone_at')) this.db.exec('ALTER TABLE resources ADD COLUMN gone_at INTEGER');
-    this.db.exec('CREATE INDEX IF NOT EXISTS resources_by_attachment ON resources (kind, region, attached_to) WHERE attached_to IS NOT NULL');
+    this.db.exec(`
+      DROP INDEX IF EXISTS resources_by_attachment;
+      CREATE INDEX resources_by_attachment ON resources (kind, region, attached_to, seq) WHERE attached_to IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS resources_by_end ON resources (kind, region, gone_at);
+    `);
     for (const row of this.db.prepare('SELECT * FROM resources').all() as Row[]) this.index(toResource(row));
     this.db.pragma(`user_version = ${VERSION}`);
+  }
+
+  /** How SQLite runs a statement (for the tests that keep lookups on their indexes). */
+  plan(lookup: keyof typeof LOOKUPS): string {
+    const text = LOOKUPS[lookup];
+    const args = Array.from({ length: text.split('?').length - 1 }, () => 'x');
+    return (this.db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...args) as { detail: string }[]).map((row) => row.detail).join('; ');
   }
 
   /** better-sqlite3 compiles each statement once per connection: keep them. */
@@ -99,12 +122,9 @@ export class SimStore {
     const { tag, attachedTo } = where;
     let rows: Row[];
     if (attachedTo !== undefined) {
-      rows = this.sql('SELECT * FROM resources WHERE kind = ? AND region = ? AND attached_to = ? ORDER BY seq').all(kind, region, attachedTo) as Row[];
+      rows = this.sql(LOOKUPS.onServer).all(kind, region, attachedTo) as Row[];
     } else if (tag?.value !== undefined) {
-      rows = this.sql(
-        `SELECT r.* FROM resource_tags t JOIN resources r ON r.id = t.id
-         WHERE t.key = ? AND t.value = ? AND r.kind = ? AND r.region = ? ORDER BY r.seq`,
-      ).all(tag.key, tag.value, kind, region) as Row[];
+      rows = this.sql(LOOKUPS.byTag).all(tag.key, tag.value, kind, region) as Row[];
     } else {
       rows = this.sql('SELECT * FROM resources WHERE kind = ? AND region = ? ORDER BY seq').all(kind, region) as Row[];
     }
@@ -113,8 +133,8 @@ export class SimStore {
 
   /** How many resources of a kind a region holds that are not gone at `now` (a server terminated by then is). */
   countLive(kind: ResourceKind, region: string, now: number): number {
-    const row = this.sql('SELECT COUNT(*) AS n FROM resources WHERE kind = ? AND region = ? AND (gone_at IS NULL OR gone_at > ?)').get(kind, region, now) as { n: number };
-    return row.n;
+    const count = (sql: string, ...args: unknown[]) => (this.sql(sql).get(...args) as { n: number }).n;
+    return count(LOOKUPS.withNoEnd, kind, region) + count(LOOKUPS.endingAfter, kind, region, now);
   }
 
   put<T>(resource: StoredResource<T>): void {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFaultPlan } from '../../providers/sim/faults';
 import { SIM_REGIONS } from '../../providers/sim/catalog';
 import { SimProvider } from '../../providers/sim/sim-provider';
+import { SimStore } from '../../providers/sim/store';
 import { PROJECT_ROOT } from '../../scripts/temporal-cli';
 import { rejection } from './contract';
 
@@ -155,7 +156,7 @@ describe('sim cloud', () => {
     before.close();
     // Back to the first format: no index columns, no tags table, version 0.
     const db = new Database(file);
-    db.exec('DROP INDEX resources_by_attachment; ALTER TABLE resources DROP COLUMN attached_to; ALTER TABLE resources DROP COLUMN gone_at; DROP TABLE resource_tags');
+    db.exec('DROP INDEX resources_by_attachment; DROP INDEX resources_by_end; ALTER TABLE resources DROP COLUMN attached_to; ALTER TABLE resources DROP COLUMN gone_at; DROP TABLE resource_tags');
     db.pragma('user_version = 0');
     db.close();
 
@@ -171,5 +172,18 @@ describe('sim cloud', () => {
     await after.terminateServer(region, server.id);
     expect((await launch(after, 'third', 'web-3')).name).toBe('web-3');
     after.close();
+  });
+
+  it('answers the lookups a launch makes from their indexes, not by reading every resource of the kind', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sim-')), 'sim-cloud.db');
+    const sim = new SimProvider({ dbFile: file });
+    await launch(sim, 'plans');
+    sim.close();
+    const store = new SimStore(file);
+    expect(store.plan('onServer')).toContain('USING INDEX resources_by_attachment (kind=? AND region=? AND attached_to=?)');
+    expect(store.plan('byTag')).toMatch(/SEARCH t USING (COVERING )?INDEX resource_tags_by_value \(key=\? AND value=\?\).*SEARCH r USING INDEX sqlite_autoindex_resources_1 \(id=\?\)/);
+    expect(store.plan('withNoEnd')).toContain('USING COVERING INDEX resources_by_end (kind=? AND region=? AND gone_at=?)');
+    expect(store.plan('endingAfter')).toContain('USING COVERING INDEX resources_by_end (kind=? AND region=? AND gone_at>?)');
+    store.close();
   });
 });
