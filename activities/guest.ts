@@ -38,12 +38,17 @@ export async function prepareGuest(guest: GuestExecutor | undefined, keys: KeySt
   return heartbeating(callProvider(() => guest.run(target, step, secret)));
 }
 
-/** Heartbeats while a step runs: a worker that dies mid-step is noticed within the heartbeat timeout, not the step's ten minutes. */
+/**
+ * Heartbeats while a step runs: a worker that dies mid-step is noticed within the heartbeat timeout, not the step's
+ * ten minutes. An attempt cancelled or timed out stops waiting at once; a script of it still running in the guest
+ * holds the guest's step lock, so the next attempt waits for it there (guest/shell.ts).
+ */
 async function heartbeating<T>(work: Promise<T>): Promise<T> {
   const context = Context.current();
   const timer = setInterval(() => context.heartbeat(), 5_000);
+  work.catch(() => undefined); // its end may come after a cancellation has answered
   try {
-    return await work;
+    return await Promise.race([work, context.cancelled]);
   } finally {
     clearInterval(timer);
   }

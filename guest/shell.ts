@@ -38,6 +38,10 @@ export function stepScript(step: GuestStep, helpers: (keyof typeof HELPERS)[], b
 # machine-images guest step "${step.name}": idempotent, decides from what is on disk.
 set -euo pipefail
 exec 3>&1 1>&2
+# One step at a time on a guest: an attempt retried while an earlier one still runs (its worker was lost, its
+# heartbeat timed out) waits for it here, then finds the work on disk and does nothing twice.
+exec 9>/run/machine-images-volumes.lock
+flock 9
 step=${step.name}
 note() { echo "$step: $*" >&2; }
 refuse() { echo "$step: $*" >&2; exit ${STEP_EXIT.refused}; }

@@ -59,6 +59,15 @@ describe('rendered step scripts', () => {
     }
   });
 
+  it('take the guest step lock before anything else, so a retried attempt waits for one still running', () => {
+    for (const { step } of matrix) {
+      const lines = renderGuestStep(step).split('\n');
+      const lock = lines.indexOf('flock 9');
+      expect(lines[lock - 1]).toBe('exec 9>/run/machine-images-volumes.lock');
+      expect(lock).toBeLessThan(lines.findIndex((line) => line.startsWith('step=')));
+    }
+  });
+
   it('never carry the passphrase; the encrypt script reads it once from stdin and feeds cryptsetup through a pipe', () => {
     for (const { step } of matrix) expect(renderGuestStep(step)).not.toContain(SECRET);
     const encrypt = renderGuestStep(matrix.find((m) => m.step.name === 'encrypt')!.step);
