@@ -92,7 +92,10 @@ export const LaunchSummarySchema = z.object({
   name: z.string().optional(),
   imageId: z.string().optional(),
   serverId: z.string().optional(),
-  step: z.string().optional(),
+  step: z
+    .string()
+    .optional()
+    .describe('the phase the launch is in, named by its first step: preflight, provision, volumes, wait-ready or cleanup (GET /v1/launches/{id} names the exact step)'),
   group: z.string().optional(),
   billingCode: z.string().optional(),
   region: z.string().optional(),

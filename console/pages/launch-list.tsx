@@ -49,7 +49,7 @@ export function LaunchList({ selectedId, selectedStatus }: { selectedId?: string
             <tr>
               <th scope="col">Launch</th>
               <th scope="col">Status</th>
-              <th scope="col">Step</th>
+              <th scope="col">Phase</th>
               <th scope="col">Group</th>
               <th scope="col">Billing code</th>
               <th scope="col">Started</th>
@@ -68,7 +68,7 @@ export function LaunchList({ selectedId, selectedStatus }: { selectedId?: string
                     {launch.name && <span class="hint"> {launch.name}</span>}
                   </td>
                   <td class={`state-${launch.status}`}>{launch.status}</td>
-                  {/* A completed launch went through every step; for the others the last one says where it is or stopped. */}
+                  {/* The phase a running launch is in (its detail names the exact step); a completed one went through them all. */}
                   <td>{launch.status === 'completed' ? '' : (launch.step ?? '')}</td>
                   <td>{launch.group ?? ''}</td>
                   <td>{launch.billingCode ?? ''}</td>
