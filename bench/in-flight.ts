@@ -17,7 +17,7 @@ import { locateTemporalCli } from '../scripts/temporal-cli';
 import { FileKeyStore } from '../secrets/file-key-store';
 import { keyStoreFile, keyStoreKeyring, payloadCodecs } from '../secrets/service-keyrings';
 import { freePort } from '../test/support/free-port';
-import { WORKFLOWS_PATH } from '../worker/worker';
+import { defaultCachedWorkflows, WORKFLOWS_PATH } from '../worker/worker';
 import { treeCpuMs } from './cpu';
 import { HEADER, row, timeJobs, type RunFigures } from './figures';
 import { startWorkerProcess, type WorkerProcess } from './in-flight-process';
@@ -119,7 +119,7 @@ async function run(): Promise<void> {
       return JSON.parse(text) as Record<string, unknown>;
     };
     worker = await startWorkerProcess(env);
-    const cacheSize = values['cache-size'] ? Number(values['cache-size']) : config.WORKER_MAX_CACHED_WORKFLOWS;
+    const cacheSize = values['cache-size'] ? Number(values['cache-size']) : defaultCachedWorkflows();
     console.log(`in flight: ${launches} launches (2 volumes, raid1; sim instant, status checks impaired) parked on one worker (pid ${worker.pid})`);
     console.log(`workflow cache: ${cacheSize} (${values['cache-size'] ? '--cache-size' : 'WORKER_MAX_CACHED_WORKFLOWS default'})`);
     const idle = worker.memory();

@@ -54,9 +54,10 @@ export const ConfigSchema = z.object({
    * Workflows the worker keeps in memory between tasks: enough for every launch one worker has in flight. A launch
    * out of the cache is replayed by every task and first query that reaches it, and evicting and replaying made the
    * worker both slower and bigger than keeping them (bench/in-flight.ts: 2,000 parked, cache 1,500: 1.2 GiB resident;
-   * cache 2,500: 1.07 GiB, about 330 MiB plus 0.38 MiB a launch). The SDK's default follows the heap, not the work.
+   * cache 2,500: 1.07 GiB, about 330 MiB plus 0.38 MiB a launch). Unset: 2,000, or fewer where the heap is small
+   * (worker/worker.ts, defaultCachedWorkflows).
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
+  WORKER_MAX_CACHED_WORKFLOWS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(100_000).optional()),
   /** A workflow bundle built ahead of time (`npm run workflows:bundle`); unset: the worker bundles workflows/ at start-up. */
   WORKFLOW_BUNDLE: optionalText,
   /** host:port where the worker serves its Temporal SDK metrics for Prometheus (`/metrics`); unset: none. */
