@@ -7,7 +7,8 @@ import { LAUNCH_PHASE } from '../domain/launch';
 const PHASES = [...new Set(Object.values(LAUNCH_PHASE))];
 
 // What the benchmarks measure, the API exposes for Prometheus at /metrics: request durations by route, launch
-// admissions by outcome, and launches by status (read from Temporal's visibility at each scrape). No label holds a
+// admissions by outcome, launches by status and running launches by phase (read from Temporal's visibility at each
+// scrape). No label holds a
 // group, billing code or id: the figures are safe for any reader, and their cardinality stays small.
 
 export class ApiMetrics {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,7 +38,9 @@ async function serve({ temporalAddress, codecKey, rateLimit }: ServersStart) {
   const payloadCodecs = [new PayloadEncryptionCodec(new Keyring([{ id: 'bench', key: Buffer.from(codecKey, 'base64') }], 'the bench codec key'))];
   const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_PORT: 7233, TEMPORAL_NAMESPACE: 'default' }, payloadCodecs);
   const provider = new SimProvider({ timeScale: 0 });
-  const keys = new FileKeyStore(path.join(mkdtempSync(path.join(tmpdir(), 'bench-api-keys-')), 'keys.db'), new Keyring([{ id: 'k', key: randomBytes(32) }], 'the bench key store'));
+  const keyDir = mkdtempSync(path.join(tmpdir(), 'bench-api-keys-'));
+  process.once('exit', () => rmSync(keyDir, { recursive: true, force: true }));
+  const keys = new FileKeyStore(path.join(keyDir, 'keys.db'), new Keyring([{ id: 'k', key: randomBytes(32) }], 'the bench key store'));
   // An operator of one group, as a launching client would be; an admin's `*` would skip the group checks.
   const token = newApiKeyToken();
   const apiKeys = new ApiKeys([{ principal: 'bench', role: 'operator', groups: ['bench'], sha256: hashApiKey(token) }]);

@@ -115,6 +115,7 @@ async function run(): Promise<number> {
       await Promise.race([workers.firstPoll, sleep(deadline - Date.now())]);
       const at = Date.now() + restartAfterS * 1000;
       while (Date.now() < at && !allClosed) await sleep(200);
+      if (allClosed) return { count: 0, detail: 'not restarted: every launch closed first' };
       const openThen = open;
       const stopped = Date.now();
       await server.stop();
@@ -122,8 +123,8 @@ async function run(): Promise<number> {
       server = await startDevServer({ cli, port: temporalPort, dbFile });
       return { count: 1, detail: `at ${seconds(stopped - began)} with ${openThen} launches open, down ${seconds(Date.now() - stopped)}` };
     })().catch((err: Error) => ({ count: 0, detail: `failed: ${err.message}` }));
-    const figures = await lanes.run(concurrency);
-    allClosed = true;
+    // Even when the lanes fail, the restart must not begin after the run has stopped everything.
+    const figures = await lanes.run(concurrency).finally(() => (allClosed = true));
     const restarted = await restart;
     await workers.stop();
 

@@ -99,14 +99,17 @@ async function run(): Promise<void> {
     logger: pino({ level: 'silent' }),
     apiKeys: new ApiKeys([{ principal: 'bench', role: 'admin', groups: ['*'], sha256: hashApiKey(token) }]),
   });
-  const stopAll = async () => {
-    await app.close();
-    await client.connection.close();
-    await worker?.stop();
-    provider.close();
-    await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  // Once, from the end of the run or from a signal, and every step even if one before it fails.
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const step of [() => app.close(), () => client.connection.close(), () => worker?.stop(), () => provider.close(), () => server.stop()]) {
+        await Promise.resolve()
+          .then(step)
+          .catch((err: unknown) => console.error(`stopping: ${(err as Error).message}`));
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    })());
   // A run stopped by a signal (a test's timeout, Ctrl+C) still stops the worker and the server and removes its files.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   try {
@@ -141,8 +144,9 @@ async function run(): Promise<void> {
     const parkedMemory = worker.memory();
     console.log(`worker memory parked: rss ${mib(parkedMemory.rssMiB)}, peak ${mib(parkedMemory.peakMiB)} (target <= ${TARGET_MIB} MiB)`);
     console.log(`worker cache after parking: ${await cacheFigures(metricsAddress)}`);
-    // What waiting costs with nobody reading: every parked launch's readiness check comes round (at most every 15 s).
-    const idleWindowMs = values.smoke ? 2_000 : 10_000;
+    // What waiting costs with nobody reading: every parked launch's readiness check comes round (at most every 30 s,
+    // so the window takes in a whole round).
+    const idleWindowMs = values.smoke ? 2_000 : 30_000;
     const cpuBefore = { server: server.pid ? treeCpuMs(server.pid) : Number.NaN, worker: treeCpuMs(worker.pid), api: process.cpuUsage() };
     await new Promise((resolve) => setTimeout(resolve, idleWindowMs));
     const share = (ms: number) => `${((ms / idleWindowMs) * 100).toFixed(0)}%`;

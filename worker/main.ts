@@ -1,4 +1,5 @@
-import { loadConfig, temporalAddress } from '../config/config';
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig, temporalAddress } from '../config/config';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
 import { createServiceDeps } from '../config/dependencies';
@@ -8,6 +9,9 @@ import { startWorker } from './worker';
 // `npm run worker`: the worker role alone, for production. SIGINT/SIGTERM drain it: running activities finish first.
 async function run(): Promise<void> {
   const config = loadConfig();
+  if (config.WORKFLOW_BUNDLE && !existsSync(config.WORKFLOW_BUNDLE)) {
+    throw new ConfigError(`WORKFLOW_BUNDLE=${config.WORKFLOW_BUNDLE}: no such file; build it with \`npm run workflows:bundle -- ${config.WORKFLOW_BUNDLE}\` or unset it`);
+  }
   const logger = createLogger(config, 'worker');
   installRuntime(logger, config.WORKER_METRICS_ADDRESS ? { metricsAddress: config.WORKER_METRICS_ADDRESS } : {});
   const worker = await startWorker({

@@ -76,25 +76,31 @@ describe('health and readiness', () => {
     sim.faults.script({ operation: 'statusChecks', impaired: true });
     const parking = await startTestWorker({ provider: sim });
     const app = await appFor(parking.config.TEMPORAL_TASK_QUEUE);
-    const accepted = await app.inject({
-      method: 'POST',
-      url: '/v1/launches',
-      payload: { imageId: 'img-simeast1-0003', name: 'parked', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' },
-    });
-    expect(accepted.statusCode).toBe(202);
-    const read = () => app.inject({ method: 'GET', url: accepted.json().statusUrl });
-    await expect.poll(async () => (await read()).json().step, { timeout: 30_000, interval: 250 }).toBe('wait-ready');
-    const before = (await read()).json();
-    await parking.stop();
+    let launchId: string | undefined;
+    try {
+      const accepted = await app.inject({
+        method: 'POST',
+        url: '/v1/launches',
+        payload: { imageId: 'img-simeast1-0003', name: 'parked', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' },
+      });
+      expect(accepted.statusCode).toBe(202);
+      launchId = accepted.json().id as string;
+      const read = () => app.inject({ method: 'GET', url: accepted.json().statusUrl });
+      await expect.poll(async () => (await read()).json().step, { timeout: 30_000, interval: 250 }).toBe('wait-ready');
+      const before = (await read()).json();
+      await parking.stop();
 
-    // No worker answers a query now (that is a 503 after 5 s); the history has not grown, so the last answer stands.
-    const started = Date.now();
-    const res = await read();
-    expect(res.statusCode).toBe(200);
-    expect(res.json().steps).toEqual(before.steps);
-    expect(res.json().waitingFor).toMatch(/status checks/);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    await env.client.workflow.getHandle(accepted.json().id).terminate('test cleanup');
-    sim.close();
+      // No worker answers a query now (that is a 503 after 5 s); the history has not grown, so the last answer stands.
+      const started = Date.now();
+      const res = await read();
+      expect(res.statusCode).toBe(200);
+      expect(res.json().steps).toEqual(before.steps);
+      expect(res.json().waitingFor).toMatch(/status checks/);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await parking.stop().catch(() => undefined); // a second stop when the test got that far
+      if (launchId) await env.client.workflow.getHandle(launchId).terminate('test cleanup').catch(() => undefined);
+      sim.close();
+    }
   }, 60_000);
 });

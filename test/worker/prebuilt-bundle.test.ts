@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -36,8 +36,10 @@ describe('a worker given WORKFLOW_BUNDLE', () => {
     let output = '';
     worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     worker.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    let connection: Connection | undefined;
     try {
+      connection = await Connection.connect({ address: inject('temporalAddress') });
       const client = new Client({ connection });
       const result = await client.workflow.execute('launchServer', { taskQueue, workflowId: `launch-${randomUUID()}`, args: [launchRequest({ name: 'prebuilt-1' })] });
       expect((result as { server: { id: string } }).server.id).toMatch(/^i-/);
@@ -45,8 +47,9 @@ describe('a worker given WORKFLOW_BUNDLE', () => {
       expect(output).not.toMatch(/Workflow bundle created/i);
     } finally {
       worker.kill('SIGTERM');
-      await new Promise((resolve) => worker.once('exit', resolve));
-      await connection.close();
+      await exited;
+      await connection?.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 });
