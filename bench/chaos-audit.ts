@@ -3,7 +3,7 @@ import { MANAGED_BY } from '../domain/launch';
 import type { Server } from '../domain/server';
 import type { Volume } from '../domain/volume';
 import type { SimProvider } from '../providers/sim/sim-provider';
-import type { ChaosLaunch } from './chaos-launches';
+import { isDoomed, type ChaosLaunch } from './chaos-launches';
 
 // The chaos benchmark's verdict, read from Temporal (every accepted launch has a closed workflow) and from the
 // simulated cloud itself (what each launch left behind, found by the `workflow-id` tag every resource carries).
@@ -78,6 +78,7 @@ export async function auditLaunches(client: Client, sim: SimProvider, launches: 
     volumes: found('completed without their volumes attached'),
     network: found('completed without the key pair or firewall made for them'),
     leaked: found('failed or cancelled leaving resources'),
+    outcome: found('meant to fail but completed, or failed unmeant'),
     strays: found('resources of no accepted launch'),
     replays: found('workflow tasks failed as nondeterministic'),
   };
@@ -102,6 +103,7 @@ export async function auditLaunches(client: Client, sim: SimProvider, launches: 
       (err: unknown) => (err instanceof WorkflowNotFoundError ? 'MISSING' : Promise.reject(err)),
     );
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    if ((status === 'COMPLETED' && isDoomed(launch.index)) || (status === 'FAILED' && !isDoomed(launch.index))) note(v.outcome, `${id}: ${status}`);
     const held = byLaunch.get(id);
     if (status === 'MISSING') note(v.missing, id);
     else if (status === 'RUNNING') note(v.open, await openDetail(client, id));

@@ -23,6 +23,14 @@ export interface ChaosLaunch {
  * Two regions (the sim's quotas are 100 servers and 300 volumes per region); 2 to 4 encrypted volumes in raid1 or
  * raid10; a key pair and a firewall made for some launches, so their cleanup is checked too.
  */
+/**
+ * Every tenth launch (the sixth of the smoke run) is meant to fail, late: its server's status checks never pass (a scripted fault on this name),
+ * so it fails at its readyTimeout after it has made its server, volumes, key pair and firewall, and its undos must
+ * then remove them all while the worker is killed and the dev server restarted like the others'.
+ */
+export const DOOMED_NAME = 'chaos-doomed';
+export const isDoomed = (index: number): boolean => index % 10 === 5;
+
 export function chaosRequest(index: number): LaunchRequestInput {
   const region = index % 2 === 0 ? 'sim-east-1' : 'sim-west-1';
   const volumes = [
@@ -34,7 +42,8 @@ export function chaosRequest(index: number): LaunchRequestInput {
   ][Math.floor(index / 2) % 4]!;
   return {
     imageId: `img-${region.replace(/[^a-z0-9]/g, '')}-0003`,
-    name: `chaos-${index}`,
+    name: isDoomed(index) ? DOOMED_NAME : `chaos-${index}`,
+    ...(isDoomed(index) ? { readyTimeout: 30 } : {}),
     region,
     product: { productId: 'm1.small' },
     volumes: { ...volumes, sizeGb: 10, encrypt: true },

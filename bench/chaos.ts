@@ -14,7 +14,7 @@ import { startDevServer, type DevServer } from '../scripts/dev-server';
 import { locateTemporalCli } from '../scripts/temporal-cli';
 import { freePort } from '../test/support/free-port';
 import { auditLaunches } from './chaos-audit';
-import { chaosRequest, postLaunch, waitClosed, type ApiTarget, type ChaosLaunch } from './chaos-launches';
+import { chaosRequest, DOOMED_NAME, postLaunch, waitClosed, type ApiTarget, type ChaosLaunch } from './chaos-launches';
 import { ChaosWorkers, snapshotWorkerCode } from './chaos-worker';
 import { HEADER, percentile, row } from './figures';
 import { LaunchLanes } from './chaos-lanes';
@@ -78,7 +78,7 @@ async function run(): Promise<number> {
   const client = new Client({ connection, dataConverter: { payloadCodecs: deps.payloadCodecs } });
   const workers = new ChaosWorkers({
     codeDir: snapshotWorkerCode(path.join(dataDir, 'code')),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...shared, SIM_FAULTS: JSON.stringify({ rates: { '*': faultRate } }) },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...shared, SIM_FAULTS: JSON.stringify({ rates: { '*': faultRate }, scripted: [{ operation: 'statusChecks', match: { serverName: DOOMED_NAME }, impaired: true }] }) },
     logFile: path.join(dataDir, 'worker.log'),
     client,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -30,6 +30,8 @@ const { values } = parseArgs({
   options: {
     launches: { type: 'string', default: '2000' },
     'cache-size': { type: 'string' },
+    /** The worker's V8 heap limit in MiB (`--max-old-space-size`), as a container's NODE_OPTIONS would set it. */
+    heap: { type: 'string' },
     reads: { type: 'string', default: '500' },
     lists: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '10' },
@@ -82,6 +84,7 @@ async function run(): Promise<void> {
     LOG_LEVEL: 'warn',
     WORKER_METRICS_ADDRESS: metricsAddress,
     ...(values['cache-size'] ? { WORKER_MAX_CACHED_WORKFLOWS: values['cache-size'] } : {}),
+    ...(values.heap ? { NODE_OPTIONS: `--max-old-space-size=${Number(values.heap)}` } : {}),
   };
   const config = loadConfig(env);
   // Key files, codec keys and the sim's database are made here first; the worker opens the same ones.
@@ -122,9 +125,9 @@ async function run(): Promise<void> {
       return JSON.parse(text) as Record<string, unknown>;
     };
     worker = await startWorkerProcess(env);
-    const cacheSize = values['cache-size'] ? Number(values['cache-size']) : defaultCachedWorkflows();
+    const cacheSize = values['cache-size'] ? Number(values['cache-size']) : defaultCachedWorkflows(values.heap ? Number(values.heap) : undefined);
     console.log(`in flight: ${launches} launches (2 volumes, raid1; sim instant, status checks impaired) parked on one worker (pid ${worker.pid})`);
-    console.log(`workflow cache: ${cacheSize} (${values['cache-size'] ? '--cache-size' : 'WORKER_MAX_CACHED_WORKFLOWS default'})`);
+    console.log(`workflow cache: ${cacheSize} (${values['cache-size'] ? '--cache-size' : 'WORKER_MAX_CACHED_WORKFLOWS default'})${values.heap ? `; worker heap limit ${values.heap} MiB` : ''}`);
     const idle = worker.memory();
     console.log(`worker memory idle: rss ${mib(idle.rssMiB)}`);
 
