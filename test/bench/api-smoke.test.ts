@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { describe, expect, it } from 'vitest';
+import { runBenchSmoke } from '../support/bench';
 
 const number = String.raw`\d+(?:\.\d+)?`;
 /** A table row: requests, req/s, p50, p99, non-2xx (none), and the two ratios to the bare route. */
@@ -10,11 +8,7 @@ const tableRow = (run: string) => new RegExp(String.raw`^${run}\s+[1-9]\d*\s+${n
 // Benchmarks print figures and are not tests; CI only checks in smoke mode that they still run and print them.
 describe('bench/api.ts --smoke', () => {
   it('loads the bare route, the public image search and launches with no failed answer, and prints the ratios', async () => {
-    const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', 'bench/api.ts', '--smoke'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, TEMPORAL_CLI_PATH: inject('temporalCliPath') },
-      timeout: 90_000,
-    });
+    const stdout = await runBenchSmoke('api', 90_000);
     expect(stdout).toMatch(tableRow('bare route'));
     expect(stdout).toMatch(tableRow(String.raw`GET /v1/images`));
     expect(stdout).toMatch(tableRow(String.raw`POST /v1/launches`));

@@ -1,20 +1,11 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { describe, expect, it } from 'vitest';
+import { runBenchSmoke } from '../support/bench';
 
 // Benchmarks print figures and are not tests; CI only checks in smoke mode that the chaos run still runs, and that
 // its invariants hold on a small scale: all launches closed, none leaking, the worker killed, the dev server restarted.
 describe('bench/chaos.ts --smoke', () => {
   it('closes every launch through a worker SIGKILL and a dev server restart, with no violations', async () => {
-    const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', 'bench/chaos.ts', '--smoke'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, TEMPORAL_CLI_PATH: inject('temporalCliPath') },
-      timeout: 200_000,
-    }).catch((err: Error & { stdout?: string; stderr?: string }) => {
-      // The bench exits non-zero on a violation: show what it printed.
-      throw new Error(`${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
-    });
+    const stdout = await runBenchSmoke('chaos', 200_000);
     expect(stdout).toMatch(/^POSTs: 6 accepted /m);
     // One of the six (index 5) is meant to fail at its readiness timeout, and leave nothing behind.
     expect(stdout).toMatch(/^final: 6 of 6 closed: completed 5, failed 1, cancelled 0, terminated 0, timed out 0; open 0$/m);

@@ -1,16 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { describe, expect, it } from 'vitest';
+import { runBenchSmoke } from '../support/bench';
 
 // Benchmarks print figures and are not tests; CI only checks in smoke mode that they still run and print them.
 describe('bench/in-flight.ts --smoke', () => {
   it('parks launches in the readiness wait on a worker process of its own, and prints its memory and the read latencies', async () => {
-    const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', 'bench/in-flight.ts', '--smoke'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, TEMPORAL_CLI_PATH: inject('temporalCliPath') },
-      timeout: 150_000,
-    });
+    const stdout = await runBenchSmoke('in-flight', 150_000);
     expect(stdout).toMatch(/^workflow cache: \d+ \(WORKER_MAX_CACHED_WORKFLOWS default\)$/m);
     expect(stdout).toMatch(/^parked: 20 of 20 launches retrying checkReady after [\d.]+ s .*status checks of server i-\w+ are impaired/m);
     const [, rss, peak] = /^worker memory parked: rss ([\d.]+) MiB, peak ([\d.]+) MiB/m.exec(stdout) ?? [];

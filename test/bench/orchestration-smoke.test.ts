@@ -1,16 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { describe, expect, it } from 'vitest';
+import { runBenchSmoke } from '../support/bench';
 
 // Benchmarks print figures and are not tests; CI only checks in smoke mode that they still run and print them.
 describe('bench/orchestration.ts --smoke', () => {
   it('runs launches and the bare baseline on a dev server of its own, and prints the ratio and the history size', async () => {
-    const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', 'bench/orchestration.ts', '--smoke'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, TEMPORAL_CLI_PATH: inject('temporalCliPath') },
-      timeout: 120_000,
-    });
+    const stdout = await runBenchSmoke('orchestration', 120_000);
     expect(stdout).toMatch(/^bare workflow\s+3\s+[\d.]+\s+\d+\s+\d+$/m);
     expect(stdout).toMatch(/^launchServer\s+3\s+[\d.]+\s+\d+\s+\d+$/m);
     expect(stdout).toMatch(/throughput ratio \(launch \/ bare\): \d+\.\d\d/);
