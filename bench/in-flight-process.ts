@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PROJECT_ROOT } from '../scripts/temporal-cli';
+import { stopChild } from '../scripts/stop-child';
 import { descendantsOf } from '../test/support/processes';
 
 // The worker of bench/in-flight.ts as a process of its own, so that its memory is read alone.
@@ -37,7 +38,7 @@ export async function startWorkerProcess(env: Record<string, string>, readyWithi
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     process.off('exit', killOnExit);
-    await stopChild(child, exited);
+    await stopChild(child, 20_000);
   };
   try {
     await new Promise<void>((resolve, reject) => {
@@ -69,10 +70,3 @@ export async function startWorkerProcess(env: Record<string, string>, readyWithi
 }
 
 /** SIGTERM drains the worker (config/lifecycle.ts); SIGKILL if that takes longer than 20 s. */
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-}

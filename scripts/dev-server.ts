@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES, searchAttributeArgs } from '../domain/search-attributes';
+import { stopChild } from './stop-child';
 import type { TemporalCli } from './temporal-cli';
 import { DEFAULT_TOOLS_DIR } from './temporal-cli';
 
@@ -131,11 +132,3 @@ async function waitUntilServing(address: string, child: ChildProcess, output: st
 }
 
 /** SIGTERM, then SIGKILL after ten seconds: the server flushes SQLite on a clean stop. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './free-port';
+import { stopChild } from '../../scripts/stop-child';
 
 export interface Moto {
   /** http://127.0.0.1:<port>, for AwsProvider's `endpoint`. */
@@ -20,7 +21,6 @@ export async function startMoto(): Promise<Moto> {
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let spawnError: Error | undefined;
   child.once('error', (err: NodeJS.ErrnoException) => {
     spawnError = err.code === 'ENOENT' ? new Error(`moto_server is not on PATH; ${INSTALL_HINT}`) : err;
@@ -29,10 +29,10 @@ export async function startMoto(): Promise<Moto> {
   try {
     await waitUntilAnswering(endpoint, child, () => spawnError, () => stderr);
   } catch (err) {
-    await stopChild(child, exited);
+    await stopChild(child, KILL_AFTER_MS);
     throw err;
   }
-  return { endpoint, stop: () => stopChild(child, exited) };
+  return { endpoint, stop: () => stopChild(child, KILL_AFTER_MS) };
 }
 
 async function waitUntilAnswering(
@@ -58,10 +58,3 @@ async function waitUntilAnswering(
   throw new Error(`moto_server did not answer on ${endpoint} within ${READY_WITHIN_MS / 1000} s:\n${stderr()}`);
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-  await exited;
-  clearTimeout(timer);
-}
