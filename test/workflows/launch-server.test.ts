@@ -116,7 +116,9 @@ describe('launchServer workflow', () => {
       sim.faults.setRate('*', 0);
       expect((await leftovers(sim, handle.workflowId)).servers).toEqual([result.server.id]);
     }
-  }, 120_000);
+    // A readiness check makes several provider calls, so at 30% it fails about two attempts in three, and its retries
+    // back off to 30 s: a run of bad luck takes minutes, not a hang. CI saw one take over 120 s.
+  }, 300_000);
 
   const permanentFaults = ['createKeypair', 'createFirewall', 'launchServer', 'createVolume', 'attachVolume', 'guest.raid', 'guest.encrypt', 'guest.format', 'guest.mount'];
   it.each(permanentFaults)('leaves nothing behind when %s fails for good', async (operation) => {
