@@ -8,7 +8,7 @@ import { serverView, type ServerDoc } from './sim-servers';
 
 // Key pairs and firewalls of the simulated cloud. Key pairs are stored by `<region>/<name>`: names are unique per region.
 const keypairId = (region: string, name: string) => `${region}/${name}`;
-const colonHex = (digest: Buffer) => digest.toString('hex').match(/../g)!.join(':');
+export const colonHex = (digest: Buffer) => digest.toString('hex').match(/../g)!.join(':');
 
 export function createKeypair(ctx: SimContext, region: string, name: string, tags: Record<string, string> = {}): CreatedKeypair {
   ctx.faults.check('createKeypair');
@@ -55,7 +55,7 @@ export function deleteKeypair(ctx: SimContext, region: string, name: string): vo
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
-function validRules(rules: FirewallRule[]): FirewallRule[] {
+export function validRules(rules: FirewallRule[]): FirewallRule[] {
   for (const rule of rules) {
     const cidr = CIDR.exec(rule.cidr);
     if (!cidr || cidr.slice(1, 5).some((octet) => Number(octet) > 255) || Number(cidr[5]) > 32) {
@@ -69,7 +69,7 @@ function validRules(rules: FirewallRule[]): FirewallRule[] {
   return rules;
 }
 
-const sameRule = (a: FirewallRule, b: FirewallRule) => a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort && a.cidr === b.cidr;
+export const sameRule = (a: FirewallRule, b: FirewallRule) => a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort && a.cidr === b.cidr;
 
 export function createFirewall(ctx: SimContext, region: string, input: CreateFirewallInput): Firewall {
   ctx.faults.check('createFirewall');

@@ -1,0 +1,195 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Capabilities } from '../../domain/capabilities';
+import type { Architecture, MachineImage } from '../../domain/image';
+import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
+import type { Page, PageRequest } from '../../domain/page';
+import type { Product } from '../../domain/product';
+import type { Server, StatusCheck } from '../../domain/server';
+import type { Volume } from '../../domain/volume';
+import type { CaptureImageInput, CloudProvider, CreateFirewallInput, CreateVolumeInput, ImageUpdate, LaunchServerInput, PublicImageQuery, ServerFilter, VolumeFilter } from '../cloud-provider';
+import { SimStore } from '../sim/store';
+import { QEMU_CAPABILITIES, QEMU_PRODUCTS, QEMU_REGION, QEMU_ZONE } from './catalog';
+import { requireRegion, type QemuContext, type QemuLimits } from './context';
+import * as images from './qemu-images';
+import * as network from './qemu-network';
+import * as servers from './qemu-servers';
+import * as volumes from './qemu-volumes';
+
+export interface QemuProviderOptions {
+  /** DATA_DIR/qemu. */
+  root: string;
+  baseImageDir: string;
+  accel: 'auto' | 'kvm' | 'tcg';
+  limits: QemuLimits;
+  qemuBinary?: string;
+}
+
+
+// The local cloud: servers are QEMU virtual machines on this machine (see providers/README.md).
+export class QemuProvider implements CloudProvider {
+  readonly name = 'qemu';
+  readonly ctx: QemuContext;
+
+  constructor(options: QemuProviderOptions) {
+    mkdirSync(options.root, { recursive: true });
+    this.ctx = {
+      store: new SimStore(path.join(options.root, 'qemu-cloud.db')),
+      root: options.root,
+      baseImageDir: options.baseImageDir,
+      accel: options.accel,
+      limits: options.limits,
+      qemuBinary: options.qemuBinary ?? 'qemu-system-x86_64',
+    };
+    images.registerBaseImage(this.ctx, QEMU_REGION);
+  }
+
+  close(): void {
+    this.ctx.store.close();
+  }
+
+  async capabilities(region: string): Promise<Capabilities> {
+    requireRegion(region);
+    return structuredClone(QEMU_CAPABILITIES);
+  }
+
+  async listRegions(): Promise<string[]> {
+    return [QEMU_REGION];
+  }
+
+  async listZones(region: string): Promise<string[]> {
+    requireRegion(region);
+    return [QEMU_ZONE];
+  }
+
+  async listImages(region: string, page?: PageRequest): Promise<Page<MachineImage>> {
+    return images.listImages(this.ctx, region, page);
+  }
+
+  async searchPublicImages(region: string, query: PublicImageQuery): Promise<Page<MachineImage>> {
+    return images.searchPublicImages(this.ctx, region, query);
+  }
+
+  async getImage(region: string, imageId: string): Promise<MachineImage> {
+    return images.getImage(this.ctx, region, imageId);
+  }
+
+  async captureImage(region: string, input: CaptureImageInput): Promise<MachineImage> {
+    const doc = servers.loadServer(this.ctx, region, input.serverId);
+    const state = servers.serverState(this.ctx, doc);
+    return images.captureImage(this.ctx, region, input, { doc, state, rootDisk: servers.serverPaths(this.ctx, input.serverId).root });
+  }
+
+  async updateImage(region: string, imageId: string, update: ImageUpdate): Promise<MachineImage> {
+    return images.updateImage(this.ctx, region, imageId, update);
+  }
+
+  async deprecateImage(region: string, imageId: string, options?: { replacementId?: string; at?: string }): Promise<MachineImage> {
+    return images.deprecateImage(this.ctx, region, imageId, options);
+  }
+
+  async disableImage(region: string, imageId: string): Promise<MachineImage> {
+    return images.disableImage(this.ctx, region, imageId);
+  }
+
+  async enableImage(region: string, imageId: string): Promise<MachineImage> {
+    return images.enableImage(this.ctx, region, imageId);
+  }
+
+  async deregisterImage(region: string, imageId: string): Promise<void> {
+    images.deregisterImage(this.ctx, region, imageId, (id) => servers.listServers(this.ctx, region, { imageId: id }).find((s) => s.state !== 'terminated')?.id);
+  }
+
+  async listProducts(region: string, filter: { architecture?: Architecture } = {}): Promise<Product[]> {
+    requireRegion(region);
+    return QEMU_PRODUCTS.filter((p) => !filter.architecture || p.architecture === filter.architecture).map(({ memoryMb: _mb, ...product }) => product);
+  }
+
+  async launchServer(region: string, input: LaunchServerInput): Promise<Server> {
+    return servers.launchServer(this.ctx, region, input);
+  }
+
+  async getServer(region: string, serverId: string): Promise<Server> {
+    return servers.getServer(this.ctx, region, serverId);
+  }
+
+  async listServers(region: string, filter?: ServerFilter): Promise<Server[]> {
+    return servers.listServers(this.ctx, region, filter);
+  }
+
+  async stopServer(region: string, serverId: string): Promise<Server> {
+    return servers.stopServer(this.ctx, region, serverId);
+  }
+
+  async startServer(region: string, serverId: string): Promise<Server> {
+    return servers.startServer(this.ctx, region, serverId, (id) => images.captureInProgress(this.ctx, region, id));
+  }
+
+  async terminateServer(region: string, serverId: string): Promise<void> {
+    return servers.terminateServer(this.ctx, region, serverId);
+  }
+
+  async statusChecks(region: string, serverId: string): Promise<StatusCheck> {
+    return servers.statusChecks(this.ctx, region, serverId);
+  }
+
+  async createKeypair(region: string, name: string, tags?: Record<string, string>): Promise<CreatedKeypair> {
+    return network.createKeypair(this.ctx, region, name, tags);
+  }
+
+  async importKeypair(region: string, name: string, publicKey: string, tags?: Record<string, string>): Promise<Keypair> {
+    return network.importKeypair(this.ctx, region, name, publicKey, tags);
+  }
+
+  async listKeypairs(region: string): Promise<Keypair[]> {
+    return network.listKeypairs(this.ctx, region);
+  }
+
+  async deleteKeypair(region: string, name: string): Promise<void> {
+    network.deleteKeypair(this.ctx, region, name);
+  }
+
+  async createFirewall(region: string, input: CreateFirewallInput): Promise<Firewall> {
+    return network.createFirewall(this.ctx, region, input);
+  }
+
+  async authorize(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall> {
+    return network.authorize(this.ctx, region, firewallId, rules);
+  }
+
+  async listFirewalls(region: string, filter?: { ids?: string[]; tag?: { key: string; value?: string } }): Promise<Firewall[]> {
+    return network.listFirewalls(this.ctx, region, filter);
+  }
+
+  async deleteFirewall(region: string, firewallId: string): Promise<void> {
+    network.deleteFirewall(this.ctx, region, firewallId, (id) =>
+      this.ctx.store
+        .list<servers.ServerDoc>('server', region)
+        .find((s) => s.doc.firewallIds.includes(id) && s.doc.desired !== 'terminated')?.id,
+    );
+  }
+
+  async createVolume(region: string, input: CreateVolumeInput): Promise<Volume> {
+    return volumes.createVolume(this.ctx, region, input);
+  }
+
+  async attachVolume(region: string, volumeId: string, serverId: string, device: string): Promise<Volume> {
+    return volumes.attachVolume(this.ctx, region, volumeId, serverId, device);
+  }
+
+  async detachVolume(region: string, volumeId: string): Promise<Volume> {
+    return volumes.detachVolume(this.ctx, region, volumeId);
+  }
+
+  async deleteVolume(region: string, volumeId: string): Promise<void> {
+    volumes.deleteVolume(this.ctx, region, volumeId);
+  }
+
+  async getVolume(region: string, volumeId: string): Promise<Volume> {
+    return volumes.getVolume(this.ctx, region, volumeId);
+  }
+
+  async listVolumes(region: string, filter?: VolumeFilter): Promise<Volume[]> {
+    return volumes.listVolumes(this.ctx, region, filter);
+  }
+}

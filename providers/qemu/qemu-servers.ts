@@ -1,0 +1,270 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Firewall } from '../../domain/network';
+import type { Server, ServerState, StatusCheck } from '../../domain/server';
+import type { LaunchServerInput, ServerFilter } from '../cloud-provider';
+import { ProviderError } from '../errors';
+import { hasTag } from '../sim/context';
+import { requireName } from '../sim/naming';
+import { QEMU_MAX_VOLUMES_PER_SERVER, QEMU_PRODUCTS } from './catalog';
+import { newId, qmpSocketPath, requireZone, serverDir, volumeFile, type QemuContext } from './context';
+import { settleAccel } from './accel';
+import { killMachine, machinePid, powerDown, qemuImg, startMachine } from './machine';
+import { findImageDoc, imageDisk } from './qemu-images';
+import { findKeypair, forwardedPorts } from './qemu-network';
+import type { VolumeDoc } from './qemu-volumes';
+
+// Servers of the local cloud. The record says what the person asked for (running, stopped, terminated); the
+// process and its console say what is: a server outlives the worker and the API, and any process reading the
+// record reconciles the two.
+
+export interface ServerDoc {
+  server: Omit<Server, 'state' | 'publicIp'>;
+  desired: 'running' | 'stopped' | 'terminated';
+  /** When a stop was asked for: a guest that ignores the power button is switched off after STOP_GRACE_MS. */
+  stopRequestedAt?: number;
+  cpus: number;
+  memoryMb: number;
+  kernel: string;
+  initrd: string;
+  /** Guest TCP port → host port on 127.0.0.1; the SSH forward (22) is the server's address. */
+  forwards: Record<number, number>;
+  keypairName?: string;
+  firewallIds: string[];
+  /** Set once the machine has been started; a record without it is a launch still finishing. */
+  bootedAt?: number;
+}
+
+const STOP_GRACE_MS = 90_000;
+/** cloud-init's final message, which the base image writes to the serial console (and its default wording). */
+const BOOT_FINISHED = /machine-images: boot finished|Cloud-init v\. \S+ finished at/;
+
+const paths = (ctx: QemuContext, id: string) => {
+  const dir = serverDir(ctx, id);
+  return { dir, root: path.join(dir, 'root.qcow2'), pid: path.join(dir, 'qemu.pid'), console: path.join(dir, 'console.log'), qmp: qmpSocketPath(ctx, id), seed: path.join(dir, 'seed') };
+};
+
+export function loadServer(ctx: QemuContext, region: string, serverId: string): ServerDoc {
+  requireZone(region, undefined);
+  const stored = ctx.store.get<ServerDoc>('server', serverId);
+  if (!stored || stored.region !== region) throw new ProviderError('NotFound', `server ${serverId} does not exist`);
+  return stored.doc;
+}
+
+const save = (ctx: QemuContext, region: string, doc: ServerDoc) => ctx.store.put({ id: doc.server.id, kind: 'server', region, clientToken: null, doc });
+
+export const isAlive = (ctx: QemuContext, serverId: string) => machinePid(paths(ctx, serverId).pid, serverId) !== undefined;
+
+export function serverState(ctx: QemuContext, doc: ServerDoc): ServerState {
+  if (doc.desired === 'terminated') return 'terminated';
+  const alive = isAlive(ctx, doc.server.id);
+  if (doc.desired === 'running') return alive ? 'running' : doc.bootedAt ? 'stopped' : 'pending';
+  return alive ? 'stopping' : 'stopped';
+}
+
+export function serverView(ctx: QemuContext, doc: ServerDoc): Server {
+  const state = serverState(ctx, doc);
+  const ssh = doc.forwards[22];
+  return { ...doc.server, state, ...(state === 'running' && ssh ? { publicIp: `127.0.0.1:${ssh}` } : {}) };
+}
+
+/** Servers that hold a guest slot: asked to run, or still shutting down. */
+function liveServers(ctx: QemuContext, region: string): ServerDoc[] {
+  return ctx.store.list<ServerDoc>('server', region).map((s) => s.doc).filter((doc) => doc.desired === 'running' || (doc.desired === 'stopped' && isAlive(ctx, doc.server.id)));
+}
+
+function requireRoom(ctx: QemuContext, region: string, memoryMb: number, except?: string): void {
+  const live = liveServers(ctx, region).filter((doc) => doc.server.id !== except);
+  if (live.length >= ctx.limits.guests) {
+    throw new ProviderError('QuotaExceeded', `${live.length} of the ${ctx.limits.guests} guests this machine allows are running; stop or terminate one, or raise QEMU_MAX_GUESTS`);
+  }
+  const used = live.reduce((sum, doc) => sum + doc.memoryMb, 0);
+  if (used + memoryMb > ctx.limits.memoryMb) {
+    throw new ProviderError('QuotaExceeded', `running guests use ${used} MiB of the ${ctx.limits.memoryMb} MiB allowed and this one needs ${memoryMb}; stop one, choose a smaller product, or raise QEMU_MAX_MEMORY_MB`);
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function firewallsOf(ctx: QemuContext, doc: ServerDoc): Firewall[] {
+  return doc.firewallIds.map((id) => ctx.store.get<Firewall>('firewall', id)?.doc).filter((f): f is Firewall => f !== undefined);
+}
+
+/** cloud-init's NoCloud seed: meta-data names the instance and carries the key pair; user data is passed as given. */
+function writeSeed(ctx: QemuContext, region: string, doc: ServerDoc, userData: string | undefined): void {
+  const { seed } = paths(ctx, doc.server.id);
+  mkdirSync(seed, { recursive: true, mode: 0o700 });
+  const keypair = doc.keypairName ? findKeypair(ctx, region, doc.keypairName) : undefined;
+  const metaData = [`instance-id: ${doc.server.id}`, `local-hostname: ${doc.server.name}`, ...(keypair ? ['public-keys:', `  - ${keypair.publicKey}`] : [])];
+  writeFileSync(path.join(seed, 'meta-data'), `${metaData.join('\n')}\n`, { mode: 0o600 });
+  // User data can hold secrets: only the owner reads it; QEMU hands it to the guest through fw_cfg.
+  writeFileSync(path.join(seed, 'user-data'), userData ?? '', { mode: 0o600 });
+}
+
+/** Starts the machine with the server's disks; picks new host ports when the old ones were taken meanwhile. */
+async function boot(ctx: QemuContext, region: string, doc: ServerDoc): Promise<void> {
+  const p = paths(ctx, doc.server.id);
+  const guestPorts = forwardedPorts(firewallsOf(ctx, doc));
+  const forwards: Record<number, number> = {};
+  for (const port of guestPorts) forwards[port] = await freePort();
+  const attached = ctx.store
+    .list<VolumeDoc>('volume', region, { attachedTo: doc.server.id })
+    .map((s) => s.doc)
+    .sort((a, b) => a.attachment!.port - b.attachment!.port);
+  rmSync(p.qmp, { force: true });
+  await startMachine({
+    serverId: doc.server.id,
+    cpus: doc.cpus,
+    memoryMb: doc.memoryMb,
+    accel: await settleAccel(ctx.accel, ctx.qemuBinary, doc.kernel),
+    kernel: doc.kernel,
+    initrd: doc.initrd,
+    rootDisk: p.root,
+    volumes: attached.map((v) => ({ serial: v.volume.id, file: volumeFile(ctx, v.volume.id), port: v.attachment!.port })),
+    hotplugPorts: QEMU_MAX_VOLUMES_PER_SERVER,
+    forwards,
+    seed: { 'meta-data': path.join(p.seed, 'meta-data'), 'user-data': path.join(p.seed, 'user-data') },
+    consoleLog: p.console,
+    qmpSocket: p.qmp,
+    pidFile: p.pid,
+    qemuBinary: ctx.qemuBinary,
+  });
+  ctx.store.transaction(() => {
+    const current = loadServer(ctx, region, doc.server.id);
+    save(ctx, region, { ...current, forwards, bootedAt: Date.now() });
+  });
+}
+
+export async function launchServer(ctx: QemuContext, region: string, input: LaunchServerInput): Promise<Server> {
+  const zone = requireZone(region, input.zone);
+  requireName('server', input.name);
+  const product = QEMU_PRODUCTS.find((p) => p.id === input.productId);
+  if (!product) throw new ProviderError('InvalidInput', `product ${input.productId} does not exist; choose one of ${QEMU_PRODUCTS.map((p) => p.id).join(', ')}`);
+  const { doc, created } = ctx.store.transaction(() => {
+    const existing = ctx.store.byToken<ServerDoc>('server', region, input.clientToken);
+    if (existing) return { doc: existing.doc, created: false };
+    const image = findImageDoc(ctx, region, input.imageId);
+    const state = image.view.state;
+    if (state !== 'available' && state !== 'deprecated') throw new ProviderError('InvalidInput', `image ${input.imageId} is ${state}; launch from an available image`);
+    if (input.keypairName && !findKeypair(ctx, region, input.keypairName)) throw new ProviderError('NotFound', `key pair ${input.keypairName} does not exist`);
+    for (const id of input.firewallIds ?? []) if (!ctx.store.get('firewall', id)) throw new ProviderError('NotFound', `firewall ${id} does not exist`);
+    requireRoom(ctx, region, product.memoryMb);
+    const id = newId('i');
+    const fresh: ServerDoc = {
+      server: { id, name: input.name, imageId: image.view.id, productId: product.id, zone, privateIp: '10.0.2.15', createdAt: new Date().toISOString(), tags: { ...input.tags, Name: input.name } },
+      desired: 'running',
+      cpus: product.cpuCount,
+      memoryMb: product.memoryMb,
+      kernel: image.doc.files.kernel,
+      initrd: image.doc.files.initrd,
+      forwards: {},
+      firewallIds: input.firewallIds ?? [],
+      ...(input.keypairName ? { keypairName: input.keypairName } : {}),
+    };
+    ctx.store.put({ id, kind: 'server', region, clientToken: input.clientToken, doc: fresh });
+    return { doc: fresh, created: true };
+  });
+  // The record comes first, so a retry with the same token finds it and finishes what a crash interrupted.
+  if (created || (doc.desired === 'running' && !doc.bootedAt && !isAlive(ctx, doc.server.id))) {
+    const p = paths(ctx, doc.server.id);
+    mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+    const base = imageDisk(ctx, region, doc.server.imageId);
+    const sizeGb = QEMU_PRODUCTS.find((q) => q.id === doc.server.productId)!.rootDiskGb;
+    await qemuImg(['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', base, p.root, `${sizeGb}G`]);
+    writeSeed(ctx, region, doc, input.userData);
+    await boot(ctx, region, doc);
+  }
+  return serverView(ctx, loadServer(ctx, region, doc.server.id));
+}
+
+export function getServer(ctx: QemuContext, region: string, serverId: string): Server {
+  const doc = loadServer(ctx, region, serverId);
+  const view = serverView(ctx, doc);
+  // A guest that ignored the power button for the grace period is switched off, as clouds force a stop.
+  if (view.state === 'stopping' && doc.stopRequestedAt && Date.now() - doc.stopRequestedAt > STOP_GRACE_MS) {
+    const p = paths(ctx, serverId);
+    void killMachine(p.pid, p.qmp, serverId);
+  }
+  return view;
+}
+
+export function listServers(ctx: QemuContext, region: string, filter: ServerFilter = {}): Server[] {
+  requireZone(region, undefined);
+  return ctx.store
+    .list<ServerDoc>('server', region, filter.tag ? { tag: filter.tag } : {})
+    .map((s) => serverView(ctx, s.doc))
+    .filter((s) => (!filter.imageId || s.imageId === filter.imageId) && (!filter.states || filter.states.includes(s.state)) && hasTag(s.tags, filter.tag));
+}
+
+export async function stopServer(ctx: QemuContext, region: string, serverId: string): Promise<Server> {
+  const doc = ctx.store.transaction(() => {
+    const current = loadServer(ctx, region, serverId);
+    if (current.desired === 'terminated') throw new ProviderError('Conflict', `server ${serverId} is terminated; it cannot stop`);
+    if (current.desired === 'running') save(ctx, region, { ...current, desired: 'stopped', stopRequestedAt: Date.now() });
+    return loadServer(ctx, region, serverId);
+  });
+  const p = paths(ctx, serverId);
+  if (isAlive(ctx, serverId)) await powerDown(p.qmp).catch(() => undefined);
+  return serverView(ctx, doc);
+}
+
+export async function startServer(ctx: QemuContext, region: string, serverId: string, busy: (serverId: string) => string | undefined): Promise<Server> {
+  const doc = ctx.store.transaction(() => {
+    const current = loadServer(ctx, region, serverId);
+    if (current.desired === 'terminated') throw new ProviderError('Conflict', `server ${serverId} is terminated; it cannot start`);
+    if (current.desired === 'running') return current;
+    const state = serverState(ctx, current);
+    if (state === 'stopping') throw new ProviderError('Unavailable', `server ${serverId} is still stopping; start it once it has stopped`);
+    const why = busy(serverId);
+    if (why) throw new ProviderError('Unavailable', `server ${serverId} cannot start while ${why}`);
+    requireRoom(ctx, region, current.memoryMb, serverId);
+    const next: ServerDoc = { ...current, desired: 'running' };
+    delete next.stopRequestedAt;
+    save(ctx, region, next);
+    return next;
+  });
+  if (!isAlive(ctx, serverId)) await boot(ctx, region, doc);
+  return serverView(ctx, loadServer(ctx, region, serverId));
+}
+
+/** Switches the machine off and removes its disk and seed; data volumes come free, as on EC2. */
+export async function terminateServer(ctx: QemuContext, region: string, serverId: string): Promise<void> {
+  const stored = ctx.store.get<ServerDoc>('server', serverId);
+  if (!stored || stored.region !== region) return;
+  ctx.store.transaction(() => save(ctx, region, { ...loadServer(ctx, region, serverId), desired: 'terminated' }));
+  const p = paths(ctx, serverId);
+  await killMachine(p.pid, p.qmp, serverId);
+  ctx.store.transaction(() => {
+    for (const volume of ctx.store.list<VolumeDoc>('volume', region, { attachedTo: serverId })) {
+      const { attachment: _gone, ...free } = volume.doc;
+      ctx.store.put({ ...volume, doc: free });
+    }
+  });
+  rmSync(p.dir, { recursive: true, force: true });
+  rmSync(p.qmp, { force: true });
+}
+
+export function statusChecks(ctx: QemuContext, region: string, serverId: string): StatusCheck {
+  const doc = loadServer(ctx, region, serverId);
+  if (serverState(ctx, doc) !== 'running') return 'initializing';
+  let console = '';
+  try {
+    console = readFileSync(paths(ctx, serverId).console, 'utf8');
+  } catch {
+    return 'initializing';
+  }
+  return BOOT_FINISHED.test(console) ? 'ok' : 'initializing';
+}
+
+export const serverPaths = paths;
