@@ -29,6 +29,14 @@ export const ConfigSchema = z.object({
   SIM_TIME_SCALE: z.coerce.number().min(0).max(100).default(0.1),
   /** A fault plan for the simulated cloud, as JSON (providers/README.md); none by default. */
   SIM_FAULTS: optionalText,
+  /** Where the qemu driver's base image is built and kept; unset: ~/.cache/machine-images/qemu (shared by every checkout). */
+  QEMU_IMAGE_CACHE: optionalText,
+  /** auto: KVM where it boots a guest here, else TCG (software emulation); or kvm, tcg. */
+  QEMU_ACCEL: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+  /** Guests the qemu driver runs at once; a launch beyond it answers QuotaExceeded. */
+  QEMU_MAX_GUESTS: z.coerce.number().int().min(1).max(256).default(4),
+  /** Memory of the qemu driver's running guests together, in MiB. */
+  QEMU_MAX_MEMORY_MB: z.coerce.number().int().min(256).max(4_194_304).default(8192),
   AWS_ENDPOINT_URL: optionalText,
   AWS_REGION: optionalText,
   /** JSON {keys: [{principal, role, groups, sha256}]}; unset: one admin key generated into DATA_DIR/dev-api-key. */

@@ -113,7 +113,7 @@ chmod 0400 "$key_file"
 luks_uuid=$(cryptsetup luksUUID "$device")
 existing=$(awk -v name="$name" '$1 == name { print $2; exit }' "$crypttab" 2>/dev/null || true)
 if [ -z "$existing" ]; then
-  echo "$name UUID=$luks_uuid $key_file luks" >>"$crypttab"
+  echo "$name UUID=$luks_uuid $key_file luks,nofail" >>"$crypttab"
   note "added $name to $crypttab"
 elif [ "$existing" != "UUID=$luks_uuid" ]; then
   refuse "$crypttab already maps $name to $existing; remove that line or choose another mount point"

@@ -33,6 +33,17 @@ interface Finished {
 
 const EXIT_CODES: Record<number, ProviderErrorCode> = { [STEP_EXIT.refused]: 'Conflict', [STEP_EXIT.notReady]: 'Unavailable', [STEP_EXIT.missingTool]: 'Unsupported' };
 
+/**
+ * A server's address, with the port when the cloud forwards one (the qemu driver's `127.0.0.1:40022`); an IPv6
+ * address with a port is written `[::1]:40022`, and a bare IPv6 address has no port.
+ */
+export function sshAddress(address: string, defaultPort: number): { host: string; port: number } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(address);
+  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] ? Number(bracketed[2]) : defaultPort };
+  const withPort = /^([^:]+):(\d+)$/.exec(address);
+  return withPort ? { host: withPort[1]!, port: Number(withPort[2]) } : { host: address, port: defaultPort };
+}
+
 const lastLines = (text: string, count: number) => text.trim().split('\n').slice(-count).join(' | ');
 
 export class SshGuestExecutor implements GuestExecutor {
@@ -87,9 +98,8 @@ export class SshGuestExecutor implements GuestExecutor {
   }
 
   private exec(target: GuestTarget, command: string, input: string | undefined, timeoutMs: number): Promise<Finished> {
-    const host = target.host;
-    if (!host) return Promise.reject(new ProviderError('Unavailable', `server ${target.serverId} has no address to reach over SSH yet`));
-    const port = this.options.port ?? 22;
+    if (!target.host) return Promise.reject(new ProviderError('Unavailable', `server ${target.serverId} has no address to reach over SSH yet`));
+    const { host, port } = sshAddress(target.host, this.options.port ?? 22);
     return new Promise<Finished>((resolve, reject) => {
       const client = new ssh2.Client();
       let settled = false;

@@ -3,11 +3,15 @@ import path from 'node:path';
 import type { Config } from '../config/config';
 import { AwsProvider } from './aws/aws-provider';
 import type { CloudProvider } from './cloud-provider';
-import { ProviderError } from './errors';
+import { baseImageDir } from './qemu/base-image';
+import { QemuProvider } from './qemu/qemu-provider';
 import { parseFaultPlan } from './sim/faults';
 import { SimProvider } from './sim/sim-provider';
 
-export type ProviderConfig = Pick<Config, 'PROVIDER' | 'DATA_DIR' | 'SIM_TIME_SCALE' | 'SIM_FAULTS' | 'AWS_ENDPOINT_URL' | 'AWS_REGION'>;
+export type ProviderConfig = Pick<
+  Config,
+  'PROVIDER' | 'DATA_DIR' | 'SIM_TIME_SCALE' | 'SIM_FAULTS' | 'AWS_ENDPOINT_URL' | 'AWS_REGION' | 'QEMU_IMAGE_CACHE' | 'QEMU_ACCEL' | 'QEMU_MAX_GUESTS' | 'QEMU_MAX_MEMORY_MB'
+>;
 
 // Picks the driver by name (Libcloud's get_driver). Drivers not built yet say so instead of pretending.
 export function createProvider(config: ProviderConfig): CloudProvider {
@@ -26,6 +30,11 @@ export function createProvider(config: ProviderConfig): CloudProvider {
         ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}),
       });
     case 'qemu':
-      throw new ProviderError('Unsupported', `PROVIDER=qemu is not available in this version; use PROVIDER=sim or PROVIDER=aws`);
+      return new QemuProvider({
+        root: path.join(config.DATA_DIR, 'qemu'),
+        baseImageDir: baseImageDir(config.QEMU_IMAGE_CACHE),
+        accel: config.QEMU_ACCEL,
+        limits: { guests: config.QEMU_MAX_GUESTS, memoryMb: config.QEMU_MAX_MEMORY_MB },
+      });
   }
 }

@@ -8,6 +8,7 @@ import { createLogger } from '../config/logger';
 import { createServiceDeps } from '../config/dependencies';
 import { installRuntime } from '../worker/runtime';
 import { startWorker } from '../worker/worker';
+import { baseImageDir, ensureBaseImage } from '../providers/qemu/base-image';
 import { startDevServer, type DevServer } from './dev-server';
 import { locateTemporalCli } from './temporal-cli';
 
@@ -55,6 +56,11 @@ async function run(): Promise<void> {
       say: (message) => logger.info(message),
     });
     stack.push({ name: 'the Temporal dev server', stop: () => devServer!.stop() });
+  }
+
+  if (config.PROVIDER === 'qemu') {
+    // Before the worker: a launch needs the base image, and the first build takes minutes (it says so).
+    await ensureBaseImage(baseImageDir(config.QEMU_IMAGE_CACHE), (message) => logger.info(message));
   }
 
   // One set of dependencies for both roles in this process (the sim's and the key store's files are shared all the same).

@@ -48,10 +48,7 @@ const processAlive = (pid: number) => {
 
 function stateOf(doc: ImageDoc): ImageState {
   if (doc.failed) return 'failed';
-  if (doc.capture) {
-    if (existsSync(doc.files.disk)) return 'available';
-    return processAlive(doc.capture.pid) ? 'pending' : 'failed';
-  }
+  if (doc.capture && !existsSync(doc.files.disk)) return processAlive(doc.capture.pid) ? 'pending' : 'failed';
   if (doc.disabled) return 'disabled';
   if (doc.deprecation && doc.deprecation.at <= Date.now()) return 'deprecated';
   return 'available';
@@ -64,9 +61,9 @@ function view(doc: ImageDoc): MachineImage {
 }
 
 /** Registers the built base image as the public library's image, once per build (its id comes from the build). */
-export function registerBaseImage(ctx: QemuContext, region: string): void {
+export function registerBaseImage(ctx: QemuContext, region: string): boolean {
   const manifestFile = path.join(ctx.baseImageDir, 'manifest.json');
-  if (!existsSync(manifestFile)) return;
+  if (!existsSync(manifestFile)) return false;
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as BaseImageManifest;
   const id = `img-${createHash('sha256').update(`${ctx.baseImageDir}\n${manifest.builtAt}`).digest('hex').slice(0, 15)}`;
   ctx.store.transaction(() => {
@@ -93,6 +90,7 @@ export function registerBaseImage(ctx: QemuContext, region: string): void {
     };
     ctx.store.put({ id, kind: 'image', region, clientToken: null, doc });
   });
+  return true;
 }
 
 export function findImageDoc(ctx: QemuContext, region: string, imageId: string): { doc: ImageDoc; view: MachineImage } {

@@ -30,6 +30,7 @@ export interface QemuProviderOptions {
 export class QemuProvider implements CloudProvider {
   readonly name = 'qemu';
   readonly ctx: QemuContext;
+  private registered = false;
 
   constructor(options: QemuProviderOptions) {
     mkdirSync(options.root, { recursive: true });
@@ -41,7 +42,7 @@ export class QemuProvider implements CloudProvider {
       limits: options.limits,
       qemuBinary: options.qemuBinary ?? 'qemu-system-x86_64',
     };
-    images.registerBaseImage(this.ctx, QEMU_REGION);
+    this.library();
   }
 
   close(): void {
@@ -62,15 +63,22 @@ export class QemuProvider implements CloudProvider {
     return [QEMU_ZONE];
   }
 
+  /** The base image may be built after this process started (npm run qemu:image): look for it until it is there. */
+  private library(): void {
+    if (!this.registered) this.registered = images.registerBaseImage(this.ctx, QEMU_REGION);
+  }
+
   async listImages(region: string, page?: PageRequest): Promise<Page<MachineImage>> {
     return images.listImages(this.ctx, region, page);
   }
 
   async searchPublicImages(region: string, query: PublicImageQuery): Promise<Page<MachineImage>> {
+    this.library();
     return images.searchPublicImages(this.ctx, region, query);
   }
 
   async getImage(region: string, imageId: string): Promise<MachineImage> {
+    this.library();
     return images.getImage(this.ctx, region, imageId);
   }
 
@@ -106,6 +114,7 @@ export class QemuProvider implements CloudProvider {
   }
 
   async launchServer(region: string, input: LaunchServerInput): Promise<Server> {
+    this.library();
     return servers.launchServer(this.ctx, region, input);
   }
 

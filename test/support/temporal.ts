@@ -44,6 +44,8 @@ export interface TestWorkerOptions {
   taskQueue?: string;
   /** A namespace made for the file (test/support/namespace.ts); `default` otherwise. */
   namespace?: string;
+  /** The key store, when the test needs the same one (the ssh executor's provisioning key); a new one otherwise. */
+  keys?: FileKeyStore;
 }
 
 /** A client and a running worker on the run's dev server, on a task queue of this test file's own. */
@@ -53,7 +55,7 @@ export async function startTestWorker(options: TestWorkerOptions = {}) {
   const config = { TEMPORAL_NAMESPACE: options.namespace ?? 'default', TEMPORAL_TASK_QUEUE: options.taskQueue ?? `test-${randomUUID()}` };
   const provider = options.provider ?? new SimProvider();
   const guest = options.guest === null ? undefined : (options.guest ?? (provider instanceof SimProvider ? new SimGuestExecutor(provider) : undefined));
-  const keys = testKeyStore();
+  const keys = options.keys ?? testKeyStore();
   const payloadCodecs = testPayloadCodecs();
   const worker = await startWorker({ config, address, provider, keys, payloadCodecs, ...(guest ? { guest } : {}) });
   const connection = await Connection.connect({ address });

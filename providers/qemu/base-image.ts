@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The qemu driver's public image, built once by scripts/qemu/build-base-image.sh and kept in a cache outside the
+// checkout, so every clone on the machine (and every CI run) reuses it. The folder is named after the recipe: a
+// changed script builds a new image beside the old one instead of booting a stale one.
+
+export const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/qemu/build-base-image.sh', import.meta.url));
+
+export function baseImageDir(cache: string | undefined): string {
+  const root = cache ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'machine-images', 'qemu');
+  const recipe = createHash('sha256').update(readFileSync(BUILD_SCRIPT)).digest('hex').slice(0, 12);
+  return path.join(root, `debian-12-${recipe}`);
+}
+
+export const baseImageBuilt = (dir: string) => existsSync(path.join(dir, 'manifest.json'));
+
+/** Builds the base image unless it is there; says what it does and how long it took. */
+export async function ensureBaseImage(dir: string, say: (line: string) => void): Promise<{ built: boolean; seconds: number }> {
+  if (baseImageBuilt(dir)) {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { builtAt: string };
+    say(`qemu base image: reusing ${dir} (built ${manifest.builtAt})`);
+    return { built: false, seconds: 0 };
+  }
+  if (process.getuid?.() !== 0) {
+    throw new Error(`the qemu base image is not built yet and building it needs root (debootstrap): run "sudo npm run qemu:image" once, then start again`);
+  }
+  say(`qemu base image: building Debian 12 into ${dir} with debootstrap (about 2 to 4 minutes and 1 GB of downloads; once per machine)`);
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('bash', [BUILD_SCRIPT, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => say(`qemu ${line}`)));
+    child.stderr.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`building the qemu base image failed (exit ${code}): ${tail.trim()}`))));
+  });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  say(`qemu base image: built in ${seconds} s`);
+  return { built: true, seconds };
+}
