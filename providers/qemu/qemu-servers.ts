@@ -13,7 +13,7 @@ import { settleAccel } from './accel';
 import { killMachine, machinePid, powerDown, qemuImg, startMachine } from './machine';
 import { findImageDoc, imageDisk } from './qemu-images';
 import { findKeypair, forwardedPorts } from './qemu-network';
-import type { VolumeDoc } from './qemu-volumes';
+import { freed, type VolumeDoc } from './qemu-volumes';
 
 // Servers of the local cloud. The record says what the person asked for (running, stopped, terminated); the
 // process and its console say what is: a server outlives the worker and the API, and any process reading the
@@ -247,8 +247,7 @@ export async function terminateServer(ctx: QemuContext, region: string, serverId
   await killMachine(p.pid, p.qmp, serverId);
   ctx.store.transaction(() => {
     for (const volume of ctx.store.list<VolumeDoc>('volume', region, { attachedTo: serverId })) {
-      const { attachment: _gone, ...free } = volume.doc;
-      ctx.store.put({ ...volume, doc: free });
+      ctx.store.put({ ...volume, doc: freed(volume.doc) });
     }
   });
   rmSync(p.dir, { recursive: true, force: true });
@@ -258,13 +257,11 @@ export async function terminateServer(ctx: QemuContext, region: string, serverId
 export function statusChecks(ctx: QemuContext, region: string, serverId: string): StatusCheck {
   const doc = loadServer(ctx, region, serverId);
   if (serverState(ctx, doc) !== 'running') return 'initializing';
-  let console = '';
   try {
-    console = readFileSync(paths(ctx, serverId).console, 'utf8');
+    return BOOT_FINISHED.test(readFileSync(paths(ctx, serverId).console, 'utf8')) ? 'ok' : 'initializing';
   } catch {
     return 'initializing';
   }
-  return BOOT_FINISHED.test(console) ? 'ok' : 'initializing';
 }
 
 export const serverPaths = paths;

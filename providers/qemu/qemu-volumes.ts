@@ -18,6 +18,8 @@ export interface VolumeDoc {
   attachment?: { serverId: string; device: string; port: number };
 }
 
+export { freed };
+
 export function volumeView(doc: VolumeDoc): Volume {
   const { attachment } = doc;
   return { ...doc.volume, state: attachment ? 'in-use' : 'available', ...(attachment ? { serverId: attachment.serverId, device: attachment.device } : {}) };
@@ -28,6 +30,13 @@ function loadVolume(ctx: QemuContext, region: string, volumeId: string): VolumeD
   const stored = ctx.store.get<VolumeDoc>('volume', volumeId);
   if (!stored || stored.region !== region) throw new ProviderError('NotFound', `volume ${volumeId} does not exist`);
   return stored.doc;
+}
+
+/** The volume without its attachment: free again. */
+function freed(doc: VolumeDoc): VolumeDoc {
+  const free = { ...doc };
+  delete free.attachment;
+  return free;
 }
 
 const save = (ctx: QemuContext, region: string, doc: VolumeDoc) => ctx.store.put({ id: doc.volume.id, kind: 'volume', region, clientToken: null, doc });
@@ -83,8 +92,7 @@ export async function attachVolume(ctx: QemuContext, region: string, volumeId: s
       await plugDisk(serverPaths(ctx, serverId).qmp, { serial: volumeId, file: volumeFile(ctx, volumeId), port: doc.attachment!.port });
     } catch (err) {
       ctx.store.transaction(() => {
-        const { attachment: _undo, ...free } = loadVolume(ctx, region, volumeId);
-        save(ctx, region, free);
+        save(ctx, region, freed(loadVolume(ctx, region, volumeId)));
       });
       throw new ProviderError('Unavailable', `could not attach volume ${volumeId} to server ${serverId}: ${(err as Error).message}`, { cause: err });
     }
@@ -102,7 +110,7 @@ export async function detachVolume(ctx: QemuContext, region: string, volumeId: s
     });
   }
   return ctx.store.transaction(() => {
-    const { attachment: _gone, ...free } = loadVolume(ctx, region, volumeId);
+    const free = freed(loadVolume(ctx, region, volumeId));
     save(ctx, region, free);
     return volumeView(free);
   });

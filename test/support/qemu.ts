@@ -1,6 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+// ssh2 is CommonJS: Node's ESM loader sees only its default export.
+import ssh2 from 'ssh2';
+import { sshAddress } from '../../guest/ssh-executor';
 import { baseImageDir, ensureBaseImage } from '../../providers/qemu/base-image';
 import { QEMU_REGION } from '../../providers/qemu/catalog';
 import { QemuProvider } from '../../providers/qemu/qemu-provider';
@@ -45,4 +48,29 @@ export function qemuProcesses(root: string): { pid: number; serverId: string }[]
     found.push({ pid: Number(entry), serverId: name.split(',')[0]! });
   }
   return found;
+}
+
+/** Runs a command in a guest as root over SSH (address `127.0.0.1:port`, as the qemu driver gives it). */
+export function sshRun(address: string, privateKey: string, command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { host, port } = sshAddress(address, 22);
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client();
+    client.on('error', reject);
+    client.on('ready', () => {
+      client.exec(command, (err, channel) => {
+        if (err) return reject(err);
+        let stdout = '';
+        let stderr = '';
+        let code = -1;
+        channel.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        channel.on('exit', (exitCode: number | null) => (code = exitCode ?? -1));
+        channel.on('close', () => {
+          client.end();
+          resolve({ code, stdout, stderr });
+        });
+      });
+    });
+    client.connect({ host, port, username: 'root', privateKey, readyTimeout: 30_000 });
+  });
 }

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SshGuestExecutor } from '../../guest/ssh-executor';
+import { provisioningKey } from '../../secrets/provisioning-key';
+import { startTestApi } from '../support/api';
+import { qemuProcesses, sshRun, startQemuCloud } from '../support/qemu';
+import { testKeyStore } from '../support/temporal';
+
+// The whole product on real guests: HTTP → API → Temporal → worker → the qemu driver and the ssh executor. The
+// volume steps run in a Debian kernel (mdadm, cryptsetup, mkfs.xfs); the checks log in and look.
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
+
+describe('launches on the qemu cloud (real guests)', () => {
+  let cloud: Awaited<ReturnType<typeof startQemuCloud>>;
+  let env: Awaited<ReturnType<typeof startTestApi>>;
+  let privateKey: string;
+  let imageId: string;
+  const run = randomUUID().slice(0, 8);
+  const proof = `written-before-capture-${run}`;
+  const base = { region: 'local', product: { productId: 'q1.small' }, group: 'ops', billingCode: 'ops-7' };
+  let launched: { id: string; steps?: unknown; server: { id: string; publicIp: string }; volumes: { volumeIds: string[]; luksDevice: string; arrayDevice: string } };
+  let unreachable: string;
+
+  beforeAll(async () => {
+    cloud = await startQemuCloud();
+    const keys = testKeyStore();
+    privateKey = (await provisioningKey(keys)).privateKeyPem;
+    env = await startTestApi({ provider: cloud.provider, keys, guest: new SshGuestExecutor({ username: 'root', privateKey }) });
+    imageId = (await cloud.provider.searchPublicImages('local', { q: 'debian-12*' })).items[0]!.id;
+  });
+  afterAll(async () => {
+    await env?.stop();
+    await cloud?.stop();
+  });
+
+  async function untilClosed(url: string, limitMs: number) {
+    const deadline = Date.now() + limitMs;
+    for (;;) {
+      const body = (await env.app.inject({ method: 'GET', url })).json();
+      if (body.status !== 'running') return body;
+      if (Date.now() > deadline) throw new Error(`${url} still running after ${limitMs} ms: ${JSON.stringify(body.steps ?? body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  }
+
+  async function launch(payload: Record<string, unknown>): Promise<string> {
+    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...base, imageId, ...payload } });
+    expect(res.statusCode, res.body).toBe(202);
+    return res.json().id as string;
+  }
+
+  const serverFiles = (serverId: string) => existsSync(path.join(cloud.root, 'servers', serverId));
+  const volumeFiles = () => (existsSync(path.join(cloud.root, 'volumes')) ? readdirSync(path.join(cloud.root, 'volumes')) : []);
+
+  it('launches with 4 disks in raid10, LUKS and xfs at /data, and the guest shows all of it', async () => {
+    // A guest whose user data takes its network down: it boots, finishes cloud-init, and never answers SSH.
+    unreachable = await launch({ name: `dark-${run}`, userData: '#!/bin/sh\nip link set eth0 down\n', readyTimeout: '150s' });
+    const id = await launch({ name: `raid-${run}`, volumes: { count: 4, sizeGb: 2, raid: 'raid10', filesystem: 'xfs', mountPoint: '/data', encrypt: true }, readyTimeout: '15m' });
+    launched = await untilClosed(`/v1/launches/${id}`, 900_000);
+    expect(launched, JSON.stringify(launched.steps ?? launched)).toMatchObject({ status: 'completed', server: { publicIp: expect.stringMatching(/^127\.0\.0\.1:\d+$/) } });
+    const address = launched.server.publicIp;
+
+    const mdstat = await sshRun(address, privateKey, 'cat /proc/mdstat');
+    expect(mdstat.stdout).toMatch(/md\d+ : active raid10 (vd[a-z]\[\d\](\(\w\))? ?){4}/);
+    expect(mdstat.stdout).toMatch(/\[4\/4\] \[UUUU\]/);
+    const mapper = path.basename(launched.volumes.luksDevice);
+    const luks = await sshRun(address, privateKey, `cryptsetup status ${mapper}`);
+    expect(luks.stdout).toMatch(new RegExp(`${launched.volumes.luksDevice} is active and is in use`));
+    expect(luks.stdout).toMatch(/type:\s+LUKS2/);
+    const array = (await sshRun(address, privateKey, `readlink -f ${launched.volumes.arrayDevice}`)).stdout.trim();
+    expect(luks.stdout).toContain(`device:  ${array}`);
+    const mount = await sshRun(address, privateKey, 'findmnt -n -o SOURCE,FSTYPE /data');
+    expect(mount.stdout.trim().split(/\s+/)).toEqual([launched.volumes.luksDevice, 'xfs']);
+    const written = await sshRun(address, privateKey, `echo ${proof} > /data/proof && echo ${proof} > /root/proof && sync && cat /data/proof /root/proof`);
+    expect(written.stdout).toBe(`${proof}\n${proof}\n`);
+    expect(volumeFiles().sort()).toEqual(launched.volumes.volumeIds.map((v) => `${v}.qcow2`).sort());
+  });
+
+  it('fails a launch whose guest never becomes reachable at readyTimeout, leaving no process or file', async () => {
+    const failed = await untilClosed(`/v1/launches/${unreachable}`, 600_000);
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'ReadyTimeout', message: expect.stringContaining('not ready within 150 s') } });
+    const serverId = failed.server.id as string;
+    expect(qemuProcesses(cloud.root).map((p) => p.serverId)).not.toContain(serverId);
+    expect(serverFiles(serverId)).toBe(false);
+    expect((await cloud.provider.getServer('local', serverId)).state).toBe('terminated');
+  });
+
+  let capturedId: string;
+  it('captures the server (stopped, copied, started again), and a launch from the image finds the file', async () => {
+    const res = await env.app.inject({ method: 'POST', url: '/v1/images', payload: { region: 'local', serverId: launched.server.id, name: `captured-${run}`, reboot: true } });
+    expect(res.statusCode, res.body).toBe(202);
+    const capture = await untilClosed(res.json().statusUrl, 600_000);
+    expect(capture, JSON.stringify(capture)).toMatchObject({ status: 'completed', result: { state: 'available', visibility: 'private' } });
+    capturedId = capture.result.id;
+    expect((await cloud.provider.getServer('local', launched.server.id)).state).toBe('running');
+
+    const id = await launch({ name: `copy-${run}`, imageId: capturedId, readyTimeout: '10m' });
+    const copy = await untilClosed(`/v1/launches/${id}`, 600_000);
+    expect(copy, JSON.stringify(copy.steps ?? copy)).toMatchObject({ status: 'completed' });
+    const read = await sshRun(copy.server.publicIp, privateKey, 'cat /root/proof; hostname');
+    expect(read.stdout, read.stderr).toBe(`${proof}\ncopy-${run}\n`);
+    // The copy booted without the volumes its fstab and crypttab name (nofail): /data is simply not mounted.
+    expect((await sshRun(copy.server.publicIp, privateKey, 'findmnt /data')).code).not.toBe(0);
+    await terminate(copy.server.id);
+  });
+
+  async function terminate(serverId: string) {
+    const del = await env.app.inject({ method: 'DELETE', url: `/v1/servers/${serverId}?region=local` });
+    expect(del.statusCode).toBe(202);
+    const done = await untilClosed(del.json().statusUrl, 300_000);
+    expect(done).toMatchObject({ status: 'completed', type: 'terminateServer' });
+    return done;
+  }
+
+  it('terminates the launched server: no qemu process, no server folder, no volume file', async () => {
+    const done = await terminate(launched.server.id);
+    expect(done.result.deletedVolumeIds.sort()).toEqual([...launched.volumes.volumeIds].sort());
+    expect(qemuProcesses(cloud.root)).toEqual([]);
+    expect(serverFiles(launched.server.id)).toBe(false);
+    expect(volumeFiles()).toEqual([]);
+  });
+});
