@@ -31,7 +31,8 @@ export function createProvider(config: ProviderConfig): CloudProvider {
       });
     case 'qemu':
       return new QemuProvider({
-        root: path.join(config.DATA_DIR, 'qemu'),
+        // Absolute: QEMU runs daemonized from /, and overlays name their backing files.
+        root: path.resolve(config.DATA_DIR, 'qemu'),
         baseImageDir: baseImageDir(config.QEMU_IMAGE_CACHE),
         accel: config.QEMU_ACCEL,
         limits: { guests: config.QEMU_MAX_GUESTS, memoryMb: config.QEMU_MAX_MEMORY_MB },

@@ -11,8 +11,23 @@ import { fileURLToPath } from 'node:url';
 
 export const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/qemu/build-base-image.sh', import.meta.url));
 
+/** The home of the person behind `sudo`, so that `sudo npm run qemu:image` builds where their service looks. */
+function invokingHome(): string {
+  const user = process.env.SUDO_USER;
+  if (user && process.getuid?.() === 0) {
+    const entry = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith(`${user}:`));
+    const home = entry?.split(':')[5];
+    if (home) return home;
+  }
+  return os.homedir();
+}
+
 export function baseImageDir(cache: string | undefined): string {
-  const root = cache ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'machine-images', 'qemu');
+  const fromSudo = process.env.SUDO_USER && process.getuid?.() === 0;
+  const cacheHome = (!fromSudo && process.env.XDG_CACHE_HOME) || path.join(invokingHome(), '.cache');
+  const root = path.resolve(cache ?? path.join(cacheHome, 'machine-images', 'qemu'));
   const recipe = createHash('sha256').update(readFileSync(BUILD_SCRIPT)).digest('hex').slice(0, 12);
   return path.join(root, `debian-12-${recipe}`);
 }

@@ -40,6 +40,9 @@ export interface MachineSpec {
 
 export const hotplugPort = (index: number) => `hp${index}`;
 
+/** QEMU option values split at commas; a comma inside a path is written twice. */
+const file = (value: string) => value.replaceAll(',', ',,');
+
 export function machineArgs(spec: MachineSpec): string[] {
   const forwards = Object.entries(spec.forwards).map(([guest, host]) => `hostfwd=tcp:127.0.0.1:${host}-:${guest}`);
   const args = [
@@ -51,20 +54,20 @@ export function machineArgs(spec: MachineSpec): string[] {
     ['-smp', String(spec.cpus)],
     ['-m', String(spec.memoryMb)],
     ['-nodefaults', '-display', 'none'],
-    ['-serial', `file:${spec.consoleLog}`],
+    ['-serial', `file:${file(spec.consoleLog)}`],
     // Direct kernel boot with the root filesystem found by its label: disk order changes as volumes come and go.
-    ['-kernel', spec.kernel, '-initrd', spec.initrd, '-append', 'root=LABEL=root ro console=ttyS0 net.ifnames=0'],
-    ['-blockdev', `driver=qcow2,node-name=root,file.driver=file,file.filename=${spec.rootDisk}`],
+    ['-kernel', file(spec.kernel), '-initrd', file(spec.initrd), '-append', 'root=LABEL=root ro console=ttyS0 net.ifnames=0'],
+    ['-blockdev', `driver=qcow2,node-name=root,file.driver=file,file.filename=${file(spec.rootDisk)}`],
     ['-device', 'virtio-blk-pci,drive=root,serial=root,id=dev-root'],
     ['-netdev', ['user', 'id=net0', ...forwards].join(',')],
     ['-device', 'virtio-net-pci,netdev=net0'],
-    ...Object.entries(spec.seed).map(([name, file]) => ['-fw_cfg', `name=opt/machine-images/${name},file=${file}`]),
+    ...Object.entries(spec.seed).map(([name, path]) => ['-fw_cfg', `name=opt/machine-images/${name},file=${file(path)}`]),
     ...Array.from({ length: spec.hotplugPorts }, (_, i) => ['-device', `pcie-root-port,id=${hotplugPort(i)},chassis=${i + 1}`]),
     ...spec.volumes.flatMap((disk) => [
-      ['-blockdev', `driver=qcow2,node-name=${disk.serial},file.driver=file,file.filename=${disk.file}`],
+      ['-blockdev', `driver=qcow2,node-name=${disk.serial},file.driver=file,file.filename=${file(disk.file)}`],
       ['-device', `virtio-blk-pci,drive=${disk.serial},serial=${disk.serial},id=dev-${disk.serial},bus=${hotplugPort(disk.port)}`],
     ]),
-    ['-qmp', `unix:${spec.qmpSocket},server=on,wait=off`],
+    ['-qmp', `unix:${file(spec.qmpSocket)},server=on,wait=off`],
     ['-pidfile', spec.pidFile, '-daemonize'],
   ];
   return args.flat();
@@ -76,10 +79,10 @@ export function machineArgs(spec: MachineSpec): string[] {
  */
 export async function startMachine(spec: MachineSpec): Promise<number> {
   try {
-    await run(spec.qemuBinary, machineArgs(spec), { timeout: 60_000 });
+    await run(spec.qemuBinary, machineArgs(spec), { timeout: 30_000 });
   } catch (err) {
-    if (spec.accel === 'kvm') return startMachine({ ...spec, accel: 'tcg' });
     const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim();
+    if (spec.accel === 'kvm' && /kvm/i.test(stderr)) return startMachine({ ...spec, accel: 'tcg' });
     throw new ProviderError('Unavailable', `qemu did not start server ${spec.serverId}: ${stderr.split('\n').slice(-3).join(' | ')}`, { cause: err });
   }
   const pid = machinePid(spec.pidFile, spec.serverId);
@@ -114,10 +117,18 @@ export async function killMachine(pidFile: string, qmpSocket: string, serverId: 
   const pid = machinePid(pidFile, serverId);
   if (!pid) return;
   await withQmp(qmpSocket, (qmp) => qmp.execute('quit')).catch(() => undefined);
-  const deadline = Date.now() + 10_000;
-  while (machinePid(pidFile, serverId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  if (machinePid(pidFile, serverId)) process.kill(pid, 'SIGKILL');
-  while (machinePid(pidFile, serverId)) await new Promise((resolve) => setTimeout(resolve, 50));
+  const gone = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (machinePid(pidFile, serverId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    return !machinePid(pidFile, serverId);
+  };
+  if (await gone(10_000)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // it ended between the check and the signal
+  }
+  if (!(await gone(10_000))) throw new ProviderError('Unavailable', `qemu process ${pid} of server ${serverId} did not end after SIGKILL`);
 }
 
 export async function qemuImg(args: string[], timeoutMs = 120_000): Promise<void> {

@@ -13,6 +13,7 @@ import { nameMatcher } from '../sim/sim-images';
 import { QEMU_ACCOUNT, QEMU_PUBLIC_OWNER } from './catalog';
 import { imageFile, newId, requireRegion, type QemuContext } from './context';
 import type { ServerDoc } from './qemu-servers';
+import type { ServerState } from '../../domain/server';
 
 // Images are qcow2 files with the kernel and initrd they boot with. The public library is the base image the
 // project builds (scripts/qemu/build-base-image.sh); captures are the account's own. A capture copies a stopped
@@ -37,18 +38,22 @@ export interface BaseImageManifest {
   buildSeconds: number;
 }
 
-const processAlive = (pid: number) => {
+/** Whether the copy still runs: its pid lives and still names this image's file (a reused pid does not). */
+function copying(capture: NonNullable<ImageDoc['capture']>, disk: string): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return readFileSync(`/proc/${capture.pid}/cmdline`, 'utf8').includes(disk);
   } catch {
     return false;
   }
-};
+}
 
 function stateOf(doc: ImageDoc): ImageState {
   if (doc.failed) return 'failed';
-  if (doc.capture && !existsSync(doc.files.disk)) return processAlive(doc.capture.pid) ? 'pending' : 'failed';
+  if (doc.capture && !existsSync(doc.files.disk)) {
+    if (copying(doc.capture, doc.files.disk)) return 'pending';
+    // The copy may have renamed its file and ended between the two looks.
+    return existsSync(doc.files.disk) ? 'available' : 'failed';
+  }
   if (doc.disabled) return 'disabled';
   if (doc.deprecation && doc.deprecation.at <= Date.now()) return 'deprecated';
   return 'available';
@@ -144,11 +149,13 @@ function requireUniqueName(ctx: QemuContext, region: string, name: string, excep
  * Starts copying a stopped server's disk into a standalone image. `stateOf` tells the server whether it may run
  * (serverState): the caller passes it so this file needs no import of the servers' code at run time.
  */
-export function captureImage(ctx: QemuContext, region: string, input: CaptureImageInput, server: { doc: ServerDoc; state: string; rootDisk: string }): MachineImage {
+export function captureImage(ctx: QemuContext, region: string, input: CaptureImageInput, readServer: () => { doc: ServerDoc; state: ServerState; rootDisk: string }): MachineImage {
   requireName('image', input.name);
   return ctx.store.transaction(() => {
     const existing = input.clientToken ? ctx.store.byToken<ImageDoc>('image', region, input.clientToken) : undefined;
     if (existing) return view(existing.doc);
+    // Read inside the transaction: a start (which takes the same lock) cannot slip in between the look and the copy.
+    const server = readServer();
     if (server.state !== 'stopped') {
       throw new ProviderError('Conflict', `server ${input.serverId} is ${server.state}; the qemu cloud captures stopped servers only (stop it first, or capture with reboot)`);
     }
@@ -156,10 +163,15 @@ export function captureImage(ctx: QemuContext, region: string, input: CaptureIma
     const source = ctx.store.get<ImageDoc>('image', server.doc.server.imageId)?.doc;
     const id = newId('img');
     const disk = imageFile(ctx, id);
-    mkdirSync(path.dirname(disk), { recursive: true });
-    // The copy runs on its own: it writes beside the final name and renames when whole, so "the file exists"
-    // means "the image is complete", whoever asks and whenever.
-    const copy = spawn('sh', ['-c', 'qemu-img convert -O qcow2 "$1" "$2.part" && mv "$2.part" "$2"', 'capture', server.rootDisk, disk], { detached: true, stdio: 'ignore' });
+    mkdirSync(path.dirname(disk), { recursive: true, mode: 0o700 });
+    // The copy runs on its own (its own process group, so deleting the image can stop all of it): it writes beside
+    // the final name and renames when whole, so "the file exists" means "the image is complete", whoever asks.
+    const copy = spawn('sh', ['-c', 'exec 2>/dev/null; qemu-img convert -O qcow2 "$1" "$2.part" && mv "$2.part" "$2"', 'capture', server.rootDisk, disk], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    copy.on('error', () => undefined); // a failed spawn has no pid: answered below
+    if (!copy.pid) throw new ProviderError('Unavailable', `could not start copying server ${input.serverId}'s disk; try again`);
     copy.unref();
     const doc: ImageDoc = {
       image: {
@@ -178,7 +190,7 @@ export function captureImage(ctx: QemuContext, region: string, input: CaptureIma
         extra: { sourceServerId: input.serverId, parentImageId: server.doc.server.imageId, rebooted: input.reboot },
       },
       files: { disk, kernel: server.doc.kernel, initrd: server.doc.initrd },
-      capture: { pid: copy.pid ?? 0, serverId: input.serverId },
+      capture: { pid: copy.pid, serverId: input.serverId },
     };
     ctx.store.put({ id, kind: 'image', region, clientToken: input.clientToken ?? null, doc });
     return view(doc);
@@ -241,7 +253,13 @@ export function deregisterImage(ctx: QemuContext, region: string, imageId: strin
     if (stored.doc.image.visibility === 'public') throw new ProviderError('InvalidInput', `image ${imageId} is a public image of the cloud; it cannot be deleted`);
     const user = usedBy(imageId);
     if (user) throw new ProviderError('Conflict', `image ${imageId} is the base of server ${user}'s disk; terminate it first`);
-    if (stored.doc.capture && processAlive(stored.doc.capture.pid)) process.kill(stored.doc.capture.pid, 'SIGTERM');
+    if (stored.doc.capture && copying(stored.doc.capture, stored.doc.files.disk)) {
+      try {
+        process.kill(-stored.doc.capture.pid, 'SIGTERM');
+      } catch {
+        // it ended meanwhile
+      }
+    }
     rmSync(stored.doc.files.disk, { force: true });
     rmSync(`${stored.doc.files.disk}.part`, { force: true });
     ctx.store.delete('image', imageId);

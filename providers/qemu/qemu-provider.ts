@@ -33,7 +33,8 @@ export class QemuProvider implements CloudProvider {
   private registered = false;
 
   constructor(options: QemuProviderOptions) {
-    mkdirSync(options.root, { recursive: true });
+    // Captured disks hold cloud-init's copy of user data and host keys: only this account reads them.
+    mkdirSync(options.root, { recursive: true, mode: 0o700 });
     this.ctx = {
       store: new SimStore(path.join(options.root, 'qemu-cloud.db')),
       root: options.root,
@@ -83,9 +84,8 @@ export class QemuProvider implements CloudProvider {
   }
 
   async captureImage(region: string, input: CaptureImageInput): Promise<MachineImage> {
-    const doc = servers.loadServer(this.ctx, region, input.serverId);
-    const state = servers.serverState(this.ctx, doc);
-    return images.captureImage(this.ctx, region, input, { doc, state, rootDisk: servers.serverPaths(this.ctx, input.serverId).root });
+    servers.loadServer(this.ctx, region, input.serverId);
+    return images.captureImage(this.ctx, region, input, () => servers.holdStoppedForCapture(this.ctx, region, input.serverId));
   }
 
   async updateImage(region: string, imageId: string, update: ImageUpdate): Promise<MachineImage> {

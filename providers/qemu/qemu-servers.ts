@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Firewall } from '../../domain/network';
@@ -34,9 +34,13 @@ export interface ServerDoc {
   firewallIds: string[];
   /** Set once the machine has been started; a record without it is a launch still finishing. */
   bootedAt?: number;
+  /** Until when one call holds the right to boot the machine: a retried or concurrent call leaves it to that one. */
+  bootLease?: number;
 }
 
 const STOP_GRACE_MS = 90_000;
+/** Longer than a boot can take: the KVM probe (10 s), qemu-img, and QEMU's start under KVM then TCG (30 s each). */
+const BOOT_LEASE_MS = 120_000;
 /** cloud-init's final message, which the base image writes to the serial console (and its default wording). */
 const BOOT_FINISHED = /machine-images: boot finished|Cloud-init v\. \S+ finished at/;
 
@@ -59,7 +63,8 @@ export const isAlive = (ctx: QemuContext, serverId: string) => machinePid(paths(
 export function serverState(ctx: QemuContext, doc: ServerDoc): ServerState {
   if (doc.desired === 'terminated') return 'terminated';
   const alive = isAlive(ctx, doc.server.id);
-  if (doc.desired === 'running') return alive ? 'running' : doc.bootedAt ? 'stopped' : 'pending';
+  // Asked to run and not up: booting (first boot, or a start holding the lease), or it went down by itself.
+  if (doc.desired === 'running') return alive ? 'running' : !doc.bootedAt || (doc.bootLease ?? 0) > Date.now() ? 'pending' : 'stopped';
   return alive ? 'stopping' : 'stopped';
 }
 
@@ -106,14 +111,53 @@ function writeSeed(ctx: QemuContext, region: string, doc: ServerDoc, userData: s
   const { seed } = paths(ctx, doc.server.id);
   mkdirSync(seed, { recursive: true, mode: 0o700 });
   const keypair = doc.keypairName ? findKeypair(ctx, region, doc.keypairName) : undefined;
-  const metaData = [`instance-id: ${doc.server.id}`, `local-hostname: ${doc.server.name}`, ...(keypair ? ['public-keys:', `  - ${keypair.publicKey}`] : [])];
+  // JSON strings are YAML strings: a key's comment can hold anything a key pair's name may.
+  const metaData = [`instance-id: ${doc.server.id}`, `local-hostname: ${JSON.stringify(doc.server.name)}`, ...(keypair ? ['public-keys:', `  - ${JSON.stringify(keypair.publicKey)}`] : [])];
   writeFileSync(path.join(seed, 'meta-data'), `${metaData.join('\n')}\n`, { mode: 0o600 });
   // User data can hold secrets: only the owner reads it; QEMU hands it to the guest through fw_cfg.
   writeFileSync(path.join(seed, 'user-data'), userData ?? '', { mode: 0o600 });
 }
 
-/** Starts the machine with the server's disks; picks new host ports when the old ones were taken meanwhile. */
+/**
+ * Claims the right to boot a server that should run and does not: one call at a time boots it (an activity retried
+ * after its timeout finds the lease held and leaves the boot to the first attempt).
+ */
+function claimBoot(ctx: QemuContext, region: string, serverId: string): ServerDoc | undefined {
+  return ctx.store.transaction(() => {
+    const current = loadServer(ctx, region, serverId);
+    if (current.desired !== 'running' || isAlive(ctx, serverId)) return undefined;
+    if (current.bootLease && current.bootLease > Date.now()) return undefined;
+    const claimed: ServerDoc = { ...current, bootLease: Date.now() + BOOT_LEASE_MS };
+    save(ctx, region, claimed);
+    return claimed;
+  });
+}
+
+/** Starts the machine with the server's disks, on new host ports; the caller holds the boot lease. */
 async function boot(ctx: QemuContext, region: string, doc: ServerDoc): Promise<void> {
+  const p = paths(ctx, doc.server.id);
+  try {
+    await startWithDisks(ctx, region, doc);
+  } catch (err) {
+    ctx.store.transaction(() => {
+      const current = loadServer(ctx, region, doc.server.id);
+      delete current.bootLease;
+      save(ctx, region, current);
+    });
+    throw err;
+  }
+  // Terminated or stopped while it booted (a launch's cleanup, a person): it must not run on untracked.
+  const wanted = ctx.store.transaction(() => {
+    const current = loadServer(ctx, region, doc.server.id);
+    delete current.bootLease;
+    if (current.desired === 'running') current.bootedAt = Date.now();
+    save(ctx, region, current);
+    return current.desired === 'running';
+  });
+  if (!wanted) await killMachine(p.pid, p.qmp, doc.server.id);
+}
+
+async function startWithDisks(ctx: QemuContext, region: string, doc: ServerDoc): Promise<void> {
   const p = paths(ctx, doc.server.id);
   const guestPorts = forwardedPorts(firewallsOf(ctx, doc));
   const forwards: Record<number, number> = {};
@@ -140,10 +184,7 @@ async function boot(ctx: QemuContext, region: string, doc: ServerDoc): Promise<v
     pidFile: p.pid,
     qemuBinary: ctx.qemuBinary,
   });
-  ctx.store.transaction(() => {
-    const current = loadServer(ctx, region, doc.server.id);
-    save(ctx, region, { ...current, forwards, bootedAt: Date.now() });
-  });
+  ctx.store.transaction(() => save(ctx, region, { ...loadServer(ctx, region, doc.server.id), forwards }));
 }
 
 export async function launchServer(ctx: QemuContext, region: string, input: LaunchServerInput): Promise<Server> {
@@ -151,9 +192,9 @@ export async function launchServer(ctx: QemuContext, region: string, input: Laun
   requireName('server', input.name);
   const product = QEMU_PRODUCTS.find((p) => p.id === input.productId);
   if (!product) throw new ProviderError('InvalidInput', `product ${input.productId} does not exist; choose one of ${QEMU_PRODUCTS.map((p) => p.id).join(', ')}`);
-  const { doc, created } = ctx.store.transaction(() => {
+  const doc = ctx.store.transaction(() => {
     const existing = ctx.store.byToken<ServerDoc>('server', region, input.clientToken);
-    if (existing) return { doc: existing.doc, created: false };
+    if (existing) return existing.doc;
     const image = findImageDoc(ctx, region, input.imageId);
     const state = image.view.state;
     if (state !== 'available' && state !== 'deprecated') throw new ProviderError('InvalidInput', `image ${input.imageId} is ${state}; launch from an available image`);
@@ -173,17 +214,22 @@ export async function launchServer(ctx: QemuContext, region: string, input: Laun
       ...(input.keypairName ? { keypairName: input.keypairName } : {}),
     };
     ctx.store.put({ id, kind: 'server', region, clientToken: input.clientToken, doc: fresh });
-    return { doc: fresh, created: true };
+    return fresh;
   });
-  // The record comes first, so a retry with the same token finds it and finishes what a crash interrupted.
-  if (created || (doc.desired === 'running' && !doc.bootedAt && !isAlive(ctx, doc.server.id))) {
+  // The record comes first, so a retry with the same token finds it and finishes what a crash interrupted; the
+  // boot lease keeps a retry from booting it a second time while the first attempt still does.
+  const claimed = doc.bootedAt ? undefined : claimBoot(ctx, region, doc.server.id);
+  if (claimed) {
     const p = paths(ctx, doc.server.id);
     mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-    const base = imageDisk(ctx, region, doc.server.imageId);
-    const sizeGb = QEMU_PRODUCTS.find((q) => q.id === doc.server.productId)!.rootDiskGb;
-    await qemuImg(['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', base, p.root, `${sizeGb}G`]);
-    writeSeed(ctx, region, doc, input.userData);
-    await boot(ctx, region, doc);
+    if (!existsSync(p.root)) {
+      const base = imageDisk(ctx, region, doc.server.imageId);
+      const sizeGb = QEMU_PRODUCTS.find((q) => q.id === doc.server.productId)!.rootDiskGb;
+      await qemuImg(['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', base, `${p.root}.part`, `${sizeGb}G`]);
+      renameSync(`${p.root}.part`, p.root);
+    }
+    writeSeed(ctx, region, claimed, input.userData);
+    await boot(ctx, region, claimed);
   }
   return serverView(ctx, loadServer(ctx, region, doc.server.id));
 }
@@ -194,7 +240,7 @@ export function getServer(ctx: QemuContext, region: string, serverId: string): S
   // A guest that ignored the power button for the grace period is switched off, as clouds force a stop.
   if (view.state === 'stopping' && doc.stopRequestedAt && Date.now() - doc.stopRequestedAt > STOP_GRACE_MS) {
     const p = paths(ctx, serverId);
-    void killMachine(p.pid, p.qmp, serverId);
+    killMachine(p.pid, p.qmp, serverId).catch(() => undefined); // the next read tries again
   }
   return view;
 }
@@ -223,18 +269,20 @@ export async function startServer(ctx: QemuContext, region: string, serverId: st
   const doc = ctx.store.transaction(() => {
     const current = loadServer(ctx, region, serverId);
     if (current.desired === 'terminated') throw new ProviderError('Conflict', `server ${serverId} is terminated; it cannot start`);
+    const why = busy(serverId);
+    if (why) throw new ProviderError('Unavailable', `server ${serverId} cannot start while ${why}`);
+    // Asked to run already: booting, running, or down by itself (claimBoot below boots it again).
     if (current.desired === 'running') return current;
     const state = serverState(ctx, current);
     if (state === 'stopping') throw new ProviderError('Unavailable', `server ${serverId} is still stopping; start it once it has stopped`);
-    const why = busy(serverId);
-    if (why) throw new ProviderError('Unavailable', `server ${serverId} cannot start while ${why}`);
     requireRoom(ctx, region, current.memoryMb, serverId);
     const next: ServerDoc = { ...current, desired: 'running' };
     delete next.stopRequestedAt;
     save(ctx, region, next);
     return next;
   });
-  if (!isAlive(ctx, serverId)) await boot(ctx, region, doc);
+  const claimed = claimBoot(ctx, region, doc.server.id);
+  if (claimed) await boot(ctx, region, claimed);
   return serverView(ctx, loadServer(ctx, region, serverId));
 }
 
@@ -252,6 +300,17 @@ export async function terminateServer(ctx: QemuContext, region: string, serverId
   });
   rmSync(p.dir, { recursive: true, force: true });
   rmSync(p.qmp, { force: true });
+}
+
+/**
+ * For a capture, inside its transaction: the server's state, and when it is stopped, the record kept stopped (a
+ * guest that powered itself off included) so that nothing boots it while its disk is copied.
+ */
+export function holdStoppedForCapture(ctx: QemuContext, region: string, serverId: string): { doc: ServerDoc; state: ServerState; rootDisk: string } {
+  const doc = loadServer(ctx, region, serverId);
+  const state = serverState(ctx, doc);
+  if (state === 'stopped' && doc.desired !== 'stopped') save(ctx, region, { ...doc, desired: 'stopped' });
+  return { doc, state, rootDisk: paths(ctx, serverId).root };
 }
 
 export function statusChecks(ctx: QemuContext, region: string, serverId: string): StatusCheck {

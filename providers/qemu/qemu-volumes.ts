@@ -55,7 +55,7 @@ export async function createVolume(ctx: QemuContext, region: string, input: Crea
   });
   const file = volumeFile(ctx, doc.volume.id);
   if (created || !(await exists(file))) {
-    mkdirSync(path.dirname(file), { recursive: true });
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     // Sparse: a new volume costs nothing on the host until the guest writes to it.
     await qemuImg(['create', '-q', '-f', 'qcow2', `${file}.part`, `${doc.volume.sizeGb}G`]);
     renameSync(`${file}.part`, file);

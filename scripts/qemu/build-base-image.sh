@@ -35,14 +35,24 @@ fi
 
 parent=$(dirname "$out")
 mkdir -p "$parent"
+# One build at a time per cache: a second one waits, then finds the image built.
+exec 9>"$parent/.build.lock"
+flock 9
+if [ -f "$out/manifest.json" ]; then
+  echo "base image: already built at $out"
+  exit 0
+fi
 work=$(mktemp -d "$parent/.build-XXXXXX")
+root=$work/root
 cleanup() {
-  # Unmount what the chroot had (deepest first) before removing anything under it.
-  findmnt -rn -o TARGET | grep -F "$work/" | sort -r | while read -r target; do umount -l "$target" || true; done
-  rm -rf "$work"
+  # Unmount what the chroot had before removing anything, and never cross into another filesystem.
+  for mounted in "$root/dev" "$root/sys" "$root/proc"; do
+    if mountpoint -q "$mounted" 2>/dev/null; then umount -l "$mounted" || true; fi
+  done
+  rm -rf --one-file-system "$work" || true
 }
 trap cleanup EXIT
-root=$work/root
+trap 'exit 130' INT TERM
 started=$(date +%s)
 
 echo "base image: debootstrap $suite from the Debian mirror (about 4 minutes, 0.8 GB)"
@@ -148,7 +158,9 @@ cat >"$work/manifest.json" <<JSON
 {"distribution":"debian","version":"12","suite":"$suite","architecture":"x86_64","kernel":"$(basename "$kernel" | sed 's/^vmlinuz-//')","builtAt":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","buildSeconds":$(($(date +%s) - started))}
 JSON
 rm -f "$work/debootstrap.log" "$work/apt.log"
-rm -rf "$out"
+# Readable by the user who asked for it (sudo npm run qemu:image) and by the service, not only by root.
+chmod 0755 "$work"
+if [ -n "${SUDO_UID:-}" ] && [ -n "${SUDO_GID:-}" ]; then chown -R "$SUDO_UID:$SUDO_GID" "$work"; fi
 mv "$work" "$out"
 trap - EXIT
 echo "base image: ready in $(($(date +%s) - started)) s at $out"

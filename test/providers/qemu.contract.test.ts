@@ -5,7 +5,7 @@ import { providerContract } from './contract';
 
 // The qemu driver under the same contract: a real guest boots (about 80 s under TCG), disks hot-plug through QMP,
 // a capture copies a stopped guest's disk. What it declares it cannot do is checked to be refused.
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 600_000 });
+vi.setConfig({ testTimeout: 420_000, hookTimeout: 600_000 });
 
 let cloud: Awaited<ReturnType<typeof startQemuCloud>>;
 let provider: QemuProvider;
