@@ -75,7 +75,7 @@ describe('rendered step scripts', () => {
     expect(encrypt).toContain('key | cryptsetup luksFormat --type luks2 --batch-mode --pbkdf pbkdf2');
     expect(encrypt).toContain('--key-file=- "$device"');
     expect(encrypt).toMatch(/cryptsetup open --type luks --key-file=- "\$device" "\$name"/);
-    expect(encrypt).toContain('"$name UUID=$luks_uuid $key_file luks"');
+    expect(encrypt).toContain('"$name UUID=$luks_uuid $key_file luks,nofail"');
   });
 
   it('find disks by the stable ids they are given and take /etc paths from the environment', () => {
