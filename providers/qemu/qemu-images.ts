@@ -6,10 +6,10 @@ import type { ImageState, MachineImage } from '../../domain/image';
 import type { Page, PageRequest } from '../../domain/page';
 import type { CaptureImageInput, ImageUpdate, PublicImageQuery } from '../cloud-provider';
 import { ProviderError } from '../errors';
-import { applyTags, hasTag } from '../sim/context';
+import { applyImageUpdate } from '../sim/image-records';
 import { requireName } from '../sim/naming';
 import { pageOf } from '../sim/paging';
-import { nameMatcher } from '../sim/sim-images';
+import { matchesQuery } from '../sim/sim-images';
 import { QEMU_ACCOUNT, QEMU_PUBLIC_OWNER } from './catalog';
 import { imageFile, newId, requireRegion, type QemuContext } from './context';
 import type { ServerDoc } from './qemu-servers';
@@ -124,19 +124,11 @@ export function listImages(ctx: QemuContext, region: string, page?: PageRequest)
 
 export function searchPublicImages(ctx: QemuContext, region: string, query: PublicImageQuery): Page<MachineImage> {
   requireRegion(region);
-  const matchesName = nameMatcher(query.q);
   const found = ctx.store
     .list<ImageDoc>('image', region)
     .filter((s) => s.doc.image.visibility === 'public')
     .map((s) => view(s.doc))
-    .filter(
-      (image) =>
-        matchesName(image.name) &&
-        (!query.platform || image.platform === query.platform) &&
-        (!query.architecture || image.architecture === query.architecture) &&
-        (!query.ownerId || image.ownerId === query.ownerId) &&
-        hasTag(image.tags, query.tag),
-    );
+    .filter(matchesQuery(query));
   return pageOf(found.sort(newestFirst), query);
 }
 
@@ -216,18 +208,8 @@ function changeOwn(ctx: QemuContext, region: string, imageId: string, change: (d
 export function updateImage(ctx: QemuContext, region: string, imageId: string, update: ImageUpdate): MachineImage {
   if (update.name !== undefined) requireName('image', update.name);
   return changeOwn(ctx, region, imageId, (doc) => {
-    if (update.name !== undefined) {
-      requireUniqueName(ctx, region, update.name, imageId);
-      doc.image.name = update.name;
-      doc.image.tags.Name = update.name;
-    }
-    if (update.description !== undefined) doc.image.description = update.description;
-    doc.image.tags = applyTags(doc.image.tags, update.labels);
-    if (update.labelColor !== undefined) {
-      doc.image.tags = applyTags(doc.image.tags, { 'label-color': update.labelColor });
-      if (update.labelColor === '') delete doc.image.labelColor;
-      else doc.image.labelColor = update.labelColor;
-    }
+    if (update.name !== undefined) requireUniqueName(ctx, region, update.name, imageId);
+    applyImageUpdate(doc.image, update);
   });
 }
 

@@ -4,9 +4,9 @@ import ssh2 from 'ssh2';
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { CreateFirewallInput } from '../cloud-provider';
 import { ProviderError } from '../errors';
-import { hasTag } from '../sim/context';
 import { requireName } from '../sim/naming';
-import { colonHex, sameRule, validRules } from '../sim/sim-network';
+import { authorizeStored, listStoredFirewalls, storeFirewall } from '../sim/firewall-records';
+import { colonHex, openSshPublicKey } from '../sim/sim-network';
 import { newId, requireRegion, type QemuContext } from './context';
 
 // Key pairs and firewalls of the local cloud. A key pair keeps its public key, which reaches a server through
@@ -43,11 +43,7 @@ export function createKeypair(ctx: QemuContext, region: string, name: string, ta
 export function importKeypair(ctx: QemuContext, region: string, name: string, publicKey: string, tags: Record<string, string> = {}): Keypair {
   requireRegion(region);
   requireName('keypair', name);
-  const [type, body] = publicKey.trim().split(/\s+/);
-  const blob = body ? Buffer.from(body, 'base64') : Buffer.alloc(0);
-  if (!type || !/^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521))$/.test(type) || blob.length < 32) {
-    throw new ProviderError('InvalidInput', 'public key is not in OpenSSH format ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...")');
-  }
+  const { type, body, blob } = openSshPublicKey(publicKey);
   const fingerprint = colonHex(createHash('md5').update(blob).digest());
   storeKeypair(ctx, region, { name, fingerprint, tags, publicKey: `${type} ${body}` });
   return { name, fingerprint, tags };
@@ -70,36 +66,17 @@ export function deleteKeypair(ctx: QemuContext, region: string, name: string): v
 export function createFirewall(ctx: QemuContext, region: string, input: CreateFirewallInput): Firewall {
   requireRegion(region);
   requireName('firewall', input.name);
-  const rules = validRules(input.rules).filter((rule, i, all) => all.findIndex((other) => sameRule(rule, other)) === i);
-  return ctx.store.transaction(() => {
-    if (ctx.store.list<Firewall>('firewall', region).some((s) => s.doc.name === input.name)) {
-      throw new ProviderError('Conflict', `a firewall named "${input.name}" already exists in ${region}`);
-    }
-    const firewall: Firewall = { id: newId('sg'), name: input.name, description: input.description, rules, tags: input.tags ?? {} };
-    ctx.store.put({ id: firewall.id, kind: 'firewall', region, clientToken: null, doc: firewall });
-    return firewall;
-  });
+  return storeFirewall(ctx.store, region, newId('sg'), input);
 }
 
 export function authorize(ctx: QemuContext, region: string, firewallId: string, rules: FirewallRule[]): Firewall {
   requireRegion(region);
-  validRules(rules);
-  return ctx.store.transaction(() => {
-    const stored = ctx.store.get<Firewall>('firewall', firewallId);
-    if (!stored || stored.region !== region) throw new ProviderError('NotFound', `firewall ${firewallId} does not exist`);
-    const firewall = stored.doc;
-    for (const rule of rules) if (!firewall.rules.some((existing) => sameRule(existing, rule))) firewall.rules.push(rule);
-    ctx.store.put({ ...stored, doc: firewall });
-    return firewall;
-  });
+  return authorizeStored(ctx.store, region, firewallId, rules);
 }
 
 export function listFirewalls(ctx: QemuContext, region: string, filter: { ids?: string[]; tag?: { key: string; value?: string } } = {}): Firewall[] {
   requireRegion(region);
-  return ctx.store
-    .list<Firewall>('firewall', region, filter.tag ? { tag: filter.tag } : {})
-    .map((s) => s.doc)
-    .filter((f) => (!filter.ids || filter.ids.includes(f.id)) && hasTag(f.tags, filter.tag));
+  return listStoredFirewalls(ctx.store, region, filter);
 }
 
 /** Removes a firewall; `inUse` names a server still using it (the caller knows servers' states). */

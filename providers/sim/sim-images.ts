@@ -3,7 +3,8 @@ import type { Page, PageRequest } from '../../domain/page';
 import type { CaptureImageInput, ImageUpdate, PublicImageQuery } from '../cloud-provider';
 import { ProviderError } from '../errors';
 import { SIM_ACCOUNT, SIM_PUBLIC_OWNER, seedPublicImages } from './catalog';
-import { applyTags, hasTag, newId, notFound, requireRegion, type SimContext } from './context';
+import { hasTag, newId, notFound, requireRegion, type SimContext } from './context';
+import { applyImageUpdate } from './image-records';
 import { requireName } from './naming';
 import { pageOf } from './paging';
 import { loadServer, type ServerDoc } from './sim-servers';
@@ -108,16 +109,19 @@ export function nameMatcher(q: string | undefined): (name: string) => boolean {
   return (name) => re.test(name);
 }
 
-export function searchPublicImages(ctx: SimContext, region: string, query: PublicImageQuery): Page<MachineImage> {
+/** Whether a public image answers a search: name, platform, architecture, owner and tag, each when given. */
+export function matchesQuery(query: PublicImageQuery): (image: MachineImage) => boolean {
   const matchesName = nameMatcher(query.q);
-  const found = [...publicLibrary(region), ...publishedImages(ctx, region)].filter(
-    (image) =>
-      matchesName(image.name) &&
-      (!query.platform || image.platform === query.platform) &&
-      (!query.architecture || image.architecture === query.architecture) &&
-      (!query.ownerId || image.ownerId === query.ownerId) &&
-      hasTag(image.tags, query.tag),
-  );
+  return (image) =>
+    matchesName(image.name) &&
+    (!query.platform || image.platform === query.platform) &&
+    (!query.architecture || image.architecture === query.architecture) &&
+    (!query.ownerId || image.ownerId === query.ownerId) &&
+    hasTag(image.tags, query.tag);
+}
+
+export function searchPublicImages(ctx: SimContext, region: string, query: PublicImageQuery): Page<MachineImage> {
+  const found = [...publicLibrary(region), ...publishedImages(ctx, region)].filter(matchesQuery(query));
   return pageOf(found.sort(newestFirst).map((image) => structuredClone(image)), query);
 }
 
@@ -191,18 +195,8 @@ export function changeImage(ctx: SimContext, region: string, imageId: string, op
 export function updateImage(ctx: SimContext, region: string, imageId: string, update: ImageUpdate): MachineImage {
   if (update.name !== undefined) requireName('image', update.name);
   return changeImage(ctx, region, imageId, 'updateImage', (doc) => {
-    if (update.name !== undefined) {
-      requireUniqueName(ctx, region, update.name, imageId);
-      doc.image.name = update.name;
-      doc.image.tags.Name = update.name;
-    }
-    if (update.description !== undefined) doc.image.description = update.description;
-    doc.image.tags = applyTags(doc.image.tags, update.labels);
-    if (update.labelColor !== undefined) {
-      doc.image.tags = applyTags(doc.image.tags, { 'label-color': update.labelColor });
-      if (update.labelColor === '') delete doc.image.labelColor;
-      else doc.image.labelColor = update.labelColor;
-    }
+    if (update.name !== undefined) requireUniqueName(ctx, region, update.name, imageId);
+    applyImageUpdate(doc.image, update);
   });
 }
 

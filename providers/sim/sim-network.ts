@@ -2,7 +2,8 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { CreateFirewallInput } from '../cloud-provider';
 import { ProviderError } from '../errors';
-import { hasTag, newId, notFound, requireRegion, type SimContext } from './context';
+import { newId, requireRegion, type SimContext } from './context';
+import { authorizeStored, listStoredFirewalls, storeFirewall } from './firewall-records';
 import { requireName } from './naming';
 import { serverView, type ServerDoc } from './sim-servers';
 
@@ -26,15 +27,21 @@ export function createKeypair(ctx: SimContext, region: string, name: string, tag
   return { ...keypair, privateKeyPem };
 }
 
+/** An OpenSSH public key line's type, base64 body and key blob; anything else is refused as InvalidInput. */
+export function openSshPublicKey(publicKey: string): { type: string; body: string; blob: Buffer } {
+  const [type, body] = publicKey.trim().split(/\s+/);
+  const blob = body ? Buffer.from(body, 'base64') : Buffer.alloc(0);
+  if (!type || !body || !/^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521))$/.test(type) || blob.length < 32) {
+    throw new ProviderError('InvalidInput', 'public key is not in OpenSSH format ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...")');
+  }
+  return { type, body, blob };
+}
+
 export function importKeypair(ctx: SimContext, region: string, name: string, publicKey: string, tags: Record<string, string> = {}): Keypair {
   ctx.faults.check('importKeypair');
   requireRegion(region);
   requireName('keypair', name);
-  const [type, body] = publicKey.trim().split(/\s+/);
-  const blob = body ? Buffer.from(body, 'base64') : Buffer.alloc(0);
-  if (!type || !/^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521))$/.test(type) || blob.length < 32) {
-    throw new ProviderError('InvalidInput', 'public key is not in OpenSSH format ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...")');
-  }
+  const { blob } = openSshPublicKey(publicKey);
   const keypair: Keypair = { name, fingerprint: colonHex(createHash('md5').update(blob).digest()), tags };
   ctx.store.transaction(() => {
     if (ctx.store.get('keypair', keypairId(region, name))) throw new ProviderError('Conflict', `a key pair named "${name}" already exists in ${region}`);
@@ -53,58 +60,21 @@ export function deleteKeypair(ctx: SimContext, region: string, name: string): vo
   ctx.store.delete('keypair', keypairId(requireRegion(region), name));
 }
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-export function validRules(rules: FirewallRule[]): FirewallRule[] {
-  for (const rule of rules) {
-    const cidr = CIDR.exec(rule.cidr);
-    if (!cidr || cidr.slice(1, 5).some((octet) => Number(octet) > 255) || Number(cidr[5]) > 32) {
-      throw new ProviderError('InvalidInput', `rule CIDR "${rule.cidr}" is not an IPv4 CIDR such as 203.0.113.0/24`);
-    }
-    const portsMatter = rule.protocol === 'tcp' || rule.protocol === 'udp';
-    if (portsMatter && !(rule.fromPort >= 0 && rule.toPort <= 65535 && rule.fromPort <= rule.toPort)) {
-      throw new ProviderError('InvalidInput', `rule ports ${rule.fromPort}-${rule.toPort} are not a range within 0-65535`);
-    }
-  }
-  return rules;
-}
-
-export const sameRule = (a: FirewallRule, b: FirewallRule) => a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort && a.cidr === b.cidr;
-
 export function createFirewall(ctx: SimContext, region: string, input: CreateFirewallInput): Firewall {
   ctx.faults.check('createFirewall');
   requireRegion(region);
   requireName('firewall', input.name);
-  const rules = validRules(input.rules).filter((rule, i, all) => all.findIndex((other) => sameRule(rule, other)) === i);
-  return ctx.store.transaction(() => {
-    if (ctx.store.list<Firewall>('firewall', region).some((s) => s.doc.name === input.name)) {
-      throw new ProviderError('Conflict', `a firewall named "${input.name}" already exists in ${region}`);
-    }
-    const firewall: Firewall = { id: newId('sg'), name: input.name, description: input.description, rules, tags: input.tags ?? {} };
-    ctx.store.put({ id: firewall.id, kind: 'firewall', region, clientToken: null, doc: firewall });
-    return firewall;
-  });
+  return storeFirewall(ctx.store, region, newId('sg'), input);
 }
 
 export function authorize(ctx: SimContext, region: string, firewallId: string, rules: FirewallRule[]): Firewall {
   ctx.faults.check('authorize');
-  validRules(rules);
-  return ctx.store.transaction(() => {
-    const stored = ctx.store.get<Firewall>('firewall', firewallId);
-    if (!stored || stored.region !== region) throw notFound('firewall', firewallId);
-    const firewall = stored.doc;
-    for (const rule of rules) if (!firewall.rules.some((existing) => sameRule(existing, rule))) firewall.rules.push(rule);
-    ctx.store.put({ ...stored, doc: firewall });
-    return firewall;
-  });
+  return authorizeStored(ctx.store, region, firewallId, rules);
 }
 
 export function listFirewalls(ctx: SimContext, region: string, filter: { ids?: string[]; tag?: { key: string; value?: string } } = {}): Firewall[] {
   requireRegion(region);
-  return ctx.store
-    .list<Firewall>('firewall', region, filter.tag ? { tag: filter.tag } : {})
-    .map((s) => s.doc)
-    .filter((f) => (!filter.ids || filter.ids.includes(f.id)) && hasTag(f.tags, filter.tag));
+  return listStoredFirewalls(ctx.store, region, filter);
 }
 
 export function deleteFirewall(ctx: SimContext, region: string, firewallId: string): void {
