@@ -7,7 +7,8 @@ import { createProvider } from '../../providers/registry';
 import { qemuProcesses, startQemuCloud } from '../support/qemu';
 
 // What the contract cannot show: a launch repeated while the first call still boots (an activity retried after
-// its timeout) boots one machine, and a relative DATA_DIR still works for a daemon that runs from /.
+// its timeout) boots one machine that another process can find and terminate, and a relative DATA_DIR still
+// works for a daemon that runs from /.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 600_000 });
 
 describe('qemu driver', () => {
@@ -17,7 +18,7 @@ describe('qemu driver', () => {
   });
   afterAll(async () => cloud?.stop());
 
-  it('boots one machine when the same launch is asked for again while the first call still runs', async () => {
+  it('boots one machine when the same launch is asked for again while the first call still runs, and another process controls it', async () => {
     const p = cloud.provider;
     const imageId = (await p.searchPublicImages('local', {})).items[0]!.id;
     const input = { imageId, productId: 'q1.small', name: 'twice', clientToken: `twice-${Date.now()}` };
@@ -26,7 +27,15 @@ describe('qemu driver', () => {
     expect(qemuProcesses(cloud.root).filter((m) => m.serverId === first.id)).toHaveLength(1);
     expect((await p.launchServer('local', input)).state).toBe('running');
     expect(qemuProcesses(cloud.root).filter((m) => m.serverId === first.id)).toHaveLength(1);
-    await p.terminateServer('local', first.id);
+
+    // The machine outlives the process that started it: another process (a restarted worker) finds and controls it.
+    const restarted = new QemuProvider({ root: cloud.root, baseImageDir: p.ctx.baseImageDir, accel: 'auto', limits: { guests: 4, memoryMb: 6144 } });
+    try {
+      expect(await restarted.getServer('local', first.id)).toMatchObject({ state: 'running', publicIp: (await p.getServer('local', first.id)).publicIp });
+      await restarted.terminateServer('local', first.id);
+    } finally {
+      restarted.close();
+    }
     expect(qemuProcesses(cloud.root)).toEqual([]);
     expect((await p.getServer('local', first.id)).state).toBe('terminated');
   });
