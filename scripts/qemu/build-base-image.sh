@@ -55,7 +55,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 started=$(date +%s)
 
-echo "base image: debootstrap $suite from the Debian mirror (about 4 minutes, 0.8 GB)"
+echo "base image: debootstrap $suite from the Debian mirror"
 debootstrap --variant=minbase --include="$base_packages" "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
   tail -n 20 "$work/debootstrap.log" >&2
   tail -n 20 "$root/debootstrap/debootstrap.log" >&2 2>/dev/null || true
@@ -95,6 +95,8 @@ cat >"$root/etc/cloud/cloud.cfg.d/90-machine-images.cfg" <<'CFG'
 datasource_list: [NoCloud, None]
 # The DHCP unit below configures the one NIC; the driver reads this line from the serial console (status checks).
 network: {config: disabled}
+# The server's name resolves on the server (sudo asks for it).
+manage_etc_hosts: localhost
 final_message: "machine-images: boot finished after $UPTIME s"
 datasource:
   NoCloud:

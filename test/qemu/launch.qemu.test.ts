@@ -57,7 +57,7 @@ describe('launches on the qemu cloud (real guests)', () => {
   it('launches with 4 disks in raid10, LUKS and xfs at /data, and the guest shows all of it', async () => {
     // A guest whose user data takes its network down: it boots, finishes cloud-init, and never answers SSH.
     unreachable = await launch({ name: `dark-${run}`, userData: '#!/bin/sh\nip link set eth0 down\n', readyTimeout: '150s' });
-    const id = await launch({ name: `raid-${run}`, volumes: { count: 4, sizeGb: 2, raid: 'raid10', filesystem: 'xfs', mountPoint: '/data', encrypt: true }, readyTimeout: '15m' });
+    const id = await launch({ name: `raid-${run}`, keypair: { create: {} }, volumes: { count: 4, sizeGb: 2, raid: 'raid10', filesystem: 'xfs', mountPoint: '/data', encrypt: true }, readyTimeout: '15m' });
     launched = await untilClosed(`/v1/launches/${id}`, 900_000);
     expect(launched, JSON.stringify(launched.steps ?? launched)).toMatchObject({ status: 'completed', server: { publicIp: expect.stringMatching(/^127\.0\.0\.1:\d+$/) } });
     const address = launched.server.publicIp;
@@ -76,6 +76,13 @@ describe('launches on the qemu cloud (real guests)', () => {
     const written = await sshRun(address, privateKey, `echo ${proof} > /data/proof && echo ${proof} > /root/proof && sync && cat /data/proof /root/proof`);
     expect(written.stdout).toBe(`${proof}\n${proof}\n`);
     expect(volumeFiles().sort()).toEqual(launched.volumes.volumeIds.map((v) => `${v}.qcow2`).sort());
+
+    // The key pair the launch created reached the image's default user through cloud-init's meta-data.
+    const pem = await env.app.inject({ method: 'GET', url: `/v1/launches/${id}/private-key` });
+    expect(pem.statusCode).toBe(200);
+    const asUser = await sshRun(address, pem.body, 'id -un; sudo -n cat /data/proof', 'debian');
+    expect(asUser).toMatchObject({ code: 0, stdout: `debian\n${proof}\n` });
+    expect(asUser.stderr, 'the server resolves its own name').not.toMatch(/unable to resolve host/);
   });
 
   it('fails a launch whose guest never becomes reachable at readyTimeout, leaving no process or file', async () => {

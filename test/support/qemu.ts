@@ -50,8 +50,8 @@ export function qemuProcesses(root: string): { pid: number; serverId: string }[]
   return found;
 }
 
-/** Runs a command in a guest as root over SSH (address `127.0.0.1:port`, as the qemu driver gives it). */
-export function sshRun(address: string, privateKey: string, command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs a command in a guest over SSH (address `127.0.0.1:port`, as the qemu driver gives it), as root by default. */
+export function sshRun(address: string, privateKey: string, command: string, username = 'root'): Promise<{ code: number; stdout: string; stderr: string }> {
   const { host, port } = sshAddress(address, 22);
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
@@ -71,6 +71,6 @@ export function sshRun(address: string, privateKey: string, command: string): Pr
         });
       });
     });
-    client.connect({ host, port, username: 'root', privateKey, readyTimeout: 30_000 });
+    client.connect({ host, port, username, privateKey, readyTimeout: 30_000 });
   });
 }
