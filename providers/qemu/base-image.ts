@@ -32,14 +32,12 @@ export function baseImageDir(cache: string | undefined): string {
   return path.join(root, `debian-12-${recipe}`);
 }
 
-export const baseImageBuilt = (dir: string) => existsSync(path.join(dir, 'manifest.json'));
-
 /** Builds the base image unless it is there; says what it does and how long it took. */
-export async function ensureBaseImage(dir: string, say: (line: string) => void): Promise<{ built: boolean; seconds: number }> {
-  if (baseImageBuilt(dir)) {
+export async function ensureBaseImage(dir: string, say: (line: string) => void): Promise<void> {
+  if (existsSync(path.join(dir, 'manifest.json'))) {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { builtAt: string };
     say(`qemu base image: reusing ${dir} (built ${manifest.builtAt})`);
-    return { built: false, seconds: 0 };
+    return;
   }
   if (process.getuid?.() !== 0) {
     throw new Error(`the qemu base image is not built yet and building it needs root (debootstrap): run "sudo npm run qemu:image" once, then start again`);
@@ -54,7 +52,5 @@ export async function ensureBaseImage(dir: string, say: (line: string) => void):
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`building the qemu base image failed (exit ${code}): ${tail.trim()}`))));
   });
-  const seconds = Math.round((Date.now() - started) / 1000);
-  say(`qemu base image: built in ${seconds} s`);
-  return { built: true, seconds };
+  say(`qemu base image: built in ${Math.round((Date.now() - started) / 1000)} s`);
 }

@@ -9,7 +9,7 @@ import { ProviderError } from '../errors';
 import { applyImageUpdate } from '../sim/image-records';
 import { requireName } from '../sim/naming';
 import { pageOf } from '../sim/paging';
-import { matchesQuery } from '../sim/sim-images';
+import { matchesQuery, newestFirst } from '../sim/sim-images';
 import { QEMU_ACCOUNT, QEMU_PUBLIC_OWNER } from './catalog';
 import { imageFile, newId, requireRegion, type QemuContext } from './context';
 import type { ServerDoc } from './qemu-servers';
@@ -24,7 +24,6 @@ export interface ImageDoc {
   image: Omit<MachineImage, 'state'>;
   files: { disk: string; kernel: string; initrd: string };
   capture?: { pid: number; serverId: string };
-  failed?: string;
   deprecation?: { at: number; replacementId?: string };
   disabled?: boolean;
 }
@@ -48,7 +47,6 @@ function copying(capture: NonNullable<ImageDoc['capture']>, disk: string): boole
 }
 
 function stateOf(doc: ImageDoc): ImageState {
-  if (doc.failed) return 'failed';
   if (doc.capture && !existsSync(doc.files.disk)) {
     if (copying(doc.capture, doc.files.disk)) return 'pending';
     // The copy may have renamed its file and ended between the two looks.
@@ -62,7 +60,7 @@ function stateOf(doc: ImageDoc): ImageState {
 function view(doc: ImageDoc): MachineImage {
   const extra = { ...doc.image.extra, ...(doc.deprecation ? { deprecateAt: new Date(doc.deprecation.at).toISOString(), replacementId: doc.deprecation.replacementId } : {}) };
   const state = stateOf(doc);
-  return { ...doc.image, state, extra, ...(state === 'failed' ? { stateReason: doc.failed ?? 'the disk copy stopped before it finished; capture again' } : {}) };
+  return { ...doc.image, state, extra, ...(state === 'failed' ? { stateReason: 'the disk copy stopped before it finished; capture again' } : {}) };
 }
 
 /** Registers the built base image as the public library's image, once per build (its id comes from the build). */
@@ -114,8 +112,6 @@ export function imageDisk(ctx: QemuContext, region: string, imageId: string): st
 
 export const getImage = (ctx: QemuContext, region: string, imageId: string): MachineImage => findImageDoc(ctx, region, imageId).view;
 
-const newestFirst = (a: MachineImage, b: MachineImage) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name);
-
 export function listImages(ctx: QemuContext, region: string, page?: PageRequest): Page<MachineImage> {
   requireRegion(region);
   const own = ctx.store.list<ImageDoc>('image', region).filter((s) => s.doc.image.visibility !== 'public');
@@ -138,8 +134,9 @@ function requireUniqueName(ctx: QemuContext, region: string, name: string, excep
 }
 
 /**
- * Starts copying a stopped server's disk into a standalone image. `stateOf` tells the server whether it may run
- * (serverState): the caller passes it so this file needs no import of the servers' code at run time.
+ * Starts copying a stopped server's disk into a standalone image. `readServer` runs inside this transaction and
+ * holds the server stopped (qemu-servers.ts holdStoppedForCapture); passing it keeps this file free of the
+ * servers' code at run time.
  */
 export function captureImage(ctx: QemuContext, region: string, input: CaptureImageInput, readServer: () => { doc: ServerDoc; state: ServerState; rootDisk: string }): MachineImage {
   requireName('image', input.name);

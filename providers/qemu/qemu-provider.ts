@@ -84,7 +84,6 @@ export class QemuProvider implements CloudProvider {
   }
 
   async captureImage(region: string, input: CaptureImageInput): Promise<MachineImage> {
-    servers.loadServer(this.ctx, region, input.serverId);
     return images.captureImage(this.ctx, region, input, () => servers.holdStoppedForCapture(this.ctx, region, input.serverId));
   }
 

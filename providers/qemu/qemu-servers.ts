@@ -1,14 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Firewall } from '../../domain/network';
 import type { Server, ServerState, StatusCheck } from '../../domain/server';
 import type { LaunchServerInput, ServerFilter } from '../cloud-provider';
+import { freePort } from '../../config/free-port';
 import { ProviderError } from '../errors';
 import { hasTag } from '../sim/context';
 import { requireName } from '../sim/naming';
 import { QEMU_MAX_VOLUMES_PER_SERVER, QEMU_PRODUCTS } from './catalog';
-import { newId, qmpSocketPath, requireZone, serverDir, volumeFile, type QemuContext } from './context';
+import { newId, qmpSocketPath, requireRegion, requireZone, serverDir, volumeFile, type QemuContext } from './context';
 import { settleAccel } from './accel';
 import { killMachine, machinePid, powerDown, qemuImg, startMachine } from './machine';
 import { findImageDoc, imageDisk } from './qemu-images';
@@ -41,16 +41,16 @@ export interface ServerDoc {
 const STOP_GRACE_MS = 90_000;
 /** Longer than a boot can take: the KVM probe (10 s), qemu-img, and QEMU's start under KVM then TCG (30 s each). */
 const BOOT_LEASE_MS = 120_000;
-/** cloud-init's final message, which the base image writes to the serial console (and its default wording). */
-const BOOT_FINISHED = /machine-images: boot finished|Cloud-init v\. \S+ finished at/;
+/** cloud-init's final message as the base image sets it (final_message), on the serial console. */
+const BOOT_FINISHED = /machine-images: boot finished/;
 
-const paths = (ctx: QemuContext, id: string) => {
+export const serverPaths = (ctx: QemuContext, id: string) => {
   const dir = serverDir(ctx, id);
   return { dir, root: path.join(dir, 'root.qcow2'), pid: path.join(dir, 'qemu.pid'), console: path.join(dir, 'console.log'), qmp: qmpSocketPath(ctx, id), seed: path.join(dir, 'seed') };
 };
 
 export function loadServer(ctx: QemuContext, region: string, serverId: string): ServerDoc {
-  requireZone(region, undefined);
+  requireRegion(region);
   const stored = ctx.store.get<ServerDoc>('server', serverId);
   if (!stored || stored.region !== region) throw new ProviderError('NotFound', `server ${serverId} does not exist`);
   return stored.doc;
@@ -58,7 +58,7 @@ export function loadServer(ctx: QemuContext, region: string, serverId: string): 
 
 const save = (ctx: QemuContext, region: string, doc: ServerDoc) => ctx.store.put({ id: doc.server.id, kind: 'server', region, clientToken: null, doc });
 
-export const isAlive = (ctx: QemuContext, serverId: string) => machinePid(paths(ctx, serverId).pid, serverId) !== undefined;
+export const isAlive = (ctx: QemuContext, serverId: string) => machinePid(serverPaths(ctx, serverId).pid, serverId) !== undefined;
 
 export function serverState(ctx: QemuContext, doc: ServerDoc): ServerState {
   if (doc.desired === 'terminated') return 'terminated';
@@ -90,25 +90,13 @@ function requireRoom(ctx: QemuContext, region: string, memoryMb: number, except?
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 function firewallsOf(ctx: QemuContext, doc: ServerDoc): Firewall[] {
   return doc.firewallIds.map((id) => ctx.store.get<Firewall>('firewall', id)?.doc).filter((f): f is Firewall => f !== undefined);
 }
 
 /** cloud-init's NoCloud seed: meta-data names the instance and carries the key pair; user data is passed as given. */
 function writeSeed(ctx: QemuContext, region: string, doc: ServerDoc, userData: string | undefined): void {
-  const { seed } = paths(ctx, doc.server.id);
+  const { seed } = serverPaths(ctx, doc.server.id);
   mkdirSync(seed, { recursive: true, mode: 0o700 });
   const keypair = doc.keypairName ? findKeypair(ctx, region, doc.keypairName) : undefined;
   // JSON strings are YAML strings: a key's comment can hold anything a key pair's name may.
@@ -135,7 +123,7 @@ function claimBoot(ctx: QemuContext, region: string, serverId: string): ServerDo
 
 /** Starts the machine with the server's disks, on new host ports; the caller holds the boot lease. */
 async function boot(ctx: QemuContext, region: string, doc: ServerDoc): Promise<void> {
-  const p = paths(ctx, doc.server.id);
+  const p = serverPaths(ctx, doc.server.id);
   try {
     await startWithDisks(ctx, region, doc);
   } catch (err) {
@@ -158,7 +146,7 @@ async function boot(ctx: QemuContext, region: string, doc: ServerDoc): Promise<v
 }
 
 async function startWithDisks(ctx: QemuContext, region: string, doc: ServerDoc): Promise<void> {
-  const p = paths(ctx, doc.server.id);
+  const p = serverPaths(ctx, doc.server.id);
   const guestPorts = forwardedPorts(firewallsOf(ctx, doc));
   const forwards: Record<number, number> = {};
   for (const port of guestPorts) forwards[port] = await freePort();
@@ -220,7 +208,7 @@ export async function launchServer(ctx: QemuContext, region: string, input: Laun
   // boot lease keeps a retry from booting it a second time while the first attempt still does.
   const claimed = doc.bootedAt ? undefined : claimBoot(ctx, region, doc.server.id);
   if (claimed) {
-    const p = paths(ctx, doc.server.id);
+    const p = serverPaths(ctx, doc.server.id);
     mkdirSync(p.dir, { recursive: true, mode: 0o700 });
     if (!existsSync(p.root)) {
       const base = imageDisk(ctx, region, doc.server.imageId);
@@ -239,14 +227,14 @@ export function getServer(ctx: QemuContext, region: string, serverId: string): S
   const view = serverView(ctx, doc);
   // A guest that ignored the power button for the grace period is switched off, as clouds force a stop.
   if (view.state === 'stopping' && doc.stopRequestedAt && Date.now() - doc.stopRequestedAt > STOP_GRACE_MS) {
-    const p = paths(ctx, serverId);
+    const p = serverPaths(ctx, serverId);
     killMachine(p.pid, p.qmp, serverId).catch(() => undefined); // the next read tries again
   }
   return view;
 }
 
 export function listServers(ctx: QemuContext, region: string, filter: ServerFilter = {}): Server[] {
-  requireZone(region, undefined);
+  requireRegion(region);
   return ctx.store
     .list<ServerDoc>('server', region, filter.tag ? { tag: filter.tag } : {})
     .map((s) => serverView(ctx, s.doc))
@@ -260,7 +248,7 @@ export async function stopServer(ctx: QemuContext, region: string, serverId: str
     if (current.desired === 'running') save(ctx, region, { ...current, desired: 'stopped', stopRequestedAt: Date.now() });
     return loadServer(ctx, region, serverId);
   });
-  const p = paths(ctx, serverId);
+  const p = serverPaths(ctx, serverId);
   if (isAlive(ctx, serverId)) await powerDown(p.qmp).catch(() => undefined);
   return serverView(ctx, doc);
 }
@@ -291,7 +279,7 @@ export async function terminateServer(ctx: QemuContext, region: string, serverId
   const stored = ctx.store.get<ServerDoc>('server', serverId);
   if (!stored || stored.region !== region) return;
   ctx.store.transaction(() => save(ctx, region, { ...loadServer(ctx, region, serverId), desired: 'terminated' }));
-  const p = paths(ctx, serverId);
+  const p = serverPaths(ctx, serverId);
   await killMachine(p.pid, p.qmp, serverId);
   ctx.store.transaction(() => {
     for (const volume of ctx.store.list<VolumeDoc>('volume', region, { attachedTo: serverId })) {
@@ -310,17 +298,16 @@ export function holdStoppedForCapture(ctx: QemuContext, region: string, serverId
   const doc = loadServer(ctx, region, serverId);
   const state = serverState(ctx, doc);
   if (state === 'stopped' && doc.desired !== 'stopped') save(ctx, region, { ...doc, desired: 'stopped' });
-  return { doc, state, rootDisk: paths(ctx, serverId).root };
+  return { doc, state, rootDisk: serverPaths(ctx, serverId).root };
 }
 
 export function statusChecks(ctx: QemuContext, region: string, serverId: string): StatusCheck {
   const doc = loadServer(ctx, region, serverId);
   if (serverState(ctx, doc) !== 'running') return 'initializing';
   try {
-    return BOOT_FINISHED.test(readFileSync(paths(ctx, serverId).console, 'utf8')) ? 'ok' : 'initializing';
+    return BOOT_FINISHED.test(readFileSync(serverPaths(ctx, serverId).console, 'utf8')) ? 'ok' : 'initializing';
   } catch {
     return 'initializing';
   }
 }
 
-export const serverPaths = paths;

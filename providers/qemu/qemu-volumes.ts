@@ -1,5 +1,4 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Volume } from '../../domain/volume';
 import type { CreateVolumeInput, VolumeFilter } from '../cloud-provider';
@@ -18,8 +17,6 @@ export interface VolumeDoc {
   attachment?: { serverId: string; device: string; port: number };
 }
 
-export { freed };
-
 export function volumeView(doc: VolumeDoc): Volume {
   const { attachment } = doc;
   return { ...doc.volume, state: attachment ? 'in-use' : 'available', ...(attachment ? { serverId: attachment.serverId, device: attachment.device } : {}) };
@@ -33,7 +30,7 @@ function loadVolume(ctx: QemuContext, region: string, volumeId: string): VolumeD
 }
 
 /** The volume without its attachment: free again. */
-function freed(doc: VolumeDoc): VolumeDoc {
+export function freed(doc: VolumeDoc): VolumeDoc {
   const free = { ...doc };
   delete free.attachment;
   return free;
@@ -45,29 +42,23 @@ export async function createVolume(ctx: QemuContext, region: string, input: Crea
   const zone = requireZone(region, input.zone);
   if (input.encrypted) throw new ProviderError('Unsupported', 'qemu volumes are not encrypted at rest; encrypt inside the guest with LUKS instead');
   if (!Number.isInteger(input.sizeGb) || input.sizeGb < 1 || input.sizeGb > 1024) throw new ProviderError('InvalidInput', `volume size ${input.sizeGb} GiB is out of range; use 1 to 1024`);
-  const { doc, created } = ctx.store.transaction(() => {
+  const doc = ctx.store.transaction(() => {
     const existing = ctx.store.byToken<VolumeDoc>('volume', region, input.clientToken);
-    if (existing) return { doc: existing.doc, created: false };
+    if (existing) return existing.doc;
     const id = newId('vol');
     const fresh: VolumeDoc = { volume: { id, sizeGb: input.sizeGb, type: 'qcow2', zone, encrypted: false, createdAt: new Date().toISOString(), tags: input.tags ?? {} } };
     ctx.store.put({ id, kind: 'volume', region, clientToken: input.clientToken, doc: fresh });
-    return { doc: fresh, created: true };
+    return fresh;
   });
   const file = volumeFile(ctx, doc.volume.id);
-  if (created || !(await exists(file))) {
+  // A retry after a crash between the record and the file makes the file.
+  if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     // Sparse: a new volume costs nothing on the host until the guest writes to it.
     await qemuImg(['create', '-q', '-f', 'qcow2', `${file}.part`, `${doc.volume.sizeGb}G`]);
     renameSync(`${file}.part`, file);
   }
   return volumeView(doc);
-}
-
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
 }
 
 export async function attachVolume(ctx: QemuContext, region: string, volumeId: string, serverId: string, device: string): Promise<Volume> {

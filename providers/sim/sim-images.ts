@@ -47,7 +47,7 @@ export function findImage(ctx: SimContext, region: string, imageId: string): Mac
   return structuredClone(found);
 }
 
-const newestFirst = (a: MachineImage, b: MachineImage) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name);
+export const newestFirst = (a: MachineImage, b: MachineImage) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name);
 
 export function listImages(ctx: SimContext, region: string, page?: PageRequest): Page<MachineImage> {
   requireRegion(region);
