@@ -33,7 +33,7 @@ async function ensureSchedules(client: Client, deps: Pick<ServiceDeps, 'provider
 /** The API role: a Temporal client, the app, and a listening socket. */
 export async function serveApi(deps: Pick<ServiceDeps, 'provider' | 'keys' | 'payloadCodecs'> & { config: Config; logger: Logger }): Promise<ServingApi> {
   const access = loadAccessConfig(deps.config);
-  const client = await connectClient(deps.config, deps.payloadCodecs);
+  const client = await connectClient(deps.config.temporal, deps.payloadCodecs);
   try {
     const url = webUiUrl(deps.config);
     const app = await buildApp({

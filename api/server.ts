@@ -1,4 +1,5 @@
-import { loadConfig } from '../config/config';
+import { ConfigError, loadConfigOrExit } from '../config/config';
+import { checkTemporalConnection } from '../config/temporal-check';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
 import { createServiceDeps } from '../config/dependencies';
@@ -7,8 +8,10 @@ import { serveApi } from './serve';
 
 // `npm run api`: the API role alone, for production. SIGINT/SIGTERM stop accepting, finish requests, then exit.
 async function run(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger(config, 'api');
+  await checkTemporalConnection(config.temporal);
+  logger.info(`Temporal: ${config.temporal.summary}`);
   const { provider, keys, payloadCodecs } = await createServiceDeps(config);
   const api = await serveApi({ config, provider, keys, payloadCodecs, logger });
   console.log(`machine images API on http://${config.HOST}:${config.PORT}\n${accessNotice(api.access).join('\n')}`);
@@ -25,6 +28,7 @@ async function run(): Promise<void> {
 }
 
 run().catch((err) => {
-  console.error(err);
+  // A configuration problem is a sentence for a person; anything else keeps its stack.
+  console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

@@ -36,7 +36,7 @@ const send = (message: unknown) => new Promise<void>((resolve, reject) => proces
 
 async function serve({ temporalAddress, codecKey, rateLimit }: ServersStart) {
   const payloadCodecs = [new PayloadEncryptionCodec(new Keyring([{ id: 'bench', key: Buffer.from(codecKey, 'base64') }], 'the bench codec key'))];
-  const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_PORT: 7233, TEMPORAL_NAMESPACE: 'default' }, payloadCodecs);
+  const client = await connectClient({ address: temporalAddress, namespace: 'default' }, payloadCodecs);
   const provider = new SimProvider({ timeScale: 0 });
   const keyDir = mkdtempSync(path.join(tmpdir(), 'bench-api-keys-'));
   process.once('exit', () => rmSync(keyDir, { recursive: true, force: true }));

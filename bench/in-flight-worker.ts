@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig, temporalAddress } from '../config/config';
+import { loadConfig } from '../config/config';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
 import { SimGuestExecutor } from '../guest/sim-executor';
@@ -25,7 +25,7 @@ async function run(): Promise<void> {
   const keys = new FileKeyStore(keyStoreFile(config), keyStoreKeyring(config));
   const worker = await startWorker({
     config,
-    address: temporalAddress(config),
+    temporal: config.temporal,
     ...(config.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE } } : {}),
     provider,
     keys,

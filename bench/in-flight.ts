@@ -92,7 +92,7 @@ async function run(): Promise<void> {
   const keys = new FileKeyStore(keyStoreFile(config), keyStoreKeyring(config));
   const provider = new SimProvider({ dbFile: path.join(dataDir, 'sim-cloud.db'), timeScale: 0 });
   let worker: WorkerProcess | undefined;
-  const client = await connectClient(config, codecs);
+  const client = await connectClient(config.temporal, codecs);
   const token = newApiKeyToken();
   const app = await buildApp({
     config: { ...config, API_RATE_LIMIT: 1_000_000 },

@@ -53,7 +53,7 @@ async function run(): Promise<void> {
   const keys = new FileKeyStore(path.join(mkdtempSync(path.join(tmpdir(), 'bench-keys-')), 'keys.db'), new Keyring([{ id: 'k', key: randomBytes(32) }], 'the bench key store'));
   const service = await startWorker({
     config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'bench-service' },
-    address: server.address,
+    temporal: { address: server.address },
     provider,
     keys,
     guest: new SimGuestExecutor(provider),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadTemporalSettings, TemporalSettingsError, type TemporalSettings } from './temporal-settings';
 
 // Every setting the service reads, with defaults that let `npm start` run with nothing set.
 // Names are shared with README.md, docker-compose.yml and the tests (../shared/ARCHITECTURE.md).
@@ -18,6 +19,7 @@ export const ConfigSchema = z.object({
       .regex(/^[^\s:]+:\d+$/, 'expected host:port, for example temporal.internal:7233')
       .optional(),
   ),
+  /** Unset: the profile's namespace (TEMPORAL_PROFILE), else `default`. */
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('machine-images'),
   TEMPORAL_PORT: port.default(7233),
@@ -73,7 +75,10 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = z.infer<typeof ConfigSchema> & {
+  /** The Temporal connection: TEMPORAL_* variables and the profile they name (config/temporal-settings.ts). */
+  temporal: TemporalSettings;
+};
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -82,7 +87,17 @@ export class ConfigError extends Error {
 /** Reads the configuration; a bad value throws a ConfigError that names each variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    let temporal: TemporalSettings;
+    try {
+      temporal = loadTemporalSettings(env, { port: parsed.data.TEMPORAL_PORT });
+    } catch (err) {
+      if (err instanceof TemporalSettingsError) throw new ConfigError(`invalid Temporal connection settings:\n  ${err.message}\nFix it (see README.md, Run on your Temporal) and start again.`);
+      throw err;
+    }
+    // A profile may name the address and the namespace; the rest of the service reads them here.
+    return { ...parsed.data, TEMPORAL_ADDRESS: temporal.configured ? temporal.address : undefined, TEMPORAL_NAMESPACE: temporal.namespace, temporal };
+  }
   const problems = parsed.error.issues.map((issue) => {
     const variable = issue.path.join('.');
     const given = env[variable];
@@ -91,13 +106,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}\nFix these environment variables (see README.md, Configuration) and start again.`);
 }
 
-/** The Temporal frontend to use: the cluster's, or the dev server's that `npm start` brings up on TEMPORAL_PORT. */
-export function temporalAddress(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_PORT'>): string {
-  return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
-}
-
 /** Where launches link to in the Temporal Web UI: the configured UI, or the one `npm start`'s dev server serves. */
 export function webUiUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_UI_PORT'>): string | undefined {
   if (config.TEMPORAL_UI_URL) return config.TEMPORAL_UI_URL.replace(/\/$/, '');
   return config.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
+}
+
+/** For entry points: a bad setting prints its message (no stack: it is a sentence for a person) and exits 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
 }

@@ -11,3 +11,17 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** A free loopback port between `min` and `max`: for ports that must fit a range (the Temporal server's membership ports are stored as smallint). */
+export async function freePortIn(min: number, max: number, attempts = 50): Promise<number> {
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const port = min + Math.floor(Math.random() * (max - min + 1));
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port between ${min} and ${max} after ${attempts} tries`);
+}

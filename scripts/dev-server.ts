@@ -1,29 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES, searchAttributeArgs } from '../domain/search-attributes';
-import { stopChild } from './stop-child';
+import { spawnGuarded, type GuardedChild } from './guarded-child';
 import type { TemporalCli } from './temporal-cli';
 import { DEFAULT_TOOLS_DIR } from './temporal-cli';
 
 // Starts `temporal server start-dev` with the service's search attributes, for `npm start` and the tests.
-
-/**
- * Runs "$@" (the server) and stops it on SIGTERM/SIGINT/SIGHUP, or when stdin reaches end of file: the parent
- * holds the other end of that pipe, so its death, however sudden, closes it. Exits with the server's status.
- */
-const PARENT_DEATH_GUARD = `
-exec 3<&0
-"$@" </dev/null &
-server=$!
-trap 'kill -TERM $server 2>/dev/null' TERM INT HUP
-{ while read -r _ <&3; do :; done; kill -TERM $server 2>/dev/null; } &
-watcher=$!
-status=0
-while kill -0 $server 2>/dev/null; do wait $server; status=$?; done
-kill $watcher 2>/dev/null
-exit $status
-`;
 
 export interface DevServerOptions {
   cli: TemporalCli;
@@ -81,40 +63,23 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...searchAttributeArgs().flatMap((pair) => ['--search-attribute', pair]),
   ];
   options.say?.(`starting the Temporal dev server: ${options.cli.path} ${args.join(' ')}`);
-  // Its own process group, so a Ctrl+C reaches us and we stop the server last, after the worker has drained;
-  // behind a guard that stops it when our end of its stdin closes, even if we die by SIGKILL.
-  const child = spawn('sh', ['-c', PARENT_DEATH_GUARD, 'temporal-guard', options.cli.path, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    output.push(...chunk.toString().split('\n').filter(Boolean));
-    output.splice(0, Math.max(0, output.length - 20));
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const killOnExit = () => child.kill('SIGTERM');
-  process.on('exit', killOnExit);
-
-  const stop = async () => {
-    process.off('exit', killOnExit);
-    await stopChild(child);
-  };
+  // Stopped last, after the worker has drained; and even if we die by SIGKILL (the guard).
+  const server = spawnGuarded('temporal', options.cli.path, args);
+  const stop = () => server.stop();
   try {
-    await waitUntilServing(address, child, output, options.readyTimeoutMs ?? 60_000);
+    await waitUntilServing(address, server, options.readyTimeoutMs ?? 60_000);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { address, uiUrl, stop, ...(child.pid ? { pid: child.pid } : {}) };
+  return { address, uiUrl, stop, ...(server.child.pid ? { pid: server.child.pid } : {}) };
 }
 
-async function waitUntilServing(address: string, child: ChildProcess, output: string[], timeoutMs: number): Promise<void> {
+async function waitUntilServing(address: string, server: GuardedChild, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the Temporal dev server exited (${child.exitCode ?? child.signalCode}) before serving:\n${output.join('\n')}`);
+    if (server.exited()) {
+      throw new Error(`the Temporal dev server exited (${server.child.exitCode ?? server.child.signalCode}) before serving:\n${server.output().join('\n')}`);
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
@@ -125,10 +90,8 @@ async function waitUntilServing(address: string, child: ChildProcess, output: st
         await connection.close();
       }
     } catch {
-      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not serve on ${address} within ${timeoutMs} ms:\n${output.join('\n')}`);
+      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not serve on ${address} within ${timeoutMs} ms:\n${server.output().join('\n')}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 }
-
-/** SIGTERM, then SIGKILL after ten seconds: the server flushes SQLite on a clean stop. */

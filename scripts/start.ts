@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { accessNotice } from '../api/auth/access-config';
 import { serveApi } from '../api/serve';
-import { loadConfig, temporalAddress } from '../config/config';
+import { ConfigError, loadConfigOrExit } from '../config/config';
+import { checkTemporalConnection } from '../config/temporal-check';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
 import { createServiceDeps } from '../config/dependencies';
@@ -15,7 +16,7 @@ import { locateTemporalCli } from './temporal-cli';
 // `npm start`: the whole service on one machine. Without TEMPORAL_ADDRESS it brings up a Temporal dev server
 // persisted under DATA_DIR, then the worker and the API in this process. A stop request stops them in reverse.
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger(config, 'start');
 const stack: { name: string; stop: () => Promise<unknown> }[] = [];
 let stopping: Promise<void> | undefined;
@@ -56,6 +57,10 @@ async function run(): Promise<void> {
       say: (message) => logger.info(message),
     });
     stack.push({ name: 'the Temporal dev server', stop: () => devServer!.stop() });
+  } else {
+    // Your own Temporal: a wrong setting fails here, named, before anything else starts.
+    await checkTemporalConnection(config.temporal);
+    logger.info(`Temporal: ${config.temporal.summary}`);
   }
 
   if (config.PROVIDER === 'qemu') {
@@ -66,7 +71,7 @@ async function run(): Promise<void> {
   // One set of dependencies for both roles in this process (the sim's and the key store's files are shared all the same).
   const deps = await createServiceDeps(config);
   const { provider } = deps;
-  const worker = await startWorker({ config, address: temporalAddress(config), ...deps });
+  const worker = await startWorker({ config, temporal: config.temporal, ...deps });
   stack.push({ name: 'the worker', stop: () => worker.stop() });
   worker.running.catch((err) => {
     logger.error({ err }, 'the worker stopped unexpectedly; stopping the service');
@@ -83,8 +88,8 @@ async function run(): Promise<void> {
     `  OpenAPI docs:     ${url}/docs`,
     `  Readiness:        ${url}/v1/ready`,
     config.PAYLOAD_CODEC === 'on' ? `  Payload codec:    ${url}/codec (AES-256-GCM; decode/encode for admins)` : '',
-    devServer ? `  Temporal Web UI:  ${devServer.uiUrl}` : `  Temporal cluster: ${config.TEMPORAL_ADDRESS}`,
-    `  Temporal:         ${temporalAddress(config)} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
+    devServer ? `  Temporal Web UI:  ${devServer.uiUrl}` : `  Temporal cluster: ${config.temporal.summary}`,
+    `  Temporal:         ${config.temporal.address} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
     `  Cloud:            ${provider.name}${provider.name === 'sim' ? ` (${path.join(dataDir, 'sim-cloud.db')}, SIM_TIME_SCALE=${config.SIM_TIME_SCALE})` : ''}`,
     devServer ? `  Data:             ${dataDir}` : '',
     ...accessNotice(api.access),
@@ -99,6 +104,7 @@ onStopRequest((reason) => {
 });
 
 run().catch(async (err) => {
-  logger.error({ err }, 'the service failed to start');
+  if (err instanceof ConfigError) logger.error(err.message);
+  else logger.error({ err }, 'the service failed to start');
   await stopAll(1);
 });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig, temporalAddress } from '../config/config';
+import { ConfigError, loadConfigOrExit } from '../config/config';
+import { checkTemporalConnection } from '../config/temporal-check';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
 import { createServiceDeps } from '../config/dependencies';
@@ -8,15 +9,18 @@ import { startWorker } from './worker';
 
 // `npm run worker`: the worker role alone, for production. SIGINT/SIGTERM drain it: running activities finish first.
 async function run(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   if (config.WORKFLOW_BUNDLE && !existsSync(config.WORKFLOW_BUNDLE)) {
     throw new ConfigError(`WORKFLOW_BUNDLE=${config.WORKFLOW_BUNDLE}: no such file; build it with \`npm run workflows:bundle -- ${config.WORKFLOW_BUNDLE}\` or unset it`);
   }
   const logger = createLogger(config, 'worker');
   installRuntime(logger, config.WORKER_METRICS_ADDRESS ? { metricsAddress: config.WORKER_METRICS_ADDRESS } : {});
+  // A wrong setting fails here, named, rather than as a worker that retries in silence.
+  await checkTemporalConnection(config.temporal);
+  logger.info(`Temporal: ${config.temporal.summary}`);
   const worker = await startWorker({
     config,
-    address: temporalAddress(config),
+    temporal: config.temporal,
     ...(config.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE } } : {}),
     ...(await createServiceDeps(config)),
   });
@@ -29,6 +33,7 @@ async function run(): Promise<void> {
 }
 
 run().catch((err) => {
-  console.error(err);
+  // A configuration problem is a sentence for a person; anything else keeps its stack.
+  console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

@@ -6,6 +6,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
 import { temporalWorkflowStatus } from '../activities/workflow-status';
 import type { Config } from '../config/config';
+import { temporalEndpoint, type TemporalEndpoint } from '../config/temporal-settings';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -46,10 +47,14 @@ export interface RunningWorker {
 }
 
 /** Connects, creates and runs the worker role; `stop()` drains it and closes its connection. */
-export async function startWorker(deps: Omit<WorkerDeps, 'connection'> & { address: string }): Promise<RunningWorker> {
-  const connection = await NativeConnection.connect({ address: deps.address });
+export async function startWorker(deps: Omit<WorkerDeps, 'connection'> & { temporal: TemporalEndpoint }): Promise<RunningWorker> {
+  const endpoint = temporalEndpoint(deps.temporal);
+  const connection = await NativeConnection.connect(endpoint);
   // A client of its own, for activities that ask Temporal about other workflows (the reaper).
-  const clientConnection = await Connection.connect({ address: deps.address });
+  const clientConnection = await Connection.connect(endpoint).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
   const workflows = temporalWorkflowStatus(
     new Client({ connection: clientConnection, namespace: deps.config.TEMPORAL_NAMESPACE, dataConverter: { payloadCodecs: deps.payloadCodecs } }),
   );

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { userCacheDir } from '../../config/user-cache';
 
 // The qemu driver's public image, built once by scripts/qemu/build-base-image.sh and kept in a cache outside the
 // checkout, so every clone on the machine (and every CI run) reuses it. The folder is named after the recipe: a
@@ -11,23 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 export const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/qemu/build-base-image.sh', import.meta.url));
 
-/** The home of the person behind `sudo`, so that `sudo npm run qemu:image` builds where their service looks. */
-function invokingHome(): string {
-  const user = process.env.SUDO_USER;
-  if (user && process.getuid?.() === 0) {
-    const entry = readFileSync('/etc/passwd', 'utf8')
-      .split('\n')
-      .find((line) => line.startsWith(`${user}:`));
-    const home = entry?.split(':')[5];
-    if (home) return home;
-  }
-  return os.homedir();
-}
-
 export function baseImageDir(cache: string | undefined): string {
-  const fromSudo = process.env.SUDO_USER && process.getuid?.() === 0;
-  const cacheHome = (!fromSudo && process.env.XDG_CACHE_HOME) || path.join(invokingHome(), '.cache');
-  const root = path.resolve(cache ?? path.join(cacheHome, 'machine-images', 'qemu'));
+  const root = path.resolve(cache ?? userCacheDir('qemu'));
   const recipe = createHash('sha256').update(readFileSync(BUILD_SCRIPT)).digest('hex').slice(0, 12);
   return path.join(root, `debian-12-${recipe}`);
 }

@@ -27,7 +27,7 @@ describe('API when its dependencies are missing', () => {
   afterAll(async () => env?.stop());
 
   it('answers 503 temporal_unavailable when the Temporal frontend does not answer', async () => {
-    const connection = Connection.lazy(apiConnectionOptions(`127.0.0.1:${await freePort()}`));
+    const connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
     const client = new Client({ connection });
     const app = await build({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'q', PROVIDER: 'sim' }, client, provider: new SimProvider(), keys: testKeyStore(), logger: silent });
     const started = Date.now();

@@ -57,7 +57,7 @@ export async function startTestWorker(options: TestWorkerOptions = {}) {
   const guest = options.guest === null ? undefined : (options.guest ?? (provider instanceof SimProvider ? new SimGuestExecutor(provider) : undefined));
   const keys = options.keys ?? testKeyStore();
   const payloadCodecs = testPayloadCodecs();
-  const worker = await startWorker({ config, address, provider, keys, payloadCodecs, ...(guest ? { guest } : {}) });
+  const worker = await startWorker({ config, temporal: { address }, provider, keys, payloadCodecs, ...(guest ? { guest } : {}) });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: { payloadCodecs } });
   return {

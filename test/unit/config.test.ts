@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, temporalAddress } from '../../config/config';
+import { ConfigError, loadConfig } from '../../config/config';
 import { defaultCachedWorkflows } from '../../worker/worker';
 
 describe('configuration', () => {
@@ -18,13 +18,14 @@ describe('configuration', () => {
       LOG_LEVEL: 'info',
     });
     expect(config.TEMPORAL_ADDRESS).toBeUndefined();
-    expect(temporalAddress(config)).toBe('127.0.0.1:7233');
+    expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', configured: false });
+    expect(config.temporal.tls).toBeUndefined();
   });
 
   it('reads the environment, and an empty value counts as unset', () => {
     const config = loadConfig({ PORT: '8080', TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_CLI_PATH: '', SIM_TIME_SCALE: '0' });
     expect(config.PORT).toBe(8080);
-    expect(temporalAddress(config)).toBe('temporal:7233');
+    expect(config.temporal).toMatchObject({ address: 'temporal:7233', configured: true });
     expect(config.TEMPORAL_CLI_PATH).toBeUndefined();
     expect(config.SIM_TIME_SCALE).toBe(0);
   });

@@ -1,0 +1,68 @@
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError } from './config';
+import { temporalEndpoint, type TemporalSettings } from './temporal-settings';
+
+// The start-up check of every role: connect as the service will, and ask for its namespace. What the settings
+// could not show offline (a server that does not answer, a CA that did not sign the server's certificate, a client
+// certificate the server refuses, an API key it rejects, a namespace it does not have) fails here, within seconds,
+// with a message that names the setting.
+
+const GRPC_NOT_FOUND = 5;
+const GRPC_PERMISSION_DENIED = 7;
+const GRPC_UNAUTHENTICATED = 16;
+
+/** Turns what the SDK's core said into what to fix, naming the setting; unknown failures keep their text. */
+export function explainConnectFailure(settings: TemporalSettings, err: unknown): string {
+  const text = String((err as Error)?.message ?? err);
+  const code = (err as { code?: number }).code;
+  const { names } = settings;
+  if (code === GRPC_NOT_FOUND && /namespace/i.test(text)) {
+    return `${names.namespace === 'TEMPORAL_NAMESPACE' ? `TEMPORAL_NAMESPACE=${settings.namespace}` : names.namespace}: namespace "${settings.namespace}" does not exist on ${settings.address}; create it (temporal operator namespace create --namespace ${settings.namespace}) or name another`;
+  }
+  if (code === GRPC_UNAUTHENTICATED || code === GRPC_PERMISSION_DENIED) {
+    return settings.apiKey
+      ? `${names.apiKey}: ${settings.address} refused the API key (${text}); check the key and that it may use namespace ${settings.namespace}`
+      : `${settings.address} refused the request (${text}); it needs credentials: set TEMPORAL_API_KEY or a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH)`;
+  }
+  if (/UnknownIssuer|unknown ?issuer|self[- ]signed|unable to get (local )?issuer|certificate verify failed|BadSignature/i.test(text)) {
+    return `${names.serverCa}: the certificate that ${settings.address} presented is not signed by this CA; give the CA that signed the server's certificate (${text})`;
+  }
+  if (/NotValidForName|not valid for name|hostname mismatch|CertNotValidForName/i.test(text)) {
+    return `${names.serverName}: the certificate that ${settings.address} presented is not for this name; set TEMPORAL_TLS_SERVER_NAME to a name in its subjectAltName (${text})`;
+  }
+  if (/certificate required|CertificateRequired|unknown ca|UnknownCA|bad certificate|BadCertificate|decrypt error|handshake/i.test(text)) {
+    return settings.tls && typeof settings.tls === 'object' && settings.tls.clientCertPair
+      ? `${names.clientCert}: ${settings.address} refused this client certificate (${text}); give one signed by the CA the server trusts for clients`
+      : `${settings.address} asks for a client certificate (mutual TLS): set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (${text})`;
+  }
+  if (/InvalidContentType|wrong version number|http2 error|frame with invalid size|corrupt message/i.test(text) && settings.tls) {
+    return `${names.address}: TLS is on but ${settings.address} does not speak TLS; unset the TLS settings or set TEMPORAL_TLS=false (${text})`;
+  }
+  return `${names.address}: no Temporal server answered at ${settings.address} (${text}); check the address and that the server is up`;
+}
+
+/**
+ * Connects and reads the namespace, giving up after `timeoutMs`: start-up never hangs on a server that does not
+ * answer. Throws a ConfigError naming the setting at fault.
+ */
+export async function checkTemporalConnection(settings: TemporalSettings, timeoutMs = 15_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  let connection: NativeConnection | undefined;
+  const attempt = (async () => {
+    connection = await NativeConnection.connect(temporalEndpoint(settings));
+    await connection.workflowService.describeNamespace({ namespace: settings.namespace });
+  })();
+  try {
+    await Promise.race([attempt, timedOut]);
+  } catch (err) {
+    throw new ConfigError(`Temporal is not usable with these settings:\n  ${explainConnectFailure(settings, err)}`);
+  } finally {
+    clearTimeout(timer);
+    // Closed however the attempt ends; a connection made after the deadline is closed when it arrives.
+    const close = () => connection?.close().catch(() => undefined);
+    void attempt.then(close, close);
+  }
+}
