@@ -30,13 +30,20 @@ export function explainConnectFailure(settings: TemporalSettings, err: unknown):
   if (/NotValidForName|not valid for name|hostname mismatch|CertNotValidForName/i.test(text)) {
     return `${names.serverName}: the certificate that ${settings.address} presented is not for this name; set TEMPORAL_TLS_SERVER_NAME to a name in its subjectAltName (${text})`;
   }
-  if (/certificate required|CertificateRequired|unknown ca|UnknownCA|bad certificate|BadCertificate|decrypt error|handshake/i.test(text)) {
-    return settings.tls && typeof settings.tls === 'object' && settings.tls.clientCertPair
+  const tlsOn = Boolean(settings.tls);
+  const clientCert = typeof settings.tls === 'object' && Boolean(settings.tls.clientCertPair);
+  if (/UnknownCA|unknown ca|BadCertificate|bad certificate|CertificateRequired|certificate required|decrypt error/i.test(text)) {
+    return clientCert
       ? `${names.clientCert}: ${settings.address} refused this client certificate (${text}); give one signed by the CA the server trusts for clients`
       : `${settings.address} asks for a client certificate (mutual TLS): set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (${text})`;
   }
-  if (/InvalidContentType|wrong version number|http2 error|frame with invalid size|corrupt message/i.test(text) && settings.tls) {
-    return `${names.address}: TLS is on but ${settings.address} does not speak TLS; unset the TLS settings or set TEMPORAL_TLS=false (${text})`;
+  // A mutual-TLS server hangs up on a TLS client without a certificate, and on a plaintext client, once it speaks.
+  if (/broken pipe|connection ?reset/i.test(text)) {
+    if (tlsOn && !clientCert) return `${settings.address} closed the connection: it asks for a client certificate (mutual TLS); set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (${text})`;
+    if (!tlsOn) return `${names.address}: ${settings.address} closed the connection: it speaks TLS; set TEMPORAL_TLS=true, TEMPORAL_TLS_SERVER_CA_CERT_PATH if its CA is private, and the client certificate for mutual TLS (${text})`;
+  }
+  if (tlsOn && /tls handshake eof|InvalidContentType|wrong version number|CorruptMessage|corrupt message/i.test(text)) {
+    return `${names.address}: TLS is on but ${settings.address} did not answer the TLS handshake (it may speak plaintext, or not be Temporal); check the address, or set TEMPORAL_TLS=false for a plaintext server (${text})`;
   }
   return `${names.address}: no Temporal server answered at ${settings.address} (${text}); check the address and that the server is up`;
 }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, freePortIn } from '../../config/free-port';
 import { ensureCertificates, type ClusterCertificates } from './certificates';
@@ -17,6 +17,8 @@ export interface ClusterOptions {
   ports?: ServerPorts & { postgres: number };
   say?: (line: string) => void;
   onServerLog?: (line: string) => void;
+  /** Remove PostgreSQL's data when stopped (the tests' clusters); `npm run cluster` keeps it. */
+  ephemeral?: boolean;
 }
 
 export interface Cluster {
@@ -105,6 +107,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           await server.stop();
         } finally {
           await postgres.stop();
+          if (options.ephemeral) for (const dir of [postgres.dataDir, postgres.socketDir]) rmSync(dir, { recursive: true, force: true });
         }
       },
     };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../../config/config';
 import { onStopRequest } from '../../config/lifecycle';
 import { fixedPorts, startCluster } from './cluster';
+import { briefly } from './temporal-server';
 
 // `npm run cluster`: a Temporal cluster on PostgreSQL with mutual TLS, on this machine, until Ctrl+C. It prints
 // the environment that points `npm start` and the temporal CLI at it.
@@ -12,7 +13,7 @@ async function run(): Promise<void> {
   if (!Number.isInteger(frontend) || frontend < 2000 || frontend > 63000) throw new Error(`CLUSTER_PORT=${process.env.CLUSTER_PORT}: expected a port between 2000 and 63000`);
   const dir = path.resolve(config.DATA_DIR, 'cluster');
   const say = (line: string) => console.log(`[cluster] ${line}`);
-  const cluster = await startCluster({ dir, ports: fixedPorts(frontend), namespace: config.TEMPORAL_NAMESPACE, say, onServerLog: (line) => console.log(`[temporal-server] ${line}`) });
+  const cluster = await startCluster({ dir, ports: fixedPorts(frontend), namespace: config.TEMPORAL_NAMESPACE, say, onServerLog: (line) => console.log(`[temporal-server] ${briefly([line])}`) });
   let stopping = false;
   onStopRequest(() => {
     if (stopping) return;

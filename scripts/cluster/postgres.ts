@@ -20,6 +20,8 @@ export interface Postgres {
   user: string;
   password: string;
   dataDir: string;
+  /** Its Unix sockets, beside the data. */
+  socketDir: string;
   stop(): Promise<void>;
 }
 
@@ -118,7 +120,7 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
     await server.stop();
     throw err;
   }
-  return { port: options.port, user: USER, password, dataDir, stop: () => server.stop() };
+  return { port: options.port, user: USER, password, dataDir, socketDir, stop: () => server.stop() };
 }
 
 async function waitForPostgres(bin: string, port: number, server: GuardedChild, timeoutMs = 60_000): Promise<void> {

@@ -172,7 +172,7 @@ export function clusterTls(certs: ClusterCertificates) {
 }
 
 /** The server logs JSON with stack traces; a failure's message keeps the level, message and error of each line. */
-function briefly(lines: string[]): string {
+export function briefly(lines: string[]): string {
   return lines
     .map((line) => {
       try {
