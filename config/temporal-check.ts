@@ -17,7 +17,7 @@ export function explainConnectFailure(settings: TemporalSettings, err: unknown):
   const code = (err as { code?: number }).code;
   const { names } = settings;
   if (code === GRPC_NOT_FOUND && /namespace/i.test(text)) {
-    return `${names.namespace === 'TEMPORAL_NAMESPACE' ? `TEMPORAL_NAMESPACE=${settings.namespace}` : names.namespace}: namespace "${settings.namespace}" does not exist on ${settings.address}; create it (temporal operator namespace create --namespace ${settings.namespace}) or name another`;
+    return `${names.namespace}: namespace "${settings.namespace}" does not exist on ${settings.address}; create it (temporal operator namespace create --namespace ${settings.namespace}) or name another`;
   }
   if (code === GRPC_UNAUTHENTICATED || code === GRPC_PERMISSION_DENIED) {
     return settings.apiKey

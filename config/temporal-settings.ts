@@ -104,17 +104,19 @@ function privateKey(pem: Buffer, setting: string): KeyObject {
 export function loadTemporalSettings(env: NodeJS.ProcessEnv, defaults: { port: number }): TemporalSettings {
   const vars = setVariables(env);
   const { profile, where } = readProfile(vars);
-  const name = (part: Exclude<SettingPart, 'profile'>, value?: string) => {
+  const fromFile = Boolean(vars.TEMPORAL_PROFILE || vars.TEMPORAL_CONFIG_FILE);
+  // A value from a variable, or a default, is named by its variable; one that the profile gave, by its key there.
+  const name = (part: Exclude<SettingPart, 'profile'>, value: string | undefined, inProfile = value !== undefined) => {
     const { variable, key } = VARIABLES[part];
     const shown = value === undefined ? '' : `=${value}`;
-    return vars[variable] !== undefined ? `${variable}${shown}` : `${key}${shown} in ${where}`;
+    return fromFile && inProfile && vars[variable] === undefined ? `${key}${shown} in ${where}` : `${variable}${shown}`;
   };
   const tls = profile.tls;
   const source = (data: ConfigDataSource | undefined) => (data && 'path' in data ? data.path : undefined);
   const names: Record<SettingPart, string> = {
     address: name('address', profile.address),
-    namespace: name('namespace', profile.namespace),
-    apiKey: name('apiKey'),
+    namespace: name('namespace', profile.namespace ?? 'default', profile.namespace !== undefined),
+    apiKey: name('apiKey', undefined, profile.apiKey !== undefined),
     clientCert: name('clientCert', source(tls?.clientCert)),
     clientKey: name('clientKey', source(tls?.clientKey)),
     serverCa: name('serverCa', source(tls?.serverCACert)),
