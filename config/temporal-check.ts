@@ -52,7 +52,8 @@ export function explainConnectFailure(settings: TemporalSettings, err: unknown):
  * Connects and reads the namespace, giving up after `timeoutMs`: start-up never hangs on a server that does not
  * answer. Throws a ConfigError naming the setting at fault.
  */
-export async function checkTemporalConnection(settings: TemporalSettings, timeoutMs = 15_000): Promise<void> {
+export async function checkTemporalConnection(settings: TemporalSettings, options: { timeoutMs?: number; namespaceMustExist?: boolean } = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
@@ -60,7 +61,9 @@ export async function checkTemporalConnection(settings: TemporalSettings, timeou
   let connection: NativeConnection | undefined;
   const attempt = (async () => {
     connection = await NativeConnection.connect(temporalEndpoint(settings));
-    await connection.workflowService.describeNamespace({ namespace: settings.namespace });
+    // Before a namespace is made (npm run temporal:prepare), the server alone is checked.
+    if (options.namespaceMustExist === false) await connection.workflowService.getSystemInfo({});
+    else await connection.workflowService.describeNamespace({ namespace: settings.namespace });
   })();
   try {
     await Promise.race([attempt, timedOut]);

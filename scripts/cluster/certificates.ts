@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-// A private CA and the certificates a mutual-TLS Temporal frontend needs, made with openssl: the server's (for
-// localhost and 127.0.0.1), and one client certificate that the service, the temporal CLI and the server's own
+// A private CA and the certificates a mutual-TLS Temporal frontend needs, made with openssl: the server's (also a
+// client certificate, for a server whose services call each other over TLS, as docker-compose.tls.yml's does; for
+// localhost and 127.0.0.1 unless told other names), and one client certificate that the service, the temporal CLI and the server's own
 // system worker present. Every file is 0600 in a 0700 folder: they hold private keys.
 
 export interface ClusterCertificates {
@@ -46,14 +47,17 @@ function signedBy(certs: ClusterCertificates, name: 'server' | 'client', subject
 }
 
 /** Makes the CA and both certificates in `dir` unless they are there already (a restarted cluster keeps its CA). */
-export function ensureCertificates(dir: string, commonName = 'machine-images cluster'): ClusterCertificates {
+export function ensureCertificates(dir: string, options: { commonName?: string; serverNames?: string[] } = {}): ClusterCertificates {
+  const commonName = options.commonName ?? 'machine-images cluster';
+  const names = options.serverNames ?? ['localhost', '127.0.0.1'];
+  const subjectAltName = names.map((name) => (/^[\d.]+$|:/.test(name) ? `IP:${name}` : `DNS:${name}`)).join(',');
   const certs = certificatePaths(dir);
   if ([certs.caCert, certs.serverCert, certs.serverKey, certs.clientCert, certs.clientKey].every((file) => existsSync(file))) return certs;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   newKey(certs.caKey);
   openssl(['req', '-x509', '-new', '-key', certs.caKey, '-sha256', '-days', '3650', '-subj', `/CN=${commonName} CA`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', certs.caCert]);
-  signedBy(certs, 'server', `/CN=localhost`, 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  signedBy(certs, 'server', `/CN=${names[0]}`, `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=${subjectAltName}\n`);
   signedBy(certs, 'client', `/CN=${commonName} client`, 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
   for (const file of readdirSync(dir)) chmodSync(path.join(dir, file), 0o600);
   return certs;

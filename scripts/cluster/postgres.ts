@@ -71,6 +71,7 @@ function ensureDir(dir: string, runAs: RunAs | undefined): void {
 export async function startPostgres(options: PostgresOptions): Promise<Postgres> {
   const bin = postgresBinDir();
   const runAs = postgresUser();
+  mkdirSync(options.clusterDir, { recursive: true, mode: 0o700 });
   if (runAs) {
     mkdirSync('/var/tmp/machine-images-postgres', { recursive: true, mode: 0o711 });
     chmodSync('/var/tmp/machine-images-postgres', 0o711);

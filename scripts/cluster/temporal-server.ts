@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
-import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { spawnGuarded, type GuardedChild } from '../guarded-child';
 import type { ClusterCertificates } from './certificates';
+import { prepareNamespace } from './namespace';
 import type { Postgres } from './postgres';
 import type { ServerBuild } from './server-build';
 
@@ -30,7 +30,8 @@ export interface TemporalServer {
   stop(): Promise<void>;
 }
 
-const DATABASES = [
+/** The databases and the schema tool's embedded schema of each; docker-compose.yml's temporal-schema does the same. */
+export const DATABASES = [
   { name: 'temporal', schema: 'postgresql/v12/temporal' },
   { name: 'temporal_visibility', schema: 'postgresql/v12/visibility' },
 ] as const;
@@ -112,14 +113,8 @@ function serverConfig(postgres: Postgres, certs: ClusterCertificates, ports: Ser
   };
 }
 
-/** Dynamic configuration: search attributes usable as soon as they are registered, as on the dev server. */
-const DYNAMIC_CONFIG = `system.forceSearchAttributesCacheRefreshOnRead:
-  - value: true
-    constraints: {}
-system.namespaceCacheRefreshInterval:
-  - value: 1s
-    constraints: {}
-`;
+/** The dynamic configuration, one file for every way the server runs here (the Dockerfile copies it too). */
+export const DYNAMIC_CONFIG_FILE = fileURLToPath(new URL('./dynamic-config.yaml', import.meta.url));
 
 export interface StartServerOptions {
   build: ServerBuild;
@@ -136,10 +131,8 @@ export interface StartServerOptions {
 
 export async function startTemporalServer(options: StartServerOptions): Promise<TemporalServer> {
   const configFile = path.join(options.clusterDir, 'temporal-server.yaml');
-  const dynamicConfigFile = path.join(options.clusterDir, 'dynamic-config.yaml');
-  writeFileSync(dynamicConfigFile, DYNAMIC_CONFIG, { mode: 0o600 });
   // JSON is YAML: no YAML writer needed.
-  writeFileSync(configFile, JSON.stringify(serverConfig(options.postgres, options.certs, options.ports, dynamicConfigFile), null, 2), { mode: 0o600 });
+  writeFileSync(configFile, JSON.stringify(serverConfig(options.postgres, options.certs, options.ports, DYNAMIC_CONFIG_FILE), null, 2), { mode: 0o600 });
   const address = `127.0.0.1:${options.ports.frontend}`;
   options.say(`Temporal server: starting ${options.build.server} with ${configFile}`);
   const server = spawnGuarded('temporal-server', options.build.server, ['--config-file', configFile, '--allow-no-auth', 'start'], {
@@ -150,8 +143,7 @@ export async function startTemporalServer(options: StartServerOptions): Promise<
   try {
     const connection = await waitUntilServing(address, options.certs, server);
     try {
-      await ensureNamespace(connection, options.namespace, options.say);
-      await ensureSearchAttributes(connection, options.namespace, options.say);
+      await prepareNamespace(connection, options.namespace, options.say);
     } finally {
       await connection.close();
     }
@@ -205,39 +197,4 @@ async function waitUntilServing(address: string, certs: ClusterCertificates, ser
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
-}
-
-const isGrpcCode = (err: unknown, code: number) => (err as { code?: number }).code === code;
-const ALREADY_EXISTS = 6;
-
-/** Registers the namespace (3 days' retention) unless it exists, and waits until the frontend serves it. */
-async function ensureNamespace(connection: Connection, namespace: string, say: (line: string) => void): Promise<void> {
-  try {
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('3 days') });
-    say(`namespace ${namespace}: registered`);
-  } catch (err) {
-    if (!isGrpcCode(err, ALREADY_EXISTS)) throw err;
-  }
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await connection.workflowService.listWorkflowExecutions({ namespace, pageSize: 1 });
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
-
-async function ensureSearchAttributes(connection: Connection, namespace: string, say: (line: string) => void): Promise<void> {
-  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = SEARCH_ATTRIBUTES.filter((key) => !customAttributes?.[key.name]);
-  if (missing.length === 0) return;
-  // 2 is KEYWORD in temporal.api.enums.v1.IndexedValueType.
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, 2])),
-  });
-  say(`search attributes: registered ${missing.map((key) => key.name).join(', ')}`);
 }

@@ -193,14 +193,14 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
     await expect(systemInfo(clusterTls(cluster.certs))).resolves.toBeDefined();
     // TLS 1.3: the server checks the client's certificate after the handshake, and hangs up.
     await expect(systemInfo({ serverNameOverride: 'localhost', serverRootCACertificate: ca })).rejects.toThrow(/broken pipe|connection reset|CertificateRequired/i);
-    const rogue = ensureCertificates(path.join(root, 'rogue'), 'rogue');
+    const rogue = ensureCertificates(path.join(root, 'rogue'), { commonName: 'rogue' });
     await expect(
       systemInfo({ serverNameOverride: 'localhost', serverRootCACertificate: ca, clientCertPair: { crt: readFileSync(rogue.clientCert), key: readFileSync(rogue.clientKey) } }),
     ).rejects.toThrow(/UnknownCA|BadCertificate/);
   });
 
   it('a worker started with the wrong CA exits at once, naming the CA setting and printing no key', async () => {
-    const rogue = ensureCertificates(path.join(root, 'rogue'), 'rogue');
+    const rogue = ensureCertificates(path.join(root, 'rogue'), { commonName: 'rogue' });
     // The timeout is the "never hangs": a worker still running then is killed, and its code is not 1.
     const result = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
       cwd: PROJECT_ROOT,

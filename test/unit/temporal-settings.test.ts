@@ -10,7 +10,7 @@ import { ensureCertificates } from '../../scripts/cluster/certificates';
 describe('Temporal connection settings', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'temporal-settings-'));
   const ours = ensureCertificates(path.join(dir, 'ours'));
-  const theirs = ensureCertificates(path.join(dir, 'theirs'), 'theirs');
+  const theirs = ensureCertificates(path.join(dir, 'theirs'), { commonName: 'theirs' });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const mtls = {
     TEMPORAL_ADDRESS: 'temporal.internal:7233',
