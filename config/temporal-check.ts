@@ -68,7 +68,7 @@ export async function checkTemporalConnection(settings: TemporalSettings, option
   try {
     await Promise.race([attempt, timedOut]);
   } catch (err) {
-    throw new ConfigError(`Temporal is not usable with these settings:\n  ${explainConnectFailure(settings, err)}`);
+    throw new ConfigError(`Temporal is not usable with these settings:\n  ${explainConnectFailure(settings, err)}`, { cause: err });
   } finally {
     clearTimeout(timer);
     // Closed however the attempt ends; a connection made after the deadline is closed when it arrives.

@@ -95,7 +95,7 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
       exec('initdb', ['-D', dataDir, '-U', USER, '--pwfile', pwfile, '--auth', 'scram-sha-256', '-E', 'UTF8', '--locale', 'C.UTF-8']);
     } catch (err) {
       rmSync(dataDir, { recursive: true, force: true });
-      throw new Error(`initdb failed: ${(err as { stderr?: Buffer }).stderr?.toString().trim() ?? (err as Error).message}`);
+      throw new Error(`initdb failed: ${(err as { stderr?: Buffer }).stderr?.toString().trim() ?? (err as Error).message}`, { cause: err });
     } finally {
       rmSync(pwfile, { force: true });
     }

@@ -179,7 +179,6 @@ export function briefly(lines: string[]): string {
 
 async function waitUntilServing(address: string, certs: ClusterCertificates, server: GuardedChild, timeoutMs = 120_000): Promise<Connection> {
   const deadline = Date.now() + timeoutMs;
-  let lastError = '';
   for (;;) {
     if (server.exited()) throw new Error(`the Temporal server exited (${server.child.exitCode ?? server.child.signalCode}) before serving:\n${briefly(server.output())}`);
     try {
@@ -192,8 +191,9 @@ async function waitUntilServing(address: string, certs: ClusterCertificates, ser
         throw err;
       }
     } catch (err) {
-      lastError = (err as Error).message;
-      if (Date.now() > deadline) throw new Error(`the Temporal server did not serve on ${address} within ${timeoutMs} ms (${lastError}):\n${briefly(server.output())}`);
+      if (Date.now() > deadline) {
+        throw new Error(`the Temporal server did not serve on ${address} within ${timeoutMs} ms (${(err as Error).message}):\n${briefly(server.output())}`, { cause: err });
+      }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }

@@ -95,12 +95,14 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
     rmSync(root, { recursive: true, force: true });
   }, 120_000);
 
+  /** A JSON answer, read as the tests read any HTTP body. */
+  type Answer = ReturnType<typeof JSON.parse>;
   const call = async (method: string, url: string, body?: object) => {
     const response = await fetch(api + url, { method, headers: { ...auth, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
+    return { status: response.status, body: (await response.json()) as Answer };
   };
   const untilClosed = async (url: string) => {
-    let view: Record<string, any> = {};
+    let view: Answer = {};
     await waitUntil(async () => (view = (await call('GET', url)).body).status !== 'running', 120_000, `${url} to close`);
     return view;
   };
@@ -147,12 +149,12 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
 
   it('runs a family refresh started by its schedule (the server\'s own scheduler, a client of the mTLS frontend)', async () => {
     await client.schedule.getHandle(familyScheduleId(FAMILY)).trigger();
-    let runs: Record<string, any>[] = [];
+    let runs: Answer[] = [];
     await waitUntil(async () => {
       runs = (await call('GET', `/v1/families/${FAMILY}/runs`)).body.items ?? [];
-      return runs.some((run) => run.status === 'completed');
+      return runs.some((run: Answer) => run.status === 'completed');
     }, 120_000, `a completed run of family ${FAMILY}`);
-    expect(runs.find((run) => run.status === 'completed')).toMatchObject({ dryRun: false, report: { family: FAMILY } });
+    expect(runs.find((run: Answer) => run.status === 'completed')).toMatchObject({ dryRun: false, report: { family: FAMILY } });
     const description = await client.schedule.getHandle(familyScheduleId(FAMILY)).describe();
     expect(description.info.recentActions.length).toBeGreaterThan(0);
   });
