@@ -26,9 +26,10 @@ export interface CpuSample {
   serverMs: number;
 }
 
-export function sampleCpu(serverPid: number | undefined): CpuSample {
+/** This process's CPU and the Temporal server's (`serverCpuMs`: the dev server's tree, or the cluster's with PostgreSQL). */
+export function sampleCpu(serverCpuMs: () => number): CpuSample {
   const { user, system } = process.cpuUsage();
-  return { selfMs: (user + system) / 1000, serverMs: serverPid ? treeCpuMs(serverPid) : Number.NaN };
+  return { selfMs: (user + system) / 1000, serverMs: serverCpuMs() };
 }
 
 /** CPU milliseconds per job between two samples, for this process and for the server. */

@@ -12,19 +12,18 @@ import { connectClient } from '../api/temporal-client';
 import { loadConfig } from '../config/config';
 import type { LaunchRequestInput } from '../domain/launch-request';
 import { SimProvider } from '../providers/sim/sim-provider';
-import { startDevServer } from '../scripts/dev-server';
-import { locateTemporalCli } from '../scripts/temporal-cli';
 import { FileKeyStore } from '../secrets/file-key-store';
 import { keyStoreFile, keyStoreKeyring, payloadCodecs } from '../secrets/service-keyrings';
 import { freePort } from '../test/support/free-port';
 import { defaultCachedWorkflows, WORKFLOWS_PATH } from '../worker/worker';
 import { treeCpuMs } from './cpu';
 import { HEADER, row, timeJobs, type RunFigures } from './figures';
+import { startBenchTemporal } from './temporal-target';
 import { startWorkerProcess, type WorkerProcess } from './in-flight-process';
 
 // Scale in flight (issue 9, item 2): N launches parked in the readiness wait on one worker process; its resident
 // memory, and p99 of GET /v1/launches/:id and of a filtered GET /v1/launches while they wait, against GET /v1/health.
-// `npm run bench:in-flight -- --launches 2000 [--cache-size N]`; `--smoke` for CI's quick check that it runs.
+// `npm run bench:in-flight -- --launches 2000 [--cache-size N] [--cluster]`; `--smoke` for CI's quick check that it runs.
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +34,8 @@ const { values } = parseArgs({
     reads: { type: 'string', default: '500' },
     lists: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '10' },
+    /** On the production shape (scripts/cluster: the server on PostgreSQL with mutual TLS) instead of a dev server. */
+    cluster: { type: 'boolean', default: false },
     smoke: { type: 'boolean', default: false },
   },
 });
@@ -66,8 +67,7 @@ const mib = (value: number) => `${value.toFixed(1)} MiB`;
 
 async function run(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-in-flight-'));
-  const cli = locateTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
-  const server = await startDevServer({ cli, port: await freePort() });
+  const server = await startBenchTemporal(values.cluster);
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   // As in production (the Dockerfile): the worker starts from a bundle built ahead of time, with no webpack in it.
   const bundle = path.join(dataDir, 'workflow-bundle.js');
@@ -76,7 +76,7 @@ async function run(): Promise<void> {
   const env: Record<string, string> = {
     WORKFLOW_BUNDLE: bundle,
     DATA_DIR: dataDir,
-    TEMPORAL_ADDRESS: server.address,
+    ...server.env,
     TEMPORAL_TASK_QUEUE: 'in-flight',
     PROVIDER: 'sim',
     SIM_TIME_SCALE: '0',
@@ -126,7 +126,7 @@ async function run(): Promise<void> {
     };
     worker = await startWorkerProcess(env);
     const cacheSize = values['cache-size'] ? Number(values['cache-size']) : defaultCachedWorkflows(values.heap ? Number(values.heap) : undefined);
-    console.log(`in flight: ${launches} launches (2 volumes, raid1; sim instant, status checks impaired) parked on one worker (pid ${worker.pid})`);
+    console.log(`in flight on the ${server.name}: ${launches} launches (2 volumes, raid1; sim instant, status checks impaired) parked on one worker (pid ${worker.pid})`);
     console.log(`workflow cache: ${cacheSize} (${values['cache-size'] ? '--cache-size' : 'WORKER_MAX_CACHED_WORKFLOWS default'})${values.heap ? `; worker heap limit ${values.heap} MiB` : ''}`);
     const idle = worker.memory();
     console.log(`worker memory idle: rss ${mib(idle.rssMiB)}`);
@@ -150,11 +150,11 @@ async function run(): Promise<void> {
     // What waiting costs with nobody reading: every parked launch's readiness check comes round (at most every 30 s,
     // so the window takes in a whole round).
     const idleWindowMs = values.smoke ? 2_000 : 30_000;
-    const cpuBefore = { server: server.pid ? treeCpuMs(server.pid) : Number.NaN, worker: treeCpuMs(worker.pid), api: process.cpuUsage() };
+    const cpuBefore = { server: server.cpuMs(), worker: treeCpuMs(worker.pid), api: process.cpuUsage() };
     await new Promise((resolve) => setTimeout(resolve, idleWindowMs));
     const share = (ms: number) => `${((ms / idleWindowMs) * 100).toFixed(0)}%`;
     console.log(
-      `CPU while parked, nobody reading (${idleWindowMs / 1000} s, of one core): Temporal server ${share((server.pid ? treeCpuMs(server.pid) : Number.NaN) - cpuBefore.server)}, ` +
+      `CPU while parked, nobody reading (${idleWindowMs / 1000} s, of one core): Temporal server ${share(server.cpuMs() - cpuBefore.server)}, ` +
         `worker ${share(treeCpuMs(worker.pid) - cpuBefore.worker)}, API and bench ${share((process.cpuUsage(cpuBefore.api).user + process.cpuUsage(cpuBefore.api).system) / 1000)}`,
     );
 

@@ -11,22 +11,26 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { LaunchRequestSchema } from '../domain/launch-request';
 import { SimGuestExecutor } from '../guest/sim-executor';
 import { SimProvider } from '../providers/sim/sim-provider';
-import { startDevServer } from '../scripts/dev-server';
-import { locateTemporalCli } from '../scripts/temporal-cli';
 import { FileKeyStore } from '../secrets/file-key-store';
 import { Keyring } from '../secrets/keyring';
 import { PayloadEncryptionCodec } from '../secrets/payload-codec';
-import { freePort } from '../test/support/free-port';
 import { startWorker } from '../worker/worker';
 import { cpuPerJob, cpuRow, sampleCpu } from './cpu';
 import { HEADER, row, timeJobs } from './figures';
+import { startBenchTemporal } from './temporal-target';
 
 // Orchestration overhead (issue 9, items 1 and 4): N full launches on the instant sim (4 volumes, raid10, LUKS)
 // against a bare workflow calling as many no-op activities, on the same dev server, with the same payload codec.
-// `npm run bench:orchestration -- --launches 200 --concurrency 20`; `--smoke` for CI's quick check that it runs.
+// `npm run bench:orchestration -- --launches 200 --concurrency 20 [--cluster]`; `--smoke` for CI's quick check that it runs.
 
 const { values } = parseArgs({
-  options: { launches: { type: 'string', default: '100' }, concurrency: { type: 'string', default: '10' }, smoke: { type: 'boolean', default: false } },
+  options: {
+    launches: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '10' },
+    /** On the production shape (scripts/cluster: the server on PostgreSQL with mutual TLS) instead of a dev server. */
+    cluster: { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
+  },
 });
 const launches = values.smoke ? 3 : Number(values.launches);
 const concurrency = values.smoke ? 3 : Number(values.concurrency);
@@ -45,21 +49,20 @@ const REQUEST = LaunchRequestSchema.parse({
 
 async function run(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const cli = locateTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
-  const server = await startDevServer({ cli, port: await freePort() });
+  const server = await startBenchTemporal(values.cluster);
   const payloadCodecs = [new PayloadEncryptionCodec(new Keyring([{ id: 'bench', key: randomBytes(32) }], 'the bench key'))];
   // Every launch keeps its server and 4 volumes: room for all of them.
   const provider = new SimProvider({ timeScale: 0, quotas: { servers: 1_000_000, volumes: 4_000_000 } });
   const keys = new FileKeyStore(path.join(mkdtempSync(path.join(tmpdir(), 'bench-keys-')), 'keys.db'), new Keyring([{ id: 'k', key: randomBytes(32) }], 'the bench key store'));
   const service = await startWorker({
     config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'bench-service' },
-    temporal: { address: server.address },
+    temporal: server.endpoint,
     provider,
     keys,
     guest: new SimGuestExecutor(provider),
     payloadCodecs,
   });
-  const baselineConnection = await NativeConnection.connect({ address: server.address });
+  const baselineConnection = await NativeConnection.connect(server.endpoint);
   const baseline = await Worker.create({
     connection: baselineConnection,
     taskQueue: 'bench-baseline',
@@ -68,7 +71,7 @@ async function run(): Promise<void> {
     dataConverter: { payloadCodecs },
   });
   const baselineRunning = baseline.run();
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await Connection.connect(server.endpoint);
   const client = new Client({ connection, dataConverter: { payloadCodecs } });
   try {
     const launch = () => client.workflow.execute('launchServer', { taskQueue: 'bench-service', workflowId: `launch-bench-${randomUUID()}`, args: [REQUEST] });
@@ -82,15 +85,15 @@ async function run(): Promise<void> {
     const bytes = History.encode(history ?? {}).finish().length;
     await client.workflow.execute('bareWorkflow', { taskQueue: 'bench-baseline', workflowId: `bare-${randomUUID()}`, args: [activities] });
 
-    const beforeBare = sampleCpu(server.pid);
+    const beforeBare = sampleCpu(server.cpuMs);
     const bare = await timeJobs(launches, concurrency, () =>
       client.workflow.execute('bareWorkflow', { taskQueue: 'bench-baseline', workflowId: `bare-${randomUUID()}`, args: [activities] }),
     );
-    const afterBare = sampleCpu(server.pid);
+    const afterBare = sampleCpu(server.cpuMs);
     const full = await timeJobs(launches, concurrency, launch);
-    const afterFull = sampleCpu(server.pid);
+    const afterFull = sampleCpu(server.cpuMs);
 
-    console.log(`orchestration overhead: ${launches} launches, ${concurrency} at a time, ${activities} activities each (4 volumes, raid10, LUKS; sim instant)`);
+    console.log(`orchestration overhead on the ${server.name}: ${launches} launches, ${concurrency} at a time, ${activities} activities each (4 volumes, raid10, LUKS; sim instant)`);
     console.log(HEADER);
     console.log(row('bare workflow', bare));
     console.log(row('launchServer', full));

@@ -28,6 +28,8 @@ export interface Cluster {
   metricsUrl: string;
   /** What points the service and the temporal CLI at this cluster. */
   env: Record<string, string>;
+  /** The processes that hold the Temporal server and PostgreSQL (their guards), for the benches' CPU figures. */
+  pids: number[];
   /** Stops the server, then PostgreSQL. */
   stop(): Promise<void>;
 }
@@ -102,6 +104,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       certs,
       metricsUrl: server.metricsUrl,
       env: clusterEnvironment(server.address, namespace, certs),
+      pids: [...server.pids, ...postgres.pids],
       async stop() {
         try {
           await server.stop();

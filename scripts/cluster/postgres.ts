@@ -22,6 +22,7 @@ export interface Postgres {
   dataDir: string;
   /** Its Unix sockets, beside the data. */
   socketDir: string;
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -121,7 +122,7 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
     await server.stop();
     throw err;
   }
-  return { port: options.port, user: USER, password, dataDir, socketDir, stop: () => server.stop() };
+  return { port: options.port, user: USER, password, dataDir, socketDir, pids: server.child.pid ? [server.child.pid] : [], stop: () => server.stop() };
 }
 
 async function waitForPostgres(bin: string, port: number, server: GuardedChild, timeoutMs = 60_000): Promise<void> {

@@ -27,6 +27,7 @@ export interface ServerPorts {
 export interface TemporalServer {
   address: string;
   metricsUrl: string;
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -151,7 +152,7 @@ export async function startTemporalServer(options: StartServerOptions): Promise<
     await server.stop();
     throw err;
   }
-  return { address, metricsUrl: `http://127.0.0.1:${options.ports.metrics}/metrics`, stop: () => server.stop() };
+  return { address, metricsUrl: `http://127.0.0.1:${options.ports.metrics}/metrics`, pids: server.child.pid ? [server.child.pid] : [], stop: () => server.stop() };
 }
 
 /** A client of the cluster over mTLS, with the cluster's own client certificate. */

@@ -4,8 +4,8 @@ import { inject } from 'vitest';
 import { PROJECT_ROOT } from '../../scripts/temporal-cli';
 
 /** Runs a benchmark in its smoke mode on the run's Temporal CLI and answers what it printed; a non-zero exit throws. */
-export async function runBenchSmoke(bench: string, timeoutMs: number): Promise<string> {
-  const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', `bench/${bench}.ts`, '--smoke'], {
+export async function runBenchSmoke(bench: string, timeoutMs: number, args: string[] = []): Promise<string> {
+  const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', `bench/${bench}.ts`, '--smoke', ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, TEMPORAL_CLI_PATH: inject('temporalCliPath') },
     timeout: timeoutMs,
