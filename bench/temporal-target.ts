@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../config/config';
 import type { TemporalEndpoint } from '../config/temporal-settings';
 import { startCluster } from '../scripts/cluster/cluster';
-import { clusterTls } from '../scripts/cluster/temporal-server';
 import { startDevServer } from '../scripts/dev-server';
 import { locateTemporalCli } from '../scripts/temporal-cli';
 import { freePort } from '../test/support/free-port';
@@ -29,7 +29,7 @@ export async function startBenchTemporal(cluster: boolean): Promise<BenchTempora
     return {
       name: 'dev server (SQLite)',
       env: { TEMPORAL_ADDRESS: server.address },
-      endpoint: { address: server.address },
+      endpoint: loadConfig({ TEMPORAL_ADDRESS: server.address }).temporal,
       cpuMs: () => (server.pid ? treeCpuMs(server.pid) : Number.NaN),
       stop: () => server.stop(),
     };
@@ -39,7 +39,8 @@ export async function startBenchTemporal(cluster: boolean): Promise<BenchTempora
   return {
     name: 'cluster (Temporal server on PostgreSQL, mutual TLS)',
     env: started.env,
-    endpoint: { address: started.address, tls: clusterTls(started.certs) },
+    // Read as the service reads its settings: the CLI's variables, through envconfig.
+    endpoint: loadConfig(started.env).temporal,
     cpuMs: () => started.pids.reduce((sum, pid) => sum + treeCpuMs(pid), 0),
     async stop() {
       await started.stop();
