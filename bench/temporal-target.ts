@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config/config';
-import type { TemporalEndpoint } from '../config/temporal-settings';
+import { temporalEndpoint, type TemporalEndpoint } from '../config/temporal-settings';
 import { startCluster } from '../scripts/cluster/cluster';
 import { startDevServer } from '../scripts/dev-server';
 import { locateTemporalCli } from '../scripts/temporal-cli';
@@ -29,7 +29,7 @@ export async function startBenchTemporal(cluster: boolean): Promise<BenchTempora
     return {
       name: 'dev server (SQLite)',
       env: { TEMPORAL_ADDRESS: server.address },
-      endpoint: loadConfig({ TEMPORAL_ADDRESS: server.address }).temporal,
+      endpoint: temporalEndpoint(loadConfig({ TEMPORAL_ADDRESS: server.address }).temporal),
       cpuMs: () => (server.pid ? treeCpuMs(server.pid) : Number.NaN),
       stop: () => server.stop(),
     };
@@ -40,7 +40,7 @@ export async function startBenchTemporal(cluster: boolean): Promise<BenchTempora
     name: 'cluster (Temporal server on PostgreSQL, mutual TLS)',
     env: started.env,
     // Read as the service reads its settings: the CLI's variables, through envconfig.
-    endpoint: loadConfig(started.env).temporal,
+    endpoint: temporalEndpoint(loadConfig(started.env).temporal),
     cpuMs: () => started.pids.reduce((sum, pid) => sum + treeCpuMs(pid), 0),
     async stop() {
       await started.stop();
