@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { pino } from 'pino';
 import { buildApp } from '../api/app';
@@ -18,7 +19,7 @@ import { freePort } from '../test/support/free-port';
 import { defaultCachedWorkflows, WORKFLOWS_PATH } from '../worker/worker';
 import { treeCpuMs } from './cpu';
 import { HEADER, row, timeJobs, type RunFigures } from './figures';
-import { startBenchTemporal } from './temporal-target';
+import { startBenchTemporal, type BenchTemporal } from './temporal-target';
 import { startWorkerProcess, type WorkerProcess } from './in-flight-process';
 
 // Scale in flight (issue 9, item 2): N launches parked in the readiness wait on one worker process; its resident
@@ -67,7 +68,42 @@ const mib = (value: number) => `${value.toFixed(1)} MiB`;
 
 async function run(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-in-flight-'));
-  const server = await startBenchTemporal(values.cluster);
+  let server: BenchTemporal | undefined;
+  const running: Running = {};
+  // Once, from the end of the run, a failure on the way, or a signal; every step even if one before it fails.
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const step of [() => running.app?.close(), () => running.client?.connection.close(), () => running.worker?.stop(), () => running.provider?.close(), () => server?.stop()]) {
+        await Promise.resolve()
+          .then(step)
+          .catch((err: unknown) => console.error(`stopping: ${(err as Error).message}`));
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    })());
+  // A run stopped by a signal (a test's timeout, Ctrl+C) still stops the worker and the server and removes its files.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+  try {
+    server = await startBenchTemporal(values.cluster);
+    await measure(server, dataDir, running);
+  } catch (err) {
+    // Said before stopping: calls still in flight fail noisily once the connection closes, and would bury it.
+    console.error('the bench failed:', err);
+    throw err;
+  } finally {
+    await stopAll();
+  }
+}
+
+/** What a run has started so far, for run() to stop however it ends. */
+interface Running {
+  app?: FastifyInstance;
+  client?: Client;
+  provider?: SimProvider;
+  worker?: WorkerProcess;
+}
+
+async function measure(server: BenchTemporal, dataDir: string, running: Running): Promise<void> {
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   // As in production (the Dockerfile): the worker starts from a bundle built ahead of time, with no webpack in it.
   const bundle = path.join(dataDir, 'workflow-bundle.js');
@@ -90,32 +126,18 @@ async function run(): Promise<void> {
   // Key files, codec keys and the sim's database are made here first; the worker opens the same ones.
   const codecs = payloadCodecs(config);
   const keys = new FileKeyStore(keyStoreFile(config), keyStoreKeyring(config));
-  const provider = new SimProvider({ dbFile: path.join(dataDir, 'sim-cloud.db'), timeScale: 0 });
-  let worker: WorkerProcess | undefined;
-  const client = await connectClient(config.temporal, codecs);
+  const provider = (running.provider = new SimProvider({ dbFile: path.join(dataDir, 'sim-cloud.db'), timeScale: 0 }));
+  const client = (running.client = await connectClient(config.temporal, codecs));
   const token = newApiKeyToken();
-  const app = await buildApp({
+  const app = (running.app = await buildApp({
     config: { ...config, API_RATE_LIMIT: 1_000_000 },
     client,
     provider,
     keys,
     logger: pino({ level: 'silent' }),
     apiKeys: new ApiKeys([{ principal: 'bench', role: 'admin', groups: ['*'], sha256: hashApiKey(token) }]),
-  });
-  // Once, from the end of the run or from a signal, and every step even if one before it fails.
-  let stopping: Promise<void> | undefined;
-  const stopAll = () =>
-    (stopping ??= (async () => {
-      for (const step of [() => app.close(), () => client.connection.close(), () => worker?.stop(), () => provider.close(), () => server.stop()]) {
-        await Promise.resolve()
-          .then(step)
-          .catch((err: unknown) => console.error(`stopping: ${(err as Error).message}`));
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    })());
-  // A run stopped by a signal (a test's timeout, Ctrl+C) still stops the worker and the server and removes its files.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
-  try {
+  }));
+  {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const call = async (url: string, init: RequestInit = {}, expected = 200) => {
@@ -124,7 +146,7 @@ async function run(): Promise<void> {
       if (response.status !== expected) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${text.slice(0, 500)}`);
       return JSON.parse(text) as Record<string, unknown>;
     };
-    worker = await startWorkerProcess(env);
+    const worker = (running.worker = await startWorkerProcess(env));
     const cacheSize = values['cache-size'] ? Number(values['cache-size']) : defaultCachedWorkflows(values.heap ? Number(values.heap) : undefined);
     console.log(`in flight on the ${server.name}: ${launches} launches (2 volumes, raid1; sim instant, status checks impaired) parked on one worker (pid ${worker.pid})`);
     console.log(`workflow cache: ${cacheSize} (${values['cache-size'] ? '--cache-size' : 'WORKER_MAX_CACHED_WORKFLOWS default'})${values.heap ? `; worker heap limit ${values.heap} MiB` : ''}`);
@@ -191,8 +213,6 @@ async function run(): Promise<void> {
     console.log(`worker cache after reads: ${await cacheFigures(metricsAddress)}`);
     for (const line of verdicts) console.log(line);
     console.log(`worker peak memory: ${mib(read.peakMiB)} (target <= ${TARGET_MIB} MiB: ${read.peakMiB <= TARGET_MIB ? 'met' : 'MISSED'})`);
-  } finally {
-    await stopAll();
   }
 }
 

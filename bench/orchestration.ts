@@ -17,7 +17,7 @@ import { PayloadEncryptionCodec } from '../secrets/payload-codec';
 import { startWorker } from '../worker/worker';
 import { cpuPerJob, cpuRow, sampleCpu } from './cpu';
 import { HEADER, row, timeJobs } from './figures';
-import { startBenchTemporal } from './temporal-target';
+import { startBenchTemporal, type BenchTemporal } from './temporal-target';
 
 // Orchestration overhead (issue 9, items 1 and 4): N full launches on the instant sim (4 volumes, raid10, LUKS)
 // against a bare workflow calling as many no-op activities, on the same dev server, with the same payload codec.
@@ -50,6 +50,15 @@ const REQUEST = LaunchRequestSchema.parse({
 async function run(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const server = await startBenchTemporal(values.cluster);
+  // Stopped (and, on the cluster, its data removed) however the run ends.
+  try {
+    await measure(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measure(server: BenchTemporal): Promise<void> {
   const payloadCodecs = [new PayloadEncryptionCodec(new Keyring([{ id: 'bench', key: randomBytes(32) }], 'the bench key'))];
   // Every launch keeps its server and 4 volumes: room for all of them.
   const provider = new SimProvider({ timeScale: 0, quotas: { servers: 1_000_000, volumes: 4_000_000 } });
@@ -108,7 +117,6 @@ async function run(): Promise<void> {
     await baselineRunning.catch(() => undefined);
     await service.stop();
     provider.close();
-    await server.stop();
   }
 }
 

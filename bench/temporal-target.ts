@@ -6,7 +6,7 @@ import { temporalEndpoint, type TemporalEndpoint } from '../config/temporal-sett
 import { startCluster } from '../scripts/cluster/cluster';
 import { startDevServer } from '../scripts/dev-server';
 import { locateTemporalCli } from '../scripts/temporal-cli';
-import { freePort } from '../test/support/free-port';
+import { freePort } from '../config/free-port';
 import { treeCpuMs } from './cpu';
 
 // The Temporal a bench runs against: a dev server of its own (SQLite, one process), or with `--cluster` the

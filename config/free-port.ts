@@ -25,3 +25,10 @@ export async function freePortIn(min: number, max: number, attempts = 50): Promi
   }
   throw new Error(`no free port between ${min} and ${max} after ${attempts} tries`);
 }
+
+/** `count` free loopback ports, all different (each found alone could repeat), from `find`. */
+export async function distinctFreePorts(count: number, find: () => Promise<number> = freePort): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await find());
+  return [...ports];
+}

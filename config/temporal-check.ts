@@ -39,7 +39,9 @@ export function explainConnectFailure(settings: TemporalSettings, err: unknown):
   }
   // A mutual-TLS server hangs up on a TLS client without a certificate, and on a plaintext client, once it speaks.
   if (/broken pipe|connection ?reset|connection closed/i.test(text)) {
-    if (tlsOn && !clientCert) return `${settings.address} closed the connection: it asks for a client certificate (mutual TLS); set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (${text})`;
+    // Under TLS 1.3 a refused client certificate may also arrive as a hang-up.
+    if (clientCert) return `${names.clientCert}: ${settings.address} closed the connection after the handshake: it may refuse this client certificate; give one signed by the CA the server trusts for clients (${text})`;
+    if (tlsOn) return `${settings.address} closed the connection: it asks for a client certificate (mutual TLS); set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (${text})`;
     if (!tlsOn) return `${names.address}: ${settings.address} closed the connection: it speaks TLS; set TEMPORAL_TLS=true, TEMPORAL_TLS_SERVER_CA_CERT_PATH if its CA is private, and the client certificate for mutual TLS (${text})`;
   }
   if (tlsOn && /tls handshake eof|InvalidContentType|wrong version number|CorruptMessage|corrupt message/i.test(text)) {

@@ -63,7 +63,15 @@ function readProfile(env: Record<string, string>): { profile: ClientConfigProfil
     if (/Profile '.*' not found/.test(message)) {
       throw new TemporalSettingsError(`TEMPORAL_PROFILE=${env.TEMPORAL_PROFILE}: no such profile in ${env.TEMPORAL_CONFIG_FILE ?? 'the Temporal CLI\'s config file'}; list them with \`temporal config list\``);
     }
-    throw new TemporalSettingsError(`the Temporal config file ${env.TEMPORAL_CONFIG_FILE ?? ''} cannot be read: ${message}`);
+    const file = env.TEMPORAL_CONFIG_FILE ?? "the Temporal CLI's config file";
+    // A TOML error quotes the lines around it, which may hold an API key or a key's data: only where it is.
+    const { line, column } = err as { line?: number; column?: number };
+    if ((err as Error).name === 'TomlError') throw new TemporalSettingsError(`${file} is not valid TOML (line ${line}, column ${column}); check it with \`temporal config list\``);
+    const both = /Cannot specify both (\w+)_path and \w+_data/.exec(message);
+    if (both) {
+      throw new TemporalSettingsError(`${file}, ${where}: tls.${both[1]}_path and tls.${both[1]}_data are both given (a TEMPORAL_TLS_*_PATH variable cannot replace the profile's *_data); keep one`);
+    }
+    throw new TemporalSettingsError(`${file} cannot be used: ${message}`);
   }
 }
 
@@ -126,6 +134,10 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv, defaults: { port: n
 
   if (profile.address !== undefined && !/^[^\s:]+:\d+$/.test(profile.address) && !/^\[[0-9a-fA-F:]+\]:\d+$/.test(profile.address)) {
     throw new TemporalSettingsError(`${names.address}: expected host:port, for example temporal.internal:7233`);
+  }
+  if (profile.address === undefined && (profile.apiKey || (profile.tls && !profile.tls.disabled))) {
+    // Most likely a shell that kept a cluster's variables: the dev server `npm start` would run speaks neither.
+    throw new TemporalSettingsError(`TLS or an API key is set (${profile.apiKey ? names.apiKey : 'TEMPORAL_TLS_*'}) but no address: set TEMPORAL_ADDRESS to your Temporal, or unset them to run on the dev server`);
   }
   const address = profile.address ?? `127.0.0.1:${defaults.port}`;
   const namespace = profile.namespace ?? 'default';

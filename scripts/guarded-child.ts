@@ -1,19 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { stopChild } from './stop-child';
 
 // The servers that `npm start`, `npm run cluster` and the tests bring up (the dev server, PostgreSQL, the Temporal
 // server) run behind a small shell guard, so that no server outlives the process that started it.
 
 /**
- * Runs "$@" (the server) and stops it on SIGTERM/SIGINT/SIGHUP, or when stdin reaches end of file: the parent
+ * Runs "$2..." (the server) and stops it with signal $1 on SIGTERM/SIGINT/SIGHUP, or when stdin reaches end of file: the parent
  * holds the other end of that pipe, so its death, however sudden, closes it. Exits with the server's status.
  */
 const PARENT_DEATH_GUARD = `
+stop_signal=$1; shift
 exec 3<&0
 "$@" </dev/null &
 server=$!
-trap 'kill -TERM $server 2>/dev/null' TERM INT HUP
-{ while read -r _ <&3; do :; done; kill -TERM $server 2>/dev/null; } &
+trap 'kill -$stop_signal $server 2>/dev/null' TERM INT HUP
+{ while read -r _ <&3; do :; done; kill -$stop_signal $server 2>/dev/null; } &
 watcher=$!
 status=0
 while kill -0 $server 2>/dev/null; do wait $server; status=$?; done
@@ -25,7 +25,7 @@ export interface GuardedChild {
   child: ChildProcess;
   /** The last lines the server printed, for a message when it fails. */
   output(): string[];
-  /** SIGTERM, then SIGKILL after `killAfterMs`; settles when the server is gone. */
+  /** Asks the server to stop; after `killAfterMs`, SIGKILLs the guard's whole process group. Settles when the guard is gone. */
   stop(): Promise<void>;
   /** Whether the server has exited. */
   exited(): boolean;
@@ -34,6 +34,8 @@ export interface GuardedChild {
 export interface GuardedChildOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** What the server is asked to stop with: TERM by default; PostgreSQL's fast shutdown is INT. */
+  stopSignal?: 'TERM' | 'INT';
   /** Run as this user (PostgreSQL refuses to run as root). */
   uid?: number;
   gid?: number;
@@ -46,7 +48,7 @@ export interface GuardedChildOptions {
 
 export function spawnGuarded(name: string, command: string, args: string[], options: GuardedChildOptions = {}): GuardedChild {
   // Its own process group, so a Ctrl+C reaches us alone and we stop the servers in order.
-  const child = spawn('sh', ['-c', PARENT_DEATH_GUARD, `${name}-guard`, command, ...args], {
+  const child = spawn('sh', ['-c', PARENT_DEATH_GUARD, `${name}-guard`, options.stopSignal ?? 'TERM', command, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
     ...(options.env ? { env: options.env } : {}),
@@ -56,14 +58,23 @@ export function spawnGuarded(name: string, command: string, args: string[], opti
   });
   const kept: string[] = [];
   const keepLines = options.keepLines ?? 20;
-  const keep = (chunk: Buffer) => {
-    const lines = chunk.toString().split('\n').filter(Boolean);
-    lines.forEach((line) => options.onLine?.(line));
-    kept.push(...lines);
+  const keep = (line: string) => {
+    options.onLine?.(line);
+    kept.push(line);
     kept.splice(0, Math.max(0, kept.length - keepLines));
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  // Whole lines only: a line split across two chunks is one line (the Temporal server's are long JSON).
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      lines.filter(Boolean).forEach(keep);
+    });
+    stream?.on('end', () => partial && keep(partial));
+  }
+  // A guard that cannot start (no sh, a uid it may not take) is a failure to report, not a crash.
+  child.on('error', (err) => keep(`${name}: ${err.message}`));
   const killOnExit = () => child.kill('SIGTERM');
   process.on('exit', killOnExit);
   return {
@@ -72,7 +83,19 @@ export function spawnGuarded(name: string, command: string, args: string[], opti
     exited: () => child.exitCode !== null || child.signalCode !== null,
     async stop() {
       process.off('exit', killOnExit);
-      await stopChild(child, options.killAfterMs);
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      // The guard leads its own process group: past the grace period the server goes with it, not left orphaned.
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, options.killAfterMs ?? 10_000);
+      await gone;
+      clearTimeout(timer);
     },
   };
 }

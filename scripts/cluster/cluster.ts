@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, freePortIn } from '../../config/free-port';
+import { distinctFreePorts, freePortIn } from '../../config/free-port';
 import { ensureCertificates, type ClusterCertificates } from './certificates';
 import { startPostgres } from './postgres';
 import { ensureServerBuild } from './server-build';
@@ -48,20 +48,11 @@ export function fixedPorts(frontend = 17233): ServerPorts & { postgres: number }
   };
 }
 
-async function freePorts(): Promise<ServerPorts & { postgres: number }> {
-  const next = () => freePort();
-  const membership = () => freePortIn(20_000, 32_000);
-  return {
-    frontend: await next(),
-    frontendHttp: await next(),
-    history: await next(),
-    matching: await next(),
-    worker: await next(),
-    // Stored as a smallint in the cluster_membership table: below the kernel's ephemeral range.
-    membership: [await membership(), await membership(), await membership(), await membership()],
-    metrics: await next(),
-    postgres: await next(),
-  };
+export async function freePorts(): Promise<ServerPorts & { postgres: number }> {
+  const [frontend, frontendHttp, history, matching, worker, metrics, postgres] = (await distinctFreePorts(7)) as [number, number, number, number, number, number, number];
+  // Stored as a smallint in the cluster_membership table: below the kernel's ephemeral range.
+  const membership = (await distinctFreePorts(4, () => freePortIn(20_000, 32_000))) as [number, number, number, number];
+  return { frontend, frontendHttp, history, matching, worker, membership, metrics, postgres };
 }
 
 /** The Temporal CLI's and the SDK's own variables (envconfig): the same names serve both. */
@@ -116,6 +107,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     };
   } catch (err) {
     await postgres.stop();
+    if (options.ephemeral) for (const dir of [postgres.dataDir, postgres.socketDir]) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
 }

@@ -1,10 +1,13 @@
 import type { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+// @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
+import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 
 // What a self-hosted cluster needs before the service can use it: the namespace, and the service's search
 // attributes in it. Idempotent: `npm run cluster` runs it on every start, docker-compose.yml once, an operator any time.
 
+const { temporal } = proto;
 const ALREADY_EXISTS = 6;
 const isGrpcCode = (err: unknown, code: number) => (err as { code?: number }).code === code;
 
@@ -38,10 +41,7 @@ async function ensureSearchAttributes(connection: Connection, namespace: string,
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = SEARCH_ATTRIBUTES.filter((key) => !customAttributes?.[key.name]);
   if (missing.length === 0) return;
-  // 2 is KEYWORD in temporal.api.enums.v1.IndexedValueType.
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, 2])),
-  });
+  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((key) => [key.name, keyword])) });
   say(`search attributes: registered ${missing.map((key) => key.name).join(', ')}`);
 }

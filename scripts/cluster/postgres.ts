@@ -115,7 +115,7 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
     '-c', `unix_socket_directories=${socketDir}`,
     // Two API and two worker replicas, the history, matching, frontend and worker services: well under 200.
     '-c', 'max_connections=200',
-  ], { ...(runAs ?? {}), cwd: '/', killAfterMs: 20_000 });
+  ], { ...(runAs ?? {}), cwd: '/', killAfterMs: 20_000, stopSignal: 'INT' });
   try {
     await waitForPostgres(bin, options.port, server);
   } catch (err) {

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/config';
-import { freePort, freePortIn } from '../../config/free-port';
+import { distinctFreePorts, freePortIn } from '../../config/free-port';
 import { temporalEndpoint } from '../../config/temporal-settings';
 import { ensureCertificates } from '../../scripts/cluster/certificates';
 import { prepareNamespace } from '../../scripts/cluster/namespace';
@@ -32,11 +32,15 @@ describe('docker-compose.yml\'s Temporal server, with docker-compose.tls.yml', {
 
   beforeAll(async () => {
     const build = await ensureServerBuild(() => undefined);
-    postgres = await startPostgres({ clusterDir: path.join(root, 'cluster'), port: await freePort(), say: () => undefined });
+    const [pgPort, frontend, frontendHttp, history, matching, worker, internalFrontend, metrics] = await distinctFreePorts(8);
+    const membership = await distinctFreePorts(4, () => freePortIn(20_000, 32_000));
+    postgres = await startPostgres({ clusterDir: path.join(root, 'cluster'), port: pgPort!, say: () => undefined });
     await setUpSchema(build, postgres, () => undefined);
     const certs = ensureCertificates(path.join(root, 'tls'), { serverNames: ['temporal', 'localhost', '127.0.0.1'] });
     const onThisMachine = (value: string | number) => String(value).replace(/^\/tls\//, `${certs.dir}/`);
-    const frontend = await freePort();
+    // Every file the compose files name inside a container is mounted there from .data/tls.
+    const tls = composeFile('docker-compose.tls.yml') as { services: Record<string, { volumes?: string[] }> };
+    expect(tls.services.temporal?.volumes).toEqual(['ca.pem', 'server.pem', 'server.key'].map((file) => `./.data/tls/${file}:/tls/${file}:ro`));
     const composed = { ...composeFile('docker-compose.yml').services.temporal?.environment, ...composeFile('docker-compose.tls.yml').services.temporal?.environment };
     const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'scripts/cluster/Dockerfile'), 'utf8');
     expect(dockerfile).toContain('ENV DYNAMIC_CONFIG_FILE_PATH=');
@@ -52,16 +56,16 @@ describe('docker-compose.yml\'s Temporal server, with docker-compose.tls.yml', {
       TEMPORAL_BROADCAST_ADDRESS: '127.0.0.1',
       DYNAMIC_CONFIG_FILE_PATH: DYNAMIC_CONFIG_FILE,
       FRONTEND_GRPC_PORT: String(frontend),
-      FRONTEND_HTTP_PORT: String(await freePort()),
-      HISTORY_GRPC_PORT: String(await freePort()),
-      MATCHING_GRPC_PORT: String(await freePort()),
-      WORKER_GRPC_PORT: String(await freePort()),
-      INTERNAL_FRONTEND_GRPC_PORT: String(await freePort()),
-      FRONTEND_MEMBERSHIP_PORT: String(await freePortIn(20_000, 32_000)),
-      HISTORY_MEMBERSHIP_PORT: String(await freePortIn(20_000, 32_000)),
-      MATCHING_MEMBERSHIP_PORT: String(await freePortIn(20_000, 32_000)),
-      WORKER_MEMBERSHIP_PORT: String(await freePortIn(20_000, 32_000)),
-      PROMETHEUS_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      FRONTEND_HTTP_PORT: String(frontendHttp),
+      HISTORY_GRPC_PORT: String(history),
+      MATCHING_GRPC_PORT: String(matching),
+      WORKER_GRPC_PORT: String(worker),
+      INTERNAL_FRONTEND_GRPC_PORT: String(internalFrontend),
+      FRONTEND_MEMBERSHIP_PORT: String(membership[0]),
+      HISTORY_MEMBERSHIP_PORT: String(membership[1]),
+      MATCHING_MEMBERSHIP_PORT: String(membership[2]),
+      WORKER_MEMBERSHIP_PORT: String(membership[3]),
+      PROMETHEUS_ENDPOINT: `127.0.0.1:${metrics}`,
       LOG_LEVEL: 'error',
     };
     // The Dockerfile's ENTRYPOINT and CMD.
