@@ -30,6 +30,13 @@ const PROVIDER_STATUS: Record<ProviderErrorCode, number> = {
 };
 
 const GRPC_UNAVAILABLE = 14;
+const GRPC_RESOURCE_EXHAUSTED = 8;
+
+/** Temporal refused for its rate limits (a self-hosted server's visibility limit is 10 calls a second by default). */
+function temporalBusy(err: unknown): boolean {
+  const grpc = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(grpc) && grpc.code === GRPC_RESOURCE_EXHAUSTED;
+}
 
 /** The Temporal frontend is down or slow: the caller may retry; nothing was lost. */
 function temporalUnreachable(err: unknown): boolean {
@@ -114,6 +121,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (err instanceof ApiError) {
       return reply.code(err.statusCode).send({ code: err.code, message: err.message });
+    }
+    if (temporalBusy(err)) {
+      request.log.warn({ err }, 'Temporal refused for its rate limits');
+      void reply.header('retry-after', '1');
+      return reply.code(503).send({ code: 'temporal_busy', message: 'Temporal is over its rate limit for this namespace; retry in a second' });
     }
     if (temporalUnreachable(err)) {
       request.log.warn({ err }, 'Temporal did not answer');
