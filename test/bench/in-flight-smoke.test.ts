@@ -19,6 +19,7 @@ describe('bench/in-flight.ts --smoke', () => {
     expect(stdout).toMatch(/^p99 GET \/v1\/launches\/:id again, 1 at a time: [\d.]+ ms/m);
     expect(stdout).toMatch(/^p99 GET \/v1\/launches\/:id, 1 at a time: [\d.]+ ms \(target <= 50 ms: (met|MISSED)\)/m);
     expect(stdout).toMatch(/^p99 GET \/v1\/launches\?group=&state=, 10 at a time: [\d.]+ ms \(target <= 50 ms: (met|MISSED)\)/m);
+    expect(stdout).toMatch(/^reads refused: (none|\d+ .+)$/m);
     expect(stdout).toMatch(/^worker peak memory: [\d.]+ MiB \(target <= 1024 MiB: (met|MISSED)\)$/m);
   }, 180_000);
 });
