@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,8 @@ async function measure(server: BenchTemporal): Promise<void> {
   const payloadCodecs = [new PayloadEncryptionCodec(new Keyring([{ id: 'bench', key: randomBytes(32) }], 'the bench key'))];
   // Every launch keeps its server and 4 volumes: room for all of them.
   const provider = new SimProvider({ timeScale: 0, quotas: { servers: 1_000_000, volumes: 4_000_000 } });
-  const keys = new FileKeyStore(path.join(mkdtempSync(path.join(tmpdir(), 'bench-keys-')), 'keys.db'), new Keyring([{ id: 'k', key: randomBytes(32) }], 'the bench key store'));
+  const keyDir = mkdtempSync(path.join(tmpdir(), 'bench-keys-'));
+  const keys = new FileKeyStore(path.join(keyDir, 'keys.db'), new Keyring([{ id: 'k', key: randomBytes(32) }], 'the bench key store'));
   const service = await startWorker({
     config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'bench-service' },
     temporal: server.endpoint,
@@ -117,6 +118,7 @@ async function measure(server: BenchTemporal): Promise<void> {
     await baselineRunning.catch(() => undefined);
     await service.stop();
     provider.close();
+    rmSync(keyDir, { recursive: true, force: true });
   }
 }
 
