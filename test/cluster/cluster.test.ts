@@ -172,13 +172,18 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
   });
 
   it('the temporal CLI, with the same environment, lists those launches by billing code', async () => {
-    const { stdout } = await promisify(execFile)(
-      inject('temporalCliPath'),
-      ['workflow', 'list', '--query', `BillingCode='${BILLING_CODE}'`, '--output', 'json'],
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...cluster.env } },
-    );
-    const listed = (JSON.parse(stdout) as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId);
-    expect(listed.sort()).toEqual([...launched].sort());
+    const list = async () => {
+      const { stdout } = await promisify(execFile)(
+        inject('temporalCliPath'),
+        ['workflow', 'list', '--query', `BillingCode='${BILLING_CODE}'`, '--output', 'json'],
+        { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...cluster.env } },
+      );
+      return (JSON.parse(stdout) as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId).sort();
+    };
+    // Visibility follows the history a moment later.
+    let listed: string[] = [];
+    await waitUntil(async () => (listed = await list()).length >= launched.length, 30_000, 'the CLI to list both launches');
+    expect(listed).toEqual([...launched].sort());
   });
 
   it('refuses a client with no certificate, and one whose certificate another CA signed', async () => {
