@@ -25,9 +25,9 @@ export interface TemporalSettings extends TemporalEndpoint {
   summary: string;
 }
 
-type SettingPart = 'address' | 'namespace' | 'apiKey' | 'clientCert' | 'clientKey' | 'serverCa' | 'serverName' | 'profile';
+type SettingPart = 'address' | 'namespace' | 'apiKey' | 'clientCert' | 'clientKey' | 'serverCa' | 'serverName';
 
-const VARIABLES: Record<Exclude<SettingPart, 'profile'>, { variable: string; key: string }> = {
+const VARIABLES: Record<SettingPart, { variable: string; key: string }> = {
   address: { variable: 'TEMPORAL_ADDRESS', key: 'address' },
   namespace: { variable: 'TEMPORAL_NAMESPACE', key: 'namespace' },
   apiKey: { variable: 'TEMPORAL_API_KEY', key: 'api_key' },
@@ -114,7 +114,7 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv, defaults: { port: n
   const { profile, where } = readProfile(vars);
   const fromFile = Boolean(vars.TEMPORAL_PROFILE || vars.TEMPORAL_CONFIG_FILE);
   // A value from a variable, or a default, is named by its variable; one that the profile gave, by its key there.
-  const name = (part: Exclude<SettingPart, 'profile'>, value: string | undefined, inProfile = value !== undefined) => {
+  const name = (part: SettingPart, value: string | undefined, inProfile = value !== undefined) => {
     const { variable, key } = VARIABLES[part];
     const shown = value === undefined ? '' : `=${value}`;
     return fromFile && inProfile && vars[variable] === undefined ? `${key}${shown} in ${where}` : `${variable}${shown}`;
@@ -129,7 +129,6 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv, defaults: { port: n
     clientKey: name('clientKey', source(tls?.clientKey)),
     serverCa: name('serverCa', source(tls?.serverCACert)),
     serverName: name('serverName', tls?.serverName),
-    profile: where,
   };
 
   if (profile.address !== undefined && !/^[^\s:]+:\d+$/.test(profile.address) && !/^\[[0-9a-fA-F:]+\]:\d+$/.test(profile.address)) {

@@ -1,7 +1,7 @@
-import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES, searchAttributeArgs } from '../domain/search-attributes';
-import { spawnGuarded, type GuardedChild } from './guarded-child';
+import { spawnGuarded } from './guarded-child';
+import { waitUntilServing } from './temporal-serving';
 import type { TemporalCli } from './temporal-cli';
 import { DEFAULT_TOOLS_DIR } from './temporal-cli';
 
@@ -67,31 +67,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const server = spawnGuarded('temporal', options.cli.path, args);
   const stop = () => server.stop();
   try {
-    await waitUntilServing(address, server, options.readyTimeoutMs ?? 60_000);
+    const connection = await waitUntilServing({ address, connectTimeout: 1_000 }, { name: 'the Temporal dev server', server, timeoutMs: options.readyTimeoutMs ?? 60_000 });
+    await connection.close();
   } catch (err) {
     await stop();
     throw err;
   }
   return { address, uiUrl, stop, ...(server.child.pid ? { pid: server.child.pid } : {}) };
-}
-
-async function waitUntilServing(address: string, server: GuardedChild, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (server.exited()) {
-      throw new Error(`the Temporal dev server exited (${server.child.exitCode ?? server.child.signalCode}) before serving:\n${server.output().join('\n')}`);
-    }
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch {
-      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not serve on ${address} within ${timeoutMs} ms:\n${server.output().join('\n')}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
 }

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recipeHash, runBuildScript } from '../../config/cached-build';
 import { userCacheDir } from '../../config/user-cache';
 
 // The qemu driver's public image, built once by scripts/qemu/build-base-image.sh and kept in a cache outside the
@@ -13,8 +12,7 @@ export const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/qemu/build-base
 
 export function baseImageDir(cache: string | undefined): string {
   const root = path.resolve(cache ?? userCacheDir('qemu'));
-  const recipe = createHash('sha256').update(readFileSync(BUILD_SCRIPT)).digest('hex').slice(0, 12);
-  return path.join(root, `debian-12-${recipe}`);
+  return path.join(root, `debian-12-${recipeHash(BUILD_SCRIPT)}`);
 }
 
 /** Builds the base image unless it is there; says what it does and how long it took. */
@@ -28,14 +26,5 @@ export async function ensureBaseImage(dir: string, say: (line: string) => void):
     throw new Error(`the qemu base image is not built yet and building it needs root (debootstrap): run "sudo npm run qemu:image" once, then start again`);
   }
   say(`qemu base image: building Debian 12 into ${dir} with debootstrap (about 2 to 4 minutes and 1 GB of downloads; once per machine)`);
-  const started = Date.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('bash', [BUILD_SCRIPT, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let tail = '';
-    child.stdout.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => say(`qemu ${line}`)));
-    child.stderr.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000)));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`building the qemu base image failed (exit ${code}): ${tail.trim()}`))));
-  });
-  say(`qemu base image: built in ${Math.round((Date.now() - started) / 1000)} s`);
+  await runBuildScript(BUILD_SCRIPT, [dir], { label: 'qemu base image', linePrefix: 'qemu ', say });
 }

@@ -48,7 +48,7 @@ export function fixedPorts(frontend = 17233): ServerPorts & { postgres: number }
   };
 }
 
-export async function freePorts(): Promise<ServerPorts & { postgres: number }> {
+async function freePorts(): Promise<ServerPorts & { postgres: number }> {
   const [frontend, frontendHttp, history, matching, worker, metrics, postgres] = (await distinctFreePorts(7)) as [number, number, number, number, number, number, number];
   // Stored as a smallint in the cluster_membership table: below the kernel's ephemeral range.
   const membership = (await distinctFreePorts(4, () => freePortIn(20_000, 32_000))) as [number, number, number, number];
@@ -56,7 +56,7 @@ export async function freePorts(): Promise<ServerPorts & { postgres: number }> {
 }
 
 /** The Temporal CLI's and the SDK's own variables (envconfig): the same names serve both. */
-export function clusterEnvironment(address: string, namespace: string, certs: ClusterCertificates): Record<string, string> {
+function clusterEnvironment(address: string, namespace: string, certs: ClusterCertificates): Record<string, string> {
   return {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,

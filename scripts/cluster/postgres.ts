@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { passwdEntry } from '../../config/user-cache';
 import { spawnGuarded, type GuardedChild } from '../guarded-child';
 
 // A PostgreSQL of the cluster's own, from Debian's packages: its own data folder, its own port on loopback, one
@@ -47,10 +48,9 @@ interface RunAs {
 
 function postgresUser(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const entry = readFileSync('/etc/passwd', 'utf8').split('\n').find((line) => line.startsWith('postgres:'));
+  const entry = passwdEntry('postgres');
   if (!entry) throw new Error('running as root, and there is no `postgres` user to run PostgreSQL as: install Debian\'s postgresql package');
-  const [, , uid, gid] = entry.split(':');
-  return { uid: Number(uid), gid: Number(gid) };
+  return { uid: entry.uid, gid: entry.gid };
 }
 
 /**

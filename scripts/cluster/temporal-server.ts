@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Connection } from '@temporalio/client';
-import { spawnGuarded, type GuardedChild } from '../guarded-child';
+import { spawnGuarded } from '../guarded-child';
+import { waitUntilServing } from '../temporal-serving';
 import type { ClusterCertificates } from './certificates';
 import { prepareNamespace } from './namespace';
 import type { Postgres } from './postgres';
@@ -142,7 +142,7 @@ export async function startTemporalServer(options: StartServerOptions): Promise<
     ...(options.onLog ? { onLine: options.onLog } : {}),
   });
   try {
-    const connection = await waitUntilServing(address, options.certs, server);
+    const connection = await waitUntilServing({ address, tls: clusterTls(options.certs) }, { name: 'the Temporal server', server, timeoutMs: 120_000, show: briefly });
     try {
       await prepareNamespace(connection, options.namespace, options.say);
     } finally {
@@ -176,26 +176,4 @@ export function briefly(lines: string[]): string {
       }
     })
     .join('\n');
-}
-
-async function waitUntilServing(address: string, certs: ClusterCertificates, server: GuardedChild, timeoutMs = 120_000): Promise<Connection> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (server.exited()) throw new Error(`the Temporal server exited (${server.child.exitCode ?? server.child.signalCode}) before serving:\n${briefly(server.output())}`);
-    try {
-      const connection = await Connection.connect({ address, tls: clusterTls(certs), connectTimeout: 2_000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return connection;
-      } catch (err) {
-        await connection.close();
-        throw err;
-      }
-    } catch (err) {
-      if (Date.now() > deadline) {
-        throw new Error(`the Temporal server did not serve on ${address} within ${timeoutMs} ms (${(err as Error).message}):\n${briefly(server.output())}`, { cause: err });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
 }
