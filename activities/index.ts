@@ -17,10 +17,12 @@ import {
 import type { CaptureRequest } from '../domain/images';
 import type { Family, RetirementAction } from '../domain/families';
 import { familyVersions } from '../providers/family-versions';
-import { reapRegion, resolveSource, retireVersion, versionDependents } from './families';
+import { resolveSource, retireVersion, versionDependents } from './families';
+import { planReap, reapItems, type ReapPlanOptions } from './reaper';
+import { DEFAULT_REAPER_GRACE_SECONDS, reapReport, type ReapItem } from '../domain/reaper';
 import type { WorkflowStatus } from './workflow-status';
 import { callProvider } from './provider-failure';
-import { ensureFirewall, ensureKeypair, releaseFirewall, releaseKeypair } from './network';
+import { ensureFirewall, ensureKeypair, releaseFirewall, releaseKeypair, releaseLaunchAccess } from './network';
 import { preflight } from './preflight';
 import { checkReady, type ReadinessInput } from './readiness';
 import { provisionServer, releaseServers, terminateAndWait, waitServerRunning, type ProvisionInput } from './server';
@@ -83,8 +85,15 @@ export const createActivities = ({ provider, keys, guest, workflows }: ActivityD
   async deleteLaunchDisks(region: string, workflowId: string | undefined, volumeIds: string[]) {
     return deleteLaunchDisks(provider, keys, region, workflowId, volumeIds);
   },
+  async releaseLaunchAccess(region: string, workflowId: string, serverId: string) {
+    return releaseLaunchAccess(provider, keys, region, workflowId, serverId);
+  },
   async prepareGuest(input: GuestStepInput) {
     return prepareGuest(guest, keys, input);
+  },
+  /** Why a launch out of time was still waiting; nothing is known without a client to ask Temporal. */
+  async lastFailingCheck(workflowId: string) {
+    return workflows ? workflows.lastFailure(workflowId) : undefined;
   },
   async checkReady(input: ReadinessInput) {
     return checkReady(provider, guest, input);
@@ -128,8 +137,18 @@ export const createActivities = ({ provider, keys, guest, workflows }: ActivityD
   async versionDependents(region: string, imageId: string) {
     return versionDependents(provider, region, imageId);
   },
+  async planReap(region: string, options: ReapPlanOptions) {
+    return planReap(provider, keys, workflows, region, options);
+  },
+  async reapItems(region: string, items: ReapItem[]) {
+    return reapItems(provider, keys, region, items);
+  },
+  /** What reaper runs scheduled before plans existed call (they replay that way): plan and remove in one. */
   async reapRegion(region: string, nowIso: string) {
-    return reapRegion(provider, workflows, region, nowIso);
+    const items = await planReap(provider, keys, workflows, region, { nowIso, graceSeconds: DEFAULT_REAPER_GRACE_SECONDS });
+    await reapItems(provider, keys, region, items);
+    const { servers, volumes, keypairs, firewalls, images } = reapReport(items, false);
+    return { servers, volumes, keypairs, firewalls, images };
   },
 });
 

@@ -90,12 +90,46 @@ export async function ensureFirewall(
 /** Deletes what this launch made, found again by its tag. A firewall still in use by a terminating server is retried. */
 export async function releaseFirewall(provider: CloudProvider, workflowId: string, region: string): Promise<void> {
   const mine = await callProvider(() => provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } }));
-  await forEachThenRetry(mine, async (firewall) => {
-    try {
-      await provider.deleteFirewall(region, firewall.id);
-    } catch (err) {
-      if (isProviderError(err) && err.code === 'Conflict') throw new Error(`firewall ${firewall.id} is still in use: ${err.message}`, { cause: err });
-      throw err;
-    }
-  });
+  await forEachThenRetry(mine, (firewall) => deleteUnusedFirewall(provider, region, firewall.id));
+}
+
+export interface ReleasedAccess {
+  deletedKeypairs: string[];
+  deletedFirewallIds: string[];
+  /** Firewalls the launch made that another server still uses: they stay until the last of those is gone. */
+  keptFirewalls: { id: string; usedBy: string[] }[];
+}
+
+/**
+ * For terminating a server: the key pair and firewall its launch made for it go, with the private key in the key
+ * store. A firewall another live server uses stays, named. What the launch only chose carries no tag of its, so it
+ * is never touched. Run after the server is terminated: a cloud refuses to delete a firewall a server is in.
+ */
+export async function releaseLaunchAccess(provider: CloudProvider, keys: KeyStore, region: string, workflowId: string, serverId: string): Promise<ReleasedAccess> {
+  const keypairs = (await callProvider(() => provider.listKeypairs(region))).filter((k) => k.tags['workflow-id'] === workflowId);
+  await forEachThenRetry(keypairs, (keypair) => provider.deleteKeypair(region, keypair.name));
+  await keys.delete(secretRefs.privateKey(workflowId));
+  const released: ReleasedAccess = { deletedKeypairs: keypairs.map((k) => k.name), deletedFirewallIds: [], keptFirewalls: [] };
+  const firewalls = await callProvider(() => provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } }));
+  if (firewalls.length === 0) return released;
+  const others = (await callProvider(() => provider.listServers(region))).filter((s) => s.id !== serverId && s.state !== 'terminated');
+  const unused: string[] = [];
+  for (const firewall of firewalls) {
+    const usedBy = others.filter((s) => s.firewallIds.includes(firewall.id)).map((s) => s.id);
+    if (usedBy.length > 0) released.keptFirewalls.push({ id: firewall.id, usedBy });
+    else unused.push(firewall.id);
+  }
+  await forEachThenRetry(unused, (id) => deleteUnusedFirewall(provider, region, id));
+  released.deletedFirewallIds = unused;
+  return released;
+}
+
+/** Deletes a firewall; one still held by a server that is shutting down is a retryable failure, tried again later. */
+export async function deleteUnusedFirewall(provider: CloudProvider, region: string, firewallId: string): Promise<void> {
+  try {
+    await provider.deleteFirewall(region, firewallId);
+  } catch (err) {
+    if (isProviderError(err) && err.code === 'Conflict') throw new Error(`firewall ${firewallId} is still in use: ${err.message}`, { cause: err });
+    throw err;
+  }
 }

@@ -45,7 +45,7 @@ export async function attachDisk(provider: CloudProvider, region: string, volume
 }
 
 /** Detaches (if still attached) and deletes one volume, waiting as long as the cloud needs between the two. */
-async function removeVolume(provider: CloudProvider, region: string, volumeId: string): Promise<void> {
+export async function removeVolume(provider: CloudProvider, region: string, volumeId: string): Promise<void> {
   const volume = await callProvider(() => provider.getVolume(region, volumeId)).catch((err: unknown) => {
     if (err instanceof ApplicationFailure && err.type === 'NotFound') return undefined;
     throw err;

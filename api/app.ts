@@ -31,12 +31,13 @@ import { imageOperationRoutes } from './routes/image-operations';
 import { imageRoutes } from './routes/images';
 import { networkRoutes } from './routes/network';
 import { operationRoutes } from './routes/operations';
+import { reaperRoutes } from './routes/reaper';
 import { serverRoutes } from './routes/servers';
 import { healthRoutes } from './routes/health';
 import { launchRoutes } from './routes/launches';
 
 export interface AppDeps {
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'> & Partial<Pick<Config, 'API_RATE_LIMIT' | 'CORS_ORIGINS'>>;
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'> & Partial<Pick<Config, 'API_RATE_LIMIT' | 'CORS_ORIGINS' | 'REAPER_GRACE_SECONDS'>>;
   client: Client;
   /** Who may call the API. */
   apiKeys: ApiKeys;
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(imageRoutes);
   await app.register(imageOperationRoutes);
   await app.register(serverRoutes);
+  await app.register(reaperRoutes);
   await app.register(networkRoutes);
   await app.register(operationRoutes);
   await app.register(familyRoutes);

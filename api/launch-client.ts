@@ -143,7 +143,8 @@ export class LaunchClient {
     }
     const error = status === 'failed' ? await failureOf(handle.result()) : undefined;
     const progress = await this.progressOf(handle, id, description, status === 'running' ? undefined : (description.memo as Partial<LaunchMemo>)?.request);
-    return { ...view, ...progress, ...(error ? { error } : {}) };
+    const left = status === 'running' && progress.readyBy ? { readySecondsLeft: Math.max(0, Math.round((Date.parse(progress.readyBy) - Date.now()) / 1000)) } : {};
+    return { ...view, ...progress, ...left, ...(error ? { error } : {}) };
   }
 
   /**
@@ -185,9 +186,9 @@ function grpcFailure(err: unknown): boolean {
   return false;
 }
 
-/** While readiness is awaited: the last failing check, from the pending activity's last failure. */
+/** While a step retries (the guest's SSH, readiness): the last failing check, from a pending activity's last failure. */
 function waitingFor(description: WorkflowExecutionDescription): { waitingFor?: string } {
-  const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'checkReady');
+  const pending = description.raw.pendingActivities?.find((a) => a.lastFailure?.message);
   const message = pending?.lastFailure?.message;
   return message ? { waitingFor: message } : {};
 }

@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, isGrpcServiceError, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
-import { FamilySchema, REAPER_SCHEDULE_ID, familyScheduleId, type Family, type RefreshInput } from '../domain/families';
+import { FamilySchema, familyScheduleId, type Family, type RefreshInput } from '../domain/families';
+import { DEFAULT_REAPER_GRACE_SECONDS, REAPER_SCHEDULE_ID, type ReapInput } from '../domain/reaper';
 import { ImageFamily } from '../domain/search-attributes';
 import { ApiError, notFound } from './errors';
 
@@ -152,14 +153,14 @@ export async function deleteFamilySchedule(client: Client, name: string): Promis
 }
 
 /** The hourly reaper of expired and orphaned resources in these regions. */
-export const ensureReaperSchedule = (client: Client, taskQueue: string, regions: string[]): Promise<Ensured> =>
+export const ensureReaperSchedule = (client: Client, taskQueue: string, regions: string[], graceSeconds = DEFAULT_REAPER_GRACE_SECONDS): Promise<Ensured> =>
   createOrUpdate(client, {
     scheduleId: REAPER_SCHEDULE_ID,
     spec: { intervals: [{ every: '1 hour' }] },
     action: {
       type: 'startWorkflow',
       workflowType: 'reapOrphans',
-      args: [{ regions }],
+      args: [{ regions, graceSeconds } satisfies ReapInput],
       workflowId: REAPER_SCHEDULE_ID,
       taskQueue,
       staticSummary: `Reap expired and orphaned resources in ${regions.join(', ')}`,

@@ -26,7 +26,7 @@ async function ensureSchedules(client: Client, deps: Pick<ServiceDeps, 'provider
     deps.logger.info({ family: family.name }, `family ${family.name}: schedule ${outcome}`);
   }
   const regions = await deps.provider.listRegions();
-  const outcome = await ensureReaperSchedule(client, taskQueue, regions);
+  const outcome = await ensureReaperSchedule(client, taskQueue, regions, deps.config.REAPER_GRACE_SECONDS);
   deps.logger.info({ regions }, `reaper schedule ${outcome}`);
 }
 

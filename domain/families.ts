@@ -92,14 +92,5 @@ export interface RefreshReport {
   regions: RegionPlan[];
 }
 
-export interface ReapReport {
-  servers: number;
-  volumes: number;
-  keypairs: number;
-  firewalls: number;
-  images: number;
-}
-
 export const familyScheduleId = (name: string) => `family-${name}`;
-export const REAPER_SCHEDULE_ID = 'reap-orphans';
 export const refreshWorkflowId = (name: string, key: string) => `refresh-${name}-${key}`;

@@ -92,6 +92,8 @@ export interface LaunchProgress {
   privateKeyAvailable?: boolean;
   firewallIds?: string[];
   volumes?: VolumeLayout;
+  /** When the launch fails as ReadyTimeout unless ready: readyTimeout after provisioning began. */
+  readyBy?: string;
   warnings: string[];
   error?: { code: string; message: string };
 }

@@ -14,5 +14,9 @@ export interface Server {
   publicIp?: string;
   privateIp?: string;
   createdAt: string;
+  /** The firewalls (security groups) the server is in: what keeps a shared firewall alive. */
+  firewallIds: string[];
+  /** The key pair it was launched with, if any. */
+  keypairName?: string;
   tags: Record<string, string>;
 }

@@ -106,6 +106,12 @@ export class FileKeyStore implements KeyStore {
     return taken === undefined || taken === 'taken' ? taken : this.open(ref, taken);
   }
 
+  async status(ref: SecretRef): Promise<'stored' | 'taken' | 'absent'> {
+    const row = this.db.prepare('SELECT taken_at FROM secrets WHERE ref = ?').get(ref) as Pick<Row, 'taken_at'> | undefined;
+    if (!row) return 'absent';
+    return row.taken_at === null ? 'stored' : 'taken';
+  }
+
   async delete(ref: SecretRef): Promise<void> {
     this.db.prepare('DELETE FROM secrets WHERE ref = ?').run(ref);
   }

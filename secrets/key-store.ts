@@ -15,6 +15,8 @@ export interface KeyStore {
    * For private keys the service made on a person's behalf.
    */
   takeOnce(ref: SecretRef): Promise<string | 'taken' | undefined>;
+  /** Whether a secret is there to be handed out, was handed out already, or is not (or no longer) stored; opens nothing. */
+  status(ref: SecretRef): Promise<'stored' | 'taken' | 'absent'>;
   delete(ref: SecretRef): Promise<void>;
 }
 

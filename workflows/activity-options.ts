@@ -38,6 +38,13 @@ export const undoActivity = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 } as const satisfies ActivityOptions;
 
+/** A look over a region (the reaper's plan): many reads, no writes; a dead worker is noticed at the attempt's limit. */
+export const planActivity = {
+  startToCloseTimeout: '10 minutes',
+  scheduleToCloseTimeout: '1 hour',
+  retry: backoff,
+} as const satisfies ActivityOptions;
+
 /**
  * Readiness: each attempt checks once and fails with the check that is not yet true. The retry policy is the
  * polling loop: between attempts no worker slot is held and no history is written.

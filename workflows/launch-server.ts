@@ -10,6 +10,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,6 +30,7 @@ const undo = proxyActivities<Activities>(undoActivity);
 
 export const progressQuery = defineQuery<LaunchProgress>('progress');
 const PHASES_PATCH = 'launch-step-phases';
+const DEADLINE_PATCH = 'launch-ready-deadline';
 
 /** The reason a person should read: the failure an activity raised on purpose, not the wrappers around it. */
 export function reasonOf(err: unknown): { code: string; message: string } {
@@ -72,6 +74,8 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
 
   const describe = (detail: string) => setCurrentDetails(`${summary}: ${detail}`);
   let phase: LaunchStepName | undefined;
+  /** Why the steps in flight were cancelled, when the launch itself ran out of time rather than being cancelled. */
+  let outOfTime: string | undefined;
   async function step<T>(name: LaunchStepName, run: () => Promise<T>): Promise<T> {
     const started = Date.now();
     const entry: LaunchStep = { name, state: 'running', startedAt: new Date(started).toISOString() };
@@ -90,12 +94,37 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
       return result;
     } catch (err) {
       entry.state = 'failed';
-      entry.detail = reasonOf(err).message;
+      entry.detail = outOfTime && isCancellation(err) ? outOfTime : reasonOf(err).message;
       log.warn('launch step failed', { step: name, error: entry.detail });
       throw err;
     } finally {
       entry.durationMs = Date.now() - started;
     }
+  }
+
+  /**
+   * Runs the work until the deadline. Out of time, it reads the check that last failed (the pending activity's last
+   * failure, as the Web UI shows it) before cancelling the work, and fails the launch with it as ReadyTimeout.
+   */
+  async function beforeDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
+    const workScope = new CancellationScope();
+    const timerScope = new CancellationScope();
+    const working = workScope.run(work);
+    const expired = timerScope.run(() => sleep(Math.max(deadline - Date.now(), 1))).then(
+      () => true,
+      () => false,
+    );
+    if (!(await Promise.race([working.then(() => false, () => false), expired]))) {
+      timerScope.cancel();
+      return working;
+    }
+    const last = await quick.lastFailingCheck(workflowId);
+    const where = progress.step ? ` (in step ${progress.step})` : '';
+    outOfTime = `not ready within ${request.readyTimeout} s of provisioning${where}; last failing check: ${last ?? 'none had failed yet'}`;
+    workScope.cancel();
+    await working.catch(() => undefined);
+    const serverId = progress.server ? `server ${progress.server.id} was ` : '';
+    throw ApplicationFailure.nonRetryable(`${serverId}${outOfTime}`, 'ReadyTimeout');
   }
 
   try {
@@ -129,85 +158,96 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
       progress.firewallIds = firewallIds;
     }
 
-    undos.push({ what: 'terminate the server', run: () => undo.releaseServers(workflowId, region) });
-    const serverUndo = undos.length - 1;
-    const provisioned = await step('provision', () =>
-      quick.provisionServer({ workflowId, request, plan, firewallIds, ...(progress.keypairName ? { keypairName: progress.keypairName } : {}) }),
-    );
-    progress.server = provisioned;
-    upsertSearchAttributes([{ key: ServerId, value: provisioned.id }]);
-    const server = await step('wait-running', () => waits.waitServerRunning(region, provisioned.id));
-    progress.server = server;
+    // One deadline from the start of provisioning to ready, whatever step a launch waits in (the guest's SSH, a slow
+    // attach, readiness). Launches begun before it bound only the readiness wait, and replay that way.
+    const deadline = patched(DEADLINE_PATCH) ? Date.now() + request.readyTimeout * 1000 : undefined;
+    if (deadline !== undefined) progress.readyBy = new Date(deadline).toISOString();
 
-    const volumes = volumePlan(request);
-    let layout: VolumeLayout | undefined;
-    if (volumes) {
-      // Undone after the server is terminated (undos run in reverse): a mounted volume can hold a detach.
-      undos.splice(serverUndo, 0, { what: 'delete the volumes', run: () => undo.releaseVolumes(workflowId, region) });
-      const total = volumes.disks.length;
-      const volumeIds = await step('volumes', async () => {
-        let created = 0;
-        const ids = await allSettled(
-          volumes.disks.map(async (disk, index) => {
-            const id = await waits.createDisk({ workflowId, request, zone: plan.zone, index, sizeGb: disk.sizeGb, ...(disk.type ? { type: disk.type } : {}), encrypted: volumes.blockEncryption });
-            describe(`creating volumes ${++created}/${total}`);
-            return id;
-          }),
-        );
-        let attached = 0;
-        await allSettled(
-          ids.map(async (id, index) => {
-            await waits.attachDisk(region, id, server.id, index);
-            describe(`attaching volumes ${++attached}/${total}`);
-          }),
-        );
-        return ids;
-      });
-      layout = { volumeIds, raid: volumes.raid, filesystem: volumes.filesystem, mountPoint: volumes.mountPoint };
-      progress.volumes = layout;
-      let device: string | undefined;
-      let filesystemUuid: string | undefined;
-      for (const name of guestSteps(volumes)) {
-        const result = await step(name, () =>
-          inGuest.prepareGuest({
-            workflowId,
+    const untilReady = async () => {
+      undos.push({ what: 'terminate the server', run: () => undo.releaseServers(workflowId, region) });
+      const serverUndo = undos.length - 1;
+      const provisioned = await step('provision', () =>
+        quick.provisionServer({ workflowId, request, plan, firewallIds, ...(progress.keypairName ? { keypairName: progress.keypairName } : {}) }),
+      );
+      progress.server = provisioned;
+      upsertSearchAttributes([{ key: ServerId, value: provisioned.id }]);
+      const server = await step('wait-running', () => waits.waitServerRunning(region, provisioned.id));
+      progress.server = server;
+
+      const volumes = volumePlan(request);
+      let layout: VolumeLayout | undefined;
+      if (volumes) {
+        // Undone after the server is terminated (undos run in reverse): a mounted volume can hold a detach.
+        undos.splice(serverUndo, 0, { what: 'delete the volumes', run: () => undo.releaseVolumes(workflowId, region) });
+        const total = volumes.disks.length;
+        const volumeIds = await step('volumes', async () => {
+          let created = 0;
+          const ids = await allSettled(
+            volumes.disks.map(async (disk, index) => {
+              const id = await waits.createDisk({ workflowId, request, zone: plan.zone, index, sizeGb: disk.sizeGb, ...(disk.type ? { type: disk.type } : {}), encrypted: volumes.blockEncryption });
+              describe(`creating volumes ${++created}/${total}`);
+              return id;
+            }),
+          );
+          let attached = 0;
+          await allSettled(
+            ids.map(async (id, index) => {
+              await waits.attachDisk(region, id, server.id, index);
+              describe(`attaching volumes ${++attached}/${total}`);
+            }),
+          );
+          return ids;
+        });
+        layout = { volumeIds, raid: volumes.raid, filesystem: volumes.filesystem, mountPoint: volumes.mountPoint };
+        progress.volumes = layout;
+        let device: string | undefined;
+        let filesystemUuid: string | undefined;
+        for (const name of guestSteps(volumes)) {
+          const result = await step(name, () =>
+            inGuest.prepareGuest({
+              workflowId,
+              region,
+              serverId: server.id,
+              ...(server.publicIp ? { host: server.publicIp } : {}),
+              volumeIds,
+              plan: volumes,
+              step: name,
+              ...(device ? { device } : {}),
+              ...(filesystemUuid ? { filesystemUuid } : {}),
+            }),
+          );
+          device = result.device;
+          filesystemUuid = result.filesystemUuid ?? filesystemUuid;
+          if (result.arrayDevice) layout.arrayDevice = result.arrayDevice;
+          if (result.luksDevice) layout.luksDevice = result.luksDevice;
+          if (filesystemUuid) layout.filesystemUuid = filesystemUuid;
+        }
+      }
+
+      // With a deadline the workflow's timer decides; the activity's own limit is only a backstop past it.
+      const limit = deadline === undefined ? request.readyTimeout : Math.ceil((deadline - Date.now()) / 1000) + 60;
+      const ready = proxyActivities<Activities>(readinessActivity(Math.max(limit, 1)));
+      await step('wait-ready', async () => {
+        try {
+          return await ready.checkReady({
             region,
             serverId: server.id,
             ...(server.publicIp ? { host: server.publicIp } : {}),
-            volumeIds,
-            plan: volumes,
-            step: name,
-            ...(device ? { device } : {}),
-            ...(filesystemUuid ? { filesystemUuid } : {}),
-          }),
-        );
-        device = result.device;
-        filesystemUuid = result.filesystemUuid ?? filesystemUuid;
-        if (result.arrayDevice) layout.arrayDevice = result.arrayDevice;
-        if (result.luksDevice) layout.luksDevice = result.luksDevice;
-        if (filesystemUuid) layout.filesystemUuid = filesystemUuid;
-      }
-    }
-
-    const ready = proxyActivities<Activities>(readinessActivity(request.readyTimeout));
-    await step('wait-ready', async () => {
-      try {
-        return await ready.checkReady({
-          region,
-          serverId: server.id,
-          ...(server.publicIp ? { host: server.publicIp } : {}),
-          volumeIds: layout?.volumeIds ?? [],
-          ...(layout ? { mountPoint: layout.mountPoint } : {}),
-        });
-      } catch (err) {
-        // Out of time: either the last attempt timed out, or the retry policy stopped at the limit (RetryState TIMEOUT).
-        if (err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)) {
-          const last = reasonOf(err.cause).message;
-          throw ApplicationFailure.nonRetryable(`server ${server.id} was not ready within ${request.readyTimeout} s; last failing check: ${last}`, 'ReadyTimeout');
+            volumeIds: layout?.volumeIds ?? [],
+            ...(layout ? { mountPoint: layout.mountPoint } : {}),
+          });
+        } catch (err) {
+          // Out of time: either the last attempt timed out, or the retry policy stopped at the limit (RetryState TIMEOUT).
+          if (err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)) {
+            const last = reasonOf(err.cause).message;
+            throw ApplicationFailure.nonRetryable(`server ${server.id} was not ready within ${request.readyTimeout} s; last failing check: ${last}`, 'ReadyTimeout');
+          }
+          throw err;
         }
-        throw err;
-      }
-    });
+      });
+      return { server, layout };
+    };
+    const { server, layout } = deadline === undefined ? await untilReady() : await beforeDeadline(deadline, untilReady);
     describe('ready');
     progress.step = undefined;
     return { ...progress, plan, server, ...(layout ? { volumes: layout } : {}) };

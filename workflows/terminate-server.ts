@@ -1,4 +1,4 @@
-import { defineQuery, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { defineQuery, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { undoActivity } from './activity-options';
 
@@ -15,11 +15,18 @@ export interface TerminateServerResult {
   serverId: string;
   deletedVolumeIds: string[];
   keptVolumeIds: string[];
+  /** The key pair its launch made for it (its private key left the key store with it). */
+  deletedKeypairs?: string[];
+  deletedFirewallIds?: string[];
+  /** A firewall its launch made that other servers still use stays, with the servers that use it. */
+  keptFirewalls?: { id: string; usedBy: string[] }[];
 }
 
 export const terminateProgressQuery = defineQuery<{ step: string }>('progress');
+// Terminations started before a server's key pair and firewall went with it replay without that step.
+const ACCESS_PATCH = 'terminate-releases-access';
 
-/** Terminates a server and, unless asked to keep them, deletes the data volumes its launch made. */
+/** Terminates a server and removes what its launch made for it alone: data volumes (unless kept), key pair, firewall. */
 export async function terminateServer(input: TerminateServerInput): Promise<TerminateServerResult> {
   let step = 'finding its volumes';
   setHandler(terminateProgressQuery, () => ({ step }));
@@ -33,8 +40,14 @@ export async function terminateServer(input: TerminateServerInput): Promise<Term
   // The server first: a mounted filesystem can hold a detach while the server runs.
   say('terminating the server');
   await act.terminateAndWait(input.region, input.serverId);
-  if (input.keepVolumes) return { serverId: input.serverId, deletedVolumeIds: [], keptVolumeIds: volumeIds };
-  say('deleting volumes');
-  await act.deleteLaunchDisks(input.region, workflowId, volumeIds);
-  return { serverId: input.serverId, deletedVolumeIds: volumeIds, keptVolumeIds: [] };
+  const releasesAccess = patched(ACCESS_PATCH);
+  let result: TerminateServerResult = { serverId: input.serverId, deletedVolumeIds: [], keptVolumeIds: volumeIds };
+  if (!input.keepVolumes) {
+    say('deleting volumes');
+    await act.deleteLaunchDisks(input.region, workflowId, volumeIds);
+    result = { serverId: input.serverId, deletedVolumeIds: volumeIds, keptVolumeIds: [] };
+  }
+  if (!releasesAccess || !workflowId) return result;
+  say('deleting the key pair and firewall its launch made');
+  return { ...result, ...(await act.releaseLaunchAccess(input.region, workflowId, input.serverId)) };
 }

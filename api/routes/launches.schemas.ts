@@ -59,8 +59,12 @@ export const LaunchViewSchema = z.object({
       mountPoint: z.string(),
     })
     .optional(),
-  /** While waiting for readiness: the check that is not yet true. */
+  /** While a step retries (the guest's SSH, readiness): the check that last failed. */
   waitingFor: z.string().optional(),
+  /** The launch fails as ReadyTimeout unless its server is ready by then: readyTimeout after provisioning began. */
+  readyBy: z.string().optional(),
+  /** While it runs: seconds until readyBy. */
+  readySecondsLeft: z.number().optional(),
   warnings: z.array(z.string()),
   error: ErrorBody.optional(),
   startedAt: z.string(),

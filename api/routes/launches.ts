@@ -9,11 +9,17 @@ import { requireActsFor, visibleGroups } from '../auth/scope';
 import { ApiError, notFound } from '../errors';
 import { listLaunches } from '../launch-list';
 import { ErrorSchema, IdempotencyKeySchema } from '../schemas';
-import { LaunchAcceptedSchema, LaunchIdParams, LaunchListQuery, LaunchListSchema, LaunchViewSchema } from './launches.schemas';
+import { LaunchAcceptedSchema, LaunchIdParams, LaunchListQuery, LaunchListSchema, LaunchViewSchema, type LaunchView } from './launches.schemas';
 
 export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
   const { launches, client, keys, billing, provider, images } = app.deps;
   const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
+
+  /** The workflow knows it made a key pair; the key store knows whether its private key is still there to fetch. */
+  const withKeyState = async (view: LaunchView): Promise<LaunchView> => {
+    if (!view.privateKeyAvailable) return view;
+    return { ...view, privateKeyAvailable: (await keys.status(secretRefs.privateKey(view.id))) === 'stored' };
+  };
 
   app.post(
     '/v1/launches',
@@ -72,7 +78,7 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: LaunchViewSchema, ...errors },
       },
     },
-    async (request) => launches.get(request.params.id, request.principal),
+    async (request) => withKeyState(await launches.get(request.params.id, request.principal)),
   );
 
   app.post(
@@ -110,8 +116,10 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
       const launch = await launches.get(id, request.principal);
       if (!launch.privateKeyAvailable) throw notFound(`a private key for launch ${id} (it did not create a key pair, or has not yet)`);
       const pem = await keys.takeOnce(secretRefs.privateKey(id));
+      if (pem === undefined) {
+        throw new ApiError(410, 'gone', `the key pair launch ${id} created was deleted with its server, and its private key with it; launch again for a new one`);
+      }
       if (pem === 'taken') throw new ApiError(410, 'gone', `the private key of launch ${id} was already fetched; it is handed out once. Import a key pair of your own if it is lost`);
-      if (pem === undefined) throw notFound(`a private key for launch ${id}`);
       return reply
         .code(200)
         .header('content-type', 'application/x-pem-file')

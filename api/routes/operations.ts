@@ -8,7 +8,7 @@ import { failureOf } from '../failures';
 import { ErrorSchema } from '../schemas';
 
 const OperationParams = z.object({
-  id: z.string().regex(/^(terminate|capture|clone|refresh|delete-image)-[A-Za-z0-9_.:-]{1,120}$/, 'an operation id as a 202 answer gave it'),
+  id: z.string().regex(/^(terminate|capture|clone|refresh|delete-image|reaper)-[A-Za-z0-9_.:-]{1,120}$/, 'an operation id as a 202 answer gave it'),
 });
 
 const STATUS: Record<string, string> = { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed-out' };
@@ -16,7 +16,7 @@ const STATUS: Record<string, string> = { RUNNING: 'running', COMPLETED: 'complet
 /** Workflows that change the image catalog: once one is seen closed, cached listings may be stale. */
 const IMAGE_WORKFLOWS = new Set(['captureImage', 'cloneTemplate', 'deleteImage', 'refreshImageFamily']);
 
-// Long-running operations other than launches (terminate, capture, clone, delete image, family refresh): one status shape.
+// Long-running operations other than launches (terminate, capture, clone, delete image, family refresh, reaper run): one status shape.
 export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
   const { client, images } = app.deps;
 

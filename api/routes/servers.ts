@@ -17,6 +17,8 @@ const ServerSchema = z.object({
   publicIp: z.string().optional(),
   privateIp: z.string().optional(),
   createdAt: z.string(),
+  firewallIds: z.array(z.string()),
+  keypairName: z.string().optional(),
   tags: z.record(z.string(), z.string()),
 });
 

@@ -32,6 +32,8 @@ export function toServer(instance: Instance, requestedTags: Record<string, strin
     ...(instance.PublicIpAddress ? { publicIp: instance.PublicIpAddress } : {}),
     ...(instance.PrivateIpAddress ? { privateIp: instance.PrivateIpAddress } : {}),
     createdAt: instance.LaunchTime ? new Date(instance.LaunchTime).toISOString() : '',
+    firewallIds: (instance.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : [])),
+    ...(instance.KeyName ? { keypairName: instance.KeyName } : {}),
     tags,
   };
 }

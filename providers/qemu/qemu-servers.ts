@@ -20,7 +20,7 @@ import { freed, type VolumeDoc } from './qemu-volumes';
 // record reconciles the two.
 
 export interface ServerDoc {
-  server: Omit<Server, 'state' | 'publicIp'>;
+  server: Omit<Server, 'state' | 'publicIp' | 'firewallIds' | 'keypairName'>;
   desired: 'running' | 'stopped' | 'terminated';
   /** When a stop was asked for: a guest that ignores the power button is switched off after STOP_GRACE_MS. */
   stopRequestedAt?: number;
@@ -71,7 +71,13 @@ export function serverState(ctx: QemuContext, doc: ServerDoc): ServerState {
 export function serverView(ctx: QemuContext, doc: ServerDoc): Server {
   const state = serverState(ctx, doc);
   const ssh = doc.forwards[22];
-  return { ...doc.server, state, ...(state === 'running' && ssh ? { publicIp: `127.0.0.1:${ssh}` } : {}) };
+  return {
+    ...doc.server,
+    state,
+    firewallIds: doc.firewallIds,
+    ...(doc.keypairName ? { keypairName: doc.keypairName } : {}),
+    ...(state === 'running' && ssh ? { publicIp: `127.0.0.1:${ssh}` } : {}),
+  };
 }
 
 /** Servers that hold a guest slot: asked to run, or still shutting down. */

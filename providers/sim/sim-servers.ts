@@ -9,7 +9,7 @@ import type { VolumeDoc } from './sim-volumes';
 import { schedule, stateAt, type Timeline } from './timeline';
 
 export interface ServerDoc {
-  server: Omit<Server, 'state' | 'publicIp'> & { publicIp: string };
+  server: Omit<Server, 'state' | 'publicIp' | 'firewallIds' | 'keypairName'> & { publicIp: string };
   timeline: Timeline<ServerState>;
   /** When status checks pass; set each time the server boots. */
   checksFrom: number;
@@ -21,7 +21,7 @@ export interface ServerDoc {
 export function serverView(ctx: SimContext, doc: ServerDoc): Server {
   const state = stateAt(doc.timeline, ctx.clock.now());
   const { publicIp, ...rest } = doc.server;
-  return { ...rest, state, ...(state === 'running' ? { publicIp } : {}) };
+  return { ...rest, state, firewallIds: doc.firewallIds, ...(doc.keypairName ? { keypairName: doc.keypairName } : {}), ...(state === 'running' ? { publicIp } : {}) };
 }
 
 export function loadServer(ctx: SimContext, serverId: string, region: string): ServerDoc {

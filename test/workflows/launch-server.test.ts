@@ -139,7 +139,7 @@ describe('launchServer workflow', () => {
     sim.faults.script({ operation: 'statusChecks', match: { serverName: 'never-ready' }, impaired: true });
     const handle = await launch({ name: 'never-ready', readyTimeout: '3s', volumes: { count: 1, sizeGb: 5 } });
     const cause = await failureOf(handle.result());
-    expect(cause).toMatchObject({ type: 'ReadyTimeout', message: expect.stringMatching(/not ready within 3 s; last failing check: status checks of server i-\w+ are impaired/) });
+    expect(cause).toMatchObject({ type: 'ReadyTimeout', message: expect.stringMatching(/not ready within 3 s of provisioning \(in step wait-ready\); last failing check: status checks of server i-\w+ are impaired/) });
     await expectNothingLeft(sim, handle.workflowId);
   }, 30_000);
 
