@@ -62,9 +62,10 @@ export async function planReap(provider: CloudProvider, keys: KeyStore, workflow
   const reaped = new Set<string>();
   for (const server of servers) {
     let reason = await why(server.tags);
-    if (!reason && server.tags['managed-by'] === MANAGED_BY && server.tags.temporary === 'true') {
-      const { state, status } = await owner(ownerOf(server.tags) ?? '');
-      if (state === 'completed' || state === 'ended') reason = `a temporary server whose workflow ${ownerOf(server.tags)} closed as ${status}`;
+    const by = ownerOf(server.tags);
+    if (!reason && by && server.tags['managed-by'] === MANAGED_BY && server.tags.temporary === 'true') {
+      const { state, status } = await owner(by);
+      if (state === 'completed' || state === 'ended') reason = `a temporary server whose workflow ${by} closed as ${status}`;
     }
     if (!reason) continue;
     reaped.add(server.id);
@@ -121,7 +122,7 @@ export async function planReap(provider: CloudProvider, keys: KeyStore, workflow
  */
 export async function reapItems(provider: CloudProvider, keys: KeyStore, region: string, items: ReapItem[]): Promise<void> {
   const context = Context.current();
-  const reaped = context.metricMeter.createCounter('machine_images_reaped', 'resources', 'Resources the reaper removed, by kind');
+  const reaped = context.metricMeter.createCounter('machine_images_reaped_total', undefined, 'Resources the reaper removed, by kind');
   const each = (kind: ReapKind, remove: (id: string) => Promise<unknown>) =>
     forEachThenRetry(
       items.filter((i) => i.kind === kind),

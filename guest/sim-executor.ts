@@ -120,7 +120,7 @@ function mount(input: StepInput): GuestStepResult {
 
 const APPLY = { raid, encrypt, format, mount };
 
-/** Prepares volumes in the sim's guests; faults are scripted as guest.raid, guest.encrypt, guest.format, guest.mount, guest.probe. */
+/** Prepares volumes in the sim's guests; faults are scripted as guest.raid, guest.encrypt, guest.format, guest.mount, guest.probe, and guest.ssh (every step and probe of one guest). */
 export class SimGuestExecutor implements GuestExecutor {
   constructor(private readonly sim: SimProvider) {}
 
@@ -129,10 +129,12 @@ export class SimGuestExecutor implements GuestExecutor {
   }
 
   async run(target: GuestTarget, step: GuestStep, secret?: string): Promise<GuestStepResult> {
-    this.sim.faults.check(`guest.${step.name}`, { serverId: target.serverId });
+    const server = await this.sim.getServer(target.region, target.serverId);
+    // A guest that does not answer SSH, as a real one might not (sshd down, a firewall in the way).
+    this.sim.faults.check('guest.ssh', { serverId: server.id, serverName: server.name });
+    this.sim.faults.check(`guest.${step.name}`, { serverId: server.id, serverName: server.name });
     const problems = guestStepProblems(step);
     if (problems.length > 0) throw new ProviderError('InvalidInput', `guest step ${step.name} cannot run: ${problems.join('; ')}`);
-    const server = await this.sim.getServer(target.region, target.serverId);
     if (server.state === 'pending') throw notReady(`server ${server.id} is still booting; guest steps run once it is running`);
     if (server.state !== 'running') throw refuse(`server ${server.id} is ${server.state}; guest steps need a running server`);
     const disks = new Set(this.sim.guestDevices(target.region, target.serverId).map((d) => d.path));
@@ -143,6 +145,7 @@ export class SimGuestExecutor implements GuestExecutor {
     try {
       this.sim.faults.check('guest.probe', { serverId: target.serverId });
       const server = await this.sim.getServer(target.region, target.serverId);
+      this.sim.faults.check('guest.ssh', { serverId: server.id, serverName: server.name });
       if (server.state !== 'running') return { reachable: false, detail: `server is ${server.state}` };
       const checks = await this.sim.statusChecks(target.region, target.serverId);
       if (checks !== 'ok') return { reachable: false, detail: `status checks are ${checks}` };

@@ -18,6 +18,8 @@ export const ScriptedFaultSchema = z
     impaired: z.boolean().optional(),
     /** For captureImage: the image stays pending for ever. */
     stuck: z.boolean().optional(),
+    /** What the error says instead of naming the injected fault (to look like a real cloud's or guest's answer). */
+    message: z.string().max(500).optional(),
   })
   .strict();
 
@@ -74,7 +76,7 @@ export class FaultInjector {
     for (const rule of rules) {
       if (rule.nth !== undefined && rule.nth !== call) continue;
       if (!matches(rule, context)) continue;
-      throw injected(rule.code!, `${operation}${rule.nth ? ` (call ${rule.nth})` : ''}`);
+      throw injected(rule.code!, `${operation}${rule.nth ? ` (call ${rule.nth})` : ''}`, rule.message);
     }
     const rate = this.plan.rates[operation] ?? this.plan.rates['*'] ?? 0;
     if (rate > 0 && this.random() < rate) throw injected(this.random() < 0.5 ? 'Throttled' : 'Unavailable', operation);
@@ -95,6 +97,6 @@ function matches(rule: ScriptedFault, context: FaultContext): boolean {
   return Object.entries(rule.match ?? {}).every(([key, value]) => context[key as keyof FaultContext] === value);
 }
 
-function injected(code: ProviderErrorCode, what: string): ProviderError {
-  return new ProviderError(code, `simulated ${code} fault injected into ${what}`, code === 'Throttled' ? { retryAfter: 1 } : {});
+function injected(code: ProviderErrorCode, what: string, message?: string): ProviderError {
+  return new ProviderError(code, message ?? `simulated ${code} fault injected into ${what}`, code === 'Throttled' ? { retryAfter: 1 } : {});
 }

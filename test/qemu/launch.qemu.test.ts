@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SshGuestExecutor } from '../../guest/ssh-executor';
+import { secretRefs } from '../../secrets/key-store';
 import { provisioningKey } from '../../secrets/provisioning-key';
 import { startTestApi } from '../support/api';
 import { qemuProcesses, sshRun, startQemuCloud } from '../support/qemu';
@@ -20,8 +21,17 @@ describe('launches on the qemu cloud (real guests)', () => {
   const run = randomUUID().slice(0, 8);
   const proof = `written-before-capture-${run}`;
   const base = { region: 'local', product: { productId: 'q1.small' }, group: 'ops', billingCode: 'ops-7' };
-  let launched: { id: string; steps?: unknown; server: { id: string; publicIp: string }; volumes: { volumeIds: string[]; luksDevice: string; arrayDevice: string } };
+  let launched: {
+    id: string;
+    steps?: unknown;
+    server: { id: string; publicIp: string };
+    keypairName: string;
+    firewallIds: string[];
+    volumes: { volumeIds: string[]; luksDevice: string; arrayDevice: string };
+  };
   let unreachable: string;
+  // The launch from the captured image: it chose the first launch's firewall by id, and outlives that server.
+  let copyServerId: string;
 
   beforeAll(async () => {
     cloud = await startQemuCloud();
@@ -57,7 +67,8 @@ describe('launches on the qemu cloud (real guests)', () => {
   it('launches with 4 disks in raid10, LUKS and xfs at /data, and the guest shows all of it', async () => {
     // A guest whose user data takes its network down: it boots, finishes cloud-init, and never answers SSH.
     unreachable = await launch({ name: `dark-${run}`, userData: '#!/bin/sh\nip link set eth0 down\n', readyTimeout: '150s' });
-    const id = await launch({ name: `raid-${run}`, keypair: { create: {} }, volumes: { count: 4, sizeGb: 2, raid: 'raid10', filesystem: 'xfs', mountPoint: '/data', encrypt: true }, readyTimeout: '15m' });
+    const firewall = { create: { rules: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '0.0.0.0/0' }] } };
+    const id = await launch({ name: `raid-${run}`, keypair: { create: {} }, firewall, volumes: { count: 4, sizeGb: 2, raid: 'raid10', filesystem: 'xfs', mountPoint: '/data', encrypt: true }, readyTimeout: '15m' });
     launched = await untilClosed(`/v1/launches/${id}`, 900_000);
     expect(launched, JSON.stringify(launched.steps ?? launched)).toMatchObject({ status: 'completed', server: { publicIp: expect.stringMatching(/^127\.0\.0\.1:\d+$/) } });
     const address = launched.server.publicIp;
@@ -76,6 +87,8 @@ describe('launches on the qemu cloud (real guests)', () => {
     const written = await sshRun(address, privateKey, `echo ${proof} > /data/proof && echo ${proof} > /root/proof && sync && cat /data/proof /root/proof`);
     expect(written.stdout).toBe(`${proof}\n${proof}\n`);
     expect(volumeFiles().sort()).toEqual(launched.volumes.volumeIds.map((v) => `${v}.qcow2`).sort());
+    expect(launched.firewallIds).toHaveLength(1);
+    expect((await cloud.provider.getServer('local', launched.server.id)).firewallIds).toEqual(launched.firewallIds);
 
     // The key pair the launch created reached the image's default user through cloud-init's meta-data.
     const pem = await env.app.inject({ method: 'GET', url: `/v1/launches/${id}/private-key` });
@@ -103,14 +116,15 @@ describe('launches on the qemu cloud (real guests)', () => {
     capturedId = capture.result.id;
     expect((await cloud.provider.getServer('local', launched.server.id)).state).toBe('running');
 
-    const id = await launch({ name: `copy-${run}`, imageId: capturedId, readyTimeout: '10m' });
+    const id = await launch({ name: `copy-${run}`, imageId: capturedId, firewall: { ids: launched.firewallIds }, readyTimeout: '10m' });
     const copy = await untilClosed(`/v1/launches/${id}`, 600_000);
     expect(copy, JSON.stringify(copy.steps ?? copy)).toMatchObject({ status: 'completed' });
+    copyServerId = copy.server.id;
+    expect((await cloud.provider.getServer('local', copyServerId)).firewallIds).toEqual(launched.firewallIds);
     const read = await sshRun(copy.server.publicIp, privateKey, 'cat /root/proof; hostname');
     expect(read.stdout, read.stderr).toBe(`${proof}\ncopy-${run}\n`);
     // The copy booted without the volumes its fstab and crypttab name (nofail): /data is simply not mounted.
     expect((await sshRun(copy.server.publicIp, privateKey, 'findmnt /data')).code).not.toBe(0);
-    await terminate(copy.server.id);
   });
 
   async function terminate(serverId: string) {
@@ -121,11 +135,34 @@ describe('launches on the qemu cloud (real guests)', () => {
     return done;
   }
 
-  it('terminates the launched server: no qemu process, no server folder, no volume file', async () => {
+  /** What the qemu cloud still holds that a launch made: its key pair, firewalls and volumes, found by its tag. */
+  async function madeBy(launchId: string) {
+    const tag = { key: 'workflow-id', value: launchId };
+    return {
+      keypairs: (await cloud.provider.listKeypairs('local')).filter((k) => k.tags['workflow-id'] === launchId).map((k) => k.name),
+      firewalls: (await cloud.provider.listFirewalls('local', { tag })).map((f) => f.id),
+      volumes: (await cloud.provider.listVolumes('local', { tag })).map((v) => v.id),
+    };
+  }
+
+  it('terminates the launched server: no qemu process, server folder, volume file, key pair or private key; its firewall stays while the copy uses it', async () => {
+    const keyRef = secretRefs.privateKey(launched.id);
+    expect(await madeBy(launched.id)).toEqual({ keypairs: [launched.keypairName], firewalls: launched.firewallIds, volumes: expect.arrayContaining(launched.volumes.volumeIds) });
+    expect(await env.temporal.keys.status(keyRef)).toBe('taken');
+
     const done = await terminate(launched.server.id);
     expect(done.result.deletedVolumeIds.sort()).toEqual([...launched.volumes.volumeIds].sort());
-    expect(qemuProcesses(cloud.root)).toEqual([]);
+    expect(done.result).toMatchObject({ deletedKeypairs: [launched.keypairName], deletedFirewallIds: [], keptFirewalls: [{ id: launched.firewallIds[0], usedBy: [copyServerId] }] });
+    expect(qemuProcesses(cloud.root).map((p) => p.serverId)).toEqual([copyServerId]);
     expect(serverFiles(launched.server.id)).toBe(false);
     expect(volumeFiles()).toEqual([]);
+    expect(await madeBy(launched.id)).toEqual({ keypairs: [], firewalls: launched.firewallIds, volumes: [] });
+    expect(await env.temporal.keys.status(keyRef)).toBe('absent');
+
+    // The copy only chose the firewall: terminating it leaves that firewall for the reaper.
+    const copyDone = await terminate(copyServerId);
+    expect(copyDone.result).toMatchObject({ deletedFirewallIds: [], keptFirewalls: [] });
+    expect(qemuProcesses(cloud.root)).toEqual([]);
+    expect(serverFiles(copyServerId)).toBe(false);
   });
 });
