@@ -3,7 +3,6 @@ import type { MachineImage } from '../domain/image';
 import type { Family, RetirementAction } from '../domain/families';
 import type { CloudProvider } from '../providers/cloud-provider';
 import { imageDependents } from '../providers/image-dependents';
-import { allOwnImages } from '../providers/own-images';
 import { callProvider } from './provider-failure';
 
 /** The newest available public image matching the family's source query. */
@@ -29,7 +28,6 @@ export async function resolveSource(provider: CloudProvider, region: string, sou
   return { id: newest.id, name: newest.name, createdAt: newest.createdAt };
 }
 
-const ownImages = (provider: CloudProvider, region: string) => callProvider(() => allOwnImages(provider, region));
 
 export type RetireOutcome =
   | { imageId: string; outcome: 'done' | 'gone' | 'skipped'; action: RetirementAction; detail?: string }

@@ -106,7 +106,7 @@ describe('launchServer on aws (moto)', () => {
     // The firewall stays in EC2, and still guards B; A's key pair and private key are gone.
     expect(await inEc2(first.workflowId)).toEqual({ servers: [], keypairs: [], securityGroups: [shared], volumes: [] });
     expect(await env.keys.status(secretRefs.privateKey(first.workflowId))).toBe('absent');
-    expect((await aws.getServer('us-east-1', b.server.id))).toMatchObject({ state: 'running', firewallIds: [shared] });
+    expect(await aws.getServer('us-east-1', b.server.id)).toMatchObject({ state: 'running', firewallIds: [shared] });
 
     // B only chose the firewall: its termination takes B's own key pair and leaves A's firewall to the reaper.
     const terminatedB = await terminate(b.server.id);
