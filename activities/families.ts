@@ -28,7 +28,6 @@ export async function resolveSource(provider: CloudProvider, region: string, sou
   return { id: newest.id, name: newest.name, createdAt: newest.createdAt };
 }
 
-
 export type RetireOutcome =
   | { imageId: string; outcome: 'done' | 'gone' | 'skipped'; action: RetirementAction; detail?: string }
   | { imageId: string; outcome: 'protected'; action: RetirementAction; serverIds: string[]; childImageIds: string[] };

@@ -149,6 +149,7 @@ describe('launches on the qemu cloud (real guests)', () => {
     const keyRef = secretRefs.privateKey(launched.id);
     expect(await madeBy(launched.id)).toEqual({ keypairs: [launched.keypairName], firewalls: launched.firewallIds, volumes: expect.arrayContaining(launched.volumes.volumeIds) });
     expect(await env.temporal.keys.status(keyRef)).toBe('taken');
+    expect(await env.temporal.keys.status(secretRefs.luksPassphrase(launched.id))).toBe('stored');
 
     const done = await terminate(launched.server.id);
     expect(done.result.deletedVolumeIds.sort()).toEqual([...launched.volumes.volumeIds].sort());
@@ -158,6 +159,7 @@ describe('launches on the qemu cloud (real guests)', () => {
     expect(volumeFiles()).toEqual([]);
     expect(await madeBy(launched.id)).toEqual({ keypairs: [], firewalls: launched.firewallIds, volumes: [] });
     expect(await env.temporal.keys.status(keyRef)).toBe('absent');
+    expect(await env.temporal.keys.status(secretRefs.luksPassphrase(launched.id))).toBe('absent');
 
     // The copy only chose the firewall: terminating it leaves that firewall for the reaper.
     const copyDone = await terminate(copyServerId);
