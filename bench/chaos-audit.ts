@@ -3,7 +3,8 @@ import { MANAGED_BY } from '../domain/launch';
 import type { Server } from '../domain/server';
 import type { Volume } from '../domain/volume';
 import type { SimProvider } from '../providers/sim/sim-provider';
-import { isDoomed, type ChaosLaunch } from './chaos-launches';
+import { secretRefs, type KeyStore } from '../secrets/key-store';
+import { isAbandoned, isDoomed, type ChaosLaunch } from './chaos-launches';
 
 // The chaos benchmark's verdict, read from Temporal (every accepted launch has a closed workflow) and from the
 // simulated cloud itself (what each launch left behind, found by the `workflow-id` tag every resource carries).
@@ -64,7 +65,7 @@ async function openDetail(client: Client, workflowId: string): Promise<string> {
 }
 
 /** `workerLog`: what the workers printed, where the SDK reports a replay that went another way (TMPRL1100). */
-export async function auditLaunches(client: Client, sim: SimProvider, launches: ChaosLaunch[], workerLog: string): Promise<Audit> {
+export async function auditLaunches(client: Client, sim: SimProvider, keys: KeyStore, launches: ChaosLaunch[], workerLog: string): Promise<Audit> {
   const statuses = new Map<string, number>();
   const failures = new Map<string, number>();
   const durationsMs: number[] = [];
@@ -73,11 +74,13 @@ export async function auditLaunches(client: Client, sim: SimProvider, launches: 
     refused: found('POSTs never accepted'),
     missing: found('accepted without a workflow'),
     open: found('not closed by the deadline'),
-    killed: found('ended terminated or timed out'),
+    killed: found('ended terminated or timed out unmeant'),
+    survived: found('meant to be terminated but were not'),
     servers: found('completed without exactly one server'),
     volumes: found('completed without their volumes attached'),
     network: found('completed without the key pair or firewall made for them'),
-    leaked: found('failed or cancelled leaving resources'),
+    leaked: found('failed, cancelled or terminated leaving resources (after the reaper)'),
+    secrets: found('failed, cancelled or terminated leaving key-store entries'),
     outcome: found('meant to fail but completed, or failed unmeant'),
     strays: found('resources of no accepted launch'),
     replays: found('workflow tasks failed as nondeterministic'),
@@ -104,6 +107,7 @@ export async function auditLaunches(client: Client, sim: SimProvider, launches: 
     );
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
     if ((status === 'COMPLETED' && isDoomed(launch.index)) || (status === 'FAILED' && !isDoomed(launch.index))) note(v.outcome, `${id}: ${status}`);
+    if (isAbandoned(launch.index) && status !== 'TERMINATED') note(v.survived, `${id}: ${status} (${launch.termination ?? 'no termination tried'})`);
     const held = byLaunch.get(id);
     if (status === 'MISSING') note(v.missing, id);
     else if (status === 'RUNNING') note(v.open, await openDetail(client, id));
@@ -118,8 +122,11 @@ export async function auditLaunches(client: Client, sim: SimProvider, launches: 
       const firewalls = launch.request.firewall ? 1 : 0;
       if ((held?.keypairs.length ?? 0) !== keypairs || (held?.firewalls.length ?? 0) !== firewalls) note(v.network, `${id}: ${count(held)}`);
     } else {
-      if (status === 'TERMINATED' || status === 'TIMED_OUT') note(v.killed, `${id}: ${status}`);
+      if ((status === 'TERMINATED' && !isAbandoned(launch.index)) || status === 'TIMED_OUT') note(v.killed, `${id}: ${status}`);
       if (held && held.servers.length + held.volumes.length + held.keypairs.length + held.firewalls.length > 0) note(v.leaked, `${id} (${status}): ${count(held)}`);
+      const stored = [];
+      for (const ref of [secretRefs.privateKey(id), secretRefs.luksPassphrase(id)]) if ((await keys.status(ref)) !== 'absent') stored.push(ref);
+      if (stored.length) note(v.secrets, `${id} (${status}): ${stored.join(', ')}`);
       if (status === 'FAILED') {
         const reason = await handle.result().then(
           () => 'no failure',

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { LaunchRequestInput } from '../domain/launch-request';
+import { LaunchStep } from '../domain/search-attributes';
 
 // The chaos benchmark's client side: launch requests of several shapes, POSTed as an operator's client would
 // (a network error or a 5xx is sent again with the same Idempotency-Key), then watched until their workflow closes.
@@ -17,6 +18,8 @@ export interface ChaosLaunch {
   refused?: string;
   /** The workflow's status when the lane saw it close; undefined while open. */
   closed?: string;
+  /** For a launch to be terminated from the Temporal side: what became of that. */
+  termination?: string;
 }
 
 /**
@@ -31,6 +34,14 @@ export interface ChaosLaunch {
 export const DOOMED_NAME = 'chaos-doomed';
 export const isDoomed = (index: number): boolean => index % 10 === 5;
 
+/**
+ * Every tenth launch (the third of the smoke run) is terminated from the Temporal side, as the Web UI or the CLI
+ * would, once it is in its volumes: a terminated workflow runs no undo, so what it made stays until the reaper's
+ * pass after the run. Its guest refuses the encrypt step (a scripted fault on this name), so it cannot finish first.
+ */
+export const ABANDONED_NAME = 'chaos-abandoned';
+export const isAbandoned = (index: number): boolean => index % 10 === 2;
+
 export function chaosRequest(index: number): LaunchRequestInput {
   const region = index % 2 === 0 ? 'sim-east-1' : 'sim-west-1';
   const volumes = [
@@ -42,7 +53,7 @@ export function chaosRequest(index: number): LaunchRequestInput {
   ][Math.floor(index / 2) % 4]!;
   return {
     imageId: `img-${region.replace(/[^a-z0-9]/g, '')}-0003`,
-    name: isDoomed(index) ? DOOMED_NAME : `chaos-${index}`,
+    name: isDoomed(index) ? DOOMED_NAME : isAbandoned(index) ? ABANDONED_NAME : `chaos-${index}`,
     ...(isDoomed(index) ? { readyTimeout: 30 } : {}),
     region,
     product: { productId: 'm1.small' },
@@ -109,4 +120,26 @@ export async function waitClosed(client: Client, workflowId: string, deadline: n
     await sleep(1_000);
   }
   return undefined;
+}
+
+/** Terminates the launch's workflow once it is in its volumes, as a person in the Web UI would; says what happened. */
+export async function terminateMidVolumes(client: Client, workflowId: string, deadline: number): Promise<string> {
+  const handle = client.workflow.getHandle(workflowId);
+  while (Date.now() < deadline) {
+    try {
+      const { status, typedSearchAttributes } = await handle.describe();
+      // Terminated: by this call, whose answer a dev server restart lost.
+      if (status.name === 'TERMINATED') return 'terminated';
+      if (status.name !== 'RUNNING') return `closed ${status.name} before it could be terminated`;
+      if (typedSearchAttributes.get(LaunchStep) === 'volumes') {
+        await handle.terminate('chaos: terminated from the Temporal side in its volumes');
+        return 'terminated';
+      }
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return 'missing';
+      // The dev server is restarting: ask again.
+    }
+    await sleep(500);
+  }
+  return 'not terminated: the deadline passed';
 }

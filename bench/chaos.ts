@@ -14,15 +14,19 @@ import { startDevServer, type DevServer } from '../scripts/dev-server';
 import { locateTemporalCli } from '../scripts/temporal-cli';
 import { freePort } from '../test/support/free-port';
 import { auditLaunches } from './chaos-audit';
-import { chaosRequest, DOOMED_NAME, postLaunch, waitClosed, type ApiTarget, type ChaosLaunch } from './chaos-launches';
+import { ABANDONED_NAME, chaosRequest, DOOMED_NAME, isAbandoned, postLaunch, terminateMidVolumes, waitClosed, type ApiTarget, type ChaosLaunch } from './chaos-launches';
+import type { ReapReport } from '../domain/reaper';
+import type { reapOrphans } from '../workflows/reap-orphans';
 import { ChaosWorkers, snapshotWorkerCode } from './chaos-worker';
 import { HEADER, percentile, row } from './figures';
 import { LaunchLanes } from './chaos-lanes';
 
 // Chaos (issue 9, item 5), bounded and on loopback only: launches through the API's HTTP while every provider call
 // of the worker meets transient faults, the worker process is SIGKILLed and started again, and the Temporal dev
-// server (persisted to a file) is restarted once. Then every launch must be closed, each completed one must hold
-// exactly one server with its volumes, and each failed one nothing. `--concurrency` launches are in flight at once;
+// server (persisted to a file) is restarted once, and every tenth launch is terminated from the Temporal side in its
+// volumes (it runs no undo). Then one pass of the reaper, and every launch must be closed, each completed one must
+// hold exactly one server with its volumes, and each failed, cancelled or terminated one nothing, in the cloud or the
+// key store. `--concurrency` launches are in flight at once;
 // the worker is killed `--kill-every` seconds after it starts polling (bundling the workflows takes seconds), and
 // the dev server restarted `--restart-after` seconds after the first worker polls.
 // `npm run bench:chaos`; `--smoke` for CI's quick check. Exits non-zero on any violation or at the deadline.
@@ -78,7 +82,14 @@ async function run(): Promise<number> {
   const client = new Client({ connection, dataConverter: { payloadCodecs: deps.payloadCodecs } });
   const workers = new ChaosWorkers({
     codeDir: snapshotWorkerCode(path.join(dataDir, 'code')),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...shared, SIM_FAULTS: JSON.stringify({ rates: { '*': faultRate }, scripted: [{ operation: 'statusChecks', match: { serverName: DOOMED_NAME }, impaired: true }] }) },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...shared, SIM_FAULTS: JSON.stringify({
+        rates: { '*': faultRate },
+        scripted: [
+          { operation: 'statusChecks', match: { serverName: DOOMED_NAME }, impaired: true },
+          { operation: 'guest.encrypt', match: { serverName: ABANDONED_NAME }, code: 'Unavailable' },
+        ],
+      }),
+    },
     logFile: path.join(dataDir, 'worker.log'),
     client,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -106,6 +117,7 @@ async function run(): Promise<number> {
       }
       open += 1;
       await postLaunch(target, launch, deadline);
+      if (launch.workflowId && isAbandoned(index)) launch.termination = await terminateMidVolumes(client, launch.workflowId, deadline);
       if (launch.workflowId) launch.closed = await waitClosed(client, launch.workflowId, deadline);
       open -= 1;
     });
@@ -126,9 +138,20 @@ async function run(): Promise<number> {
     // Even when the lanes fail, the restart must not begin after the run has stopped everything.
     const figures = await lanes.run(concurrency).finally(() => (allClosed = true));
     const restarted = await restart;
+    // One pass of the reaper, with the workers still being killed: it must take all the terminated launches left.
+    const reapStarted = Date.now();
+    const reaped = await client.workflow
+      .execute<typeof reapOrphans>('reapOrphans', {
+        workflowId: `chaos-reaper-${runTag}`,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        args: [{ regions: await sim.listRegions(), graceSeconds: 0 }],
+        workflowExecutionTimeout: `${Math.max(Math.round((deadline - Date.now()) / 1000), 60)} seconds`,
+      })
+      .catch((err: Error): ReapReport | string => `failed: ${err.message}`);
+    const reapedIn = Date.now() - reapStarted;
     await workers.stop();
 
-    const audit = await auditLaunches(client, sim, launches, readFileSync(path.join(dataDir, 'worker.log'), 'utf8'));
+    const audit = await auditLaunches(client, sim, deps.keys, launches, readFileSync(path.join(dataDir, 'worker.log'), 'utf8'));
     const accepted = launches.filter((l) => l.workflowId);
     const retried = [...target.retries.values()].reduce((a, b) => a + b, 0);
     const status = (name: string) => audit.statuses.get(name) ?? 0;
@@ -139,6 +162,14 @@ async function run(): Promise<number> {
     console.log(`worker kills: ${workers.kills} (SIGKILL ${killEveryS} s after polling; spawn to polling p50 ${seconds(percentile(ready, 0.5))}, max ${seconds(ready.at(-1) ?? 0)}); exits of its own: ${workers.exits.length}`);
     for (const exit of workers.exits.slice(0, 5)) console.log(`  ${exit}`);
     console.log(`dev server restarts: ${restarted.count} (${restarted.detail})`);
+    const terminations = launches.filter((l) => l.termination);
+    console.log(`terminated from the Temporal side in their volumes: ${terminations.filter((l) => l.termination === 'terminated').length} of ${terminations.length}`);
+    for (const l of terminations.filter((t) => t.termination !== 'terminated').slice(0, 5)) console.log(`  ${l.workflowId}: ${l.termination}`);
+    console.log(
+      typeof reaped === 'string'
+        ? `reaper pass: ${reaped}`
+        : `reaper pass (grace 0 s): removed ${reaped.servers} servers, ${reaped.volumes} volumes, ${reaped.keypairs} key pairs, ${reaped.firewalls} firewalls, ${reaped.secrets} secrets in ${seconds(reapedIn)}`,
+    );
     console.log(`final: ${accepted.length - status('RUNNING') - status('MISSING')} of ${accepted.length} closed: completed ${status('COMPLETED')}, failed ${status('FAILED')}, cancelled ${status('CANCELLED')}, terminated ${status('TERMINATED')}, timed out ${status('TIMED_OUT')}; open ${status('RUNNING')}`);
     for (const [reason, n] of audit.failures) console.log(`  failed ${n}x: ${reason}`);
     const durations = audit.durationsMs.sort((a, b) => a - b);
