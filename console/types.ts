@@ -68,10 +68,13 @@ export interface LaunchView {
   startedAt: string;
   closedAt?: string;
   webUiUrl?: string;
-  request?: { name: string; imageId: string; region: string; group: string; billingCode: string };
+  request?: { name: string; imageId: string; region: string; group: string; billingCode: string; keypair?: { create: object } | { name: string } };
   steps?: LaunchStep[];
   step?: string;
   waitingFor?: string;
+  /** The launch fails unless ready by then (readyTimeout after provisioning began). */
+  readyBy?: string;
+  readySecondsLeft?: number;
   warnings?: string[];
   error?: { code: string; message: string };
   server?: { id: string; name?: string; zone?: string; publicIp?: string; privateIp?: string };

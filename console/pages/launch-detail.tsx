@@ -15,6 +15,7 @@ function Facts({ launch }: { launch: LaunchView }) {
     ['Group', request?.group],
     ['Billing code', request?.billingCode],
     ['Started', when(launch.startedAt)],
+    ['Ready by', launch.status === 'running' && launch.readyBy ? `${when(launch.readyBy)}${launch.readySecondsLeft !== undefined ? ` (${Math.ceil(launch.readySecondsLeft / 60)} min left)` : ''}` : undefined],
     ['Closed', when(launch.closedAt)],
     ['Server', server?.id],
     ['Public IP', server?.publicIp],
@@ -81,7 +82,7 @@ export function LaunchDetail({ id, onStatus }: { id: string; onStatus: (status: 
         {running && launch.step && ` — step ${launch.step}`}
         {running && cancelling && ' — cancelling, removing what it created…'}
       </p>
-      {running && launch.waitingFor && <p class="notice">Waiting for readiness: {launch.waitingFor}</p>}
+      {running && launch.waitingFor && <p class="notice">Waiting for: {launch.waitingFor}</p>}
       {running && (
         <button type="button" class="danger" onClick={() => void cancel()} disabled={cancelling}>
           Cancel launch
@@ -106,7 +107,9 @@ export function LaunchDetail({ id, onStatus }: { id: string; onStatus: (status: 
         </ul>
       )}
       <Facts launch={launch} />
-      {launch.privateKeyAvailable && launch.keypairName && <LaunchPrivateKey key={launch.id} launchId={launch.id} keypairName={launch.keypairName} />}
+      {launch.keypairName && (launch.privateKeyAvailable || (launch.status === 'completed' && launch.request?.keypair && 'create' in launch.request.keypair)) && (
+        <LaunchPrivateKey key={launch.id} launchId={launch.id} keypairName={launch.keypairName} available={launch.privateKeyAvailable === true} />
+      )}
       <h3 id="launch-steps-heading">Steps</h3>
       <LaunchSteps steps={launch.steps ?? []} />
       {launch.webUiUrl && (

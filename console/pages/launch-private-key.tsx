@@ -1,14 +1,14 @@
 import { useState } from 'preact/hooks';
 import { ApiProblem, downloadPrivateKey } from '../api';
 
-type KeyState = 'offered' | 'fetching' | 'handed-out' | 'gone';
+type KeyState = 'offered' | 'fetching' | 'handed-out' | 'gone' | 'no-longer';
 
 /**
  * The private key of the key pair a launch created: the service hands it out once, so the button is offered until
  * it is used, and then the page says where it went.
  */
-export function LaunchPrivateKey({ launchId, keypairName }: { launchId: string; keypairName: string }) {
-  const [state, setState] = useState<KeyState>('offered');
+export function LaunchPrivateKey({ launchId, keypairName, available }: { launchId: string; keypairName: string; available: boolean }) {
+  const [state, setState] = useState<KeyState>(available ? 'offered' : 'no-longer');
   const [problem, setProblem] = useState<string>();
 
   async function download() {
@@ -40,6 +40,7 @@ export function LaunchPrivateKey({ launchId, keypairName }: { launchId: string; 
       <p role="status" aria-live="polite">
         {state === 'handed-out' && `The private key was handed out as ${keypairName}.pem; the service keeps no copy to give again.`}
         {state === 'gone' && 'The private key was already handed out; it is given once. If it is lost, launch with a key pair of your own.'}
+        {state === 'no-longer' && 'The private key was already handed out, or deleted with its server’s key pair; it is given once.'}
       </p>
       {problem && (
         <p class="field-error" role="alert">

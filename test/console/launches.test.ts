@@ -31,7 +31,9 @@ describe('console launches page', () => {
     await con.page.goto(`${con.url}/#/launches/${id}`);
     await con.page.getByRole('heading', { name: 'stuck-ui' }).waitFor();
     await expect.poll(() => status().textContent(), { timeout: 20_000 }).toBe('Status: running — step wait-ready');
-    await expect.poll(() => con.page.getByText(/^Waiting for readiness: status checks of server i-\w+ are impaired/).count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => con.page.getByText(/^Waiting for: status checks of server i-\w+ are impaired/).count(), { timeout: 20_000 }).toBe(1);
+    // The launch's one deadline, readyTimeout (20 minutes by default) after provisioning began.
+    expect(await con.page.locator('dl.facts div', { hasText: 'Ready by' }).locator('dd').textContent()).toMatch(/\((19|20) min left\)$/);
     const running = await steps();
     expect(running.map(([name]) => name)).toEqual(expect.arrayContaining(['preflight', 'provision', 'wait-running', 'wait-ready']));
     expect(running.find(([name]) => name === 'wait-ready')?.slice(1, 3)).toEqual(['running', expect.stringMatching(/so far$/)]);
@@ -92,10 +94,10 @@ describe('console launches page', () => {
     await con.page.getByText(`The private key was handed out as mi-${id}.pem`).waitFor();
     expect(await con.page.getByRole('button', { name: 'Download private key' }).count()).toBe(0);
 
-    // Another visit may still ask, and hears the service's 410: it was given once.
+    // Another visit is not offered it: the service says it is no longer there to give.
     await con.page.reload();
-    await con.page.getByRole('button', { name: 'Download private key' }).click();
     await con.page.getByText('The private key was already handed out').waitFor();
+    expect(await con.page.getByRole('button', { name: 'Download private key' }).count()).toBe(0);
     expect((await con.api.app.inject({ method: 'GET', url: `/v1/launches/${id}/private-key` })).statusCode).toBe(410);
   });
 });
