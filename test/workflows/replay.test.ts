@@ -4,6 +4,7 @@ import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOWS_PATH } from '../../worker/worker';
+import { testPayloadCodecs } from '../support/temporal';
 
 // Launches in flight when a new worker is deployed replay their histories on the new code: a change to what a
 // workflow does must not break them. Each file here is the history of a launch run by an earlier version.
@@ -15,5 +16,27 @@ describe('histories from earlier versions replay on the current workflows', () =
     const upserts = before.events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
     expect(upserts).toBe(12); // one per step and one for ServerId: the old behaviour, which the replay must reproduce
     await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, before, 'launch-before-phases');
+  }, 60_000);
+
+  // Recorded with the test payload codec's fixed key (test/support/temporal.ts), as every test client writes.
+  const sealed = { workflowsPath: WORKFLOWS_PATH, dataConverter: { payloadCodecs: testPayloadCodecs() } };
+  /** Patch markers (their ids are sealed by the codec): one per patch the run went through. */
+  const markers = (name: string) => history(name).events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
+
+  it('a full launch under one deadline from provisioning to ready (a timer beside the steps)', async () => {
+    const launch = history('launch-ready-deadline.pb');
+    expect(launch.events.some((e) => e.timerStartedEventAttributes), 'the deadline is a timer').toBe(true);
+    expect(markers('launch-ready-deadline.pb'), 'launch-step-phases and launch-ready-deadline').toBe(2);
+    await Worker.runReplayHistory(sealed, launch, 'launch-ready-deadline');
+  }, 60_000);
+
+  it('a termination that also removed the key pair and firewall its launch made', async () => {
+    expect(markers('terminate-releases-access.pb'), 'terminate-releases-access').toBe(1);
+    await Worker.runReplayHistory(sealed, history('terminate-releases-access.pb'), 'terminate-releases-access');
+  }, 60_000);
+
+  it('a reaper run that planned first, then removed', async () => {
+    expect(markers('reaper-plans.pb'), 'reaper-plans').toBe(1);
+    await Worker.runReplayHistory(sealed, history('reaper-plans.pb'), 'reaper-plans');
   }, 60_000);
 });
