@@ -227,7 +227,7 @@ describe('families API on the sim', () => {
     expect(await ensureReaperSchedule(client, taskQueue, [REGION, 'sim-west-1'])).toBe('updated');
     expect(await sightings(client, REAPER_SCHEDULE_ID)).toBe(1);
     const description = await client.schedule.getHandle(REAPER_SCHEDULE_ID).describe();
-    expect(description.action).toMatchObject({ workflowType: 'reapOrphans', args: [{ regions: [REGION, 'sim-west-1'] }] });
+    expect(description.action).toMatchObject({ workflowType: 'reapOrphans', args: [{ regions: [REGION, 'sim-west-1'], graceSeconds: 600 }] });
     expect(description.spec.intervals).toEqual([expect.objectContaining({ every: 3_600_000 })]);
   });
 
@@ -240,11 +240,12 @@ describe('families API on the sim', () => {
       TEMPORAL_TASK_QUEUE: env.temporal.config.TEMPORAL_TASK_QUEUE,
       PORT: String(await freePort()),
       FAMILIES_FILE: file,
+      REAPER_GRACE_SECONDS: '900',
     });
     const api = await serveApi({ config, provider: sim, keys: env.temporal.keys, payloadCodecs: env.temporal.payloadCodecs, logger: pino({ level: 'silent' }) });
     try {
       expect((await client.schedule.getHandle(familyScheduleId(name)).describe()).action.workflowType).toBe('refreshImageFamily');
-      expect((await client.schedule.getHandle(REAPER_SCHEDULE_ID).describe()).action.args).toEqual([{ regions: await sim.listRegions() }]);
+      expect((await client.schedule.getHandle(REAPER_SCHEDULE_ID).describe()).action.args).toEqual([{ regions: await sim.listRegions(), graceSeconds: 900 }]);
     } finally {
       await api.close();
     }
