@@ -147,7 +147,7 @@ export const createActivities = ({ provider, keys, guest, workflows }: ActivityD
   async reapRegion(region: string, nowIso: string) {
     const items = await planReap(provider, keys, workflows, region, { nowIso, graceSeconds: DEFAULT_REAPER_GRACE_SECONDS });
     await reapItems(provider, keys, region, items);
-    const { servers, volumes, keypairs, firewalls, images } = reapReport(items, false);
+    const { servers, volumes, keypairs, firewalls, images } = reapReport(items, false, []);
     return { servers, volumes, keypairs, firewalls, images };
   },
 });

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createdFirewallName, createdKeypairName, launchTags } from '../domain/launch';
 import type { FirewallChoice, KeypairChoice, LaunchRequest } from '../domain/launch-request';
@@ -95,32 +96,52 @@ export async function releaseFirewall(provider: CloudProvider, workflowId: strin
 
 export interface ReleasedAccess {
   deletedKeypairs: string[];
+  /** A key pair the launch made that another live server was launched with stays, with its private key. */
+  keptKeypairs: { name: string; usedBy: string[] }[];
   deletedFirewallIds: string[];
-  /** Firewalls the launch made that another server still uses: they stay until the last of those is gone. */
-  keptFirewalls: { id: string; usedBy: string[] }[];
+  /** Firewalls the launch made that another server is in (or the cloud still holds): they stay, and the reaper takes them once free. */
+  keptFirewalls: { id: string; usedBy: string[]; reason?: string }[];
 }
+
+/** Attempts after which a firewall the cloud still calls in use is kept and named instead of failing the termination. */
+const FIREWALL_ATTEMPTS = 5;
 
 /**
  * For terminating a server: the key pair and firewall its launch made for it go, with the private key in the key
- * store. A firewall another live server uses stays, named. What the launch only chose carries no tag of its, so it
- * is never touched. Run after the server is terminated: a cloud refuses to delete a firewall a server is in.
+ * store. One another live server uses stays, named. What the launch only chose carries no tag of its, so it is
+ * never touched. Run after the server is terminated: a cloud refuses to delete a firewall a server is in.
  */
 export async function releaseLaunchAccess(provider: CloudProvider, keys: KeyStore, region: string, workflowId: string, serverId: string): Promise<ReleasedAccess> {
+  const released: ReleasedAccess = { deletedKeypairs: [], keptKeypairs: [], deletedFirewallIds: [], keptFirewalls: [] };
   const keypairs = (await callProvider(() => provider.listKeypairs(region))).filter((k) => k.tags['workflow-id'] === workflowId);
-  await forEachThenRetry(keypairs, (keypair) => provider.deleteKeypair(region, keypair.name));
-  await keys.delete(secretRefs.privateKey(workflowId));
-  const released: ReleasedAccess = { deletedKeypairs: keypairs.map((k) => k.name), deletedFirewallIds: [], keptFirewalls: [] };
   const firewalls = await callProvider(() => provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } }));
-  if (firewalls.length === 0) return released;
-  const others = (await callProvider(() => provider.listServers(region))).filter((s) => s.id !== serverId && s.state !== 'terminated');
+  const others = keypairs.length + firewalls.length > 0 ? (await callProvider(() => provider.listServers(region))).filter((s) => s.id !== serverId && s.state !== 'terminated') : [];
+
+  for (const keypair of keypairs) {
+    const usedBy = others.filter((s) => s.keypairName === keypair.name).map((s) => s.id);
+    if (usedBy.length > 0) released.keptKeypairs.push({ name: keypair.name, usedBy });
+    else released.deletedKeypairs.push(keypair.name);
+  }
+  await forEachThenRetry(released.deletedKeypairs, (name) => provider.deleteKeypair(region, name));
+  if (released.keptKeypairs.length === 0) await keys.delete(secretRefs.privateKey(workflowId));
+
   const unused: string[] = [];
   for (const firewall of firewalls) {
     const usedBy = others.filter((s) => s.firewallIds.includes(firewall.id)).map((s) => s.id);
     if (usedBy.length > 0) released.keptFirewalls.push({ id: firewall.id, usedBy });
     else unused.push(firewall.id);
   }
-  await forEachThenRetry(unused, (id) => deleteUnusedFirewall(provider, region, id));
-  released.deletedFirewallIds = unused;
+  const lastAttempt = Context.current().info.attempt >= FIREWALL_ATTEMPTS;
+  await forEachThenRetry(unused, async (id) => {
+    try {
+      await deleteUnusedFirewall(provider, region, id);
+      released.deletedFirewallIds.push(id);
+    } catch (err) {
+      // Held by something this service does not see (a network interface, another group's rule): named, not fatal.
+      if (!lastAttempt) throw err;
+      released.keptFirewalls.push({ id, usedBy: [], reason: (err as Error).message });
+    }
+  });
   return released;
 }
 

@@ -32,3 +32,19 @@ export async function forEachThenRetry<T>(items: T[], act: (item: T) => Promise<
   }
   if (failures.length) throw new Error(`${failures.length} of ${items.length} could not be removed yet: ${failures.join('; ')}`);
 }
+
+/**
+ * Tries a call again, backing off, while it meets a transient provider error (throttled, unavailable): in a long
+ * list of removals one flaky call must not send the whole list round again. Other errors pass at once.
+ */
+export async function retryTransient<T>(call: () => Promise<T>, tries = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= tries || !isProviderError(err) || !err.retryable) throw err;
+      const retryAfterMs = (err.retryAfter ?? 0) * 1000;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(retryAfterMs, Math.min(250 * 2 ** attempt, 4_000))));
+    }
+  }
+}

@@ -1,12 +1,13 @@
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { MANAGED_BY } from '../domain/launch';
-import { REAP_ITEMS_PER_REGION, type ReapItem, type ReapKind } from '../domain/reaper';
-import type { Server } from '../domain/server';
+import { REAP_ITEMS_PER_REGION, REAP_KINDS, type ReapItem, type ReapKind } from '../domain/reaper';
+import type { Volume } from '../domain/volume';
 import type { CloudProvider } from '../providers/cloud-provider';
 import { allOwnImages } from '../providers/own-images';
 import { secretRefs, type KeyStore } from '../secrets/key-store';
 import { deleteUnusedFirewall } from './network';
-import { callProvider, forEachThenRetry } from './provider-failure';
+import { callProvider, retryTransient } from './provider-failure';
 import { terminateAndWait } from './server';
 import { removeVolume } from './volumes';
 import type { Owner, WorkflowStatus } from './workflow-status';
@@ -26,8 +27,8 @@ const managed = { key: 'managed-by', value: MANAGED_BY };
  * - its owner closed without completing (failed, cancelled, terminated, timed out) longer than the grace period
  *   ago: a terminated workflow ran no undo, and what a failed one's undo left it will not come back for;
  * - a temporary server whose owner closed at all;
- * - a key pair or firewall a completed launch made, once no server of that launch is left (a firewall its
- *   server's termination kept because another server used it, for example).
+ * - a firewall a completed launch made, once no server of that launch is left (one its server's termination kept
+ *   because another server was in it).
  * Nothing a live server uses is taken: its firewalls, its key pair, its attached volumes.
  */
 export async function planReap(provider: CloudProvider, keys: KeyStore, workflows: WorkflowStatus | undefined, region: string, options: ReapPlanOptions): Promise<ReapItem[]> {
@@ -75,22 +76,27 @@ export async function planReap(provider: CloudProvider, keys: KeyStore, workflow
   const liveIds = new Set(live.map((s) => s.id));
   const usedFirewalls = new Set(live.flatMap((s) => s.firewallIds));
   const usedKeypairs = new Set(live.flatMap((s) => (s.keypairName ? [s.keypairName] : [])));
-  // A completed launch's key pair and firewall serve its server; with no server of its left, they serve nothing.
-  const launchesWithServers = new Set(live.map((s: Server) => s.tags['workflow-id']).filter((id): id is string => id !== undefined));
+  // A firewall a completed launch made serves its server; once no server of that launch is left, it serves nothing
+  // (terminating the server keeps it while another server is in it). Key pairs are not judged so: a private key
+  // not yet fetched is worth more than the key pair costs.
+  const launchesWithServers = new Set(live.map((s) => s.tags['workflow-id']).filter((id): id is string => id !== undefined));
   const serverGone = async (tags: Tags): Promise<string | undefined> => {
     const id = tags['workflow-id'];
     if (tags['managed-by'] !== MANAGED_BY || !id?.startsWith('launch-') || launchesWithServers.has(id)) return undefined;
-    return (await owner(id)).state === 'completed' ? `its launch ${id} completed, and no server of it is left` : undefined;
+    const { state, closedAt } = await owner(id);
+    if (state !== 'completed' || !closedAt || Date.parse(closedAt) + options.graceSeconds * 1000 > now) return undefined;
+    return `its launch ${id} completed, and no server of it is left`;
   };
 
-  for (const volume of await callProvider(() => provider.listVolumes(region, { tag: managed }))) {
+  const volumes = await callProvider(() => provider.listVolumes(region, { tag: managed }));
+  for (const volume of volumes) {
     if (volume.serverId && liveIds.has(volume.serverId)) continue;
     const reason = await why(volume.tags);
     if (reason) add('volume', volume.id, volume.tags, reason);
   }
   for (const keypair of await callProvider(() => provider.listKeypairs(region))) {
     if (usedKeypairs.has(keypair.name)) continue;
-    const reason = (await why(keypair.tags)) ?? (await serverGone(keypair.tags));
+    const reason = await why(keypair.tags);
     if (reason) add('keypair', keypair.name, keypair.tags, reason);
   }
   for (const firewall of await callProvider(() => provider.listFirewalls(region, { tag: managed }))) {
@@ -104,38 +110,74 @@ export async function planReap(provider: CloudProvider, keys: KeyStore, workflow
     const reason = expired(image.tags) ? `it expired at ${image.tags['expires-at']}` : image.state !== 'available' ? await abandoned(image.tags) : undefined;
     if (reason) add('image', image.id, image.tags, `it never became available, and ${reason}`);
   }
-  // The secrets of the launches whose leftovers go: a private key for a key pair that goes, a LUKS passphrase for volumes that go.
-  const launches = new Map<string, string>();
-  for (const item of items) if (item.owner?.startsWith('launch-') && (item.kind === 'keypair' || item.kind === 'volume')) launches.set(item.owner, item.reason);
-  for (const [launch, reason] of launches) {
-    for (const ref of [secretRefs.privateKey(launch), secretRefs.luksPassphrase(launch)]) {
-      if ((await keys.status(ref)) !== 'absent') items.push({ kind: 'secret', region, id: ref, owner: launch, reason });
-    }
-  }
-  return items.slice(0, REAP_ITEMS_PER_REGION);
+
+  // The rest waits for the next run; the secrets of what goes now go with it.
+  const planned = items.slice(0, REAP_ITEMS_PER_REGION);
+  return [...planned, ...(await launchSecrets(keys, region, planned, volumes))];
 }
 
 /**
- * Removes what the plan lists, in the order a cloud allows: servers (waiting until they are gone), then the volumes
- * they held, key pairs, firewalls they were in, half-made images, and last the secrets. Each removal is idempotent,
- * so a retried attempt goes over the list again; one that fails does not stop the others.
+ * The key-store entries of launches whose leftovers go: the private key with the key pair it opens, and the LUKS
+ * passphrase only when every volume of that launch goes, since a kept encrypted volume needs it.
  */
-export async function reapItems(provider: CloudProvider, keys: KeyStore, region: string, items: ReapItem[]): Promise<void> {
+async function launchSecrets(keys: KeyStore, region: string, planned: ReapItem[], volumes: Volume[]): Promise<ReapItem[]> {
+  const plannedIds = new Set(planned.map((i) => `${i.kind} ${i.id}`));
+  const keptVolumesOf = new Set(volumes.filter((v) => !plannedIds.has(`volume ${v.id}`)).map((v) => v.tags['workflow-id']));
+  const secrets: ReapItem[] = [];
+  const seen = new Set<string>();
+  for (const item of planned) {
+    if (!item.owner?.startsWith('launch-')) continue;
+    const ref =
+      item.kind === 'keypair' ? secretRefs.privateKey(item.owner) : item.kind === 'volume' && !keptVolumesOf.has(item.owner) ? secretRefs.luksPassphrase(item.owner) : undefined;
+    if (!ref || seen.has(ref)) continue;
+    seen.add(ref);
+    if ((await keys.status(ref)) !== 'absent') secrets.push({ kind: 'secret', region, id: ref, owner: item.owner, reason: item.reason });
+  }
+  return secrets;
+}
+
+/** What a removal pass could not remove, and why. */
+export interface ReapFailure {
+  kind: ReapKind;
+  id: string;
+  error: string;
+}
+
+/** Attempts of a removal pass that go round again for what failed transiently; after them, what is left is reported. */
+const REAP_ATTEMPTS = 3;
+
+/**
+ * Removes what the plan lists, in the order a cloud allows: servers (waiting until they are gone), then the volumes
+ * they held, key pairs, firewalls they were in, half-made images, and last the secrets. Every item is tried, whatever
+ * failed before it: a transient failure sends the activity round again (each removal is idempotent), a few times at
+ * most; what still fails (a firewall something outside this service holds) is answered, and the next run tries again.
+ */
+export async function reapItems(provider: CloudProvider, keys: KeyStore, region: string, items: ReapItem[]): Promise<ReapFailure[]> {
   const context = Context.current();
   const reaped = context.metricMeter.createCounter('machine_images_reaped_total', undefined, 'Resources the reaper removed, by kind');
-  const each = (kind: ReapKind, remove: (id: string) => Promise<unknown>) =>
-    forEachThenRetry(
-      items.filter((i) => i.kind === kind),
-      async (item) => {
-        await remove(item.id);
+  const remove: Record<ReapKind, (id: string) => Promise<unknown>> = {
+    server: (id) => terminateAndWait(provider, region, id),
+    volume: (id) => removeVolume(provider, region, id),
+    keypair: (name) => callProvider(() => provider.deleteKeypair(region, name)),
+    firewall: (id) => deleteUnusedFirewall(provider, region, id),
+    image: (id) => callProvider(() => provider.deregisterImage(region, id)),
+    secret: (ref) => keys.delete(ref),
+  };
+  const failures: (ReapFailure & { transient: boolean })[] = [];
+  for (const kind of REAP_KINDS) {
+    for (const item of items.filter((i) => i.kind === kind)) {
+      try {
+        await retryTransient(() => remove[kind](item.id));
         reaped.add(1, { kind });
-        context.heartbeat();
-      },
-    );
-  await each('server', (id) => terminateAndWait(provider, region, id));
-  await each('volume', (id) => removeVolume(provider, region, id));
-  await each('keypair', (name) => callProvider(() => provider.deleteKeypair(region, name)));
-  await each('firewall', (id) => deleteUnusedFirewall(provider, region, id));
-  await each('image', (id) => callProvider(() => provider.deregisterImage(region, id)));
-  await each('secret', (ref) => keys.delete(ref));
+      } catch (err) {
+        const transient = !(err instanceof ApplicationFailure && err.nonRetryable);
+        failures.push({ kind, id: item.id, error: err instanceof Error ? err.message : String(err), transient });
+      }
+      context.heartbeat();
+    }
+  }
+  if (failures.some((f) => f.transient) && context.info.attempt < REAP_ATTEMPTS) {
+    throw new Error(`${failures.length} of ${items.length} could not be removed yet: ${failures.map((f) => `${f.kind} ${f.id}: ${f.error}`).join('; ')}`);
+  }
+  return failures.map(({ kind, id, error }) => ({ kind, id, error }));
 }

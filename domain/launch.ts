@@ -119,6 +119,12 @@ export function launchTags(workflowId: string, request: Pick<LaunchRequest, 'gro
   return { 'managed-by': MANAGED_BY, 'workflow-id': workflowId, group: request.group, 'billing-code': request.billingCode };
 }
 
+/**
+ * Tag keys the service sets itself and decides by (the reaper reads `temporary`, `expires-at`, the owning workflow),
+ * so a launch's labels may not carry them.
+ */
+export const RESERVED_LABELS = ['managed-by', 'workflow-id', 'clone-workflow-id', 'temporary', 'expires-at', 'client-token', 'group', 'billing-code', 'disk', 'Name'];
+
 /** Names of what a launch creates, derived from its workflow id so that every retry finds the same thing. */
 export const createdKeypairName = (workflowId: string) => `mi-${workflowId}`.slice(0, 200);
 export const createdFirewallName = (workflowId: string) => `mi-${workflowId}`.slice(0, 200);

@@ -29,7 +29,7 @@ export interface ReapInput {
   dryRun?: boolean;
 }
 
-/** Counts by kind, and the resources themselves. */
+/** Counts by kind, the resources themselves (the first REPORTED_ITEMS), and what could not be removed. */
 export interface ReapReport {
   dryRun: boolean;
   servers: number;
@@ -39,9 +39,16 @@ export interface ReapReport {
   images: number;
   secrets: number;
   items: ReapItem[];
+  /** Items past REPORTED_ITEMS, counted above but not listed: the report must fit a Temporal payload. */
+  itemsOmitted: number;
+  /** What the removals could not remove; the next run tries again. */
+  failed: { kind: ReapKind; region: string; id: string; error: string }[];
 }
 
-export const REPORT_FIELD: Record<ReapKind, Exclude<keyof ReapReport, 'dryRun' | 'items'>> = {
+/** At most this many items are listed in a report; the counts cover all. */
+export const REPORTED_ITEMS = 1000;
+
+export const REPORT_FIELD: Record<ReapKind, Exclude<keyof ReapReport, 'dryRun' | 'items' | 'itemsOmitted' | 'failed'>> = {
   server: 'servers',
   volume: 'volumes',
   keypair: 'keypairs',
@@ -51,8 +58,9 @@ export const REPORT_FIELD: Record<ReapKind, Exclude<keyof ReapReport, 'dryRun' |
 };
 
 /** A report of these items. */
-export function reapReport(items: ReapItem[], dryRun: boolean): ReapReport {
-  const report: ReapReport = { dryRun, servers: 0, volumes: 0, keypairs: 0, firewalls: 0, images: 0, secrets: 0, items };
+export function reapReport(items: ReapItem[], dryRun: boolean, failed: ReapReport['failed'] = []): ReapReport {
+  const listed = items.slice(0, REPORTED_ITEMS);
+  const report: ReapReport = { dryRun, servers: 0, volumes: 0, keypairs: 0, firewalls: 0, images: 0, secrets: 0, items: listed, itemsOmitted: items.length - listed.length, failed };
   for (const item of items) report[REPORT_FIELD[item.kind]] += 1;
   return report;
 }

@@ -13,6 +13,13 @@ export const quickActivity = {
   retry: backoff,
 } as const satisfies ActivityOptions;
 
+/** A look that is worth little late (why a launch ran out of time): a few tries within half a minute. */
+export const glanceActivity = {
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '30 seconds',
+  retry: backoff,
+} as const satisfies ActivityOptions;
+
 /** A wait of seconds to minutes that heartbeats each observation: a dead worker is noticed within 20 seconds. */
 export const waitActivity = {
   startToCloseTimeout: '15 minutes',

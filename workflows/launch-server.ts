@@ -10,7 +10,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -21,12 +20,14 @@ import { LAUNCH_PHASE, createdKeypairName } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import { LaunchStep as LaunchStepAttribute, ServerId } from '../domain/search-attributes';
 import { guestSteps, type VolumePlan } from '../guest/plan';
-import { guestActivity, quickActivity, readinessActivity, undoActivity, waitActivity } from './activity-options';
+import { withinDeadline } from './deadline';
+import { glanceActivity, guestActivity, quickActivity, readinessActivity, undoActivity, waitActivity } from './activity-options';
 
 const quick = proxyActivities<Activities>(quickActivity);
 const waits = proxyActivities<Activities>(waitActivity);
 const inGuest = proxyActivities<Activities>(guestActivity);
 const undo = proxyActivities<Activities>(undoActivity);
+const glance = proxyActivities<Activities>(glanceActivity);
 
 export const progressQuery = defineQuery<LaunchProgress>('progress');
 const PHASES_PATCH = 'launch-step-phases';
@@ -102,29 +103,14 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
     }
   }
 
-  /**
-   * Runs the work until the deadline. Out of time, it reads the check that last failed (the pending activity's last
-   * failure, as the Web UI shows it) before cancelling the work, and fails the launch with it as ReadyTimeout.
-   */
-  async function beforeDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
-    const workScope = new CancellationScope();
-    const timerScope = new CancellationScope();
-    const working = workScope.run(work);
-    const expired = timerScope.run(() => sleep(Math.max(deadline - Date.now(), 1))).then(
-      () => true,
-      () => false,
-    );
-    if (!(await Promise.race([working.then(() => false, () => false), expired]))) {
-      timerScope.cancel();
-      return working;
-    }
-    const last = await quick.lastFailingCheck(workflowId);
+  /** Out of time: the check that last failed (the pending activity's last failure, as the Web UI shows it), as ReadyTimeout. */
+  async function readyTimeout(): Promise<Error> {
     const where = progress.step ? ` (in step ${progress.step})` : '';
+    // Not cancellable, and never failing the launch: a cancel arriving now still finds the work cancelled after.
+    const last = await CancellationScope.nonCancellable(() => glance.lastFailingCheck(workflowId)).catch(() => undefined);
     outOfTime = `not ready within ${request.readyTimeout} s of provisioning${where}; last failing check: ${last ?? 'none had failed yet'}`;
-    workScope.cancel();
-    await working.catch(() => undefined);
-    const serverId = progress.server ? `server ${progress.server.id} was ` : '';
-    throw ApplicationFailure.nonRetryable(`${serverId}${outOfTime}`, 'ReadyTimeout');
+    const subject = progress.server ? `server ${progress.server.id} was ` : 'the server was ';
+    return ApplicationFailure.nonRetryable(`${subject}${outOfTime}. What it made is removed; fix that check's cause, or launch again with a longer readyTimeout`, 'ReadyTimeout');
   }
 
   try {
@@ -247,7 +233,7 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
       });
       return { server, layout };
     };
-    const { server, layout } = deadline === undefined ? await untilReady() : await beforeDeadline(deadline, untilReady);
+    const { server, layout } = deadline === undefined ? await untilReady() : await withinDeadline(deadline, untilReady, readyTimeout);
     describe('ready');
     progress.step = undefined;
     return { ...progress, plan, server, ...(layout ? { volumes: layout } : {}) };

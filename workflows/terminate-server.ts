@@ -17,9 +17,11 @@ export interface TerminateServerResult {
   keptVolumeIds: string[];
   /** The key pair its launch made for it (its private key left the key store with it). */
   deletedKeypairs?: string[];
+  /** …unless another live server was launched with it: then it stays, with its private key. */
+  keptKeypairs?: { name: string; usedBy: string[] }[];
   deletedFirewallIds?: string[];
   /** A firewall its launch made that other servers still use stays, with the servers that use it. */
-  keptFirewalls?: { id: string; usedBy: string[] }[];
+  keptFirewalls?: { id: string; usedBy: string[]; reason?: string }[];
 }
 
 export const terminateProgressQuery = defineQuery<{ step: string }>('progress');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { launchWorkflowId } from '../../domain/launch';
+import { RESERVED_LABELS, launchWorkflowId } from '../../domain/launch';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LaunchRequestSchema } from '../../domain/launch-request';
 import { secretRefs } from '../../secrets/key-store';
@@ -39,6 +39,8 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { body, principal } = request;
+      const reserved = Object.keys(body.labels ?? {}).find((key) => RESERVED_LABELS.includes(key));
+      if (reserved) throw new ApiError(400, 'invalid_request', `body.labels.${reserved}: the service sets this tag itself; choose another label key`);
       requireActsFor(principal, body.group, 'body.group');
       await requireLaunchable(principal, provider, images, body);
       const key = request.headers['idempotency-key'];

@@ -7,21 +7,30 @@ import { ApiError } from '../errors';
 import { ErrorSchema } from '../schemas';
 
 const ReapItemSchema = z.object({ kind: z.enum(REAP_KINDS), region: z.string(), id: z.string(), owner: z.string().optional(), reason: z.string() });
+const count = z.number().int().min(0);
 const ReapReportSchema = z.object({
   dryRun: z.boolean(),
-  servers: z.number(),
-  volumes: z.number(),
-  keypairs: z.number(),
-  firewalls: z.number(),
-  images: z.number(),
-  secrets: z.number(),
+  servers: count,
+  volumes: count,
+  keypairs: count,
+  firewalls: count,
+  images: count,
+  secrets: count,
   items: z.array(ReapItemSchema),
+  itemsOmitted: count,
+  failed: z.array(z.object({ kind: z.enum(REAP_KINDS), region: z.string(), id: z.string(), error: z.string() })),
 });
 
 const ReaperQuery = z.object({
   dryRun: z.enum(['true', 'false']).default('false'),
   region: z.string().min(1).max(64).optional().describe('one region; all of them when absent'),
-  graceSeconds: z.coerce.number().int().min(0).max(7 * 24 * 3600).optional().describe('overrides REAPER_GRACE_SECONDS for this run'),
+  graceSeconds: z
+    .string()
+    .regex(/^\d{1,6}$/, 'whole seconds, at most 604800')
+    .transform(Number)
+    .pipe(z.number().max(7 * 24 * 3600, 'at most 604800 (a week)'))
+    .optional()
+    .describe('seconds; overrides REAPER_GRACE_SECONDS for this run'),
 });
 
 /** How long a dry run may take before the caller is sent to its operation instead. */
@@ -43,6 +52,7 @@ export const reaperRoutes: FastifyPluginAsyncZod = async (app) => {
           200: ReapReportSchema,
           202: z.object({ id: z.string(), workflowId: z.string(), statusUrl: z.string() }),
           400: ErrorSchema,
+          502: ErrorSchema,
           503: ErrorSchema,
         },
       },

@@ -94,6 +94,7 @@ describe('terminate, the reaper and the launch deadline leave nothing behind (si
       deletedKeypairs: [`mi-${id}`],
       deletedFirewallIds: launched.firewallIds,
       keptFirewalls: [],
+      keptKeypairs: [],
     });
     expect(await leftovers(sim, id)).toEqual({ servers: [], volumes: [], firewalls: [], keypairs: [] });
     expect(await env.temporal.keys.status(secretRefs.privateKey(id))).toBe('absent');
@@ -104,24 +105,49 @@ describe('terminate, the reaper and the launch deadline leave nothing behind (si
     expect(download.json()).toMatchObject({ code: 'gone', message: expect.stringContaining('deleted with its server') });
   });
 
-  it('keeps a created firewall another server uses, names it, and the reaper takes it once no server is left', async () => {
-    const first = await launch({ name: 'share-1', firewall: { create: { rules: [] } } });
+  it('keeps a created firewall and key pair another server uses, names them, and the reaper takes the firewall once no server is left', async () => {
+    const first = await launch({ name: 'share-1', keypair: { create: {} }, firewall: { create: { rules: [] } } });
     const a = await untilClosed(`/v1/launches/${first}`);
     const firewallId: string = a.firewallIds[0];
-    const second = await launch({ name: 'share-2', firewall: { ids: [firewallId] } });
+    const second = await launch({ name: 'share-2', keypair: { name: a.keypairName }, firewall: { ids: [firewallId] } });
     const b = await untilClosed(`/v1/launches/${second}`);
-    expect(b).toMatchObject({ status: 'completed', firewallIds: [firewallId] });
+    expect(b).toMatchObject({ status: 'completed', firewallIds: [firewallId], keypairName: a.keypairName });
 
-    expect(await terminate(a.server.id)).toMatchObject({ deletedFirewallIds: [], keptFirewalls: [{ id: firewallId, usedBy: [b.server.id] }] });
+    expect(await terminate(a.server.id)).toMatchObject({
+      deletedKeypairs: [],
+      keptKeypairs: [{ name: a.keypairName, usedBy: [b.server.id] }],
+      deletedFirewallIds: [],
+      keptFirewalls: [{ id: firewallId, usedBy: [b.server.id] }],
+    });
     expect((await sim.listFirewalls(region, { ids: [firewallId] })).map((f) => f.id)).toEqual([firewallId]);
-    // The second launch only chose it: terminating its server leaves it alone.
-    expect(await terminate(b.server.id)).toMatchObject({ deletedFirewallIds: [], keptFirewalls: [] });
+    expect(await env.temporal.keys.status(secretRefs.privateKey(first)), 'the key of a key pair still in use stays fetchable').toBe('stored');
+    // The second launch only chose them: terminating its server leaves them alone.
+    expect(await terminate(b.server.id)).toMatchObject({ deletedKeypairs: [], deletedFirewallIds: [], keptFirewalls: [] });
     expect((await sim.listFirewalls(region, { ids: [firewallId] })).map((f) => f.id)).toEqual([firewallId]);
 
-    const plan = await reaper('dryRun=true');
+    const plan = await reaper('dryRun=true&graceSeconds=0');
     expect(plan.items).toContainEqual({ kind: 'firewall', region, id: firewallId, owner: first, reason: `its launch ${first} completed, and no server of it is left` });
-    expect(owned((await reaper('dryRun=false')).items, first)).toEqual([`firewall ${firewallId}`]);
+    expect(owned((await reaper('dryRun=false&graceSeconds=0')).items, first)).toEqual([`firewall ${firewallId}`]);
     expect(await sim.listFirewalls(region, { ids: [firewallId] })).toEqual([]);
+  });
+
+  it('keepVolumes keeps encrypted volumes and their passphrase, and the reaper leaves both', async () => {
+    const id = await launch({ name: 'keep-data-1', keypair: { create: {} }, volumes: { count: 2, sizeGb: 5, raid: 'raid1', encrypt: true } });
+    const launched = await untilClosed(`/v1/launches/${id}`);
+    const del = await env.app.inject({ method: 'DELETE', url: `/v1/servers/${launched.server.id}?region=${region}&keepVolumes=true` });
+    const done = await untilClosed(del.json().statusUrl);
+    expect(done.result).toMatchObject({ deletedVolumeIds: [], keptVolumeIds: launched.volumes.volumeIds, deletedKeypairs: [`mi-${id}`] });
+    expect((await leftovers(sim, id)).volumes.sort()).toEqual([...launched.volumes.volumeIds].sort());
+    expect(await env.temporal.keys.status(secretRefs.luksPassphrase(id))).toBe('stored');
+    expect(owned((await reaper('dryRun=true&graceSeconds=0')).items, id)).toEqual([]);
+  });
+
+  it('refuses labels the service sets itself, before anything starts', async () => {
+    for (const key of ['temporary', 'expires-at', 'clone-workflow-id', 'workflow-id']) {
+      const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...LAUNCH_BODY, labels: { [key]: 'x' } } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ code: 'invalid_request', message: `body.labels.${key}: the service sets this tag itself; choose another label key` });
+    }
   });
 
   it('a launch terminated with the temporal CLI mid-volumes is swept after the grace period; a completed launch is untouched', async () => {

@@ -85,6 +85,7 @@ describe('launchServer on aws (moto)', () => {
       deletedKeypairs: [result.keypairName],
       deletedFirewallIds: result.firewallIds,
       keptFirewalls: [],
+      keptKeypairs: [],
     });
     expect((await aws.getServer('us-east-1', result.server.id)).state).toBe('terminated');
     expect(await inEc2(handle.workflowId)).toEqual({ servers: [], keypairs: [], securityGroups: [], volumes: [] });

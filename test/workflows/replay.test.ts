@@ -20,7 +20,7 @@ describe('histories from earlier versions replay on the current workflows', () =
 
   // Recorded with the test payload codec's fixed key (test/support/temporal.ts), as every test client writes.
   const sealed = { workflowsPath: WORKFLOWS_PATH, dataConverter: { payloadCodecs: testPayloadCodecs() } };
-  /** Patch markers (their ids are sealed by the codec): one per patch the run went through. */
+  /** Patch markers: one per patch the run went through. */
   const markers = (name: string) => history(name).events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
 
   it('a full launch under one deadline from provisioning to ready (a timer beside the steps)', async () => {
