@@ -7,6 +7,7 @@ const plan = proxyActivities<Activities>(planActivity);
 const act = proxyActivities<Activities>(undoActivity);
 // Runs scheduled before the reaper planned first replay their one activity per region.
 const PLAN_PATCH = 'reaper-plans';
+const REAP_BATCH = 10;
 const LEGACY_COUNTS = ['servers', 'volumes', 'keypairs', 'firewalls', 'images'] as const;
 
 /**
@@ -31,8 +32,11 @@ export async function reapOrphans(input: ReapInput): Promise<ReapReport> {
     const found = await plan.planReap(region, { nowIso: now, graceSeconds: input.graceSeconds ?? DEFAULT_REAPER_GRACE_SECONDS });
     items.push(...found);
     if (dryRun || found.length === 0) continue;
-    setCurrentDetails(`removing ${found.length} leftovers in ${region}`);
-    failed.push(...(await act.reapItems(region, found)).map((f) => ({ ...f, region })));
+    // In small batches, in the plan's order (servers first): each batch done is progress a worker's death cannot undo.
+    for (let start = 0; start < found.length; start += REAP_BATCH) {
+      setCurrentDetails(`removing leftovers in ${region}: ${start} of ${found.length} done`);
+      failed.push(...(await act.reapItems(region, found.slice(start, start + REAP_BATCH))).map((f) => ({ ...f, region })));
+    }
   }
   const report = reapReport(items, dryRun, failed);
   const counts = Object.values(REPORT_FIELD)
