@@ -32,6 +32,8 @@ const managed = { key: 'managed-by', value: MANAGED_BY };
  * Nothing a live server uses is taken: its firewalls, its key pair, its attached volumes.
  */
 export async function planReap(provider: CloudProvider, keys: KeyStore, workflows: WorkflowStatus | undefined, region: string, options: ReapPlanOptions): Promise<ReapItem[]> {
+  // A heartbeat per resource judged (the SDK sends at most a few): a worker that dies mid-plan is noticed in seconds.
+  const context = Context.current();
   const now = Date.parse(options.nowIso);
   const owners = new Map<string, Promise<Owner>>();
   const ownerOf = (tags: Tags) => tags['clone-workflow-id'] ?? tags['workflow-id'];
@@ -50,8 +52,10 @@ export async function planReap(provider: CloudProvider, keys: KeyStore, workflow
     if (state !== 'ended' || !closedAt || Date.parse(closedAt) + options.graceSeconds * 1000 > now) return undefined;
     return `its workflow ${id} closed as ${status} at ${closedAt} and left it`;
   };
-  const why = async (tags: Tags): Promise<string | undefined> =>
-    tags['managed-by'] !== MANAGED_BY ? undefined : expired(tags) ? `it expired at ${tags['expires-at']}` : abandoned(tags);
+  const why = async (tags: Tags): Promise<string | undefined> => {
+    context.heartbeat();
+    return tags['managed-by'] !== MANAGED_BY ? undefined : expired(tags) ? `it expired at ${tags['expires-at']}` : abandoned(tags);
+  };
 
   const items: ReapItem[] = [];
   const add = (kind: ReapKind, id: string, tags: Tags, reason: string) => {

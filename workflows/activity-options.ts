@@ -45,9 +45,10 @@ export const undoActivity = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 } as const satisfies ActivityOptions;
 
-/** A look over a region (the reaper's plan): many reads, no writes; a dead worker is noticed at the attempt's limit. */
+/** A look over a region (the reaper's plan): many reads, no writes; it heartbeats, so a dead worker is noticed in 30 seconds. */
 export const planActivity = {
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
   scheduleToCloseTimeout: '1 hour',
   retry: backoff,
 } as const satisfies ActivityOptions;
