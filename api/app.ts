@@ -57,6 +57,9 @@ declare module 'fastify' {
 }
 
 /** The whole HTTP API as one app; server.ts alone listens, tests call inject(). */
+/** Liveness, readiness and the API's own documentation: what load balancers and people probe. */
+const isProbe = (route: string | undefined): boolean => route === '/v1/health' || route === '/v1/ready' || route === '/docs' || route?.startsWith('/docs/') === true;
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -89,6 +92,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     max: deps.config.API_RATE_LIMIT ?? 600,
     timeWindow: '1 minute',
+    // Probes never count nor answer 429: a load balancer would read a limited probe as a dead service.
+    allowList: (request) => isProbe(request.routeOptions.url),
     keyGenerator: (request) => {
       const principal = principalOf(request, deps.apiKeys);
       return principal ? `key:${principal.keyId}` : `ip:${request.ip}`;

@@ -227,7 +227,19 @@ describe('rate limit', () => {
     expect((await env.app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(env.keys.operator) })).statusCode).toBe(200);
   });
 
-  it('counts requests with a wrong key against their address, so guessing is limited too', async () => {
+  it('never limits the probes: after 500 keyless requests from one address, health, readiness and the docs still answer 200', async () => {
+    for (let i = 0; i < 500; i++) await env.app.inject({ method: 'GET', url: '/v1/regions', headers: { authorization: '' }, remoteAddress: '192.0.2.50' });
+    const elsewhere = await env.app.inject({ method: 'GET', url: '/v1/regions', headers: { authorization: '' }, remoteAddress: '192.0.2.50' });
+    expect(elsewhere.statusCode, 'keyless requests elsewhere stay limited').toBe(429);
+    for (const url of ['/v1/health', '/v1/ready', '/docs/json']) {
+      for (let i = 0; i < 5; i++) {
+        const res = await env.app.inject({ method: 'GET', url, headers: { authorization: '' }, remoteAddress: '192.0.2.50' });
+        expect(res.statusCode, url).toBe(200);
+      }
+    }
+  });
+
+    it('counts requests with a wrong key against their address, so guessing is limited too', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await env.app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(`mik_guess${i}`) })).statusCode);
     expect(statuses).toEqual([401, 401, 401, 429]);
