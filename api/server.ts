@@ -1,4 +1,5 @@
 import { ConfigError, loadConfigOrExit } from '../config/config';
+import { ownerOnlyFiles } from '../config/data-dir';
 import { checkTemporalConnection } from '../config/temporal-check';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
@@ -9,6 +10,7 @@ import { serveApi } from './serve';
 // `npm run api`: the API role alone, for production. SIGINT/SIGTERM stop accepting, finish requests, then exit.
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
+  ownerOnlyFiles();
   const logger = createLogger(config, 'api');
   await checkTemporalConnection(config.temporal);
   logger.info(`Temporal: ${config.temporal.summary}`);

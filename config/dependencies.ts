@@ -10,6 +10,7 @@ import type { KeyStore } from '../secrets/key-store';
 import { provisioningKey } from '../secrets/provisioning-key';
 import { keyStoreFile, keyStoreKeyring, payloadCodecs } from '../secrets/service-keyrings';
 import type { Config } from './config';
+import { privateDataDir } from './data-dir';
 
 /** What the worker's activities and the API share: the cloud, the key store, and the guest executor. */
 export interface ServiceDeps {
@@ -24,6 +25,7 @@ export interface ServiceDeps {
 const ebsDevicePath = (volumeId: string) => `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeId.replace('-', '')}`;
 
 export async function createServiceDeps(config: Config): Promise<ServiceDeps> {
+  privateDataDir(config.DATA_DIR);
   const provider = createProvider(config);
   const keys = new FileKeyStore(keyStoreFile(config), keyStoreKeyring(config));
   const codecs = payloadCodecs(config);

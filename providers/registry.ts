@@ -17,7 +17,7 @@ export type ProviderConfig = Pick<
 export function createProvider(config: ProviderConfig): CloudProvider {
   switch (config.PROVIDER) {
     case 'sim': {
-      mkdirSync(config.DATA_DIR, { recursive: true });
+      mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
       return new SimProvider({
         dbFile: path.join(config.DATA_DIR, 'sim-cloud.db'),
         timeScale: config.SIM_TIME_SCALE,

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { ownerOnlyFiles, privateDataDir } from '../config/data-dir';
 import { accessNotice } from '../api/auth/access-config';
 import { serveApi } from '../api/serve';
 import { ConfigError, loadConfigOrExit } from '../config/config';
@@ -37,8 +37,8 @@ async function stopAll(exitCode: number): Promise<never> {
 }
 
 async function run(): Promise<void> {
-  const dataDir = path.resolve(config.DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
+  ownerOnlyFiles();
+  const dataDir = privateDataDir(path.resolve(config.DATA_DIR));
   // First: the SDK's runtime is process-wide, and the dev server's SDK fallback would otherwise create a default one.
   installRuntime(createLogger(config, 'worker'), config.WORKER_METRICS_ADDRESS ? { metricsAddress: config.WORKER_METRICS_ADDRESS } : {});
 

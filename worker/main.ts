@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfigOrExit } from '../config/config';
+import { ownerOnlyFiles } from '../config/data-dir';
 import { checkTemporalConnection } from '../config/temporal-check';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
@@ -10,6 +11,7 @@ import { startWorker } from './worker';
 // `npm run worker`: the worker role alone, for production. SIGINT/SIGTERM drain it: running activities finish first.
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
+  ownerOnlyFiles();
   if (config.WORKFLOW_BUNDLE && !existsSync(config.WORKFLOW_BUNDLE)) {
     throw new ConfigError(`WORKFLOW_BUNDLE=${config.WORKFLOW_BUNDLE}: no such file; build it with \`npm run workflows:bundle -- ${config.WORKFLOW_BUNDLE}\` or unset it`);
   }

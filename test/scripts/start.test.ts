@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -10,6 +10,8 @@ import { descendantsOf, isAlive, processesMentioning, waitUntil } from '../suppo
 // `npm start` for real: dev server persisted under DATA_DIR, worker and API, then a clean stop.
 describe('npm start', { timeout: 120_000 }, () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'machine-images-start-'));
+  // Open to all, as an earlier version left it: the start must close it.
+  chmodSync(dataDir, 0o755);
   const started: ChildProcess[] = [];
 
   afterAll(() => {
@@ -95,6 +97,14 @@ describe('npm start', { timeout: 120_000 }, () => {
     expect(sdkMetrics).toMatch(/^temporal_workflow_completed(_total)?\{/m);
     const apiMetrics = await (await fetch(`${run.api}/metrics`, { headers: run.auth })).text();
     expect(apiMetrics).toMatch(/^machine_images_launch_admissions_total\{outcome="accepted"\} 1$/m);
+
+    // DATA_DIR is its owner's alone: the folder 0700, and every file in it 0600, the dev server's database included.
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    const modes = readdirSync(dataDir)
+      .filter((name) => statSync(path.join(dataDir, name)).isFile())
+      .map((name) => `${name} ${(statSync(path.join(dataDir, name)).mode & 0o777).toString(8)}`);
+    expect(modes).toEqual(expect.arrayContaining(['temporal.db 600', 'sim-cloud.db 600', 'keys.db 600', 'dev-api-key 600']));
+    expect(modes.filter((m) => !m.endsWith(' 600'))).toEqual([]);
 
     const family = [run.child.pid!, ...descendantsOf(run.child.pid!)];
     expect(family.length).toBeGreaterThanOrEqual(3);
