@@ -36,6 +36,7 @@ export interface OperationStart {
 
 /** Starts an operation's workflow once per key: the same key and request find it again (created: false); another request is 409. */
 export async function startOperation(client: Client, start: OperationStart): Promise<{ created: boolean }> {
+  requireSmallInput(start.request);
   const fingerprint = requestFingerprint(start.request);
   try {
     await client.workflow.start(start.workflowType, {
@@ -65,5 +66,16 @@ export async function startOperation(client: Client, start: OperationStart): Pro
       );
     }
     return { created: false };
+  }
+}
+
+/** The most a workflow's input may take, encoded: far above any valid request, far below what can wedge a workflow. */
+export const MAX_WORKFLOW_INPUT_BYTES = 64 * 1024;
+
+/** A request whose workflow input would pass the limit is refused (413) before anything starts. */
+export function requireSmallInput(...args: unknown[]): void {
+  const bytes = Buffer.byteLength(JSON.stringify(args));
+  if (bytes > MAX_WORKFLOW_INPUT_BYTES) {
+    throw new ApiError(413, 'payload_too_large', `the request would make a workflow input of ${bytes} bytes; at most ${MAX_WORKFLOW_INPUT_BYTES} bytes (64 KiB) are accepted`);
   }
 }

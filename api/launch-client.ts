@@ -17,7 +17,7 @@ import type { launchServer } from '../workflows/launch-server';
 import { requireVisible } from './auth/scope';
 import { ApiError, notFound } from './errors';
 import { failureOf } from './failures';
-import { keyTaken, requestFingerprint } from './idempotent-start';
+import { keyTaken, requestFingerprint, requireSmallInput } from './idempotent-start';
 import { ProgressMemo } from './progress-memo';
 import type { LaunchView } from './routes/launches.schemas';
 
@@ -65,6 +65,7 @@ export class LaunchClient {
     context: LaunchContext = {},
     workflowId = launchWorkflowId(idempotencyKey ?? randomUUID()),
   ): Promise<{ id: string; created: boolean; status: LaunchView['status'] }> {
+    requireSmallInput(request, context);
     const memo: LaunchMemo = { requestFingerprint: requestFingerprint(request), request, ...(context.startedBy ? { startedBy: context.startedBy } : {}) };
     try {
       await this.client.workflow.start<typeof launchServer>('launchServer', {

@@ -5,6 +5,7 @@ import { ProductChoiceSchema, durationSeconds } from './launch-request';
 
 export const FamilyNameSchema = z
   .string()
+  .max(63)
   .regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'use 1 to 63 lowercase letters, digits, dots and hyphens, starting with a letter or digit');
 
 export const FamilySchema = z

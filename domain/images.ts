@@ -45,7 +45,7 @@ export const CloneRequestSchema = z
 export const DeprecateRequestSchema = z
   .object({
     replacementImageId: z.string().min(1).max(128).optional(),
-    at: z.iso.datetime({ offset: true, error: 'give an ISO 8601 date-time such as 2027-01-31T00:00:00Z' }).optional(),
+    at: z.iso.datetime({ offset: true, error: 'give an ISO 8601 date-time such as 2027-01-31T00:00:00Z' }).max(40).optional(),
   })
   .strict();
 

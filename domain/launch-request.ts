@@ -6,6 +6,7 @@ import { FILESYSTEMS, RAID_LEVELS, volumePlanProblems } from '../guest/plan';
 /** Server names: what every supported cloud accepts as a name tag and a hostname label. */
 export const ServerNameSchema = z
   .string()
+  .max(63)
   .regex(
     /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
     'use 1 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit',
@@ -13,11 +14,12 @@ export const ServerNameSchema = z
 
 const ResourceNameSchema = z
   .string()
+  .max(100)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'use 1 to 100 letters, digits, dots, hyphens and underscores, starting with a letter or digit');
 
 export const ProductChoiceSchema = z.union(
   [
-    z.object({ productId: z.string().min(1) }).strict(),
+    z.object({ productId: z.string().min(1).max(64) }).strict(),
     z
       .object({
         cpu: z.number().int().min(1).max(448),
@@ -34,14 +36,14 @@ export const FirewallRuleSchema = z
     protocol: z.enum(['tcp', 'udp', 'icmp', 'all']),
     fromPort: z.number().int().min(-1).max(65535),
     toPort: z.number().int().min(-1).max(65535),
-    cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'give an IPv4 CIDR such as 203.0.113.0/24'),
+    cidr: z.string().max(18).refine(isIpv4Cidr, 'give an IPv4 CIDR such as 203.0.113.0/24: four numbers 0 to 255, a prefix 0 to 32'),
   })
   .strict()
   .refine((rule) => rule.fromPort <= rule.toPort, { message: 'fromPort must not be above toPort', path: ['toPort'] });
 
 export const FirewallChoiceSchema = z.union(
   [
-    z.object({ ids: z.array(z.string().min(1)).min(1).max(5) }).strict(),
+    z.object({ ids: z.array(z.string().min(1).max(128)).min(1).max(5) }).strict(),
     z.object({ create: z.object({ name: ResourceNameSchema.optional(), rules: z.array(FirewallRuleSchema).max(50) }).strict() }).strict(),
   ],
   { error: 'give either {ids: [...]} of existing firewalls or {create: {name?, rules}}' },
@@ -55,7 +57,9 @@ export const KeypairChoiceSchema = z.union(
   { error: 'give either {name} of an existing key pair or {create: {name?}}' },
 );
 
-const DiskSchema = z.object({ sizeGb: z.number().int().min(1).max(16384), type: z.string().min(1).max(32).optional() }).strict();
+/** A disk type as clouds name them (gp3, io2, pd-ssd, premium_lrs): no spaces, quotes or shell characters. */
+const DiskTypeSchema = z.string().max(32).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'name a disk type of the cloud, such as gp3: letters, digits, dots, hyphens and underscores');
+const DiskSchema = z.object({ sizeGb: z.number().int().min(1).max(16384), type: DiskTypeSchema.optional() }).strict();
 
 export const VolumesRequestSchema = z
   .object({
@@ -85,12 +89,23 @@ export const VolumesRequestSchema = z
     }
   });
 
+/** Labels a launch may give its server: EC2's 50 tags a resource, less the 10 keys the service may set itself. */
+export const MAX_LABELS = 40;
+
+/** `a.b.c.d/n` with each number in range: what every cloud's firewall accepts as an IPv4 source. */
+function isIpv4Cidr(text: string): boolean {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  if (!match) return false;
+  const [, a, b, c, d, prefix] = match.map(Number);
+  return [a, b, c, d].every((octet) => octet! <= 255) && prefix! <= 32;
+}
+
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
 /** Durations as people write them: 90s, 20m, 2h, 1d, or a number of seconds; parsed to seconds, at most `max`. */
 export function durationSeconds(max: number, maxText: string) {
   return z
-    .union([z.number().int(), z.string().regex(/^\d+(s|m|h|d)$/, 'write a duration such as 90s, 20m, 2h or 1d')])
+    .union([z.number().int(), z.string().max(12).regex(/^\d+(s|m|h|d)$/, 'write a duration such as 90s, 20m, 2h or 1d')])
     .transform((value) => (typeof value === 'number' ? value : Number(value.slice(0, -1)) * UNIT_SECONDS[value.slice(-1) as keyof typeof UNIT_SECONDS]))
     .pipe(z.number().int().min(1, 'at least 1 second').max(max, `at most ${maxText}`));
 }
@@ -108,9 +123,13 @@ export const LaunchRequestSchema = z
     firewall: FirewallChoiceSchema.optional(),
     keypair: KeypairChoiceSchema.optional(),
     volumes: VolumesRequestSchema.optional(),
-    group: z.string().min(1).max(64),
+    group: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'name one group (letters, digits and _ . : -); "*" stands for every group in a key, not for a launch'),
     billingCode: z.string().min(1).max(64),
-    labels: z.record(z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/, 'label keys: letters, digits and _ . : / -'), z.string().max(256)).optional(),
+    labels: z
+      .record(z.string().max(64).regex(/^[A-Za-z0-9_.:/-]{1,64}$/, 'label keys: letters, digits and _ . : / -'), z.string().max(256))
+      .refine((labels) => Object.keys(labels).length <= MAX_LABELS, `at most ${MAX_LABELS} labels: a cloud holds 50 tags, and the service sets the rest`)
+      .meta({ maxProperties: MAX_LABELS })
+      .optional(),
     userData: z.string().max(16384).optional(),
     /** Seconds; from "90s", "20m", "2h" or a number. Default 20 minutes, at most 2 hours. */
     readyTimeout: DurationSchema.default(1200),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 export const RegionQuery = z.object({
-  region: z.string().min(1, 'name a region; GET /v1/regions lists them'),
+  region: z.string().min(1, 'name a region; GET /v1/regions lists them').max(64),
 });
 
 export const ProductSchema = z.object({

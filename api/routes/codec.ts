@@ -8,16 +8,21 @@ import { ErrorSchema } from '../schemas';
 // Temporal's remote codec protocol: the Web UI and `temporal --codec-endpoint` send payloads as they are stored
 // (encrypted) to /codec/decode and get them back readable. Decoded payloads of any group's workflows are admins' only.
 
-const Base64Schema = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+/** The route's body limit (8 MiB) bounds them together; each is bounded too, as every field of the API is. */
+const Base64Schema = z.string().max(8 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 
 const JsonPayloadSchema = z
   .object({
-    metadata: z.record(z.string(), Base64Schema).nullish().describe('metadata entries, each value base64 (encoding, encryption-key-id, ...)'),
+    metadata: z
+      .record(z.string().max(256), Base64Schema)
+      .refine((m) => Object.keys(m).length <= 64, 'at most 64 metadata entries')
+      .meta({ maxProperties: 64 })
+      .nullish().describe('metadata entries, each value base64 (encoding, encryption-key-id, ...)'),
     data: Base64Schema.nullish().describe('the payload bytes, base64'),
   })
   .describe('A temporal.api.common.v1.Payload in proto JSON');
 
-const PayloadsSchema = z.object({ payloads: z.array(JsonPayloadSchema) }).describe('Payloads in the Temporal codec server protocol');
+const PayloadsSchema = z.object({ payloads: z.array(JsonPayloadSchema).max(10_000) }).describe('Payloads in the Temporal codec server protocol');
 
 type JsonPayload = z.infer<typeof JsonPayloadSchema>;
 

@@ -11,6 +11,7 @@ import { ApiError } from '../errors';
 import { startOperation } from '../idempotent-start';
 import { ErrorSchema, IdempotencyKeySchema } from '../schemas';
 import { DeleteImageQuery, ImageParams, OperationAcceptedSchema } from './images.schemas';
+import { requireImageName } from '../image-names';
 
 const IdempotencyHeaders = z.object({ 'idempotency-key': IdempotencyKeySchema.optional() });
 
@@ -53,6 +54,7 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
+      await requireImageName(provider, body.region, body.name, 'body.name');
       const server = await provider.getServer(body.region, body.serverId).catch(orNotFound(`server ${body.serverId}`)); // 404 before starting anything
       requireVisible(request.principal, server.tags.group, `server ${server.id}`);
       const key = request.headers['idempotency-key'];
@@ -88,6 +90,7 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body;
       requireActsFor(request.principal, body.group, 'body.group');
+      await requireImageName(provider, body.region, body.name, 'body.name');
       await visibleImage(request.principal, provider.getImage(body.region, request.params.id), request.params.id); // 404 before starting anything
       const key = request.headers['idempotency-key'];
       const workflowId = cloneWorkflowId(key ?? randomUUID());

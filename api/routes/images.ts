@@ -3,7 +3,7 @@ import { actsFor } from '../../domain/access';
 import type { MachineImage } from '../../domain/image';
 import { DeprecateRequestSchema, ImageUpdateSchema, LINEAGE_TAGS, type ImageLineage } from '../../domain/images';
 import { canSeeImage, changeableImage, visibleImage } from '../auth/image-scope';
-import { ApiError } from '../errors';
+import { requireImageName } from '../image-names';
 import { ErrorSchema } from '../schemas';
 import { RegionQuery } from './catalog.schemas';
 import { ImageDetailSchema, ImagePageSchema, ImageParams, ImageSchema, ImagesQuery } from './images.schemas';
@@ -88,12 +88,7 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
       const { region } = request.query;
       const { name, description, labelColor } = request.body;
       await changeableImage(request.principal, provider.getImage(region, request.params.id), request.params.id, 'change');
-      if (name !== undefined) {
-        const rule = (await provider.capabilities(region)).naming.image;
-        if (name.length < rule.minLength || name.length > rule.maxLength || !new RegExp(rule.pattern).test(name)) {
-          throw new ApiError(400, 'invalid_request', `body.name: "${name}" does not fit ${provider.name}'s image names; ${rule.hint}`);
-        }
-      }
+      if (name !== undefined) await requireImageName(provider, region, name, 'body.name');
       const updated = await provider.updateImage(region, request.params.id, {
         ...(name !== undefined ? { name } : {}),
         ...(description !== undefined ? { description } : {}),

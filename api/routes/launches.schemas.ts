@@ -4,7 +4,7 @@ import { LAUNCH_ID_PATTERN, LAUNCH_STEPS } from '../../domain/launch';
 import { ProductSchema } from './catalog.schemas';
 
 export const LaunchIdParams = z.object({
-  id: z.string().regex(LAUNCH_ID_PATTERN, 'a launch id looks like launch-<key>, as returned by POST /v1/launches'),
+  id: z.string().max(107).regex(LAUNCH_ID_PATTERN, 'a launch id looks like launch-<key>, as returned by POST /v1/launches'),
 });
 
 /** The request as the workflow holds it: readyTimeout already in seconds (the input schema's transform runs one way). */

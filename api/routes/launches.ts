@@ -34,7 +34,7 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
           'over the soft quota the launch is accepted with a warning.',
         headers: z.object({ 'idempotency-key': IdempotencyKeySchema.optional() }),
         body: LaunchRequestSchema,
-        response: { 200: LaunchAcceptedSchema, 202: LaunchAcceptedSchema, 422: ErrorSchema, ...errors },
+        response: { 200: LaunchAcceptedSchema, 202: LaunchAcceptedSchema, 413: ErrorSchema, 422: ErrorSchema, ...errors },
       },
     },
     async (request, reply) => {

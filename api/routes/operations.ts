@@ -8,7 +8,7 @@ import { failureOf } from '../failures';
 import { ErrorSchema } from '../schemas';
 
 const OperationParams = z.object({
-  id: z.string().regex(/^(terminate|capture|clone|refresh|delete-image|reaper)-[A-Za-z0-9_.:-]{1,120}$/, 'an operation id as a 202 answer gave it'),
+  id: z.string().max(140).regex(/^(terminate|capture|clone|refresh|delete-image|reaper)-[A-Za-z0-9_.:-]{1,120}$/, 'an operation id as a 202 answer gave it'),
 });
 
 const STATUS: Record<string, string> = { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed-out' };

@@ -26,6 +26,7 @@ const ReaperQuery = z.object({
   region: z.string().min(1).max(64).optional().describe('one region; all of them when absent'),
   graceSeconds: z
     .string()
+    .max(6)
     .regex(/^\d{1,6}$/, 'whole seconds, at most 604800')
     .transform(Number)
     .pipe(z.number().max(7 * 24 * 3600, 'at most 604800 (a week)'))

@@ -22,7 +22,7 @@ const ServerSchema = z.object({
   tags: z.record(z.string(), z.string()),
 });
 
-const ServerParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'a server id as GET /v1/servers lists them') });
+const ServerParams = z.object({ id: z.string().max(128).regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'a server id as GET /v1/servers lists them') });
 
 export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
   const { provider, client, config } = app.deps;
