@@ -43,13 +43,13 @@ export const createActivities = ({ provider, keys, guest, workflows }: ActivityD
   async preflight(request: LaunchRequest) {
     return preflight(provider, guest !== undefined, request);
   },
-  async ensureKeypair(workflowId: string, request: LaunchRequest, choice: KeypairChoice) {
+  async ensureKeypair(workflowId: string, request: Pick<LaunchRequest, 'region' | 'group' | 'billingCode'>, choice: KeypairChoice) {
     return ensureKeypair(provider, keys, workflowId, request, choice);
   },
   async releaseKeypair(workflowId: string, region: string, name: string) {
     return releaseKeypair(provider, keys, workflowId, region, name);
   },
-  async ensureFirewall(workflowId: string, request: LaunchRequest, choice: FirewallChoice) {
+  async ensureFirewall(workflowId: string, request: Pick<LaunchRequest, 'region' | 'group' | 'billingCode' | 'name'>, choice: FirewallChoice) {
     return ensureFirewall(provider, workflowId, request, choice);
   },
   async releaseFirewall(workflowId: string, region: string) {

@@ -16,7 +16,7 @@ const launched = (server: Server): LaunchedServer => ({
 
 export interface ProvisionInput {
   workflowId: string;
-  request: LaunchRequest;
+  request: Pick<LaunchRequest, 'region' | 'name' | 'group' | 'billingCode' | 'labels' | 'userData'>;
   plan: LaunchPlan;
   keypairName?: string;
   firewallIds: string[];

@@ -53,6 +53,15 @@ async function allSettled<T>(work: Promise<T>[]): Promise<T[]> {
   return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
+/** What preflight checks: not the labels, user data or a new firewall's rules, which only later steps use. */
+function forPreflight(request: LaunchRequest): LaunchRequest {
+  const trimmed: LaunchRequest = { ...request, ...(request.firewall && 'create' in request.firewall ? { firewall: { create: { rules: [] } } } : {}) };
+  delete trimmed.labels;
+  delete trimmed.userData;
+  delete trimmed.description;
+  return trimmed;
+}
+
 function volumePlan(request: LaunchRequest): VolumePlan | undefined {
   const volumes = request.volumes;
   if (!volumes) return undefined;
@@ -68,6 +77,9 @@ function volumePlan(request: LaunchRequest): VolumePlan | undefined {
 export async function launchServer(request: LaunchRequest, context: LaunchContext = {}): Promise<LaunchResult> {
   const { workflowId } = workflowInfo();
   const { region } = request;
+  // What most activities need of the request; each carries only that, so a large request (labels, user data, rules)
+  // is not copied into history once per activity.
+  const owner = { region, name: request.name, group: request.group, billingCode: request.billingCode };
   const progress: LaunchProgress = { request, steps: [], warnings: [...(context.warnings ?? [])] };
   setHandler(progressQuery, () => progress);
   const undos: { what: string; run: () => Promise<unknown> }[] = [];
@@ -114,7 +126,7 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
   }
 
   try {
-    const plan = await step('preflight', () => quick.preflight(request));
+    const plan = await step('preflight', () => quick.preflight(forPreflight(request)));
     progress.plan = plan;
     progress.warnings.push(...plan.warnings);
     summary = `launch ${request.name} from ${plan.image.id} on ${plan.product.id}`;
@@ -131,7 +143,7 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
           },
         });
       }
-      const keypair = await step('keypair', () => quick.ensureKeypair(workflowId, request, choice));
+      const keypair = await step('keypair', () => quick.ensureKeypair(workflowId, owner, choice));
       progress.keypairName = keypair.name;
       progress.privateKeyAvailable = keypair.created;
     }
@@ -140,7 +152,7 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
     if (request.firewall) {
       const choice = request.firewall;
       if ('create' in choice) undos.push({ what: 'delete the firewall', run: () => undo.releaseFirewall(workflowId, region) });
-      firewallIds = (await step('firewall', () => quick.ensureFirewall(workflowId, request, choice))).ids;
+      firewallIds = (await step('firewall', () => quick.ensureFirewall(workflowId, owner, choice))).ids;
       progress.firewallIds = firewallIds;
     }
 
@@ -153,7 +165,13 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
       undos.push({ what: 'terminate the server', run: () => undo.releaseServers(workflowId, region) });
       const serverUndo = undos.length - 1;
       const provisioned = await step('provision', () =>
-        quick.provisionServer({ workflowId, request, plan, firewallIds, ...(progress.keypairName ? { keypairName: progress.keypairName } : {}) }),
+        quick.provisionServer({
+          workflowId,
+          request: { ...owner, ...(request.labels ? { labels: request.labels } : {}), ...(request.userData !== undefined ? { userData: request.userData } : {}) },
+          plan,
+          firewallIds,
+          ...(progress.keypairName ? { keypairName: progress.keypairName } : {}),
+        }),
       );
       progress.server = provisioned;
       upsertSearchAttributes([{ key: ServerId, value: provisioned.id }]);
@@ -170,7 +188,7 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
           let created = 0;
           const ids = await allSettled(
             volumes.disks.map(async (disk, index) => {
-              const id = await waits.createDisk({ workflowId, request, zone: plan.zone, index, sizeGb: disk.sizeGb, ...(disk.type ? { type: disk.type } : {}), encrypted: volumes.blockEncryption });
+              const id = await waits.createDisk({ workflowId, request: owner, zone: plan.zone, index, sizeGb: disk.sizeGb, ...(disk.type ? { type: disk.type } : {}), encrypted: volumes.blockEncryption });
               describe(`creating volumes ${++created}/${total}`);
               return id;
             }),

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LaunchRequestSchema } from '../../domain/launch-request';
 import { secretRefs } from '../../secrets/key-store';
 import { requireLaunchable } from '../auth/launch-scope';
+import { requireFeasibleLaunch } from '../launch-checks';
 import { requireActsFor, visibleGroups } from '../auth/scope';
 import { ApiError, notFound } from '../errors';
 import { listLaunches } from '../launch-list';
@@ -42,6 +43,7 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
       const reserved = Object.keys(body.labels ?? {}).find((key) => RESERVED_LABELS.includes(key));
       if (reserved) throw new ApiError(400, 'invalid_request', `body.labels.${reserved}: the service sets this tag itself; choose another label key`);
       requireActsFor(principal, body.group, 'body.group');
+      await requireFeasibleLaunch(provider, body);
       await requireLaunchable(principal, provider, images, body);
       const key = request.headers['idempotency-key'];
       const workflowId = launchWorkflowId(key ?? randomUUID());

@@ -68,6 +68,7 @@ export class SimProvider implements CloudProvider {
       clientTokens: true,
       blockEncryption: true,
       maxVolumesPerServer: volumes.SIM_MAX_VOLUMES_PER_SERVER,
+      volumeTypes: [...volumes.SIM_VOLUME_TYPES],
       labels: true,
       deprecation: true,
       disableImage: true,

@@ -1,3 +1,4 @@
+import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LABELS } from '../../domain/launch-request';
 import { startTestApi } from '../support/api';
@@ -66,6 +67,10 @@ describe('bounded input', () => {
     ['a CIDR 300.1.1.1/8', { firewall: { create: { rules: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '300.1.1.1/8' }] } } }, /cidr/],
     ['a disk type with a shell command', { volumes: { disks: [{ sizeGb: 5, type: 'gp3; rm -rf /' }] } }, /type: name a disk type/],
     ['the group "*"', { group: '*' }, /body\.group: name one group/],
+    ['a disk type the cloud does not have', { volumes: { disks: [{ sizeGb: 5, type: 'gp9' }] } }, /^body\.volumes\.disks\.0\.type: "gp9" is not a disk type of sim; choose one of gp3, /],
+    ['a zone of no region', { zone: 'sim-east-9z' }, /^body\.zone: "sim-east-9z" is not in region sim-east-1/],
+    ['a product the region does not offer', { product: { productId: 'm9.none' } }, /^body\.product\.productId: "m9\.none" is not a product of sim-east-1/],
+    ['a region the cloud does not have', { region: 'mars-north-1' }, /^body\.region: "mars-north-1" is not a region of sim/],
   ];
   it.each(hostile)('refuses %s with a 400 naming the field, a short message, and no workflow', async (_what, change, message) => {
     const before = await env.temporal.countWorkflows();
@@ -89,4 +94,45 @@ describe('bounded input', () => {
     expect(capture.statusCode, capture.body).toBe(400);
     expect(await env.temporal.countWorkflows()).toBe(before);
   });
+});
+
+describe('the largest valid launch', () => {
+  let env: Awaited<ReturnType<typeof startTestApi>>;
+  beforeAll(async () => {
+    env = await startTestApi();
+  });
+  afterAll(async () => env?.stop());
+
+  it('completes with every field at its maximum; its history stays under 256 KiB and its view under 64 KiB', async () => {
+    const rule = { protocol: 'tcp' as const, fromPort: 1024, toPort: 65535, cidr: '203.0.113.255/32' };
+    const body = {
+      ...LAUNCH_BODY,
+      name: `w${'x'.repeat(61)}1`,
+      description: 'd'.repeat(255),
+      zone: 'sim-east-1a',
+      firewall: { create: { name: `f${'w'.repeat(99)}`, rules: Array.from({ length: 50 }, (_, i) => ({ ...rule, fromPort: 1000 + i })) } },
+      keypair: { create: { name: `k${'p'.repeat(99)}` } },
+      volumes: { disks: Array.from({ length: 16 }, () => ({ sizeGb: 16384, type: 'standard' })), raid: 'raid10' as const, filesystem: 'xfs' as const, mountPoint: `/${'m'.repeat(127)}`, encrypt: true },
+      group: 'g'.repeat(64),
+      billingCode: 'b'.repeat(64),
+      labels: Object.fromEntries(Array.from({ length: MAX_LABELS }, (_, i) => [`${String(i).padStart(2, '0')}${'k'.repeat(62)}`, 'v'.repeat(256)])),
+      userData: '#'.repeat(16384),
+      readyTimeout: 7200,
+    };
+    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: body });
+    expect(res.statusCode, res.body).toBe(202);
+    const { id } = res.json() as { id: string };
+    let view: { status: string } = { status: 'running' };
+    for (let i = 0; i < 300 && view.status === 'running'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      view = (await env.app.inject({ method: 'GET', url: `/v1/launches/${id}` })).json();
+    }
+    expect(view, JSON.stringify((view as { error?: unknown }).error)).toMatchObject({ status: "completed" });
+    const viewBytes = Buffer.byteLength(JSON.stringify(view));
+    const history = await env.temporal.client.workflow.getHandle(id).fetchHistory();
+    const historyBytes = proto.temporal.api.history.v1.History.encode(history).finish().length;
+    console.log(`the largest valid launch: request ${Buffer.byteLength(JSON.stringify(body))} B, history ${historyBytes} B in ${history.events?.length} events, view ${viewBytes} B`);
+    expect(historyBytes).toBeLessThan(256 * 1024);
+    expect(viewBytes).toBeLessThan(64 * 1024);
+  }, 120_000);
 });

@@ -194,11 +194,12 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
   });
 
   it('shows a failed launch with the reason from its step', async () => {
-    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, product: { productId: 'm9.nope' } } });
+    // No product of the sim has 448 CPUs: only preflight, which picks the product, can tell.
+    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, product: { cpu: 448, memoryGb: 24576, storageGb: 10 } } });
     const done = await launchUntilClosed(res.json().id);
     expect(done.json()).toMatchObject({
       status: 'failed',
-      error: { code: 'ProductUnavailable', message: expect.stringMatching(/^product m9.nope is not offered/) },
+      error: { code: 'ProductUnavailable', message: expect.stringMatching(/^a product with 448 CPU/) },
       steps: [{ name: 'preflight', state: 'failed' }, { name: 'cleanup', state: 'completed' }],
     });
   });

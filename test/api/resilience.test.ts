@@ -9,7 +9,8 @@ import { freePort } from '../support/free-port';
 import { startTestWorker, testKeyStore } from '../support/temporal';
 
 // A launch that fails in its preflight: no such product.
-const body = { imageId: 'img-simeast1-0003', name: 'web-1', region: 'sim-east-1', product: { productId: 'm9.nope' }, group: 'ops', billingCode: 'ops-7' };
+// No product of the sim fits it: the launch is accepted, and fails in its preflight.
+const body = { imageId: 'img-simeast1-0003', name: 'web-1', region: 'sim-east-1', product: { cpu: 448, memoryGb: 24576, storageGb: 10 }, group: 'ops', billingCode: 'ops-7' };
 const silent = pino({ level: 'silent' });
 const { apiKeys, tokens } = testApiKeys();
 async function build(deps: Omit<AppDeps, 'apiKeys'>) {
@@ -66,7 +67,7 @@ describe('API when its dependencies are missing', () => {
     expect(res.json()).toMatchObject({
       status: 'failed',
       request: body,
-      error: { code: 'ProductUnavailable', message: expect.stringContaining('m9.nope') },
+      error: { code: 'ProductUnavailable', message: expect.stringContaining('448 CPU') },
       warnings: [expect.stringContaining('no worker answered')],
     });
   });

@@ -1,0 +1,40 @@
+import type { LaunchRequest } from '../domain/launch-request';
+import type { CloudProvider } from '../providers/cloud-provider';
+import { ApiError } from './errors';
+
+const invalid = (field: string, message: string) => new ApiError(400, 'invalid_request', `${field}: ${message}`);
+
+/**
+ * What the catalog can answer before a launch starts: the region, the zone, a named product, and whether the cloud
+ * takes the volumes as asked (their count, types and block encryption). Only what needs the cloud's answer at that
+ * moment (capacity, quotas, throttling) is left to fail after the 202.
+ */
+export async function requireFeasibleLaunch(provider: CloudProvider, request: LaunchRequest): Promise<void> {
+  const { region } = request;
+  const regions = await provider.listRegions();
+  if (!regions.includes(region)) throw invalid('body.region', `"${region}" is not a region of ${provider.name}; choose one of ${regions.slice(0, 20).join(', ')}`);
+  if (request.zone) {
+    const zones = await provider.listZones(region);
+    if (!zones.includes(request.zone)) throw invalid('body.zone', `"${request.zone}" is not in region ${region}; choose one of ${zones.join(', ')}`);
+  }
+  const product = request.product;
+  if ('productId' in product && !(await provider.listProducts(region)).some((p) => p.id === product.productId)) {
+    throw invalid('body.product.productId', `"${product.productId}" is not a product of ${region}; GET /v1/products?region=${region} lists them`);
+  }
+  const volumes = request.volumes;
+  if (!volumes) return;
+  const capabilities = await provider.capabilities(region);
+  const count = volumes.disks?.length ?? volumes.count ?? 0;
+  if (count > capabilities.maxVolumesPerServer) {
+    throw invalid('body.volumes', `${count} volumes is more than ${provider.name} attaches to one server (${capabilities.maxVolumesPerServer}); use fewer, larger disks`);
+  }
+  if (volumes.blockEncryption && !capabilities.blockEncryption) {
+    throw invalid('body.volumes.blockEncryption', `${provider.name} has no block encryption; set it to false and use encrypt (LUKS in the guest)`);
+  }
+  const types = capabilities.volumeTypes;
+  (volumes.disks ?? []).forEach((disk, index) => {
+    if (disk.type && types && !types.includes(disk.type)) {
+      throw invalid(`body.volumes.disks.${index}.type`, `"${disk.type}" is not a disk type of ${provider.name}; choose one of ${types.join(', ')}`);
+    }
+  });
+}
