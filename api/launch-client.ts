@@ -19,11 +19,12 @@ import { ApiError, notFound } from './errors';
 import { failureOf } from './failures';
 import { keyTaken, requestFingerprint, requireSmallInput } from './idempotent-start';
 import { ProgressMemo } from './progress-memo';
-import type { LaunchView } from './routes/launches.schemas';
+import { stuckOf } from './stuck';
+import type { LaunchStatus, LaunchView } from './routes/launches.schemas';
 
 const PROGRESS_DEADLINE_MS = 5_000;
 
-const STATUS: Record<string, LaunchView['status']> = {
+const STATUS: Record<string, LaunchStatus> = {
   RUNNING: 'running',
   COMPLETED: 'completed',
   FAILED: 'failed',
@@ -64,7 +65,7 @@ export class LaunchClient {
     idempotencyKey?: string,
     context: LaunchContext = {},
     workflowId = launchWorkflowId(idempotencyKey ?? randomUUID()),
-  ): Promise<{ id: string; created: boolean; status: LaunchView['status'] }> {
+  ): Promise<{ id: string; created: boolean; status: LaunchStatus }> {
     requireSmallInput(request, context);
     const memo: LaunchMemo = { requestFingerprint: requestFingerprint(request), request, ...(context.startedBy ? { startedBy: context.startedBy } : {}) };
     try {
@@ -102,17 +103,24 @@ export class LaunchClient {
   }
 
   /** Asks the launch to stop; its undos run and it ends as cancelled. A closed launch cannot be cancelled. */
-  async cancel(id: string, principal: Principal): Promise<void> {
+  async cancel(id: string, principal: Principal): Promise<'cancelling' | 'terminated'> {
     const handle = this.client.workflow.getHandle(id);
     const description = await this.describe(handle, id, principal);
     if (description.status.name !== 'RUNNING') {
       throw new ApiError(409, 'launch_closed', `launch ${id} is already ${STATUS[description.status.name] ?? description.status.name}; there is nothing to cancel`);
+    }
+    // A stuck launch cannot run its undo: it is terminated, and the reaper removes what it made after its grace period.
+    const stuck = await stuckOf(this.client, id, description);
+    if (stuck) {
+      await handle.terminate(`cancelled while stuck (${stuck.reason.slice(0, 200)}); the reaper removes what it made`);
+      return 'terminated';
     }
     await handle.cancel().catch((err: unknown) => {
       // It closed between the look and the cancel.
       if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'launch_closed', `launch ${id} has just closed; there is nothing to cancel`);
       throw err;
     });
+    return 'cancelling';
   }
 
   /** A launch the principal may see: one of its groups' (anything else is 404, as if it did not exist). */
@@ -141,6 +149,12 @@ export class LaunchClient {
     if (status === 'completed') {
       const result: LaunchResult = await handle.result();
       return { ...view, ...result };
+    }
+    const stuck = await stuckOf(this.client, id, description);
+    if (stuck) {
+      // It can answer no query: shown from its memo, with the server's reason.
+      const request = (description.memo as Partial<LaunchMemo>)?.request;
+      return { ...view, status: 'stuck', stuck, steps: [], warnings: [], ...(request ? { request } : {}) } as LaunchView;
     }
     const error = status === 'failed' ? await failureOf(handle.result()) : undefined;
     const progress = await this.progressOf(handle, id, description, status === 'running' ? undefined : (description.memo as Partial<LaunchMemo>)?.request);

@@ -11,6 +11,8 @@ export const LaunchIdParams = z.object({
 const AcceptedRequestSchema = LaunchRequestSchema.extend({ readyTimeout: z.number().describe('seconds') });
 
 const LaunchStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed-out']);
+/** One launch's view adds `stuck`: running, but its workflow task keeps failing (visibility cannot list by it). */
+const LaunchViewStatusSchema = z.enum([...LaunchStatusSchema.options, 'stuck']);
 const ErrorBody = z.object({ code: z.string(), message: z.string() });
 
 const LaunchedServerSchema = z.object({
@@ -24,7 +26,7 @@ const LaunchedServerSchema = z.object({
 export const LaunchViewSchema = z.object({
   id: z.string(),
   workflowId: z.string(),
-  status: LaunchStatusSchema,
+  status: LaunchViewStatusSchema,
   request: AcceptedRequestSchema,
   step: z.enum(LAUNCH_STEPS).optional(),
   steps: z.array(
@@ -59,6 +61,8 @@ export const LaunchViewSchema = z.object({
       mountPoint: z.string(),
     })
     .optional(),
+  /** Running, but its workflow task keeps failing: the server's reason, and the attempt it is at. */
+  stuck: z.object({ reason: z.string(), attempt: z.number() }).optional(),
   /** While a step retries (the guest's SSH, readiness): the check that last failed. */
   waitingFor: z.string().optional(),
   /** The launch fails as ReadyTimeout unless its server is ready by then: readyTimeout after provisioning began. */

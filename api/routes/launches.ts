@@ -91,14 +91,15 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'operate' },
       schema: {
         tags: ['launches'],
-        summary: 'Cancel a launch: it stops, and everything it created is removed',
+        summary: 'Cancel a launch: it stops, and everything it created is removed (a stuck one is terminated, and the reaper removes what it made)',
         params: LaunchIdParams,
-        response: { 202: z.object({ id: z.string(), status: z.literal('cancelling'), statusUrl: z.string() }), ...errors },
+        response: { 202: z.object({ id: z.string(), status: z.enum(['cancelling', 'terminated']), statusUrl: z.string() }), ...errors },
       },
     },
     async (request, reply) => {
-      await launches.cancel(request.params.id, request.principal);
-      return reply.code(202).send({ id: request.params.id, status: 'cancelling' as const, statusUrl: `/v1/launches/${request.params.id}` });
+      // A stuck launch is terminated instead: it cannot run its undo, and the reaper collects what it made.
+      const status = await launches.cancel(request.params.id, request.principal);
+      return reply.code(202).send({ id: request.params.id, status, statusUrl: `/v1/launches/${request.params.id}` });
     },
   );
 

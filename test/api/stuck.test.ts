@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApp } from '../../api/app';
+import { SimProvider } from '../../providers/sim/sim-provider';
+import { startWorker, type RunningWorker } from '../../worker/worker';
+import { injectWithKey, testApiKeys } from '../support/api-keys';
+import { LAUNCH_BODY } from '../support/launches';
+import { testKeyStore, testPayloadCodecs } from '../support/temporal';
+
+// A launch whose workflow task keeps failing can make no progress, answer no query and run no undo: its view says
+// so with the server's reason, and a cancel ends it (terminated; the reaper then collects what it made).
+describe('a stuck launch', () => {
+  const taskQueue = `stuck-${randomUUID()}`;
+  const provider = new SimProvider({ timeScale: 0 });
+  let worker: RunningWorker;
+  let connection: Connection;
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  beforeAll(async () => {
+    const address = inject('temporalAddress');
+    const { code } = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../support/broken-workflows.ts', import.meta.url)), logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } });
+    const keys = testKeyStore();
+    worker = await startWorker({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue }, temporal: { address }, provider, keys, payloadCodecs: testPayloadCodecs(), workflowBundle: { code } });
+    connection = await Connection.connect({ address });
+    const client = new Client({ connection, dataConverter: { payloadCodecs: testPayloadCodecs() } });
+    const { apiKeys, tokens } = testApiKeys();
+    app = await buildApp({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, PROVIDER: 'sim' }, client, provider, keys, logger: pino({ level: 'silent' }), apiKeys });
+    injectWithKey(app, tokens.admin);
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await worker?.stop();
+    await connection?.close();
+  });
+
+  it('shows as stuck with the server’s reason within 30 s, and a cancel ends it', async () => {
+    const started = await app.inject({ method: 'POST', url: '/v1/launches', payload: LAUNCH_BODY });
+    expect(started.statusCode, started.body).toBe(202);
+    const { id } = started.json() as { id: string };
+    let view: { status?: string; stuck?: { reason: string; attempt: number } } = {};
+    for (const end = Date.now() + 30_000; Date.now() < end && view.status !== 'stuck'; await new Promise((r) => setTimeout(r, 500))) {
+      view = (await app.inject({ method: 'GET', url: `/v1/launches/${id}` })).json();
+    }
+    expect(view).toMatchObject({ status: 'stuck', stuck: { reason: expect.stringContaining('launchServer cannot run'), attempt: expect.any(Number) }, request: { name: LAUNCH_BODY.name } });
+
+    const cancel = await app.inject({ method: 'POST', url: `/v1/launches/${id}/cancel` });
+    expect(cancel.statusCode).toBe(202);
+    expect(cancel.json()).toMatchObject({ status: 'terminated' });
+    expect((await app.inject({ method: 'GET', url: `/v1/launches/${id}` })).json()).toMatchObject({ status: 'terminated' });
+  }, 60_000);
+});
