@@ -3,10 +3,20 @@ import { isProviderError } from '../providers/errors';
 
 /** Turns a provider's non-retryable error into a non-retryable ApplicationFailure (typed by its code); the rest pass through. */
 export function toActivityFailure(err: unknown): unknown {
+  // Cut before it is wrapped: the cause travels into history with its message too.
+  if (err instanceof Error) err.message = brief(err.message);
   if (isProviderError(err) && !err.retryable) {
     return ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true, cause: err });
   }
   return err;
+}
+
+/** The longest failure message kept: a cloud's error may quote what it was sent, and failures live in history and views. */
+export const MAX_FAILURE_MESSAGE = 1000;
+
+/** A message cut to MAX_FAILURE_MESSAGE characters, saying so. */
+export function brief(message: string): string {
+  return message.length <= MAX_FAILURE_MESSAGE ? message : `${message.slice(0, MAX_FAILURE_MESSAGE)}… (${message.length - MAX_FAILURE_MESSAGE} more characters)`;
 }
 
 export async function callProvider<T>(call: () => Promise<T>): Promise<T> {
