@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { GuestExecutor } from '../guest/executor';
 import type { CloudProvider } from '../providers/cloud-provider';
-import { callProvider } from './provider-failure';
+import { callProvider, retryTransient } from './provider-failure';
 
 export interface ReadinessInput {
   region: string;
@@ -17,12 +17,14 @@ export interface ReadinessInput {
  */
 export async function checkReady(provider: CloudProvider, guest: GuestExecutor | undefined, input: ReadinessInput): Promise<{ checks: string[] }> {
   const notReady = (check: string) => ApplicationFailure.retryable(check, 'NotReady');
-  const server = await callProvider(() => provider.getServer(input.region, input.serverId));
+  // A throttled call is tried again here, briefly: counted as an attempt, it would stretch the readiness backoff
+  // toward 30 s for a server that is already up.
+  const server = await callProvider(() => retryTransient(() => provider.getServer(input.region, input.serverId), 3));
   if (server.state !== 'running') {
     if (server.state === 'pending') throw notReady(`server ${server.id} is still pending`);
     throw ApplicationFailure.nonRetryable(`server ${server.id} is ${server.state}; it will not become ready`, 'ServerFailed');
   }
-  const status = await callProvider(() => provider.statusChecks(input.region, input.serverId));
+  const status = await callProvider(() => retryTransient(() => provider.statusChecks(input.region, input.serverId), 3));
   if (status !== 'ok') throw notReady(`status checks of server ${server.id} are ${status}`);
   const checks = ['running', 'status checks ok'];
   if (guest) {

@@ -147,7 +147,8 @@ export class SimGuestExecutor implements GuestExecutor {
       const server = await this.sim.getServer(target.region, target.serverId);
       this.sim.faults.check('guest.ssh', { serverId: server.id, serverName: server.name });
       if (server.state !== 'running') return { reachable: false, detail: `server is ${server.state}` };
-      const checks = await this.sim.statusChecks(target.region, target.serverId);
+      // A probe is one SSH session to the guest, not a call to the cloud's API: its only faults are the guest's own.
+      const checks = this.sim.guestChecks(target.region, target.serverId);
       if (checks !== 'ok') return { reachable: false, detail: `status checks are ${checks}` };
     } catch (err) {
       if (isProviderError(err) && err.retryable) return { reachable: false, detail: `guest unreachable: ${err.message}` };

@@ -158,6 +158,11 @@ export class SimProvider implements CloudProvider {
     return servers.statusChecks(this.ctx, region, serverId);
   }
 
+  /** Whether a server's guest is up, as the guest itself sees it: no API call, so no API fault. */
+  guestChecks(region: string, serverId: string): StatusCheck {
+    return servers.checksOf(this.ctx, region, serverId);
+  }
+
   async createKeypair(region: string, name: string, tags?: Record<string, string>): Promise<CreatedKeypair> {
     return network.createKeypair(this.ctx, region, name, tags);
   }

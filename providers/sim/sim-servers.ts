@@ -146,6 +146,11 @@ export function terminateServer(ctx: SimContext, region: string, serverId: strin
 
 export function statusChecks(ctx: SimContext, region: string, serverId: string): StatusCheck {
   ctx.faults.check('statusChecks', { serverId });
+  return checksOf(ctx, region, serverId);
+}
+
+/** What the status checks would say, without a call to the cloud's API: a guest's own view of whether it is up. */
+export function checksOf(ctx: SimContext, region: string, serverId: string): StatusCheck {
   const doc = loadServer(ctx, serverId, region);
   const now = ctx.clock.now();
   if (stateAt(doc.timeline, now) !== 'running') return 'initializing';
