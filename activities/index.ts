@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { GuestExecutor } from '../guest/executor';
 import type { LaunchRequest, FirewallChoice, KeypairChoice } from '../domain/launch-request';
 import type { CloudProvider } from '../providers/cloud-provider';
@@ -24,6 +25,7 @@ import type { WorkflowStatus } from './workflow-status';
 import { callProvider } from './provider-failure';
 import { ensureFirewall, ensureKeypair, releaseFirewall, releaseKeypair, releaseLaunchAccess } from './network';
 import { preflight } from './preflight';
+import type { EndStuckInput, EndStuckOutcome } from '../domain/stuck';
 import { checkReady, type ReadinessInput } from './readiness';
 import { provisionServer, releaseServers, terminateAndWait, waitServerRunning, type ProvisionInput } from './server';
 import { composeUserData } from './user-data';
@@ -94,6 +96,11 @@ export const createActivities = ({ provider, keys, guest, workflows }: ActivityD
   /** Why a launch out of time was still waiting; nothing is known without a client to ask Temporal. */
   async lastFailingCheck(workflowId: string) {
     return workflows ? workflows.lastFailure(workflowId) : undefined;
+  },
+  /** Ends a stuck workflow whose cancel's grace period is over; without a client to Temporal it cannot, and says so. */
+  async endIfStuck(input: Omit<EndStuckInput, 'graceSeconds'>): Promise<EndStuckOutcome> {
+    if (!workflows) throw ApplicationFailure.nonRetryable('this worker has no Temporal client to end a stuck workflow with', 'NoTemporalClient');
+    return workflows.endIfStuck(input);
   },
   async checkReady(input: ReadinessInput) {
     return checkReady(provider, guest, input);

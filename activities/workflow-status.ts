@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { STUCK_AFTER_ATTEMPTS, type EndStuckInput, type EndStuckOutcome } from '../domain/stuck';
 
 /** How the reaper learns whether the workflow that owns a resource is still around to look after it. */
 export type OwnerState = 'running' | 'completed' | 'ended' | 'unknown';
@@ -14,6 +15,8 @@ export interface WorkflowStatus {
   of(workflowId: string): Promise<Owner>;
   /** The last failure of the workflow's pending activities (the check that last failed), as the Web UI shows it. */
   lastFailure(workflowId: string): Promise<string | undefined>;
+  /** Terminates a run that is still stuck; one that recovered is left to finish its own cancel. */
+  endIfStuck(input: Omit<EndStuckInput, 'graceSeconds'>): Promise<EndStuckOutcome>;
 }
 
 /** Asks Temporal: a closed workflow that did not complete "ended" (failed, cancelled, terminated, timed out). */
@@ -38,6 +41,20 @@ export function temporalWorkflowStatus(client: Client): WorkflowStatus {
       // The most recent failure among activities in flight side by side (a launch's disks).
       const latest = failed.sort((a, b) => Number(b.lastAttemptCompleteTime?.seconds ?? 0) - Number(a.lastAttemptCompleteTime?.seconds ?? 0))[0];
       return latest?.lastFailure?.message ?? undefined;
+    },
+    async endIfStuck({ workflowId, runId, reason }) {
+      const handle = client.workflow.getHandle(workflowId, runId);
+      try {
+        const { status, raw } = await handle.describe();
+        if (status.name !== 'RUNNING') return 'closed';
+        if ((raw.pendingWorkflowTask?.attempt ?? 0) < STUCK_AFTER_ATTEMPTS) return 'recovered';
+        await handle.terminate(reason);
+        return 'terminated';
+      } catch (err) {
+        // Closed (and perhaps gone past retention) between the look and the terminate: nothing left to end.
+        if (err instanceof WorkflowNotFoundError) return 'closed';
+        throw err;
+      }
     },
   };
 }

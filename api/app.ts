@@ -37,7 +37,7 @@ import { healthRoutes } from './routes/health';
 import { launchRoutes } from './routes/launches';
 
 export interface AppDeps {
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'> & Partial<Pick<Config, 'API_RATE_LIMIT' | 'CORS_ORIGINS' | 'REAPER_GRACE_SECONDS'>>;
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'> & Partial<Pick<Config, 'API_RATE_LIMIT' | 'CORS_ORIGINS' | 'REAPER_GRACE_SECONDS' | 'STUCK_CANCEL_GRACE_SECONDS'>>;
   client: Client;
   /** Who may call the API. */
   apiKeys: ApiKeys;
@@ -73,7 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('deps', {
     ...deps,
-    launches: new LaunchClient(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.config.PROVIDER, deps.webUiUrl),
+    launches: new LaunchClient(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.config.PROVIDER, deps.webUiUrl, deps.config.STUCK_CANCEL_GRACE_SECONDS),
     images: new ImageCatalog(deps.provider),
     billing: new BillingGate(deps.billingCodes, (code) => chargedServers(deps.provider, deps.client, code)),
     sessions: new BrowserSessions(),

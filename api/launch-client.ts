@@ -19,7 +19,8 @@ import { ApiError, notFound } from './errors';
 import { failureOf } from './failures';
 import { keyTaken, requestFingerprint, requireSmallInput } from './idempotent-start';
 import { ProgressMemo } from './progress-memo';
-import { stuckOf } from './stuck';
+import { DEFAULT_STUCK_CANCEL_GRACE_SECONDS } from '../domain/stuck';
+import { cancelStuck, stuckOf } from './stuck';
 import type { LaunchStatus, LaunchView } from './routes/launches.schemas';
 
 const PROGRESS_DEADLINE_MS = 5_000;
@@ -52,6 +53,8 @@ export class LaunchClient {
     private readonly provider: string,
     /** The Temporal Web UI's base URL, for links to each launch's workflow. */
     private readonly webUiUrl?: string,
+    /** How long a cancelled stuck launch has to recover before it is terminated. */
+    private readonly stuckCancelGraceSeconds = DEFAULT_STUCK_CANCEL_GRACE_SECONDS,
   ) {}
 
   private webUiLink(workflowId: string): { webUiUrl?: string } {
@@ -103,24 +106,22 @@ export class LaunchClient {
   }
 
   /** Asks the launch to stop; its undos run and it ends as cancelled. A closed launch cannot be cancelled. */
-  async cancel(id: string, principal: Principal): Promise<'cancelling' | 'terminated'> {
+  async cancel(id: string, principal: Principal): Promise<{ status: 'cancelling' | 'terminated'; terminateAfter?: string }> {
     const handle = this.client.workflow.getHandle(id);
     const description = await this.describe(handle, id, principal);
     if (description.status.name !== 'RUNNING') {
       throw new ApiError(409, 'launch_closed', `launch ${id} is already ${STATUS[description.status.name] ?? description.status.name}; there is nothing to cancel`);
     }
-    // A stuck launch cannot run its undo: it is terminated, and the reaper removes what it made after its grace period.
+    // A stuck launch cannot run its undo: unless it recovers within the grace period it is terminated, and the
+    // reaper removes what it made.
     const stuck = await stuckOf(this.client, id, description);
-    if (stuck) {
-      await handle.terminate(`cancelled while stuck (${stuck.reason.slice(0, 200)}); the reaper removes what it made`);
-      return 'terminated';
-    }
+    if (stuck) return cancelStuck(this.client, this.taskQueue, description, stuck, this.stuckCancelGraceSeconds);
     await handle.cancel().catch((err: unknown) => {
       // It closed between the look and the cancel.
       if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'launch_closed', `launch ${id} has just closed; there is nothing to cancel`);
       throw err;
     });
-    return 'cancelling';
+    return { status: 'cancelling' };
   }
 
   /** A launch the principal may see: one of its groups' (anything else is 404, as if it did not exist). */

@@ -3,12 +3,19 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LAUNCH_PHASE } from '../domain/launch';
 
+/** Running workflows Temporal reports as failing their workflow tasks over and over (the Web UI's "task failures"). */
+const STUCK_QUERY = "ExecutionStatus = 'Running' AND TemporalReportedProblems IS NOT NULL";
+/** Listed per scrape at most: past this the figure is a floor, and the alert has long fired. */
+const MAX_STUCK_LISTED = 1000;
+/** Shown at 0 when none is stuck, so an alert's series exists from the start. */
+const STUCK_TYPES = ['launchServer', 'captureImage', 'cloneTemplate', 'refreshImageFamily'];
+
 /** The values the LaunchStep search attribute takes: one per phase. */
 const PHASES = [...new Set(Object.values(LAUNCH_PHASE))];
 
 // What the benchmarks measure, the API exposes for Prometheus at /metrics: request durations by route, launch
-// admissions by outcome, launches by status and running launches by phase (read from Temporal's visibility at each
-// scrape). No label holds a
+// admissions by outcome, launches by status, running launches by phase and stuck workflows by type (read from
+// Temporal's visibility at each scrape). No label holds a
 // group, billing code or id: the figures are safe for any reader, and their cardinality stays small.
 
 export class ApiMetrics {
@@ -51,6 +58,26 @@ export class ApiMetrics {
           PHASES.map((step) => client.workflow.count(`WorkflowType = 'launchServer' AND ExecutionStatus = 'Running' AND LaunchStep = '${step}'`)),
         );
         PHASES.forEach((step, i) => this.set({ step }, counts[i]!.count));
+      },
+    });
+    new Gauge({
+      name: 'machine_images_workflows_stuck',
+      help:
+        'Running workflows whose workflow task keeps failing (payload too large, nondeterminism, a bug), by workflow type: ' +
+        'those Temporal marks with TemporalReportedProblems, from visibility at scrape time',
+      labelNames: ['workflow_type'] as const,
+      registers: [this.registry],
+      async collect() {
+        // Few by nature, and visibility groups only by status: list them (up to a bound) and count by type.
+        const counts = new Map<string, number>();
+        let seen = 0;
+        for await (const workflow of client.workflow.list({ query: STUCK_QUERY, pageSize: 200 })) {
+          counts.set(workflow.type, (counts.get(workflow.type) ?? 0) + 1);
+          if (++seen >= MAX_STUCK_LISTED) break;
+        }
+        this.reset();
+        for (const type of STUCK_TYPES) this.set({ workflow_type: type }, 0);
+        for (const [type, count] of counts) this.set({ workflow_type: type }, count);
       },
     });
   }

@@ -1,9 +1,8 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 import proto from '@temporalio/proto';
-
-/** Failed attempts of a workflow task after which a running workflow counts as stuck: one is a hiccup, two a pattern. */
-export const STUCK_AFTER_ATTEMPTS = 2;
+import { STUCK_AFTER_ATTEMPTS, endStuckWorkflowId, type EndStuckInput } from '../domain/stuck';
+import type { endStuck } from '../workflows/end-stuck';
 
 export interface Stuck {
   /** The server's reason: the last workflow task failure's cause and message (payload too large, nondeterminism, a bug). */
@@ -27,4 +26,36 @@ export async function stuckOf(client: Client, workflowId: string, description: W
   const cause = failed?.cause ? proto.temporal.api.enums.v1.WorkflowTaskFailedCause[failed.cause] : undefined;
   const message = failed?.failure?.message ?? 'no failure recorded yet';
   return { reason: `${cause ? `${cause}: ` : ''}${message}`.slice(0, 500), attempt };
+}
+
+/**
+ * Cancels a stuck workflow the only way that can still end it: the cancel is recorded (a build that fixes the
+ * workflow runs its undo for it), and a small workflow terminates it if it is still stuck after the grace period.
+ * Answers when that will be. A grace period of 0 terminates at once.
+ */
+export async function cancelStuck(
+  client: Client,
+  taskQueue: string,
+  description: WorkflowExecutionDescription,
+  stuck: Stuck,
+  graceSeconds: number,
+): Promise<{ status: 'cancelling' | 'terminated'; terminateAfter?: string }> {
+  const { workflowId, runId } = description;
+  const handle = client.workflow.getHandle(workflowId, runId);
+  const reason = `cancelled while stuck (${stuck.reason.slice(0, 200)}); the reaper removes what it made`;
+  if (graceSeconds === 0) {
+    await handle.terminate(reason);
+    return { status: 'terminated' };
+  }
+  await handle.cancel();
+  const input: EndStuckInput = { workflowId, runId, graceSeconds, reason };
+  // One per stuck run: a second cancel finds the first's timer and answers with its time.
+  const ender = await client.workflow.start<typeof endStuck>('endStuck', {
+    workflowId: endStuckWorkflowId(workflowId),
+    taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  const startedAt = (await ender.describe()).startTime.getTime();
+  return { status: 'cancelling', terminateAfter: new Date(startedAt + graceSeconds * 1000).toISOString() };
 }

@@ -53,6 +53,8 @@ export const ConfigSchema = z.object({
   FAMILIES_FILE: optionalText,
   /** Seconds after a workflow closed without completing before the reaper removes what it left (a cloud's listings lag). */
   REAPER_GRACE_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(600),
+  /** Seconds a cancelled stuck workflow (its workflow task keeps failing) has to recover before the API's cancel terminates it. */
+  STUCK_CANCEL_GRACE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(60),
   /** The key store's keyring, `id:base64` (32 bytes) comma-separated, newest first, or one bare base64 key; unset: DATA_DIR/key-store.key. */
   KEY_STORE_MASTER_KEY: optionalText,
   /** Whether every Temporal client and worker seals payloads with AES-256-GCM (on by default). */

@@ -7,6 +7,16 @@ import { DEFAULT_TOOLS_DIR } from './temporal-cli';
 
 // Starts `temporal server start-dev` with the service's search attributes, for `npm start` and the tests.
 
+/**
+ * Dynamic configuration the service relies on, as scripts/cluster/dynamic-config.yaml sets it for a cluster: after two
+ * failed workflow tasks in a row a workflow carries TemporalReportedProblems, so /metrics can count stuck workflows
+ * (and the Web UI lists them) with one visibility query.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string> = {
+  'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute': '2',
+};
+const dynamicConfigArgs = (): string[] => Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
+
 export interface DevServerOptions {
   cli: TemporalCli;
   ip?: string;
@@ -44,7 +54,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         namespace,
         ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
-        ...(options.uiPort && options.codecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.codecEndpoint] } : {}),
+        extraArgs: [...dynamicConfigArgs(), ...(options.uiPort && options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : [])],
         searchAttributes: SEARCH_ATTRIBUTES,
       },
     });
@@ -60,6 +70,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(namespace === 'default' ? [] : ['--namespace', namespace]),
     '--log-level', 'warn',
+    ...dynamicConfigArgs(),
     ...searchAttributeArgs().flatMap((pair) => ['--search-attribute', pair]),
   ];
   options.say?.(`starting the Temporal dev server: ${options.cli.path} ${args.join(' ')}`);

@@ -6,3 +6,4 @@ export { cloneTemplate } from './clone-template';
 export { deleteImage } from './delete-image';
 export { refreshImageFamily } from './refresh-image-family';
 export { reapOrphans } from './reap-orphans';
+export { endStuck } from './end-stuck';

@@ -91,15 +91,20 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'operate' },
       schema: {
         tags: ['launches'],
-        summary: 'Cancel a launch: it stops, and everything it created is removed (a stuck one is terminated, and the reaper removes what it made)',
+        summary: 'Cancel a launch: it stops, and everything it created is removed',
+        description:
+          'A stuck launch (its workflow task keeps failing) cannot run its undo: the cancel is recorded, and unless it recovers by `terminateAfter` ' +
+          '(STUCK_CANCEL_GRACE_SECONDS) it is terminated, and the reaper removes what it made.',
         params: LaunchIdParams,
-        response: { 202: z.object({ id: z.string(), status: z.enum(['cancelling', 'terminated']), statusUrl: z.string() }), ...errors },
+        response: {
+          202: z.object({ id: z.string(), status: z.enum(['cancelling', 'terminated']), statusUrl: z.string(), terminateAfter: z.string().optional() }),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
-      // A stuck launch is terminated instead: it cannot run its undo, and the reaper collects what it made.
-      const status = await launches.cancel(request.params.id, request.principal);
-      return reply.code(202).send({ id: request.params.id, status, statusUrl: `/v1/launches/${request.params.id}` });
+      const cancelled = await launches.cancel(request.params.id, request.principal);
+      return reply.code(202).send({ id: request.params.id, ...cancelled, statusUrl: `/v1/launches/${request.params.id}` });
     },
   );
 

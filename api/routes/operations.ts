@@ -5,6 +5,7 @@ import { Group } from '../../domain/search-attributes';
 import { requireVisible } from '../auth/scope';
 import { notFound } from '../errors';
 import { failureOf } from '../failures';
+import { stuckOf } from '../stuck';
 import { ErrorSchema } from '../schemas';
 
 const OperationParams = z.object({
@@ -32,7 +33,8 @@ export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
           200: z.object({
             id: z.string(),
             type: z.string(),
-            status: z.string(),
+            status: z.string().describe('running, completed, failed, cancelled, terminated, timed-out; or stuck: running, but its workflow task keeps failing'),
+            stuck: z.object({ reason: z.string(), attempt: z.number() }).optional(),
             startedAt: z.string(),
             closedAt: z.string().optional(),
             result: z.unknown().optional(),
@@ -60,6 +62,11 @@ export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
         startedAt: description.startTime.toISOString(),
         ...(description.closeTime ? { closedAt: description.closeTime.toISOString() } : {}),
       };
+      if (status === 'running') {
+        // Its workflow task keeps failing: it makes no progress until a fixed build is deployed or it is terminated.
+        const stuck = await stuckOf(client, request.params.id, description);
+        return stuck ? { ...base, status: 'stuck', stuck } : base;
+      }
       if (status === 'completed') return { ...base, result: await handle.result() };
       if (status === 'failed') {
         const error = await failureOf(handle.result());

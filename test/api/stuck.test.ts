@@ -14,6 +14,7 @@ import { testKeyStore, testPayloadCodecs } from '../support/temporal';
 // A launch whose workflow task keeps failing can make no progress, answer no query and run no undo: its view says
 // so with the server's reason, and a cancel ends it (terminated; the reaper then collects what it made).
 describe('a stuck launch', () => {
+  const GRACE_SECONDS = 3;
   const taskQueue = `stuck-${randomUUID()}`;
   const provider = new SimProvider({ timeScale: 0 });
   let worker: RunningWorker;
@@ -27,7 +28,7 @@ describe('a stuck launch', () => {
     connection = await Connection.connect({ address });
     const client = new Client({ connection, dataConverter: { payloadCodecs: testPayloadCodecs() } });
     const { apiKeys, tokens } = testApiKeys();
-    app = await buildApp({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, PROVIDER: 'sim' }, client, provider, keys, logger: pino({ level: 'silent' }), apiKeys });
+    app = await buildApp({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, PROVIDER: 'sim', STUCK_CANCEL_GRACE_SECONDS: GRACE_SECONDS }, client, provider, keys, logger: pino({ level: 'silent' }), apiKeys });
     injectWithKey(app, tokens.admin);
   }, 120_000);
   afterAll(async () => {
@@ -36,7 +37,7 @@ describe('a stuck launch', () => {
     await connection?.close();
   });
 
-  it('shows as stuck with the server’s reason within 30 s, and a cancel ends it', async () => {
+  it('shows as stuck with the server’s reason within 30 s and in /metrics, and a cancel ends it once its grace period is over', async () => {
     const started = await app.inject({ method: 'POST', url: '/v1/launches', payload: LAUNCH_BODY });
     expect(started.statusCode, started.body).toBe(202);
     const { id } = started.json() as { id: string };
@@ -46,9 +47,45 @@ describe('a stuck launch', () => {
     }
     expect(view).toMatchObject({ status: 'stuck', stuck: { reason: expect.stringContaining('launchServer cannot run'), attempt: expect.any(Number) }, request: { name: LAUNCH_BODY.name } });
 
+    // Temporal marks it (TemporalReportedProblems) after two failed tasks, and /metrics counts it by type.
+    const stuckLaunches = async () => {
+      const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      return Number(/^machine_images_workflows_stuck\{workflow_type="launchServer"\} (\d+)$/m.exec(body)?.[1] ?? -1);
+    };
+    await expect.poll(stuckLaunches, { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(1);
+
+    // The cancel is recorded at once; the launch is terminated once the grace period is over, not before.
     const cancel = await app.inject({ method: 'POST', url: `/v1/launches/${id}/cancel` });
     expect(cancel.statusCode).toBe(202);
-    expect(cancel.json()).toMatchObject({ status: 'terminated' });
-    expect((await app.inject({ method: 'GET', url: `/v1/launches/${id}` })).json()).toMatchObject({ status: 'terminated' });
+    const { terminateAfter } = cancel.json() as { terminateAfter: string };
+    expect(cancel.json()).toMatchObject({ status: 'cancelling', terminateAfter: expect.any(String) });
+    const graceEnds = Date.parse(terminateAfter);
+    expect(graceEnds - Date.now()).toBeLessThanOrEqual(GRACE_SECONDS * 1000);
+    const again = await app.inject({ method: 'POST', url: `/v1/launches/${id}/cancel` });
+    expect(again.json(), 'a second cancel names the same end').toMatchObject({ status: 'cancelling', terminateAfter });
+
+    let status: string | undefined;
+    for (const end = Date.now() + 30_000; Date.now() < end && status !== 'terminated'; await new Promise((r) => setTimeout(r, 250))) {
+      status = ((await app.inject({ method: 'GET', url: `/v1/launches/${id}` })).json() as { status: string }).status;
+    }
+    expect(status).toBe('terminated');
+    const description = await new Client({ connection, dataConverter: { payloadCodecs: testPayloadCodecs() } }).workflow.getHandle(id).describe();
+    expect(description.closeTime!.getTime(), 'terminated once the grace period was over, not before').toBeGreaterThanOrEqual(graceEnds - 100);
+    expect(description.raw.workflowExtendedInfo?.cancelRequested, 'the cancel was recorded before the terminate').toBe(true);
+  }, 90_000);
+
+  it('shows a stuck capture as stuck in its operation view', async () => {
+    const id = `capture-stuck-${randomUUID()}`;
+    const client = new Client({ connection, dataConverter: { payloadCodecs: testPayloadCodecs() } });
+    const handle = await client.workflow.start('captureImage', { workflowId: id, taskQueue, args: [] });
+    try {
+      let view: { status?: string; stuck?: { reason: string } } = {};
+      for (const end = Date.now() + 30_000; Date.now() < end && view.status !== 'stuck'; await new Promise((r) => setTimeout(r, 500))) {
+        view = (await app.inject({ method: 'GET', url: `/v1/operations/${id}` })).json();
+      }
+      expect(view).toMatchObject({ status: 'stuck', type: 'captureImage', stuck: { reason: expect.stringContaining('captureImage cannot run') } });
+    } finally {
+      await handle.terminate('test over');
+    }
   }, 60_000);
 });

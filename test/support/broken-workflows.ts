@@ -3,3 +3,10 @@
 export async function launchServer(): Promise<never> {
   throw new Error('a bug in this build: launchServer cannot run');
 }
+
+export async function captureImage(): Promise<never> {
+  throw new Error('a bug in this build: captureImage cannot run');
+}
+
+// The service's own, so a cancel of the stuck launch can end it after its grace period.
+export { endStuck } from '../../workflows/end-stuck';
