@@ -19,6 +19,7 @@ import { chargedServers } from './billing/charged-servers';
 import { BillingGate } from './billing/billing-gate';
 import { billingRoutes } from './routes/billing-codes';
 import { ApiError, MAX_PATH_PARAM_LENGTH, clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors';
+import { CatalogCache } from './catalog-cache';
 import { ImageCatalog } from './image-catalog';
 import { LaunchClient } from './launch-client';
 import { openApiTransform } from './schemas';
@@ -52,7 +53,7 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    deps: AppDeps & { launches: LaunchClient; images: ImageCatalog; billing: BillingGate; sessions: BrowserSessions };
+    deps: AppDeps & { launches: LaunchClient; images: ImageCatalog; catalog: CatalogCache; billing: BillingGate; sessions: BrowserSessions };
   }
 }
 
@@ -75,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...deps,
     launches: new LaunchClient(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.config.PROVIDER, deps.webUiUrl, deps.config.STUCK_CANCEL_GRACE_SECONDS),
     images: new ImageCatalog(deps.provider),
+    catalog: new CatalogCache(deps.provider),
     billing: new BillingGate(deps.billingCodes, (code) => chargedServers(deps.provider, deps.client, code)),
     sessions: new BrowserSessions(),
   });

@@ -1,5 +1,5 @@
 import type { LaunchRequest } from '../domain/launch-request';
-import type { CloudProvider } from '../providers/cloud-provider';
+import type { CatalogCache } from './catalog-cache';
 import { ApiError } from './errors';
 
 const invalid = (field: string, message: string) => new ApiError(400, 'invalid_request', `${field}: ${message}`);
@@ -7,23 +7,24 @@ const invalid = (field: string, message: string) => new ApiError(400, 'invalid_r
 /**
  * What the catalog can answer before a launch starts: the region, the zone, a named product, and whether the cloud
  * takes the volumes as asked (their count, types and block encryption). Only what needs the cloud's answer at that
- * moment (capacity, quotas, throttling) is left to fail after the 202.
+ * moment (capacity, quotas, throttling) is left to fail after the 202. The answers come through a short cache.
  */
-export async function requireFeasibleLaunch(provider: CloudProvider, request: LaunchRequest): Promise<void> {
+export async function requireFeasibleLaunch(catalog: CatalogCache, request: LaunchRequest): Promise<void> {
   const { region } = request;
-  const regions = await provider.listRegions();
+  const provider = { name: catalog.providerName };
+  const regions = await catalog.regions();
   if (!regions.includes(region)) throw invalid('body.region', `"${region}" is not a region of ${provider.name}; choose one of ${regions.slice(0, 20).join(', ')}`);
   if (request.zone) {
-    const zones = await provider.listZones(region);
+    const zones = await catalog.zones(region);
     if (!zones.includes(request.zone)) throw invalid('body.zone', `"${request.zone}" is not in region ${region}; choose one of ${zones.join(', ')}`);
   }
   const product = request.product;
-  if ('productId' in product && !(await provider.listProducts(region)).some((p) => p.id === product.productId)) {
+  if ('productId' in product && !(await catalog.products(region)).some((p) => p.id === product.productId)) {
     throw invalid('body.product.productId', `"${product.productId}" is not a product of ${region}; GET /v1/products?region=${region} lists them`);
   }
   const volumes = request.volumes;
   if (!volumes) return;
-  const capabilities = await provider.capabilities(region);
+  const capabilities = await catalog.capabilities(region);
   const count = volumes.disks?.length ?? volumes.count ?? 0;
   if (count > capabilities.maxVolumesPerServer) {
     throw invalid('body.volumes', `${count} volumes is more than ${provider.name} attaches to one server (${capabilities.maxVolumesPerServer}); use fewer, larger disks`);

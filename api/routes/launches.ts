@@ -13,7 +13,7 @@ import { ErrorSchema, IdempotencyKeySchema } from '../schemas';
 import { LaunchAcceptedSchema, LaunchIdParams, LaunchListQuery, LaunchListSchema, LaunchViewSchema, type LaunchView } from './launches.schemas';
 
 export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { launches, client, keys, billing, provider, images } = app.deps;
+  const { launches, client, keys, billing, provider, images, catalog } = app.deps;
   const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 
   /** The workflow knows it made a key pair; the key store knows whether its private key is still there to fetch. */
@@ -43,7 +43,7 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
       const reserved = Object.keys(body.labels ?? {}).find((key) => RESERVED_LABELS.includes(key));
       if (reserved) throw new ApiError(400, 'invalid_request', `body.labels.${reserved}: the service sets this tag itself; choose another label key`);
       requireActsFor(principal, body.group, 'body.group');
-      await requireFeasibleLaunch(provider, body);
+      await requireFeasibleLaunch(catalog, body);
       await requireLaunchable(principal, provider, images, body);
       const key = request.headers['idempotency-key'];
       const workflowId = launchWorkflowId(key ?? randomUUID());
