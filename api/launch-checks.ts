@@ -1,4 +1,4 @@
-import type { LaunchRequest } from '../domain/launch-request';
+import { isIpv6Cidr, type LaunchRequest } from '../domain/launch-request';
 import type { CatalogCache } from './catalog-cache';
 import { ApiError } from './errors';
 
@@ -22,9 +22,14 @@ export async function requireFeasibleLaunch(catalog: CatalogCache, request: Laun
   if ('productId' in product && !(await catalog.products(region)).some((p) => p.id === product.productId)) {
     throw invalid('body.product.productId', `"${product.productId}" is not a product of ${region}; GET /v1/products?region=${region} lists them`);
   }
+  const capabilities = await catalog.capabilities(region);
+  const firewall = request.firewall;
+  if (firewall && 'create' in firewall && !capabilities.ipv6Firewall) {
+    const index = firewall.create.rules.findIndex((rule) => isIpv6Cidr(rule.cidr));
+    if (index >= 0) throw invalid(`body.firewall.create.rules.${index}.cidr`, `${provider.name} firewalls take IPv4 sources only; give an IPv4 CIDR`);
+  }
   const volumes = request.volumes;
   if (!volumes) return;
-  const capabilities = await catalog.capabilities(region);
   const count = volumes.disks?.length ?? volumes.count ?? 0;
   if (count > capabilities.maxVolumesPerServer) {
     throw invalid('body.volumes', `${count} volumes is more than ${provider.name} attaches to one server (${capabilities.maxVolumesPerServer}); use fewer, larger disks`);

@@ -15,6 +15,8 @@ export interface Capabilities {
   clientTokens: boolean;
   blockEncryption: boolean;
   maxVolumesPerServer: number;
+  /** Whether firewall rules may name IPv6 sources. */
+  ipv6Firewall: boolean;
   /** The disk types a volume may be created with, first the default; absent where the cloud has none (qemu's qcow2 files). */
   volumeTypes?: string[];
   labels: boolean;

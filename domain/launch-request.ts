@@ -36,7 +36,10 @@ export const FirewallRuleSchema = z
     protocol: z.enum(['tcp', 'udp', 'icmp', 'all']),
     fromPort: z.number().int().min(-1).max(65535),
     toPort: z.number().int().min(-1).max(65535),
-    cidr: z.string().max(18).refine(isIpv4Cidr, 'give an IPv4 CIDR such as 203.0.113.0/24: four numbers 0 to 255, a prefix 0 to 32'),
+    cidr: z
+      .string()
+      .max(49)
+      .refine((cidr) => isIpv4Cidr(cidr) || isIpv6Cidr(cidr), 'give an IPv4 CIDR such as 203.0.113.0/24 (a prefix 0 to 32) or an IPv6 one such as 2001:db8::/32 (a prefix 0 to 128)'),
   })
   .strict()
   .refine((rule) => rule.fromPort <= rule.toPort, { message: 'fromPort must not be above toPort', path: ['toPort'] });
@@ -98,6 +101,18 @@ function isIpv4Cidr(text: string): boolean {
   if (!match) return false;
   const [, a, b, c, d, prefix] = match.map(Number);
   return [a, b, c, d].every((octet) => octet! <= 255) && prefix! <= 32;
+}
+
+/** An IPv6 address as URLs accept it (the WHATWG parser, in the browser's console as on the server), then `/n` up to 128. */
+export function isIpv6Cidr(text: string): boolean {
+  const match = /^([0-9A-Fa-f:.]{2,45})\/(\d{1,3})$/.exec(text);
+  if (!match || Number(match[2]) > 128 || !match[1]!.includes(':')) return false;
+  try {
+    new URL(`http://[${match[1]}]/`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;

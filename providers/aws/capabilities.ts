@@ -8,6 +8,7 @@ export const AWS_CAPABILITIES: Capabilities = {
   clientTokens: true,
   blockEncryption: true,
   maxVolumesPerServer: 26,
+  ipv6Firewall: true,
   volumeTypes: ['gp3', 'gp2', 'io1', 'io2', 'st1', 'sc1', 'standard'],
   labels: true,
   deprecation: true,

@@ -31,6 +31,8 @@ export const QEMU_CAPABILITIES: Capabilities = {
   // Volumes are plain qcow2 files; encrypt inside the guest (LUKS) instead.
   blockEncryption: false,
   maxVolumesPerServer: QEMU_MAX_VOLUMES_PER_SERVER,
+  // User-mode networking forwards IPv4 ports on the loopback only.
+  ipv6Firewall: false,
   labels: true,
   deprecation: true,
   disableImage: true,

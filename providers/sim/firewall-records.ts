@@ -1,3 +1,4 @@
+import { isIpv6Cidr } from '../../domain/launch-request';
 import type { Firewall, FirewallRule } from '../../domain/network';
 import type { CreateFirewallInput } from '../cloud-provider';
 import { ProviderError } from '../errors';
@@ -12,8 +13,9 @@ const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 export function validRules(rules: FirewallRule[]): FirewallRule[] {
   for (const rule of rules) {
     const cidr = CIDR.exec(rule.cidr);
-    if (!cidr || cidr.slice(1, 5).some((octet) => Number(octet) > 255) || Number(cidr[5]) > 32) {
-      throw new ProviderError('InvalidInput', `rule CIDR "${rule.cidr}" is not an IPv4 CIDR such as 203.0.113.0/24`);
+    const ipv4 = cidr && !cidr.slice(1, 5).some((octet) => Number(octet) > 255) && Number(cidr[5]) <= 32;
+    if (!ipv4 && !isIpv6Cidr(rule.cidr)) {
+      throw new ProviderError('InvalidInput', `rule CIDR "${rule.cidr}" is not an IPv4 CIDR such as 203.0.113.0/24 or an IPv6 one such as 2001:db8::/32`);
     }
     const portsMatter = rule.protocol === 'tcp' || rule.protocol === 'udp';
     if (portsMatter && !(rule.fromPort >= 0 && rule.toPort <= 65535 && rule.fromPort <= rule.toPort)) {

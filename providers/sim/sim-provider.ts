@@ -68,6 +68,7 @@ export class SimProvider implements CloudProvider {
       clientTokens: true,
       blockEncryption: true,
       maxVolumesPerServer: volumes.SIM_MAX_VOLUMES_PER_SERVER,
+      ipv6Firewall: true,
       volumeTypes: [...volumes.SIM_VOLUME_TYPES],
       labels: true,
       deprecation: true,

@@ -65,6 +65,8 @@ describe('bounded input', () => {
     [`${MAX_LABELS + 1} labels`, { labels: Object.fromEntries(Array.from({ length: MAX_LABELS + 1 }, (_, i) => [`k${i}`, 'v'])) }, /body\.labels/],
     ['a CIDR /99', { firewall: { create: { rules: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '1.2.3.4/99' }] } } }, /cidr: give an IPv4 CIDR/],
     ['a CIDR 300.1.1.1/8', { firewall: { create: { rules: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '300.1.1.1/8' }] } } }, /cidr/],
+    ['an IPv6 CIDR /129', { firewall: { create: { rules: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '2001:db8::/129' }] } } }, /cidr: give an IPv4 CIDR .* or an IPv6 one/],
+    ['an IPv6 CIDR with a bad group', { firewall: { create: { rules: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '2001:db8:::1/64' }] } } }, /cidr/],
     ['a disk type with a shell command', { volumes: { disks: [{ sizeGb: 5, type: 'gp3; rm -rf /' }] } }, /type: name a disk type/],
     ['the group "*"', { group: '*' }, /body\.group: name one group/],
     ['a disk type the cloud does not have', { volumes: { disks: [{ sizeGb: 5, type: 'gp9' }] } }, /^body\.volumes\.disks\.0\.type: "gp9" is not a disk type of sim; choose one of gp3, /],
@@ -103,6 +105,9 @@ describe('the largest valid launch', () => {
   });
   afterAll(async () => env?.stop());
 
+  // The longest source a rule can name: an IPv6 address with an embedded IPv4 one (the sim takes IPv6, as EC2 does).
+  const LONGEST_IPV6_CIDR = 'ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128';
+
   it('completes with every field at its maximum; its history stays under 256 KiB and its view under 64 KiB', async () => {
     const rule = { protocol: 'tcp' as const, fromPort: 1024, toPort: 65535, cidr: '203.0.113.255/32' };
     const body = {
@@ -110,7 +115,7 @@ describe('the largest valid launch', () => {
       name: `w${'x'.repeat(61)}1`,
       description: 'd'.repeat(255),
       zone: 'sim-east-1a',
-      firewall: { create: { name: `f${'w'.repeat(99)}`, rules: Array.from({ length: 50 }, (_, i) => ({ ...rule, fromPort: 1000 + i })) } },
+      firewall: { create: { name: `f${'w'.repeat(99)}`, rules: Array.from({ length: 50 }, (_, i) => ({ ...rule, fromPort: 1000 + i, ...(i % 2 ? { cidr: LONGEST_IPV6_CIDR } : {}) })) } },
       keypair: { create: { name: `k${'p'.repeat(99)}` } },
       volumes: { disks: Array.from({ length: 16 }, () => ({ sizeGb: 16384, type: 'standard' })), raid: 'raid10' as const, filesystem: 'xfs' as const, mountPoint: `/${'m'.repeat(127)}`, encrypt: true },
       group: 'g'.repeat(64),

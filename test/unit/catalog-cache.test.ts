@@ -48,4 +48,22 @@ describe('the catalog cache before a launch', () => {
     await expect(failing.regions()).resolves.toEqual(['sim-east-1']);
     expect(asked).toBe(2);
   });
+
+  it('refuses an IPv6 source on a cloud whose firewalls take IPv4 only, naming the rule', async () => {
+    const provider = new SimProvider({ timeScale: 0 });
+    const ipv4Only = Object.assign(Object.create(provider) as SimProvider, {
+      name: 'qemu',
+      capabilities: async (region: string) => ({ ...(await provider.capabilities(region)), ipv6Firewall: false }),
+    });
+    const rules = [
+      { protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '203.0.113.0/24' },
+      { protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '2001:db8::/32' },
+    ];
+    const launch = { ...request, firewall: { create: { rules } } } as unknown as LaunchRequest;
+    await expect(requireFeasibleLaunch(new CatalogCache(ipv4Only), launch)).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(/^body\.firewall\.create\.rules\.1\.cidr: qemu firewalls take IPv4 sources only/),
+    });
+    await expect(requireFeasibleLaunch(new CatalogCache(provider), launch)).resolves.toBeUndefined();
+  });
 });
