@@ -22,6 +22,7 @@ import { ApiError, MAX_PATH_PARAM_LENGTH, clientErrorHandler, frameworkErrors, r
 import { CatalogCache } from './catalog-cache';
 import { ImageCatalog } from './image-catalog';
 import { LaunchClient } from './launch-client';
+import { withLinks } from './openapi-links';
 import { openApiTransform } from './schemas';
 import { catalogRoutes } from './routes/catalog';
 import { codecRoutes } from './routes/codec';
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
     transform: openApiTransform,
+    transformObject: (documentation) => withLinks('openapiObject' in documentation ? documentation.openapiObject : documentation.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(healthRoutes);

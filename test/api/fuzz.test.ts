@@ -5,7 +5,7 @@ import { familyScheduleId } from '../../domain/families';
 import type { CloudProvider } from '../../providers/cloud-provider';
 import { startTestApi } from '../support/api';
 import { ownNamespace } from '../support/namespace';
-import { SCHEMATHESIS_VERSION, describeFindings, runSchemathesis } from '../support/schemathesis';
+import { SCHEMATHESIS_VERSION, describeFindings, runSchemathesis, statefulSummary } from '../support/schemathesis';
 
 /**
  * What is checked on every response. Left out, as the spec allows what they would flag:
@@ -30,7 +30,11 @@ const CHECKS = [
 // The coverage phase is deterministic and has no cap (about 2,000 cases over the 33 operations: boundaries and wrong
 // types of every field, every undeclared method); this is the random fuzzing on top, per operation; and a hard limit.
 const EXAMPLES_PER_OPERATION = Number(process.env.FUZZ_EXAMPLES ?? 10);
+const STATEFUL_SCENARIOS = Number(process.env.FUZZ_SCENARIOS ?? 80);
+const STATEFUL_MAX_STEPS = 10;
 const WALL_LIMIT_MS = 4 * 60_000;
+/** How long the workflows the run started may take to close after it: on the instant sim, seconds. */
+const SETTLE_LIMIT_MS = 90_000;
 
 /**
  * Known-good regions and images, drawn most of the time, so requests get past "no such region" into the routes' own
@@ -41,10 +45,18 @@ async function schemathesisConfig(provider: CloudProvider): Promise<string> {
   const images = (await Promise.all(regions.map(async (region) => (await provider.searchPublicImages(region, { limit: 4 })).items.map((i) => i.id)))).flat();
   const list = (values: string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
   return [
+    // Top-level keys before the first table.
+    `generation.max-examples = ${EXAMPLES_PER_OPERATION}`,
     '[dictionaries.regions]',
     `values = ${list(regions)}`,
     '[dictionaries.images]',
     `values = ${list(images)}`,
+    // The stateful phase follows the links from each 202 (a launch's status, cancel and private key; an operation's
+    // status): more scenarios than per-operation examples, so those chains are walked, not just the inferred ones.
+    '[phases.stateful]',
+    `max-steps = ${STATEFUL_MAX_STEPS}`,
+    '[phases.stateful.generation]',
+    `max-examples = ${STATEFUL_SCENARIOS}`,
     '[parameters]',
     '"query.region" = { dictionary = "regions", probability = 0.8 }',
     '"body.region" = { dictionary = "regions", probability = 0.8 }',
@@ -76,16 +88,20 @@ describe('the API under schemathesis', () => {
     baseUrl = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`;
   });
 
-  afterAll(async () => {
-    const client = api?.temporal.client;
+  const deleteSchedules = async () => {
     for (const id of schedules) {
-      await client?.schedule
+      await api?.temporal.client.schedule
         .getHandle(id)
         .delete()
         .catch((err: unknown) => {
           if (!(err instanceof ScheduleNotFoundError)) throw err;
         });
     }
+  };
+
+  afterAll(async () => {
+    const client = api?.temporal.client;
+    await deleteSchedules();
     // Launches, refreshes and operations it started run on this file's own task queue: none outlives the file.
     if (client) {
       for await (const run of client.workflow.list({ query: `TaskQueue = '${api.temporal.config.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus = 'Running'` })) {
@@ -104,7 +120,6 @@ describe('the API under schemathesis', () => {
       args: [
         '--url', baseUrl,
         '--checks', CHECKS.join(','),
-        '--max-examples', String(EXAMPLES_PER_OPERATION),
         // A fixed seed keeps CI repeatable; FUZZ_SEED explores further.
         '--seed', process.env.FUZZ_SEED ?? '7',
         // One worker: hypothesis's lambda-source cache is not thread-safe (a Runtime Error with two).
@@ -121,5 +136,27 @@ describe('the API under schemathesis', () => {
     expect(report?.failures ?? [], describeFindings(run)).toEqual([]);
     expect(run.exitCode, describeFindings(run)).toBe(0);
     expect(report?.operations?.tested).toBeGreaterThanOrEqual(30);
-  }, WALL_LIMIT_MS + 30_000);
+    // The stateful phase ran, and followed the links from a launch's 202 to its status, cancel and private key.
+    const stateful = statefulSummary(run.output);
+    console.log(`stateful phase: ${stateful.scenarios} scenarios, ${stateful.linksCovered} links followed; never reached: ${stateful.neverReached.join(', ') || 'none'}`);
+    expect(stateful.scenarios, describeFindings(run)).toBeGreaterThan(0);
+    expect(stateful.linksCovered).toBeGreaterThanOrEqual(3);
+    expect(stateful.neverReached.filter((target) => target.includes('/v1/launches/{id}'))).toEqual([]);
+
+    // Every workflow it started reaches a final state on its own: none is left waiting on bad input.
+    await deleteSchedules();
+    const client = api.temporal.client;
+    const queue = `TaskQueue = '${api.temporal.config.TEMPORAL_TASK_QUEUE}'`;
+    let running = -1;
+    for (const end = Date.now() + SETTLE_LIMIT_MS; running !== 0 && Date.now() < end; await new Promise((r) => setTimeout(r, 1_000))) {
+      running = (await client.workflow.count(`${queue} AND ExecutionStatus = 'Running'`)).count;
+    }
+    const { groups } = await client.workflow.count(`${queue} GROUP BY ExecutionStatus`);
+    const closed = Object.fromEntries(groups.map((g) => [String(g.groupValues[0]), g.count]));
+    console.log(`workflows the run started, by final status: ${JSON.stringify(closed)}`);
+    const left: string[] = [];
+    for await (const open of client.workflow.list({ query: `${queue} AND ExecutionStatus = 'Running'` })) left.push(`${open.type} ${open.workflowId}`);
+    expect(left, 'still running after the run').toEqual([]);
+    expect(Object.values(closed).reduce((a, b) => a + b, 0), 'the run started workflows').toBeGreaterThan(0);
+  }, WALL_LIMIT_MS + SETTLE_LIMIT_MS + 30_000);
 });

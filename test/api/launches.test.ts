@@ -218,4 +218,36 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
     expect(res.statusCode).toBe(200);
     expect(Object.keys(res.json().paths)).toEqual(expect.arrayContaining(['/v1/launches', '/v1/launches/{id}', '/v1/ready']));
   });
+
+  it('links every answer that starts a workflow to what its id opens, each link to an operation the document has', async () => {
+    const document = (await env.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { links?: Record<string, { operationRef: string; parameters: Record<string, string> }> }> }>>;
+    };
+    const linked: string[] = [];
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          for (const [name, link] of Object.entries(response.links ?? {})) {
+            linked.push(`${method.toUpperCase()} ${path} ${status} ${name}`);
+            const [, target, targetMethod] = /^#\/paths\/(.+)\/(\w+)$/.exec(link.operationRef) ?? [];
+            expect(document.paths[target!.replaceAll('~1', '/').replaceAll('~0', '~')]?.[targetMethod!], link.operationRef).toBeDefined();
+            expect(link.parameters).toEqual({ id: '$response.body#/id' });
+          }
+        }
+      }
+    }
+    expect(linked).toEqual(
+      expect.arrayContaining([
+        'POST /v1/launches 202 GetLaunch',
+        'POST /v1/launches 202 CancelLaunch',
+        'POST /v1/launches 202 GetPrivateKey',
+        'POST /v1/images 202 GetOperation',
+        'POST /v1/images/{id}/clone 202 GetOperation',
+        'DELETE /v1/images/{id} 202 GetOperation',
+        'DELETE /v1/servers/{id} 202 GetOperation',
+        'POST /v1/reaper/run 202 GetOperation',
+        'POST /v1/families/{name}/refresh 202 GetOperation',
+      ]),
+    );
+  });
 });

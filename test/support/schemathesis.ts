@@ -101,3 +101,16 @@ export function describeFindings(run: SchemathesisRun): string {
   // A Python traceback can run to megabytes; the first 30,000 characters name the problem.
   return [...lines, '', details.slice(0, 30_000)].join('\n');
 }
+
+/** What the CLI printed of its stateful phase: how many scenarios ran, how many links they followed, which targets they never reached. */
+export function statefulSummary(output: string): { scenarios: number; linksCovered: number; neverReached: string[] } {
+  const scenarios = Number(/^\s*Scenarios:\s+(\d+)/m.exec(output)?.[1] ?? 0);
+  const linksCovered = Number(/^\s*API Links:\s+(\d+) covered/m.exec(output)?.[1] ?? 0);
+  // The warning lists the operations links lead to that no scenario reached, one per "  - METHOD /path" line.
+  const warning = /stateful testing never reached them[^\n]*\n((?:\s+- [^\n]+\n)+)/.exec(output)?.[1] ?? '';
+  const neverReached = warning
+    .split('\n')
+    .map((line) => line.trim().replace(/^- /, ''))
+    .filter(Boolean);
+  return { scenarios, linksCovered, neverReached };
+}
