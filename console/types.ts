@@ -72,6 +72,8 @@ export interface LaunchView {
   steps?: LaunchStep[];
   step?: string;
   waitingFor?: string;
+  /** Running, but its workflow task keeps failing: the server's reason. */
+  stuck?: { reason: string; attempt: number };
   /** The launch fails unless ready by then (readyTimeout after provisioning began). */
   readyBy?: string;
   readySecondsLeft?: number;

@@ -41,6 +41,8 @@ export function LaunchDetail({ id, onStatus }: { id: string; onStatus: (status: 
   const { launch, problem } = useLaunchProgress(id);
   const [cancelling, setCancelling] = useState(false);
   const [cancelProblem, setCancelProblem] = useState<string>();
+  /** A stuck launch's cancel ends it at this time unless it recovers first. */
+  const [terminateAfter, setTerminateAfter] = useState<string>();
 
   const status = launch?.status;
   useEffect(() => {
@@ -62,11 +64,13 @@ export function LaunchDetail({ id, onStatus }: { id: string; onStatus: (status: 
   }
 
   const running = launch.status === 'running';
+  const stuck = launch.status === 'stuck';
   async function cancel() {
     setCancelling(true);
     setCancelProblem(undefined);
     try {
-      await api('POST', `/v1/launches/${encodeURIComponent(id)}/cancel`);
+      const answer = await api<{ terminateAfter?: string }>('POST', `/v1/launches/${encodeURIComponent(id)}/cancel`);
+      setTerminateAfter(answer.terminateAfter);
     } catch (err) {
       setCancelling(false);
       setCancelProblem((err as Error).message);
@@ -83,7 +87,15 @@ export function LaunchDetail({ id, onStatus }: { id: string; onStatus: (status: 
         {running && cancelling && ' — cancelling, removing what it created…'}
       </p>
       {running && launch.waitingFor && <p class="notice">Waiting for: {launch.waitingFor}</p>}
-      {running && (
+      {stuck && launch.stuck && (
+        <p class="problem" role="alert">
+          Stuck: its workflow keeps failing ({launch.stuck.reason}), so it cannot go on or undo itself.{' '}
+          {cancelling && terminateAfter
+            ? `Cancel recorded: it is terminated at ${when(terminateAfter)} unless it recovers first, and the reaper then removes what it made.`
+            : 'A cancel ends it after a grace period, and the reaper then removes what it made.'}
+        </p>
+      )}
+      {(running || stuck) && (
         <button type="button" class="danger" onClick={() => void cancel()} disabled={cancelling}>
           Cancel launch
         </button>
