@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { STUCK_AFTER_ATTEMPTS, type EndStuckInput, type EndStuckOutcome } from '../domain/stuck';
+import type { EndStuckInput, EndStuckOutcome } from '../domain/stuck';
 
 /** How the reaper learns whether the workflow that owns a resource is still around to look after it. */
 export type OwnerState = 'running' | 'completed' | 'ended' | 'unknown';
@@ -18,6 +18,33 @@ export interface WorkflowStatus {
   /** Terminates a run that is still stuck; one that recovered is left to finish its own cancel. */
   endIfStuck(input: Omit<EndStuckInput, 'graceSeconds'>): Promise<EndStuckOutcome>;
 }
+
+/**
+ * Whether a workflow task completed after the cancel was requested: the workflow recovered and is running its own
+ * undo. The attempt count cannot tell, since every new event (the cancel request itself) starts it again at 1.
+ */
+async function completedTaskSinceCancel(client: Client, workflowId: string, runId: string): Promise<boolean> {
+  let nextPageToken: Uint8Array | undefined;
+  // Newest first; a stuck workflow writes few events (failed attempts after the first are not recorded).
+  for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+    const response = await client.workflowService.getWorkflowExecutionHistoryReverse({
+      namespace: client.options.namespace,
+      execution: { workflowId, runId },
+      maximumPageSize: 100,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    });
+    for (const event of response.history?.events ?? []) {
+      if (event.workflowTaskCompletedEventAttributes) return true;
+      if (event.workflowExecutionCancelRequestedEventAttributes) return false;
+    }
+    if (!response.nextPageToken?.length) return false;
+    nextPageToken = response.nextPageToken;
+  }
+  return false;
+}
+
+/** Pages of history read back to the cancel request at most; past them the workflow is taken as still stuck. */
+const MAX_HISTORY_PAGES = 5;
 
 /** Asks Temporal: a closed workflow that did not complete "ended" (failed, cancelled, terminated, timed out). */
 export function temporalWorkflowStatus(client: Client): WorkflowStatus {
@@ -45,9 +72,9 @@ export function temporalWorkflowStatus(client: Client): WorkflowStatus {
     async endIfStuck({ workflowId, runId, reason }) {
       const handle = client.workflow.getHandle(workflowId, runId);
       try {
-        const { status, raw } = await handle.describe();
+        const { status } = await handle.describe();
         if (status.name !== 'RUNNING') return 'closed';
-        if ((raw.pendingWorkflowTask?.attempt ?? 0) < STUCK_AFTER_ATTEMPTS) return 'recovered';
+        if (await completedTaskSinceCancel(client, workflowId, runId)) return 'recovered';
         await handle.terminate(reason);
         return 'terminated';
       } catch (err) {

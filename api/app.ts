@@ -105,7 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       new ApiError(429, 'rate_limited', `more than ${context.max} requests a minute from this key or address; retry in ${context.after}`),
   });
   registerAuthentication(app, deps.apiKeys, app.deps.sessions);
-  registerMetrics(app, new ApiMetrics(deps.client));
+  registerMetrics(app, new ApiMetrics(deps.client, deps.config.TEMPORAL_TASK_QUEUE));
 
   await app.register(swagger, {
     openapi: {

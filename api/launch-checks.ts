@@ -1,4 +1,5 @@
-import { isIpv6Cidr, type LaunchRequest } from '../domain/launch-request';
+import { isIpv6Cidr } from '../domain/cidr';
+import type { LaunchRequest } from '../domain/launch-request';
 import type { CatalogCache } from './catalog-cache';
 import { ApiError } from './errors';
 

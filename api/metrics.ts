@@ -4,11 +4,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { LAUNCH_PHASE } from '../domain/launch';
 
 /** Running workflows Temporal reports as failing their workflow tasks over and over (the Web UI's "task failures"). */
-const STUCK_QUERY = "ExecutionStatus = 'Running' AND TemporalReportedProblems IS NOT NULL";
+const stuckQuery = (taskQueue: string) => `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND TemporalReportedProblems IS NOT NULL`;
 /** Listed per scrape at most: past this the figure is a floor, and the alert has long fired. */
 const MAX_STUCK_LISTED = 1000;
 /** Shown at 0 when none is stuck, so an alert's series exists from the start. */
-const STUCK_TYPES = ['launchServer', 'captureImage', 'cloneTemplate', 'refreshImageFamily'];
+const STUCK_TYPES = ['launchServer', 'terminateServer', 'captureImage', 'cloneTemplate', 'deleteImage', 'refreshImageFamily', 'reapOrphans', 'endStuck'];
 
 /** The values the LaunchStep search attribute takes: one per phase. */
 const PHASES = [...new Set(Object.values(LAUNCH_PHASE))];
@@ -34,7 +34,8 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  constructor(client: Client) {
+  /** The task queue names this service's workflows, in a namespace that other applications may share. */
+  constructor(client: Client, taskQueue: string) {
     collectDefaultMetrics({ register: this.registry, prefix: 'machine_images_api_' });
     new Gauge({
       name: 'machine_images_launches',
@@ -71,13 +72,14 @@ export class ApiMetrics {
         // Few by nature, and visibility groups only by status: list them (up to a bound) and count by type.
         const counts = new Map<string, number>();
         let seen = 0;
-        for await (const workflow of client.workflow.list({ query: STUCK_QUERY, pageSize: 200 })) {
+        for await (const workflow of client.workflow.list({ query: stuckQuery(taskQueue), pageSize: 200 })) {
           counts.set(workflow.type, (counts.get(workflow.type) ?? 0) + 1);
           if (++seen >= MAX_STUCK_LISTED) break;
         }
         this.reset();
         for (const type of STUCK_TYPES) this.set({ workflow_type: type }, 0);
-        for (const [type, count] of counts) this.set({ workflow_type: type }, count);
+        // Only the service's own types: a label per type, never one per whatever else shares the queue.
+        for (const [type, count] of counts) if (STUCK_TYPES.includes(type)) this.set({ workflow_type: type }, count);
       },
     });
   }

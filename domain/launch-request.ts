@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CIDR_HINT, isIpv4Cidr, isIpv6Cidr } from './cidr';
 import { FILESYSTEMS, RAID_LEVELS, volumePlanProblems } from '../guest/plan';
 
 // One schema for the API and the workflow: what a person asks for when launching a server from an image.
@@ -39,7 +40,7 @@ export const FirewallRuleSchema = z
     cidr: z
       .string()
       .max(49)
-      .refine((cidr) => isIpv4Cidr(cidr) || isIpv6Cidr(cidr), 'give an IPv4 CIDR such as 203.0.113.0/24 (a prefix 0 to 32) or an IPv6 one such as 2001:db8::/32 (a prefix 0 to 128)'),
+      .refine((cidr) => isIpv4Cidr(cidr) || isIpv6Cidr(cidr), CIDR_HINT),
   })
   .strict()
   .refine((rule) => rule.fromPort <= rule.toPort, { message: 'fromPort must not be above toPort', path: ['toPort'] });
@@ -94,26 +95,6 @@ export const VolumesRequestSchema = z
 
 /** Labels a launch may give its server: EC2's 50 tags a resource, less the 10 keys the service may set itself. */
 export const MAX_LABELS = 40;
-
-/** `a.b.c.d/n` with each number in range: what every cloud's firewall accepts as an IPv4 source. */
-function isIpv4Cidr(text: string): boolean {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
-  if (!match) return false;
-  const [, a, b, c, d, prefix] = match.map(Number);
-  return [a, b, c, d].every((octet) => octet! <= 255) && prefix! <= 32;
-}
-
-/** An IPv6 address as URLs accept it (the WHATWG parser, in the browser's console as on the server), then `/n` up to 128. */
-export function isIpv6Cidr(text: string): boolean {
-  const match = /^([0-9A-Fa-f:.]{2,45})\/(\d{1,3})$/.exec(text);
-  if (!match || Number(match[2]) > 128 || !match[1]!.includes(':')) return false;
-  try {
-    new URL(`http://[${match[1]}]/`);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 

@@ -41,8 +41,8 @@ export function LaunchDetail({ id, onStatus }: { id: string; onStatus: (status: 
   const { launch, problem } = useLaunchProgress(id);
   const [cancelling, setCancelling] = useState(false);
   const [cancelProblem, setCancelProblem] = useState<string>();
-  /** A stuck launch's cancel ends it at this time unless it recovers first. */
-  const [terminateAfter, setTerminateAfter] = useState<string>();
+  /** What the cancel answered: a stuck launch's ends it at terminateAfter unless it recovers first. */
+  const [cancelAnswer, setCancelAnswer] = useState<{ status: string; terminateAfter?: string }>();
 
   const status = launch?.status;
   useEffect(() => {
@@ -69,8 +69,7 @@ export function LaunchDetail({ id, onStatus }: { id: string; onStatus: (status: 
     setCancelling(true);
     setCancelProblem(undefined);
     try {
-      const answer = await api<{ terminateAfter?: string }>('POST', `/v1/launches/${encodeURIComponent(id)}/cancel`);
-      setTerminateAfter(answer.terminateAfter);
+      setCancelAnswer(await api<{ status: string; terminateAfter?: string }>('POST', `/v1/launches/${encodeURIComponent(id)}/cancel`));
     } catch (err) {
       setCancelling(false);
       setCancelProblem((err as Error).message);
@@ -90,9 +89,11 @@ export function LaunchDetail({ id, onStatus }: { id: string; onStatus: (status: 
       {stuck && launch.stuck && (
         <p class="problem" role="alert">
           Stuck: its workflow keeps failing ({launch.stuck.reason}), so it cannot go on or undo itself.{' '}
-          {cancelling && terminateAfter
-            ? `Cancel recorded: it is terminated at ${when(terminateAfter)} unless it recovers first, and the reaper then removes what it made.`
-            : 'A cancel ends it after a grace period, and the reaper then removes what it made.'}
+          {cancelAnswer?.terminateAfter
+            ? `Cancel recorded: it is terminated at ${when(cancelAnswer.terminateAfter)} unless it recovers first, and the reaper then removes what it made.`
+            : cancelAnswer?.status === 'terminated'
+              ? 'Terminated; the reaper removes what it made.'
+              : 'A cancel ends it (after a grace period, unless it recovers), and the reaper then removes what it made.'}
         </p>
       )}
       {(running || stuck) && (

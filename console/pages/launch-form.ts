@@ -1,3 +1,4 @@
+import { CIDR_HINT, isIpv4Cidr, isIpv6Cidr } from '../../domain/cidr';
 import type { FirewallChoice, KeypairChoice, LaunchRequestInput } from '../../domain/launch-request';
 import { volumePlanProblems, type Filesystem, type RaidLevel } from '../../guest/plan';
 
@@ -7,7 +8,6 @@ import { volumePlanProblems, type Filesystem, type RaidLevel } from '../../guest
 
 /** ServerNameSchema's pattern: the console does not bundle zod, so it is repeated here (a test keeps them equal). */
 export const SERVER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 
 export const PROTOCOLS = ['tcp', 'udp', 'icmp', 'all'] as const;
 
@@ -81,7 +81,7 @@ export function launchProblems(form: LaunchForm): Record<string, string> {
       check(`${at}.fromPort`, from);
       check(`${at}.toPort`, to);
       if (typeof from === 'number' && typeof to === 'number' && from > to) problems[`${at}.toPort`] = 'fromPort must not be above toPort';
-      if (!CIDR.test(rule.cidr)) problems[`${at}.cidr`] = 'give an IPv4 CIDR such as 203.0.113.0/24';
+      if (!isIpv4Cidr(rule.cidr) && !isIpv6Cidr(rule.cidr)) problems[`${at}.cidr`] = CIDR_HINT;
     });
   }
   if (form.keypair === 'existing' && !form.keypairName) problems['keypair.name'] = 'choose a key pair, or create one';

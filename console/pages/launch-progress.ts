@@ -29,7 +29,8 @@ export function useLaunchProgress(id: string): { launch?: LaunchView; problem?: 
         if (stopped) return;
         setLaunch(view);
         setProblem(undefined);
-        again = view.status === 'running';
+        // A stuck launch may still recover, or end at its cancel's grace period: keep watching it.
+        again = view.status === 'running' || view.status === 'stuck';
         delay = POLL_INTERVAL_MS;
       } catch (err) {
         if (stopped) return;

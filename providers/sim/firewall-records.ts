@@ -1,4 +1,4 @@
-import { isIpv6Cidr } from '../../domain/launch-request';
+import { isIpv6Cidr } from '../../domain/cidr';
 import type { Firewall, FirewallRule } from '../../domain/network';
 import type { CreateFirewallInput } from '../cloud-provider';
 import { ProviderError } from '../errors';

@@ -1,6 +1,6 @@
 import type { Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerNameSchema } from '../../domain/launch-request';
+import { FirewallRuleSchema, ServerNameSchema } from '../../domain/launch-request';
 import { launchProblems, newLaunchForm, SERVER_NAME } from '../../console/pages/launch-form';
 import { startConsole } from '../support/browser';
 
@@ -150,6 +150,17 @@ describe('console launch dialog', () => {
     }
     const form = { ...newLaunchForm(REGION), name: 'web-1', productId: 'm1.small', group: 'ops', billingCode: 'ops-7', volumes: true, count: '5', raid: 'raid10' as const };
     expect(launchProblems(form)).toEqual({ 'volumes.raid': 'raid10 needs an even number of disks, not 5; add or remove one' });
+  });
+
+  it('checks firewall sources as the API does, IPv6 included', () => {
+    const base = { ...newLaunchForm(REGION), name: 'web-1', productId: 'm1.small', group: 'ops', billingCode: 'ops-7', firewall: 'create' as const };
+    const cidrs = ['203.0.113.0/24', '0.0.0.0/0', '2001:db8::/32', '::/0', 'ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128', '1.2.3.4/99', '300.1.1.1/8', '2001:db8::/129', '2001:db8:::1/64', 'fe80::1%eth0/64', 'example.com/8'];
+    for (const cidr of cidrs) {
+      const formAccepts = !launchProblems({ ...base, rules: [{ protocol: 'tcp', fromPort: '22', toPort: '22', cidr }] })['firewall.create.rules.0.cidr'];
+      const apiAccepts = FirewallRuleSchema.safeParse({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr }).success;
+      expect(formAccepts, cidr).toBe(apiAccepts);
+    }
+    expect(cidrs.filter((cidr) => FirewallRuleSchema.safeParse({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr }).success)).toHaveLength(5);
   });
 });
 
