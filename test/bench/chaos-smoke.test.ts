@@ -11,7 +11,9 @@ describe('bench/chaos.ts --smoke', () => {
     // terminated from the Temporal side in its volumes, and the reaper's pass takes what it left.
     expect(stdout).toMatch(/^final: 6 of 6 closed: completed 4, failed 1, cancelled 0, terminated 1, timed out 0; open 0$/m);
     expect(stdout).toMatch(/^terminated from the Temporal side in their volumes: 1 of 1$/m);
-    expect(stdout).toMatch(/^reaper pass \(grace 0 s\): removed 1 servers, [1-9]\d* volumes, /m);
+    // Its server at least: whether a volume was made yet depends on where the terminate caught the faulted createDisk
+    // calls. That nothing is left either way is the "leaving resources (after the reaper)" invariant.
+    expect(stdout).toMatch(/^reaper pass \(grace 0 s\): removed 1 servers, \d+ volumes, /m);
     const [, kills] = /^worker kills: (\d+)/m.exec(stdout) ?? [];
     expect(Number(kills)).toBeGreaterThanOrEqual(1);
     expect(stdout).toMatch(/^dev server restarts: 1 \(at [\d.]+ s with \d+ launches open, down [\d.]+ s\)$/m);
