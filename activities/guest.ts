@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { GuestExecutor } from '../guest/executor';
 import type { GuestStepResult } from '../guest/steps';
-import type { GuestStepName, VolumePlan } from '../guest/plan';
+import type { GuestStepName, VolumePlan } from '../domain/volume-plan';
 import { secretRefs, type KeyStore } from '../secrets/key-store';
 import { callProvider } from './provider-failure';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CIDR_HINT, isIpv4Cidr, isIpv6Cidr } from './cidr';
-import { FILESYSTEMS, RAID_LEVELS, volumePlanProblems } from '../guest/plan';
+import { FILESYSTEMS, RAID_LEVELS, volumePlanProblems } from './volume-plan';
 
 // One schema for the API and the workflow: what a person asks for when launching a server from an image.
 

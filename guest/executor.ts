@@ -1,4 +1,4 @@
-import type { VolumePlan } from './plan';
+import type { VolumePlan } from '../domain/volume-plan';
 import { guestSteps, type GuestStep, type GuestStepResult } from './steps';
 
 // Where the steps run: the simulated guest (sim-executor.ts) or a real one over SSH (ssh-executor.ts).
@@ -19,6 +19,8 @@ export interface GuestProbe {
 }
 
 export interface GuestExecutor {
+  /** Whether servers must carry the service's provisioning key (in their user data) for this executor to reach them. */
+  readonly needsProvisioningKey: boolean;
   /** Runs one step; idempotent; answers what it found or made. `secret` is the LUKS passphrase for encrypt. */
   run(target: GuestTarget, step: GuestStep, secret?: string): Promise<GuestStepResult>;
   /** Readiness: can we reach the guest, and (given a mount point) is it mounted? `detail` names the failing check. */

@@ -1,4 +1,4 @@
-import { layoutNames } from './plan';
+import { layoutNames } from '../domain/volume-plan';
 import { shellQuote, stepScript } from './shell';
 import { guestLayout, guestStepProblems, stepInputDevice, type GuestStep } from './steps';
 

@@ -3,7 +3,7 @@ import { isProviderError, ProviderError } from '../providers/errors';
 import type { GuestState } from '../providers/sim/sim-guest';
 import type { SimProvider } from '../providers/sim/sim-provider';
 import { virtioDevicePath, type GuestExecutor, type GuestProbe, type GuestTarget } from './executor';
-import { layoutNames } from './plan';
+import { layoutNames } from '../domain/volume-plan';
 import { guestLayout, guestStepProblems, stepInputDevice, type GuestStep, type GuestStepResult } from './steps';
 
 // The step scripts' decisions, applied to the simulated guest: reuse what is there, assemble or open what is
@@ -122,6 +122,8 @@ const APPLY = { raid, encrypt, format, mount };
 
 /** Prepares volumes in the sim's guests; faults are scripted as guest.raid, guest.encrypt, guest.format, guest.mount, guest.probe, and guest.ssh (every step and probe of one guest). */
 export class SimGuestExecutor implements GuestExecutor {
+  /** The sim's guests are records, reached without SSH. */
+  readonly needsProvisioningKey = false;
   constructor(private readonly sim: SimProvider) {}
 
   devicePath(volumeId: string): string {

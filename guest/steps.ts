@@ -1,6 +1,6 @@
-import { layoutNames, volumePlanProblems, type GuestStepName, type VolumePlan } from './plan';
+import { layoutNames, volumePlanProblems, type GuestStepName, type VolumePlan } from '../domain/volume-plan';
 
-export { GUEST_STEP_NAMES, guestSteps, type GuestStepName } from './plan';
+export { GUEST_STEP_NAMES, guestSteps, type GuestStepName } from '../domain/volume-plan';
 
 // One step of a plan as the guest runs it: its input, its answer, and the checks made before it runs.
 

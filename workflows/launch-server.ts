@@ -19,7 +19,7 @@ import type { LaunchContext, LaunchProgress, LaunchResult, LaunchStep, LaunchSte
 import { LAUNCH_PHASE, createdKeypairName } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import { LaunchStep as LaunchStepAttribute, ServerId } from '../domain/search-attributes';
-import { guestSteps, type VolumePlan } from '../guest/plan';
+import { guestSteps, type VolumePlan } from '../domain/volume-plan';
 import { withinDeadline } from './deadline';
 import { glanceActivity, guestActivity, quickActivity, readinessActivity, undoActivity, waitActivity } from './activity-options';
 

@@ -1,9 +1,9 @@
 import { CIDR_HINT, isIpv4Cidr, isIpv6Cidr } from '../../domain/cidr';
 import type { FirewallChoice, KeypairChoice, LaunchRequestInput } from '../../domain/launch-request';
-import { volumePlanProblems, type Filesystem, type RaidLevel } from '../../guest/plan';
+import { volumePlanProblems, type Filesystem, type RaidLevel } from '../../domain/volume-plan';
 
 // The launch dialog's form as typed (numbers as text), its checks, and the LaunchRequest it becomes. The checks
-// mirror the API's (domain/launch-request.ts, guest/plan.ts) and report under the same dotted field paths as the
+// mirror the API's (domain/launch-request.ts, domain/volume-plan.ts) and report under the same dotted field paths as the
 // API's 400s, so the form's own problems and the API's land beside the same fields.
 
 /** ServerNameSchema's pattern: the console does not bundle zod, so it is repeated here (a test keeps them equal). */

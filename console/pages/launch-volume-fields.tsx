@@ -1,4 +1,4 @@
-import { FILESYSTEMS, MIN_DISKS, RAID_LEVELS, type Filesystem, type RaidLevel } from '../../guest/plan';
+import { FILESYSTEMS, MIN_DISKS, RAID_LEVELS, type Filesystem, type RaidLevel } from '../../domain/volume-plan';
 import type { SectionProps } from './launch-choices';
 import { Field, GroupError } from './launch-field';
 

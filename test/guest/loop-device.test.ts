@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layoutNames, type Filesystem, type VolumePlan } from '../../guest/plan';
+import { layoutNames, type Filesystem, type VolumePlan } from '../../domain/volume-plan';
 import { renderGuestStep } from '../../guest/scripts';
 import { parseStepResult, type GuestStep, type GuestStepName } from '../../guest/steps';
 import { installFakeCryptsetup, type FakeCryptsetup } from './fake-cryptsetup';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FILESYSTEMS, MIN_DISKS, RAID_LEVELS, type VolumePlan } from '../../guest/plan';
+import { FILESYSTEMS, MIN_DISKS, RAID_LEVELS, type VolumePlan } from '../../domain/volume-plan';
 import { renderGuestStep } from '../../guest/scripts';
 import { guestSteps, type GuestStep } from '../../guest/steps';
 

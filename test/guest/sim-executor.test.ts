@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prepareGuestVolumes, type GuestTarget } from '../../guest/executor';
-import type { VolumePlan } from '../../guest/plan';
+import type { VolumePlan } from '../../domain/volume-plan';
 import { SimGuestExecutor } from '../../guest/sim-executor';
 import { guestSteps, type GuestStep, type GuestStepResult } from '../../guest/steps';
 import { ProviderError } from '../../providers/errors';

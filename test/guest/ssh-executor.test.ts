@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layoutNames, type VolumePlan } from '../../guest/plan';
+import { layoutNames, type VolumePlan } from '../../domain/volume-plan';
 import { SshGuestExecutor } from '../../guest/ssh-executor';
 import { ProviderError } from '../../providers/errors';
 import { freePort } from '../support/free-port';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutNames, volumePlanProblems, type RaidLevel } from '../../guest/plan';
+import { layoutNames, volumePlanProblems, type RaidLevel } from '../../domain/volume-plan';
 import { guestSteps, guestStepProblems, parseStepResult } from '../../guest/steps';
 
 const disks = (count: number) => Array.from({ length: count }, () => ({ sizeGb: 10 }));
