@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../config/paths';
 
 // Where a server process spent a run (bench/api.ts --profile): a V8 CPU profile summed by package or project file,
 // self time (the code itself) and total time (with what it called), as a share of the time not idle.

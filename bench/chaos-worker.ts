@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 import proto from '@temporalio/proto';
-import { PROJECT_ROOT } from '../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../config/paths';
 import { descendantsOf, isAlive } from '../test/support/processes';
 
 // The chaos benchmark's worker: `node --import tsx worker/main.ts` in a process group of its own, SIGKILLed with

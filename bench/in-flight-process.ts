@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { PROJECT_ROOT } from '../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../config/paths';
 import { stopChild } from '../scripts/stop-child';
 import { descendantsOf } from '../test/support/processes';
 

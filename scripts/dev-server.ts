@@ -3,7 +3,7 @@ import { SEARCH_ATTRIBUTES, searchAttributeArgs } from '../domain/search-attribu
 import { spawnGuarded } from './guarded-child';
 import { waitUntilServing } from './temporal-serving';
 import type { TemporalCli } from './temporal-cli';
-import { DEFAULT_TOOLS_DIR } from './temporal-cli';
+import { DEFAULT_TOOLS_DIR } from '../config/paths';
 
 // Starts `temporal server start-dev` with the service's search attributes, for `npm start` and the tests.
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_TOOLS_DIR } from '../config/paths';
 
 // The one place that knows how to find the Temporal CLI without the internet.
 // Order: TEMPORAL_CLI_PATH, `temporal` on PATH, a project-local venv under .tools/, the SDK's own download.
@@ -25,8 +25,6 @@ export interface LocateOptions {
   say?: (message: string) => void;
 }
 
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
-export const DEFAULT_TOOLS_DIR = path.join(PROJECT_ROOT, '.tools');
 
 export class TemporalCliNotFound extends Error {
   override name = 'TemporalCliNotFound';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import type { FastifyPluginAsync } from 'fastify';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../../config/paths';
 
 // The web console: console/ bundled once per process by esbuild (tens of milliseconds) and served from memory by
 // this API, so there is no second server and no build step before `npm start`. It calls only the public API.

@@ -12,7 +12,7 @@ import { SimProvider } from '../../providers/sim/sim-provider';
 import { ensureCertificates } from '../../scripts/cluster/certificates';
 import { startCluster, type Cluster } from '../../scripts/cluster/cluster';
 import { clusterTls } from '../../scripts/cluster/temporal-server';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../../config/paths';
 import { payloadCodecs } from '../../secrets/service-keyrings';
 import { LAUNCH_BODY } from '../support/launches';
 import { freePort } from '../support/free-port';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../../config/paths';
 import { CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS } from '../support/browser';
 import { freePort } from '../support/free-port';
 import { isAlive, processesMentioning, waitUntil } from '../support/processes';

@@ -13,7 +13,7 @@ import { startPostgres, type Postgres } from '../../scripts/cluster/postgres';
 import { ensureServerBuild } from '../../scripts/cluster/server-build';
 import { DYNAMIC_CONFIG_FILE, setUpSchema } from '../../scripts/cluster/temporal-server';
 import { spawnGuarded, type GuardedChild } from '../../scripts/guarded-child';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../../config/paths';
 import { waitUntil } from '../support/processes';
 
 // No Docker engine here, so docker-compose.yml's `temporal` service runs as the binary its Dockerfile builds, with

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../config/config';
 import { BUILD_SCRIPT, TEMPORAL_SERVER_VERSION } from '../../scripts/cluster/server-build';
 import { DATABASES } from '../../scripts/cluster/temporal-server';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../../config/paths';
 
 // No Docker engine runs on our machines: the file is checked for what it promises instead of being run.
 interface Service {

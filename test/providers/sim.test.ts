@@ -8,7 +8,7 @@ import { parseFaultPlan } from '../../providers/sim/faults';
 import { SIM_REGIONS } from '../../providers/sim/catalog';
 import { SimProvider } from '../../providers/sim/sim-provider';
 import { SimStore } from '../../providers/sim/store';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../../config/paths';
 import { rejection } from './contract';
 
 const region = 'sim-east-1';

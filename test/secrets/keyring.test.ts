@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../../config/paths';
 import { Keyring, keyringFromFile, loadKeyring, parseKeys } from '../../secrets/keyring';
 
 const b64 = () => randomBytes(32).toString('base64');

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../../config/paths';
 
 /** Runs a benchmark in its smoke mode on the run's Temporal CLI and answers what it printed; a non-zero exit throws. */
 export async function runBenchSmoke(bench: string, timeoutMs: number, args: string[] = []): Promise<string> {

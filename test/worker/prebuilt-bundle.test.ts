@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../../config/paths';
 import { launchRequest } from '../support/launches';
 
 // Production workers start from a bundle built ahead of time (the Dockerfile runs `npm run workflows:bundle`).

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { LaunchProgress } from '../../domain/launch';
 import { SimProvider } from '../../providers/sim/sim-provider';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../../config/paths';
 import { launchRequest, leftovers, startLaunch } from '../support/launches';
 import { isAlive, waitUntil } from '../support/processes';
 import { TEST_PAYLOAD_CODEC_KEYS, testPayloadCodecs } from '../support/temporal';
