@@ -22,7 +22,7 @@ import { resolveSource, retireVersion, versionDependents } from './families';
 import { planReap, reapItems, type ReapPlanOptions } from './reaper';
 import { DEFAULT_REAPER_GRACE_SECONDS, reapReport, type ReapItem } from '../domain/reaper';
 import type { WorkflowStatus } from './workflow-status';
-import { callProvider } from './provider-failure';
+import { callProvider, withActivityFailures } from './provider-failure';
 import { ensureFirewall, ensureKeypair, releaseFirewall, releaseKeypair, releaseLaunchAccess } from './network';
 import { preflight } from './preflight';
 import type { EndStuckInput, EndStuckOutcome } from '../domain/stuck';
@@ -40,8 +40,10 @@ export interface ActivityDeps {
   workflows?: WorkflowStatus;
 }
 
-/** Every activity of the service, bound to its dependencies; the worker registers the result. */
-export const createActivities = ({ provider, keys, guest, workflows }: ActivityDeps) => ({
+/** Every activity of the service, bound to its dependencies, its failures made in one place; the worker registers the result. */
+export const createActivities = (deps: ActivityDeps) => withActivityFailures(boundActivities(deps));
+
+const boundActivities = ({ provider, keys, guest, workflows }: ActivityDeps) => ({
   async preflight(request: LaunchRequest) {
     return preflight(provider, guest !== undefined, request);
   },
@@ -58,8 +60,8 @@ export const createActivities = ({ provider, keys, guest, workflows }: ActivityD
     return releaseFirewall(provider, workflowId, region);
   },
   async provisionServer(input: Omit<ProvisionInput, 'userData'>) {
-    // The provisioning key goes in through user data so the ssh executor can reach the guest; the sim needs none.
-    const key = guest && provider.name !== 'sim' ? await provisioningKey(keys) : undefined;
+    // The provisioning key goes in through user data where the guest executor needs it to reach the guest (SSH).
+    const key = guest?.needsProvisioningKey ? await provisioningKey(keys) : undefined;
     const userData = composeUserData(key?.publicKey, input.request.userData);
     return provisionServer(provider, { ...input, ...(userData ? { userData } : {}) });
   },

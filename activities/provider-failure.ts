@@ -1,14 +1,35 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isProviderError } from '../providers/errors';
 
-/** Turns a provider's non-retryable error into a non-retryable ApplicationFailure (typed by its code); the rest pass through. */
+/**
+ * A provider's error as an activity failure, typed by its code: non-retryable where the cloud said so, and a
+ * throttled call tried again no sooner than the cloud's Retry-After. Anything else passes through.
+ */
 export function toActivityFailure(err: unknown): unknown {
   // Cut before it is wrapped: the cause travels into history with its message too.
   if (err instanceof Error) err.message = brief(err.message);
-  if (isProviderError(err) && !err.retryable) {
-    return ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true, cause: err });
-  }
+  if (!isProviderError(err)) return err;
+  if (!err.retryable) return ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true, cause: err });
+  if (err.retryAfter) return ApplicationFailure.create({ message: err.message, type: err.code, nextRetryDelay: err.retryAfter * 1000, cause: err });
   return err;
+}
+
+/**
+ * Every activity with provider errors turned into activity failures in one place (toActivityFailure), so no
+ * activity can let a non-retryable cloud error be retried by forgetting to wrap a call.
+ */
+export function withActivityFailures<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, activity] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await activity(...args);
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    };
+  }
+  return wrapped as T;
 }
 
 /** The longest failure message kept: a cloud's error may quote what it was sent, and failures live in history and views. */

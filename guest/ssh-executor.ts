@@ -47,6 +47,7 @@ export function sshAddress(address: string, defaultPort: number): { host: string
 const lastLines = (text: string, count: number) => text.trim().split('\n').slice(-count).join(' | ');
 
 export class SshGuestExecutor implements GuestExecutor {
+  readonly needsProvisioningKey = true;
   constructor(private readonly options: SshExecutorOptions) {
     for (const key of Object.keys(options.scriptEnv ?? {})) {
       if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) throw new Error(`script environment name "${key}" is not a shell variable name`);
