@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOWS_PATH } from '../../worker/worker';
 import { testPayloadCodecs } from '../support/temporal';
+import { RECORDED, RECORDED_IDS_FILE } from './recorded-histories';
 
 // Launches in flight when a new worker is deployed replay their histories on the new code: a change to what a
 // workflow does must not break them. Each file here is the history of a launch run by an earlier version.
@@ -34,6 +35,25 @@ describe('histories from earlier versions replay on the current workflows', () =
     expect(markers('terminate-releases-access.pb'), 'terminate-releases-access').toBe(1);
     await Worker.runReplayHistory(sealed, history('terminate-releases-access.pb'), 'terminate-releases-access');
   }, 60_000);
+
+  // One of each workflow type on the code as it is (npm run histories:record): any change that breaks replay of
+  // what is running in production today fails here, until it is put behind patched().
+  it('one recorded history of every workflow type, and of every way a launch ends', async () => {
+    const ids = JSON.parse(readFileSync(new URL(`./histories/${RECORDED_IDS_FILE}`, import.meta.url), 'utf8')) as Record<string, string>;
+    const histories = RECORDED.map((recorded) => ({ workflowId: ids[recorded.name]!, history: history(recorded.file) }));
+    for (const [i, { history: events }] of histories.entries()) {
+      expect(events.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name, RECORDED[i]!.file).toBe(RECORDED[i]!.workflowType);
+    }
+    const activities = (name: string) => history(`current-${name}.pb`).events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(activities('refresh-retires'), 'the second refresh retires the first version').toContain('retireVersion');
+    expect(activities('launch-failed'), 'the failed launch undoes what it made').toContain('releaseServers');
+    // Every workflow type the worker runs has one, but endStuck: it only runs against a broken build (test/api/stuck.test.ts).
+    const types = Object.keys(await import('../../workflows')).filter((type) => type !== 'endStuck');
+    expect(new Set(RECORDED.map((r) => r.workflowType))).toEqual(new Set(types));
+    for await (const result of Worker.runReplayHistories(sealed, histories)) {
+      expect(result.error, `${result.workflowId} replays`).toBeUndefined();
+    }
+  }, 120_000);
 
   it('a reaper run that planned first, then removed', async () => {
     expect(markers('reaper-plans.pb'), 'reaper-plans').toBe(1);
