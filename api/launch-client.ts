@@ -21,19 +21,10 @@ import { keyTaken, requestFingerprint, requireSmallInput } from './idempotent-st
 import { ProgressMemo } from './progress-memo';
 import { DEFAULT_STUCK_CANCEL_GRACE_SECONDS } from '../domain/stuck';
 import { cancelStuck, stuckOf } from './stuck';
+import { statusOfName } from './workflow-status';
 import type { LaunchStatus, LaunchView } from './routes/launches.schemas';
 
 const PROGRESS_DEADLINE_MS = 5_000;
-
-const STATUS: Record<string, LaunchStatus> = {
-  RUNNING: 'running',
-  COMPLETED: 'completed',
-  FAILED: 'failed',
-  CANCELLED: 'cancelled',
-  TERMINATED: 'terminated',
-  TIMED_OUT: 'timed-out',
-  CONTINUED_AS_NEW: 'running',
-};
 
 interface LaunchMemo {
   requestFingerprint: string;
@@ -101,7 +92,7 @@ export class LaunchClient {
           `Idempotency-Key "${idempotencyKey}" already started launch ${workflowId} with a different request; use a new key for a new launch`,
         );
       }
-      return { id: workflowId, created: false, status: STATUS[existing.status.name] ?? 'running' };
+      return { id: workflowId, created: false, status: statusOfName(existing.status.name) };
     }
   }
 
@@ -110,7 +101,7 @@ export class LaunchClient {
     const handle = this.client.workflow.getHandle(id);
     const description = await this.describe(handle, id, principal);
     if (description.status.name !== 'RUNNING') {
-      throw new ApiError(409, 'launch_closed', `launch ${id} is already ${STATUS[description.status.name] ?? description.status.name}; there is nothing to cancel`);
+      throw new ApiError(409, 'launch_closed', `launch ${id} is already ${statusOfName(description.status.name)}; there is nothing to cancel`);
     }
     // A stuck launch cannot run its undo: unless it recovers within the grace period it is terminated, and the
     // reaper removes what it made.
@@ -137,7 +128,7 @@ export class LaunchClient {
   async get(id: string, principal: Principal): Promise<LaunchView> {
     const handle = this.client.workflow.getHandle<typeof launchServer>(id);
     const description = await this.describe(handle, id, principal);
-    const status = STATUS[description.status.name] ?? 'running';
+    const status = statusOfName(description.status.name);
     const view = {
       id,
       workflowId: id,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statusOfCode, visibilityStatus } from './workflow-status';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
@@ -6,16 +7,6 @@ import { ApiError } from './errors';
 import type { LaunchStatus, LaunchSummary } from './routes/launches.schemas';
 
 // Launches are listed from Temporal's visibility store, filtered by the search attributes every launch carries.
-
-const STATUS_BY_CODE: Record<number, LaunchStatus> = { 1: 'running', 2: 'completed', 3: 'failed', 4: 'cancelled', 5: 'terminated', 6: 'running', 7: 'timed-out' };
-const CODE_BY_STATUS: Record<LaunchStatus, string> = {
-  running: 'Running',
-  completed: 'Completed',
-  failed: 'Failed',
-  cancelled: 'Canceled',
-  terminated: 'Terminated',
-  'timed-out': 'TimedOut',
-};
 
 export interface LaunchFilter {
   billingCode?: string;
@@ -40,7 +31,7 @@ export function launchQuery(filter: LaunchFilter): string {
   if (filter.group) terms.push(`\`Group\` = ${quoted('group', filter.group)}`);
   if (filter.groups) terms.push(`\`Group\` IN (${filter.groups.map((g) => quoted('group', g)).join(', ')})`);
   if (filter.imageId) terms.push(`ImageId = ${quoted('imageId', filter.imageId)}`);
-  if (filter.state) terms.push(`ExecutionStatus = '${CODE_BY_STATUS[filter.state]}'`);
+  if (filter.state) terms.push(`ExecutionStatus = '${visibilityStatus(filter.state)}'`);
   return terms.join(' AND ');
 }
 
@@ -88,7 +79,7 @@ export async function listLaunches(client: Client, filter: LaunchFilter): Promis
     const optional = (key: keyof LaunchSummary, value: string | undefined) => (value ? { [key]: value } : {});
     return {
       id: execution.execution?.workflowId ?? '',
-      status: STATUS_BY_CODE[execution.status ?? 1] ?? 'running',
+      status: statusOfCode(execution.status),
       startedAt: toIso(execution.startTime) ?? new Date(0).toISOString(),
       ...optional('closedAt', toIso(execution.closeTime)),
       ...optional('imageId', attribute(execution, 'ImageId')),

@@ -10,6 +10,7 @@ import { ApiError } from '../errors';
 import { failureOf } from '../failures';
 import { createFamilySchedule, definitionOf, deleteFamilySchedule, getFamily, listFamilies, updateFamilySchedule } from '../schedules';
 import { ErrorSchema } from '../schemas';
+import { statusOfName } from '../workflow-status';
 import { OperationAcceptedSchema } from './images.schemas';
 import {
   FamilyParams,
@@ -23,11 +24,10 @@ import {
   type FamilyPatch,
 } from './families.schemas';
 
-const STATUS: Record<string, string> = { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed-out' };
 const RUNS_SHOWN = 20;
 
 /** The current definition with a PATCH applied; the result is checked as a whole, as a POST would be. */
-function patched(current: Family, patch: FamilyPatch): Family {
+function amended(current: Family, patch: FamilyPatch): Family {
   if (patch.name !== undefined && patch.name !== current.name) {
     throw new ApiError(400, 'invalid_request', `body.name: a family's name cannot change; create "${patch.name}" with POST /v1/families and delete "${current.name}"`);
   }
@@ -74,7 +74,7 @@ async function familyRuns(client: Client, name: string): Promise<z.input<typeof 
   }
   return Promise.all(
     runs.map(async (run) => {
-      const status = STATUS[run.status.name] ?? 'running';
+      const status = statusOfName(run.status.name);
       const handle = client.workflow.getHandle(run.workflowId, run.runId);
       const base = {
         workflowId: run.workflowId,
@@ -144,7 +144,7 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const family = patched(definitionOf(await getFamily(client, request.params.name)), request.body);
+      const family = amended(definitionOf(await getFamily(client, request.params.name)), request.body);
       await requireRegions(provider, family);
       await updateFamilySchedule(client, taskQueue, family);
       return getFamily(client, family.name);

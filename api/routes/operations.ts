@@ -7,12 +7,12 @@ import { notFound } from '../errors';
 import { failureOf } from '../failures';
 import { stuckOf } from '../stuck';
 import { ErrorSchema } from '../schemas';
+import { statusOfName } from '../workflow-status';
 
 const OperationParams = z.object({
   id: z.string().max(140).regex(/^(terminate|capture|clone|refresh|delete-image|reaper)-[A-Za-z0-9_.:-]{1,120}$/, 'an operation id as a 202 answer gave it'),
 });
 
-const STATUS: Record<string, string> = { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed-out' };
 
 /** Workflows that change the image catalog: once one is seen closed, cached listings may be stale. */
 const IMAGE_WORKFLOWS = new Set(['captureImage', 'cloneTemplate', 'deleteImage', 'refreshImageFamily']);
@@ -53,7 +53,7 @@ export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
       });
       // Operations carry the group they act for; those with none (family refreshes) are for admins.
       requireVisible(request.principal, description.typedSearchAttributes.get(Group), `operation ${request.params.id}`);
-      const status = STATUS[description.status.name] ?? 'running';
+      const status = statusOfName(description.status.name);
       if (status !== 'running' && IMAGE_WORKFLOWS.has(description.type)) images.invalidate();
       const base = {
         id: request.params.id,
