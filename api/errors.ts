@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError, isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isProviderError, type ProviderErrorCode } from '../providers/errors';
+import { isProviderError } from '../providers/errors';
+import { FRAMEWORK_ERRORS, PROVIDER_ERRORS } from './error-codes';
 import { ErrorSchema } from './schemas';
 
 /** An error meant for the caller: its status, a machine-readable code and a message that says what to do. */
@@ -16,18 +17,6 @@ export class ApiError extends Error {
     super(message);
   }
 }
-
-/** How the cloud's answer reaches the caller: its fault (4xx), or the cloud's (5xx), never a bare 500. */
-const PROVIDER_STATUS: Record<ProviderErrorCode, number> = {
-  NotFound: 404,
-  InvalidInput: 400,
-  Conflict: 409,
-  QuotaExceeded: 422,
-  Throttled: 503,
-  Unavailable: 503,
-  Unsupported: 501,
-  InvalidCredentials: 502,
-};
 
 const GRPC_UNAVAILABLE = 14;
 const GRPC_RESOURCE_EXHAUSTED = 8;
@@ -115,9 +104,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (isProviderError(err)) {
       if (err.retryAfter !== undefined) void reply.header('retry-after', String(Math.ceil(err.retryAfter)));
-      const status = PROVIDER_STATUS[err.code];
+      const [status, code] = PROVIDER_ERRORS[err.code];
       if (status >= 500) request.log.warn({ err }, 'the cloud did not answer');
-      return reply.code(status).send({ code: err.code, message: err.message });
+      return reply.code(status).send({ code, message: err.message });
     }
     if (err instanceof ApiError) {
       return reply.code(err.statusCode).send({ code: err.code, message: err.message });
@@ -134,7 +123,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const status = err.statusCode ?? 500;
     if (status < 500) {
       // Fastify's own 4xx (bad JSON, body too large, wrong content type) keep their message.
-      return reply.code(status).send({ code: (err.code ?? 'bad_request').toLowerCase(), message: err.message });
+      return reply.code(status).send({ code: FRAMEWORK_ERRORS[status] ?? 'bad_request', message: err.message });
     }
     request.log.error({ err }, 'request failed');
     return reply.code(status).send({ code: 'internal_error', message: 'the service failed to answer; the error is logged with this request id: ' + request.id });

@@ -1,9 +1,10 @@
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { ERROR_CODES_DESCRIPTION } from './error-codes';
 import { z } from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN } from '../domain/launch';
 
 // Shared primitives of every route's schemas.
-export const ErrorSchema = z.object({ code: z.string(), message: z.string() });
+export const ErrorSchema = z.object({ code: z.string().describe(ERROR_CODES_DESCRIPTION), message: z.string() });
 
 export const IdempotencyKeySchema = z.string().max(100).regex(IDEMPOTENCY_KEY_PATTERN, 'use 1 to 100 letters, digits, dots, hyphens and underscores');
 

@@ -45,7 +45,7 @@ describe('catalog API (answers from the configured provider)', () => {
     expect(missing.json().message).toContain('querystring.region');
     const unknown = await get('/v1/products?region=mars-1');
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json()).toMatchObject({ code: 'InvalidInput', message: expect.stringContaining('region mars-1 does not exist') });
+    expect(unknown.json()).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('region mars-1 does not exist') });
     const cursor = await get('/v1/images?region=sim-east-1&cursor=garbage');
     expect(cursor.statusCode).toBe(400);
     expect(cursor.json().message).toContain('cursor');

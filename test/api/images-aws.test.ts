@@ -85,7 +85,7 @@ describe('images API on aws (moto)', () => {
     const { image } = await ownImage();
     const res = await inject('POST', `/v1/images/${image.id}/deprecate?region=${REGION}`, {});
     expect(res.statusCode).toBe(501);
-    expect(res.json().code).toBe('Unsupported');
+    expect(res.json().code).toBe('not_supported');
   });
 
   it('shows an image with its lineage and the servers running from it, and refuses its deletion while one runs', async () => {
