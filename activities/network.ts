@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createdFirewallName, createdKeypairName, launchTags } from '../domain/launch';
 import type { FirewallChoice, KeypairChoice, LaunchRequest } from '../domain/launch-request';
 import type { CloudProvider } from '../providers/cloud-provider';
-import { isProviderError } from '../providers/errors';
+import { isProviderError } from '../domain/cloud-errors';
 import { secretRefs, type KeyStore } from '../secrets/key-store';
 import { callProvider, forEachThenRetry } from './provider-failure';
 

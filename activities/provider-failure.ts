@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { isProviderError } from '../providers/errors';
+import { isProviderError } from '../domain/cloud-errors';
 
 /**
  * A provider's error as an activity failure, typed by its code: non-retryable where the cloud said so, and a

@@ -1,4 +1,4 @@
-import type { ProviderErrorCode } from '../providers/errors';
+import type { ProviderErrorCode } from '../domain/cloud-errors';
 
 // Every `code` an error answer of the API can carry, in one style (snake_case), each with what it means. The
 // OpenAPI document lists them on ErrorSchema; a test finds every code the source sends and checks it is here.

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError, isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isProviderError } from '../providers/errors';
+import { isProviderError } from '../domain/cloud-errors';
 import { FRAMEWORK_ERRORS, PROVIDER_ERRORS } from './error-codes';
 import { ErrorSchema } from './schemas';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { isProviderError, ProviderError } from '../providers/errors';
+import { isProviderError, ProviderError } from '../domain/cloud-errors';
 import type { GuestState } from '../providers/sim/sim-guest';
 import type { SimProvider } from '../providers/sim/sim-provider';
 import { virtioDevicePath, type GuestExecutor, type GuestProbe, type GuestTarget } from './executor';

@@ -1,6 +1,6 @@
 // ssh2 is CommonJS: Node's ESM loader sees only its default export.
 import ssh2, { type ConnectConfig } from 'ssh2';
-import { ProviderError, type ProviderErrorCode } from '../providers/errors';
+import { ProviderError, type ProviderErrorCode } from '../domain/cloud-errors';
 import { virtioDevicePath, type GuestExecutor, type GuestProbe, type GuestTarget } from './executor';
 import { renderGuestStep } from './scripts';
 import { shellQuote } from './shell';

@@ -1,5 +1,5 @@
 import { actsFor, type Principal } from '../../domain/access';
-import { isProviderError } from '../../providers/errors';
+import { isProviderError } from '../../domain/cloud-errors';
 import { ApiError, notFound } from '../errors';
 
 // Groups scope what a principal sees: outside them a thing answers 404, as if it did not exist, so existence does not leak.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { isProviderError } from '../errors';
+import { isProviderError } from '../../domain/cloud-errors';
 import { translateEc2Error } from './errors';
 
 export interface AwsProviderOptions {

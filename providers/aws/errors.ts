@@ -1,4 +1,4 @@
-import { ProviderError, isProviderError, type ProviderErrorCode } from '../errors';
+import { ProviderError, isProviderError, type ProviderErrorCode } from '../../domain/cloud-errors';
 
 // The one translation from EC2's error codes to our taxonomy (Libcloud's per-driver error mapping).
 const EXACT: Record<string, ProviderErrorCode> = {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Firewall, FirewallRule } from '../../domain/network';
 import type { CreateFirewallInput } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { ignoreNotFound, readBack, type Ec2Session } from './ec2-session';
 import { ec2CodeOf } from './errors';
 import { fromTagList, tagFilters, tagSpecifications } from './tags';

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { MachineImage } from '../../domain/image';
 import type { ImageUpdate } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import type { Ec2Session } from './ec2-session';
 import { getImage } from './images';
 import { TAG, toTagList } from './tags';

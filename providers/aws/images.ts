@@ -9,7 +9,7 @@ import {
 import type { MachineImage } from '../../domain/image';
 import type { Page, PageRequest } from '../../domain/page';
 import type { CaptureImageInput, PublicImageQuery } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { ignoreNotFound, readBack, type Ec2Session } from './ec2-session';
 import { nameFilterValues, nameMatcher, toMachineImage } from './image-mapping';
 import { collectAll, pageThrough } from './paging';

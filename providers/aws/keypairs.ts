@@ -1,6 +1,6 @@
 import { CreateKeyPairCommand, DeleteKeyPairCommand, DescribeKeyPairsCommand, ImportKeyPairCommand } from '@aws-sdk/client-ec2';
 import type { CreatedKeypair, Keypair } from '../../domain/network';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { ignoreNotFound, type Ec2Session } from './ec2-session';
 import { fromTagList, tagSpecifications } from './tags';
 

@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../../domain/page';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 
 export interface Batch<T> {
   items: T[];

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Server, StatusCheck } from '../../domain/server';
 import type { LaunchServerInput, ServerFilter } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { ec2ClientToken, ignoreNotFound, type Ec2Session } from './ec2-session';
 import { getImage } from './images';
 import { collectAll } from './paging';

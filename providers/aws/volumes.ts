@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Volume, VolumeState } from '../../domain/volume';
 import type { CreateVolumeInput, VolumeFilter } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { ec2ClientToken, ignoreNotFound, readBack, type Ec2Session } from './ec2-session';
 import { collectAll } from './paging';
 import { volumeState } from './states';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import type { SimStore } from '../sim/store';
 import { QEMU_REGION, QEMU_ZONE } from './catalog';
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { withQmp } from './qmp';
 
 // One server is one qemu-system-x86_64 process, daemonized so that it outlives the worker and the API that

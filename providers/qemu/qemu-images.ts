@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ImageState, MachineImage } from '../../domain/image';
 import type { Page, PageRequest } from '../../domain/page';
 import type { CaptureImageInput, ImageUpdate, PublicImageQuery } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { applyImageUpdate } from '../sim/image-records';
 import { requireName } from '../sim/naming';
 import { pageOf } from '../sim/paging';

@@ -3,7 +3,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import ssh2 from 'ssh2';
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { CreateFirewallInput } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { requireName } from '../sim/naming';
 import { authorizeStored, listStoredFirewalls, storeFirewall } from '../sim/firewall-records';
 import { colonHex, openSshPublicKey } from '../sim/sim-network';

@@ -4,7 +4,7 @@ import type { Firewall } from '../../domain/network';
 import type { Server, ServerState, StatusCheck } from '../../domain/server';
 import type { LaunchServerInput, ServerFilter } from '../cloud-provider';
 import { freePort } from '../../config/free-port';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { hasTag } from '../sim/context';
 import { requireName } from '../sim/naming';
 import { QEMU_MAX_VOLUMES_PER_SERVER, QEMU_PRODUCTS } from './catalog';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Volume } from '../../domain/volume';
 import type { CreateVolumeInput, VolumeFilter } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { hasTag } from '../sim/context';
 import { QEMU_MAX_VOLUMES_PER_SERVER } from './catalog';
 import { newId, requireRegion, requireZone, volumeFile, type QemuContext } from './context';

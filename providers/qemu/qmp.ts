@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 
 // A small QMP client: one connection per conversation, capabilities negotiated, commands answered in order.
 // QEMU's machine protocol is line-delimited JSON; asynchronous events arrive between answers and are kept for

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { SIM_REGIONS } from './catalog';
 import type { FaultInjector } from './faults';
 import type { SimStore } from './store';

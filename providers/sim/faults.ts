@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProviderError, type ProviderErrorCode } from '../errors';
+import { ProviderError, type ProviderErrorCode } from '../../domain/cloud-errors';
 import type { SimStore } from './store';
 
 // Faults on demand: a rate per operation (transient Throttled/Unavailable) and scripted faults such as

@@ -1,7 +1,7 @@
 import { isIpv6Cidr } from '../../domain/cidr';
 import type { Firewall, FirewallRule } from '../../domain/network';
 import type { CreateFirewallInput } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { hasTag } from './context';
 import type { SimStore } from './store';
 

@@ -1,5 +1,5 @@
 import type { Capabilities, NamingRule } from '../../domain/capabilities';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 
 // The simulated cloud's naming constraints, close to EC2's so that requests valid here are valid there.
 export const SIM_NAMING: Capabilities['naming'] = {

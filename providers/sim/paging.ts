@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../../domain/page';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 
 /** Offset paging over a list the sim holds whole; the cursor is opaque to callers. */
 export function pageOf<T>(items: T[], request: PageRequest = {}): Page<T> {

@@ -1,7 +1,7 @@
 import type { ImageState, MachineImage } from '../../domain/image';
 import type { Page, PageRequest } from '../../domain/page';
 import type { CaptureImageInput, ImageUpdate, PublicImageQuery } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { SIM_ACCOUNT, SIM_PUBLIC_OWNER, seedPublicImages } from './catalog';
 import { hasTag, newId, notFound, requireRegion, type SimContext } from './context';
 import { applyImageUpdate } from './image-records';

@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { CreateFirewallInput } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { newId, requireRegion, type SimContext } from './context';
 import { authorizeStored, listStoredFirewalls, storeFirewall } from './firewall-records';
 import { requireName } from './naming';

@@ -1,6 +1,6 @@
 import type { Server, ServerState, StatusCheck } from '../../domain/server';
 import type { LaunchServerInput, ServerFilter } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { SIM_PRODUCTS } from './catalog';
 import { hasTag, newId, notFound, requireZone, type SimContext } from './context';
 import { requireName } from './naming';

@@ -1,6 +1,6 @@
 import type { Volume, VolumeState } from '../../domain/volume';
 import type { CreateVolumeInput, VolumeFilter } from '../cloud-provider';
-import { ProviderError } from '../errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { hasTag, newId, notFound, requireZone, type SimContext } from './context';
 import { loadServer, serverView } from './sim-servers';
 import { schedule, stateAt, type Timeline } from './timeline';

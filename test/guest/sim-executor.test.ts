@@ -3,7 +3,7 @@ import { prepareGuestVolumes, type GuestTarget } from '../../guest/executor';
 import type { VolumePlan } from '../../domain/volume-plan';
 import { SimGuestExecutor } from '../../guest/sim-executor';
 import { guestSteps, type GuestStep, type GuestStepResult } from '../../guest/steps';
-import { ProviderError } from '../../providers/errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { SimProvider } from '../../providers/sim/sim-provider';
 
 const region = 'sim-east-1';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutNames, type VolumePlan } from '../../domain/volume-plan';
 import { SshGuestExecutor } from '../../guest/ssh-executor';
-import { ProviderError } from '../../providers/errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { freePort } from '../support/free-port';
 import { installFakeCryptsetup, type FakeCryptsetup } from './fake-cryptsetup';
 import { attachLoopDisks, type LoopBench } from './loop-disks';

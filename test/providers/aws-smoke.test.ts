@@ -5,7 +5,7 @@ import type { Server } from '../../domain/server';
 import { AwsProvider } from '../../providers/aws/aws-provider';
 import { codeFor } from '../../providers/aws/errors';
 import { collectAll, pageThrough, type Batch } from '../../providers/aws/paging';
-import { ProviderError, type ProviderErrorCode } from '../../providers/errors';
+import { ProviderError, type ProviderErrorCode } from '../../domain/cloud-errors';
 import { freePort } from '../support/free-port';
 import { startMoto, type Moto } from '../support/moto';
 

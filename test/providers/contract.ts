@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { MachineImage } from '../../domain/image';
 import type { Server } from '../../domain/server';
 import type { CloudProvider } from '../../providers/cloud-provider';
-import { ProviderError } from '../../providers/errors';
+import { ProviderError } from '../../domain/cloud-errors';
 
 // One contract for every driver: the same calls, the same observable answers.
 

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { MAX_FAILURE_MESSAGE, toActivityFailure } from '../../activities/provider-failure';
 import { createActivities } from '../../activities';
-import { ProviderError } from '../../providers/errors';
+import { ProviderError } from '../../domain/cloud-errors';
 import { SimProvider } from '../../providers/sim/sim-provider';
 import { testKeyStore } from '../support/temporal';
 
