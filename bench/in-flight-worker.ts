@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/config';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
-import { SimGuestExecutor } from '../guest/sim-executor';
+import { SimGuestExecutor } from '../providers/sim/sim-guest-executor';
 import { parseFaultPlan } from '../providers/sim/faults';
 import { SimProvider } from '../providers/sim/sim-provider';
 import { FileKeyStore } from '../secrets/file-key-store';

@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { LaunchRequestSchema } from '../domain/launch-request';
-import { SimGuestExecutor } from '../guest/sim-executor';
+import { SimGuestExecutor } from '../providers/sim/sim-guest-executor';
 import { SimProvider } from '../providers/sim/sim-provider';
 import { FileKeyStore } from '../secrets/file-key-store';
 import { Keyring } from '../secrets/keyring';

@@ -1,6 +1,6 @@
 import type { PayloadCodec } from '@temporalio/common';
 import type { GuestExecutor } from '../guest/executor';
-import { SimGuestExecutor } from '../guest/sim-executor';
+import { SimGuestExecutor } from '../providers/sim/sim-guest-executor';
 import { SshGuestExecutor } from '../guest/ssh-executor';
 import type { CloudProvider } from '../providers/cloud-provider';
 import { createProvider } from '../providers/registry';

@@ -1,4 +1,3 @@
-// The error every cloud driver speaks, and what the guest executors, activities and API read: one model below all of them.
 // One error taxonomy for every driver (Libcloud's shared error classes); activities decide retries from `retryable`.
 export type ProviderErrorCode =
   | 'NotFound'

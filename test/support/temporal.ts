@@ -7,7 +7,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { GuestExecutor } from '../../guest/executor';
-import { SimGuestExecutor } from '../../guest/sim-executor';
+import { SimGuestExecutor } from '../../providers/sim/sim-guest-executor';
 import type { CloudProvider } from '../../providers/cloud-provider';
 import { SimProvider } from '../../providers/sim/sim-provider';
 import { FileKeyStore } from '../../secrets/file-key-store';

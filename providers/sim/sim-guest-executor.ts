@@ -1,10 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { isProviderError, ProviderError } from '../domain/cloud-errors';
-import type { GuestState } from '../providers/sim/sim-guest';
-import type { SimProvider } from '../providers/sim/sim-provider';
-import { virtioDevicePath, type GuestExecutor, type GuestProbe, type GuestTarget } from './executor';
-import { layoutNames } from '../domain/volume-plan';
-import { guestLayout, guestStepProblems, stepInputDevice, type GuestStep, type GuestStepResult } from './steps';
+import { isProviderError, ProviderError } from '../../domain/cloud-errors';
+import type { GuestState } from './sim-guest';
+import type { SimProvider } from './sim-provider';
+import { virtioDevicePath, type GuestExecutor, type GuestProbe, type GuestTarget } from '../../guest/executor';
+import { layoutNames } from '../../domain/volume-plan';
+import { guestLayout, guestStepProblems, stepInputDevice, type GuestStep, type GuestStepResult } from '../../guest/steps';
 
 // The step scripts' decisions, applied to the simulated guest: reuse what is there, assemble or open what is
 // closed, create only on blank devices, refuse to overwrite anything else.

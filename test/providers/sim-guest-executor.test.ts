@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prepareGuestVolumes, type GuestTarget } from '../../guest/executor';
 import type { VolumePlan } from '../../domain/volume-plan';
-import { SimGuestExecutor } from '../../guest/sim-executor';
+import { SimGuestExecutor } from '../../providers/sim/sim-guest-executor';
 import { guestSteps, type GuestStep, type GuestStepResult } from '../../guest/steps';
 import { ProviderError } from '../../domain/cloud-errors';
 import { SimProvider } from '../../providers/sim/sim-provider';
