@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import { layersRule } from './eslint/layers.js';
 
 // Workflows are replayed deterministically in a sandbox: no Node built-ins, and no code from the
 // layers that do side effects (activities/, providers/) except as `import type`.
@@ -18,6 +19,12 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Every layer's imports point down (eslint/layers.js); test/unit/layer-lint.test.ts proves each rule fires.
+    files: ['**/*.ts', '**/*.tsx'],
+    plugins: { layers: { rules: { 'only-down': layersRule } } },
+    rules: { 'layers/only-down': 'error' },
   },
   {
     files: ['workflows/**/*.ts'],
