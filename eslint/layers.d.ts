@@ -3,4 +3,5 @@ import type { Rule } from 'eslint';
 
 export declare const LAYERS: Record<string, { may: string[]; typesFrom?: string[] }>;
 export declare const COMPOSITION_ROOTS: string[];
+export declare const DRIVERS: string[];
 export declare const layersRule: Rule.RuleModule;

@@ -16,6 +16,9 @@ export const LAYERS = {
   api: { may: ['domain', 'config', 'secrets', 'providers'], typesFrom: ['workflows', 'activities', 'guest'] },
 };
 
+/** Cloud drivers under providers/: none imports another; what the local ones share is in providers/local/. */
+export const DRIVERS = ['aws', 'qemu', 'sim'];
+
 /** The composition root: it builds every layer from the settings, so it may import any of them. */
 export const COMPOSITION_ROOTS = ['config/dependencies.ts'];
 
@@ -31,6 +34,7 @@ export const layersRule = {
     messages: {
       down: '{{from}}/ may not import {{to}}/: layers only point down (api → workflows → activities → providers → guest → domain; secrets and config below them)',
       typesOnly: '{{from}}/ imports only types from {{to}}/',
+      driver: 'providers/{{from}}/ may not import providers/{{to}}/: drivers share code only through providers/local/',
     },
     schema: [],
   },
@@ -42,7 +46,12 @@ export const layersRule = {
     const check = (node, source) => {
       const spec = source?.value;
       if (typeof spec !== 'string' || !spec.startsWith('.')) return;
-      const to = path.relative(context.cwd, path.resolve(path.dirname(context.filename), spec)).split(path.sep)[0];
+      const [to, toSub] = path.relative(context.cwd, path.resolve(path.dirname(context.filename), spec)).split(path.sep);
+      const fromSub = file.split(path.sep)[1];
+      if (from === 'providers' && to === 'providers' && (DRIVERS.includes(fromSub) || fromSub === 'local') && DRIVERS.includes(toSub) && toSub !== fromSub) {
+        context.report({ node, messageId: 'driver', data: { from: fromSub, to: toSub } });
+        return;
+      }
       if (to === from || !TOP.has(to) || layer.may.includes(to)) return;
       const typesFrom = layer.typesFrom ?? [];
       if (typesFrom.includes(to) && isTypeOnly(node)) return;

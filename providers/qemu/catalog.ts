@@ -1,6 +1,6 @@
 import type { Capabilities } from '../../domain/capabilities';
 import type { Product } from '../../domain/product';
-import { SIM_NAMING } from '../sim/naming';
+import { LOCAL_NAMING } from '../local/naming';
 
 // What the local QEMU cloud offers: one region on this machine, products that map to -smp/-m, and what it can do.
 
@@ -36,5 +36,5 @@ export const QEMU_CAPABILITIES: Capabilities = {
   labels: true,
   deprecation: true,
   disableImage: true,
-  naming: SIM_NAMING,
+  naming: LOCAL_NAMING,
 };

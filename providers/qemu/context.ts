@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { ProviderError } from '../../domain/cloud-errors';
-import type { SimStore } from '../sim/store';
+import type { RecordStore } from '../local/record-store';
 import { QEMU_REGION, QEMU_ZONE } from './catalog';
 
 // What every part of the qemu driver shares: its records (the sim's SQLite store, one JSON document per
@@ -16,7 +16,7 @@ export interface QemuLimits {
 }
 
 export interface QemuContext {
-  store: SimStore;
+  store: RecordStore;
   /** DATA_DIR/qemu: images, volumes and one folder per server. */
   root: string;
   /** The base image the public library offers (built by scripts/qemu/build-base-image.sh), when built. */

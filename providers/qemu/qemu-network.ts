@@ -4,9 +4,9 @@ import ssh2 from 'ssh2';
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { CreateFirewallInput } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
-import { requireName } from '../sim/naming';
-import { authorizeStored, listStoredFirewalls, storeFirewall } from '../sim/firewall-records';
-import { colonHex, openSshPublicKey } from '../sim/sim-network';
+import { requireName } from '../local/naming';
+import { authorizeStored, listStoredFirewalls, storeFirewall } from '../local/firewall-records';
+import { colonHex, openSshPublicKey } from '../local/keys';
 import { newId, requireRegion, type QemuContext } from './context';
 
 // Key pairs and firewalls of the local cloud. A key pair keeps its public key, which reaches a server through

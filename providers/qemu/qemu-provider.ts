@@ -8,7 +8,7 @@ import type { Product } from '../../domain/product';
 import type { Server, StatusCheck } from '../../domain/server';
 import type { Volume } from '../../domain/volume';
 import type { CaptureImageInput, CloudProvider, CreateFirewallInput, CreateVolumeInput, ImageUpdate, LaunchServerInput, PublicImageQuery, ServerFilter, VolumeFilter } from '../cloud-provider';
-import { SimStore } from '../sim/store';
+import { RecordStore } from '../local/record-store';
 import { QEMU_CAPABILITIES, QEMU_PRODUCTS, QEMU_REGION, QEMU_ZONE } from './catalog';
 import { requireRegion, type QemuContext, type QemuLimits } from './context';
 import * as images from './qemu-images';
@@ -36,7 +36,7 @@ export class QemuProvider implements CloudProvider {
     // Captured disks hold cloud-init's copy of user data and host keys: only this account reads them.
     mkdirSync(options.root, { recursive: true, mode: 0o700 });
     this.ctx = {
-      store: new SimStore(path.join(options.root, 'qemu-cloud.db')),
+      store: new RecordStore(path.join(options.root, 'qemu-cloud.db')),
       root: options.root,
       baseImageDir: options.baseImageDir,
       accel: options.accel,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Volume } from '../../domain/volume';
 import type { CreateVolumeInput, VolumeFilter } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
-import { hasTag } from '../sim/context';
+import { hasTag } from '../local/tags';
 import { QEMU_MAX_VOLUMES_PER_SERVER } from './catalog';
 import { newId, requireRegion, requireZone, volumeFile, type QemuContext } from './context';
 import { plugDisk, qemuImg, unplugDisk } from './machine';

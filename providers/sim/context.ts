@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ProviderError } from '../../domain/cloud-errors';
 import { SIM_REGIONS } from './catalog';
 import type { FaultInjector } from './faults';
-import type { SimStore } from './store';
+import type { RecordStore } from '../local/record-store';
 import type { SimClock } from './timeline';
 
 /** Account limits of the simulated cloud; going over answers QuotaExceeded, as a real account would. */
@@ -15,7 +15,7 @@ export const DEFAULT_SIM_QUOTAS: SimQuotas = { servers: 100, volumes: 300 };
 
 /** What every part of the sim shares. */
 export interface SimContext {
-  store: SimStore;
+  store: RecordStore;
   clock: SimClock;
   faults: FaultInjector;
   quotas: SimQuotas;
@@ -46,17 +46,4 @@ export const newId = (prefix: string): string => `${prefix}-${randomBytes(9).toS
 
 export const notFound = (what: string, id: string): ProviderError => new ProviderError('NotFound', `${what} ${id} does not exist`);
 
-export function hasTag(tags: Record<string, string>, tag: { key: string; value?: string } | undefined): boolean {
-  if (!tag) return true;
-  return tag.key in tags && (tag.value === undefined || tags[tag.key] === tag.value);
-}
-
-/** Applies tag changes: an empty value removes the tag (as the interface's updateImage promises). */
-export function applyTags(tags: Record<string, string>, changes: Record<string, string> | undefined): Record<string, string> {
-  const next = { ...tags };
-  for (const [key, value] of Object.entries(changes ?? {})) {
-    if (value === '') delete next[key];
-    else next[key] = value;
-  }
-  return next;
-}
+export { applyTags, hasTag } from '../local/tags';

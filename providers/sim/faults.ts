@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProviderError, type ProviderErrorCode } from '../../domain/cloud-errors';
-import type { SimStore } from './store';
+import type { RecordStore } from '../local/record-store';
 
 // Faults on demand: a rate per operation (transient Throttled/Unavailable) and scripted faults such as
 // "the 2nd attachVolume fails with Unavailable" or "server web-1 never passes status checks".
@@ -49,7 +49,7 @@ export class FaultInjector {
   private plan: FaultPlan;
 
   constructor(
-    private readonly store: SimStore,
+    private readonly store: RecordStore,
     plan: FaultPlan,
     private readonly random: () => number = Math.random,
   ) {

@@ -3,12 +3,13 @@ import type { Page, PageRequest } from '../../domain/page';
 import type { CaptureImageInput, ImageUpdate, PublicImageQuery } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
 import { SIM_ACCOUNT, SIM_PUBLIC_OWNER, seedPublicImages } from './catalog';
-import { hasTag, newId, notFound, requireRegion, type SimContext } from './context';
-import { applyImageUpdate } from './image-records';
-import { requireName } from './naming';
-import { pageOf } from './paging';
+import { newId, notFound, requireRegion, type SimContext } from './context';
+import { applyImageUpdate } from '../local/image-records';
+import { requireName } from '../local/naming';
+import { pageOf } from '../local/paging';
 import { loadServer, type ServerDoc } from './sim-servers';
 import { stateAt, type Timeline } from './timeline';
+import { matchesQuery, newestFirst } from '../local/image-query';
 
 export interface ImageDoc {
   image: Omit<MachineImage, 'state'>;
@@ -46,8 +47,6 @@ export function findImage(ctx: SimContext, region: string, imageId: string): Mac
   if (!found) throw new ProviderError('NotFound', `image ${imageId} does not exist in region ${region}`);
   return structuredClone(found);
 }
-
-export const newestFirst = (a: MachineImage, b: MachineImage) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name);
 
 export function listImages(ctx: SimContext, region: string, page?: PageRequest): Page<MachineImage> {
   requireRegion(region);
@@ -100,25 +99,6 @@ function storeImage(
   return imageView(ctx, stored);
 }
 
-/** `q` is a case-insensitive substring, or a glob (* and ?) matched against the whole name. */
-export function nameMatcher(q: string | undefined): (name: string) => boolean {
-  if (!q) return () => true;
-  if (!/[*?]/.test(q)) return (name) => name.toLowerCase().includes(q.toLowerCase());
-  const pattern = q.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  const re = new RegExp(`^${pattern}$`, 'i');
-  return (name) => re.test(name);
-}
-
-/** Whether a public image answers a search: name, platform, architecture, owner and tag, each when given. */
-export function matchesQuery(query: PublicImageQuery): (image: MachineImage) => boolean {
-  const matchesName = nameMatcher(query.q);
-  return (image) =>
-    matchesName(image.name) &&
-    (!query.platform || image.platform === query.platform) &&
-    (!query.architecture || image.architecture === query.architecture) &&
-    (!query.ownerId || image.ownerId === query.ownerId) &&
-    hasTag(image.tags, query.tag);
-}
 
 export function searchPublicImages(ctx: SimContext, region: string, query: PublicImageQuery): Page<MachineImage> {
   const found = [...publicLibrary(region), ...publishedImages(ctx, region)].filter(matchesQuery(query));

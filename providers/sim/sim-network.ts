@@ -2,14 +2,14 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { CreateFirewallInput } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
+import { colonHex, openSshPublicKey } from '../local/keys';
 import { newId, requireRegion, type SimContext } from './context';
-import { authorizeStored, listStoredFirewalls, storeFirewall } from './firewall-records';
-import { requireName } from './naming';
+import { authorizeStored, listStoredFirewalls, storeFirewall } from '../local/firewall-records';
+import { requireName } from '../local/naming';
 import { serverView, type ServerDoc } from './sim-servers';
 
 // Key pairs and firewalls of the simulated cloud. Key pairs are stored by `<region>/<name>`: names are unique per region.
 const keypairId = (region: string, name: string) => `${region}/${name}`;
-export const colonHex = (digest: Buffer) => digest.toString('hex').match(/../g)!.join(':');
 
 export function createKeypair(ctx: SimContext, region: string, name: string, tags: Record<string, string> = {}): CreatedKeypair {
   ctx.faults.check('createKeypair');
@@ -27,15 +27,6 @@ export function createKeypair(ctx: SimContext, region: string, name: string, tag
   return { ...keypair, privateKeyPem };
 }
 
-/** An OpenSSH public key line's type, base64 body and key blob; anything else is refused as InvalidInput. */
-export function openSshPublicKey(publicKey: string): { type: string; body: string; blob: Buffer } {
-  const [type, body] = publicKey.trim().split(/\s+/);
-  const blob = body ? Buffer.from(body, 'base64') : Buffer.alloc(0);
-  if (!type || !body || !/^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521))$/.test(type) || blob.length < 32) {
-    throw new ProviderError('InvalidInput', 'public key is not in OpenSSH format ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...")');
-  }
-  return { type, body, blob };
-}
 
 export function importKeypair(ctx: SimContext, region: string, name: string, publicKey: string, tags: Record<string, string> = {}): Keypair {
   ctx.faults.check('importKeypair');

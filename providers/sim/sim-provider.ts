@@ -19,13 +19,13 @@ import type {
 import { SIM_PRODUCTS, SIM_REGIONS } from './catalog';
 import { DEFAULT_SIM_QUOTAS, requireRegion, zonesOf, type SimContext, type SimQuotas } from './context';
 import { FaultInjector, type FaultPlan } from './faults';
-import { SIM_NAMING } from './naming';
+import { LOCAL_NAMING } from '../local/naming';
 import { SimGuest } from './sim-guest';
 import * as images from './sim-images';
 import * as network from './sim-network';
 import * as servers from './sim-servers';
 import * as volumes from './sim-volumes';
-import { SimStore } from './store';
+import { RecordStore } from '../local/record-store';
 import { SimClock } from './timeline';
 
 export interface SimOptions {
@@ -46,7 +46,7 @@ export class SimProvider implements CloudProvider {
   private readonly ctx: SimContext;
 
   constructor(options: SimOptions = {}) {
-    const store = new SimStore(options.dbFile ?? ':memory:');
+    const store = new RecordStore(options.dbFile ?? ':memory:');
     this.faults = new FaultInjector(store, options.faults ?? { rates: {}, scripted: [] });
     this.ctx = {
       store,
@@ -73,7 +73,7 @@ export class SimProvider implements CloudProvider {
       labels: true,
       deprecation: true,
       disableImage: true,
-      naming: SIM_NAMING,
+      naming: LOCAL_NAMING,
     };
   }
 

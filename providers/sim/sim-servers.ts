@@ -3,7 +3,7 @@ import type { LaunchServerInput, ServerFilter } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
 import { SIM_PRODUCTS } from './catalog';
 import { hasTag, newId, notFound, requireZone, type SimContext } from './context';
-import { requireName } from './naming';
+import { requireName } from '../local/naming';
 import { findImage } from './sim-images';
 import type { VolumeDoc } from './sim-volumes';
 import { schedule, stateAt, type Timeline } from './timeline';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFaultPlan } from '../../providers/sim/faults';
 import { SIM_REGIONS } from '../../providers/sim/catalog';
 import { SimProvider } from '../../providers/sim/sim-provider';
-import { SimStore } from '../../providers/sim/store';
+import { RecordStore } from '../../providers/local/record-store';
 import { PROJECT_ROOT } from '../../config/paths';
 import { rejection } from './contract';
 
@@ -179,7 +179,7 @@ describe('sim cloud', () => {
     const sim = new SimProvider({ dbFile: file });
     await launch(sim, 'plans');
     sim.close();
-    const store = new SimStore(file);
+    const store = new RecordStore(file);
     expect(store.plan('onServer')).toContain('USING INDEX resources_by_attachment (kind=? AND region=? AND attached_to=?)');
     expect(store.plan('byTag')).toMatch(/SEARCH t USING (COVERING )?INDEX resource_tags_by_value \(key=\? AND value=\?\).*SEARCH r USING INDEX sqlite_autoindex_resources_1 \(id=\?\)/);
     expect(store.plan('withNoEnd')).toContain('USING COVERING INDEX resources_by_end (kind=? AND region=? AND gone_at=?)');

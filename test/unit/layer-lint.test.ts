@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -52,9 +52,31 @@ describe('the layer rule', () => {
     }, 60_000);
   }
 
+  it('keeps drivers apart: qemu and sim share providers/local/, and neither imports the other', async () => {
+    const probe = async (folder: string, code: string) => {
+      const file = path.join(PROJECT_ROOT, 'providers', folder, `layer-probe-${process.pid}.ts`);
+      writeFileSync(file, code);
+      try {
+        const [result] = await eslint.lintFiles([file]);
+        return (result?.messages ?? []).filter((m) => m.ruleId === 'layers/only-down').map((m) => m.message);
+      } finally {
+        rmSync(file, { force: true });
+      }
+    };
+    expect(await probe('qemu', "import { SimProvider } from '../sim/sim-provider';\nexport const s = SimProvider;\n")).toEqual([
+      expect.stringContaining('providers/qemu/ may not import providers/sim/'),
+    ]);
+    expect(await probe('local', "import { AwsProvider } from '../aws/aws-provider';\nexport const a = AwsProvider;\n")).toHaveLength(1);
+    expect(await probe('qemu', "import { RecordStore } from '../local/record-store';\nexport const r = RecordStore;\n")).toEqual([]);
+  }, 60_000);
+
   it('tells the console’s own api.ts from the API, and lets the composition root import every layer', async () => {
     expect(await lint('console', "import { api } from './api';\nexport const a = api;\n")).toEqual([]);
     const messages = await lint('console', "import { buildApp } from '../api/app';\nexport const b = buildApp;\n");
     expect(messages).toEqual([expect.stringContaining('console/ may not import api/')]);
+    const root = path.join(PROJECT_ROOT, 'config', 'dependencies.ts');
+    expect(readFileSync(root, 'utf8'), 'the composition root builds the providers').toContain("from '../providers/");
+    const [result] = await eslint.lintFiles([root]);
+    expect((result?.messages ?? []).filter((m) => m.ruleId === 'layers/only-down')).toEqual([]);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import type { MachineImage } from '../../domain/image';
 import type { ImageUpdate } from '../cloud-provider';
-import { applyTags } from './context';
+import { applyTags } from './tags';
 
 // An own image's labels as the clouds that keep image records (sim, qemu) change them: the name is also the
 // `Name` tag and the label colour the `label-color` tag, as on EC2; an empty value removes a tag or the colour.

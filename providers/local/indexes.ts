@@ -1,4 +1,4 @@
-import type { ResourceKind } from './store';
+import type { ResourceKind } from './record-store';
 
 // What the store indexes beside each document, so that the lookups a launch makes (by tag, by attached server,
 // live count) read a few rows instead of parsing every resource in the region: a launch must not cost more

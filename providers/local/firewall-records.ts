@@ -2,8 +2,8 @@ import { isIpv6Cidr } from '../../domain/cidr';
 import type { Firewall, FirewallRule } from '../../domain/network';
 import type { CreateFirewallInput } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
-import { hasTag } from './context';
-import type { SimStore } from './store';
+import { hasTag } from './tags';
+import type { RecordStore } from './record-store';
 
 // Firewalls as records in the store, for the clouds that keep them there (sim, qemu): names unique per region,
 // rules validated and kept once each. The caller checks the region and the name's shape first.
@@ -27,7 +27,7 @@ export function validRules(rules: FirewallRule[]): FirewallRule[] {
 
 export const sameRule = (a: FirewallRule, b: FirewallRule) => a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort && a.cidr === b.cidr;
 
-export function storeFirewall(store: SimStore, region: string, id: string, input: CreateFirewallInput): Firewall {
+export function storeFirewall(store: RecordStore, region: string, id: string, input: CreateFirewallInput): Firewall {
   const rules = validRules(input.rules).filter((rule, i, all) => all.findIndex((other) => sameRule(rule, other)) === i);
   return store.transaction(() => {
     if (store.list<Firewall>('firewall', region).some((s) => s.doc.name === input.name)) {
@@ -39,7 +39,7 @@ export function storeFirewall(store: SimStore, region: string, id: string, input
   });
 }
 
-export function authorizeStored(store: SimStore, region: string, firewallId: string, rules: FirewallRule[]): Firewall {
+export function authorizeStored(store: RecordStore, region: string, firewallId: string, rules: FirewallRule[]): Firewall {
   validRules(rules);
   return store.transaction(() => {
     const stored = store.get<Firewall>('firewall', firewallId);
@@ -51,7 +51,7 @@ export function authorizeStored(store: SimStore, region: string, firewallId: str
   });
 }
 
-export function listStoredFirewalls(store: SimStore, region: string, filter: { ids?: string[]; tag?: { key: string; value?: string } } = {}): Firewall[] {
+export function listStoredFirewalls(store: RecordStore, region: string, filter: { ids?: string[]; tag?: { key: string; value?: string } } = {}): Firewall[] {
   return store
     .list<Firewall>('firewall', region, filter.tag ? { tag: filter.tag } : {})
     .map((s) => s.doc)

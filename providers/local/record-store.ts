@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { indexOf } from './indexes';
 
-// The simulated cloud's state: one JSON document per resource, in SQLite so that the API process and the
-// worker process (and a restarted worker) see the same cloud. WAL lets readers run beside the one writer.
+// The record store of the local clouds (the sim, and qemu's records of what it runs): one JSON document per
+// resource, in SQLite so that the API process and the worker process (and a restarted worker) see the same cloud.
+// WAL lets readers run beside the one writer.
 
 export type ResourceKind = 'image' | 'server' | 'keypair' | 'firewall' | 'volume' | 'guest';
 
@@ -61,7 +62,7 @@ export const LOOKUPS = {
 // Version 3 orders the attachment index by seq and indexes gone_at, so the planner takes them over resources_by_kind.
 const VERSION = 3;
 
-export class SimStore {
+export class RecordStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 

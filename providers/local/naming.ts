@@ -1,8 +1,8 @@
 import type { Capabilities, NamingRule } from '../../domain/capabilities';
 import { ProviderError } from '../../domain/cloud-errors';
 
-// The simulated cloud's naming constraints, close to EC2's so that requests valid here are valid there.
-export const SIM_NAMING: Capabilities['naming'] = {
+// The local clouds' naming constraints (sim, qemu), close to EC2's so that requests valid here are valid there.
+export const LOCAL_NAMING: Capabilities['naming'] = {
   server: {
     pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$',
     minLength: 1,
@@ -24,6 +24,6 @@ export function fitsName(rule: NamingRule, name: string): boolean {
 }
 
 export function requireName(kind: keyof Capabilities['naming'], name: string): void {
-  const rule = SIM_NAMING[kind];
+  const rule = LOCAL_NAMING[kind];
   if (!fitsName(rule, name)) throw new ProviderError('InvalidInput', `${kind} name "${name}" does not fit this cloud: ${rule.hint}`);
 }
