@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import { BillingCode, Group } from '../domain/search-attributes';
 import { ApiError } from './errors';
 
@@ -24,30 +25,43 @@ export interface OperationStart {
   workflowType: string;
   workflowId: string;
   taskQueue: string;
-  /** The workflow's one argument; its fingerprint tells a replay from a reused key. */
+  /** What the key stands for; its fingerprint tells a replay from a reused key. */
   request: unknown;
+  /** The workflow's arguments: `[request]` unless given. */
+  args?: unknown[];
   idempotencyKey: string | undefined;
   summary: string;
-  /** The group the operation acts for: who may see it. */
+  /** The group it acts for: who may see it. */
   group?: string;
-  /** The billing code its temporary server is charged to (a clone's), so quotas count it from the start. */
+  /** The billing code its servers are charged to, so quotas count them from the start. */
   billingCode?: string;
+  /** Search attributes and memo fields beside the group, billing code and fingerprint. */
+  searchAttributes?: SearchAttributePair[];
+  memo?: Record<string, unknown>;
+  /** What a refusal calls it: a launch, or an operation. */
+  noun?: string;
 }
 
-/** Starts an operation's workflow once per key: the same key and request find it again (created: false); another request is 409. */
-export async function startOperation(client: Client, start: OperationStart): Promise<{ created: boolean }> {
-  requireSmallInput(start.request);
+/**
+ * Starts a workflow once per Idempotency-Key, for launches and operations alike: the same key and request find it
+ * again (created: false, with its status as Temporal names it); another request under the key is 409.
+ */
+export async function startOperation(client: Client, start: OperationStart): Promise<{ created: boolean; existingStatus?: string }> {
+  const args = start.args ?? [start.request];
+  requireSmallInput(...args);
   const fingerprint = requestFingerprint(start.request);
+  const noun = start.noun ?? 'operation';
   try {
     await client.workflow.start(start.workflowType, {
       workflowId: start.workflowId,
       taskQueue: start.taskQueue,
-      args: [start.request],
-      // A key names one operation forever: never a second run under it, even after the first closed.
+      args,
+      // A key names one workflow forever: never a second run under it, even after the first closed.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      memo: { requestFingerprint: fingerprint },
+      memo: { ...start.memo, requestFingerprint: fingerprint },
       staticSummary: start.summary,
       typedSearchAttributes: [
+        ...(start.searchAttributes ?? []),
         ...(start.group ? [{ key: Group, value: start.group }] : []),
         ...(start.billingCode ? [{ key: BillingCode, value: start.billingCode }] : []),
       ],
@@ -56,16 +70,16 @@ export async function startOperation(client: Client, start: OperationStart): Pro
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError) || start.idempotencyKey === undefined) throw err;
     const existing = await client.workflow.getHandle(start.workflowId).describe();
-    // Another group's operation is not named: the key is taken, and that is all the caller learns.
+    // Another group's workflow is not named: the key is taken, and that is all the caller learns.
     if (existing.typedSearchAttributes.get(Group) !== start.group) throw keyTaken(start.idempotencyKey);
     if ((existing.memo as { requestFingerprint?: string } | undefined)?.requestFingerprint !== fingerprint) {
       throw new ApiError(
         409,
         'idempotency_key_reused',
-        `Idempotency-Key "${start.idempotencyKey}" already started operation ${start.workflowId} with a different request; use a new key for a new operation`,
+        `Idempotency-Key "${start.idempotencyKey}" already started ${noun} ${start.workflowId} with a different request; use a new key for a new ${noun}`,
       );
     }
-    return { created: false };
+    return { created: false, existingStatus: existing.status.name };
   }
 }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   isGrpcDeadlineError,
   isGrpcServiceError,
@@ -12,12 +11,12 @@ import type { Principal } from '../domain/access';
 import type { LaunchContext, LaunchProgress, LaunchResult } from '../domain/launch';
 import { launchWorkflowId } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
-import { BillingCode, Group, ImageId, Provider, Region } from '../domain/search-attributes';
+import { Group, ImageId, Provider, Region } from '../domain/search-attributes';
 import type { launchServer } from '../workflows/launch-server';
 import { requireVisible } from './auth/scope';
 import { ApiError, notFound } from './errors';
 import { failureOf } from './failures';
-import { keyTaken, requestFingerprint, requireSmallInput } from './idempotent-start';
+import { startOperation } from './idempotent-start';
 import { ProgressMemo } from './progress-memo';
 import { DEFAULT_STUCK_CANCEL_GRACE_SECONDS } from '../domain/stuck';
 import { cancelStuck, stuckOf } from './stuck';
@@ -60,40 +59,26 @@ export class LaunchClient {
     context: LaunchContext = {},
     workflowId = launchWorkflowId(idempotencyKey ?? randomUUID()),
   ): Promise<{ id: string; created: boolean; status: LaunchStatus }> {
-    requireSmallInput(request, context);
-    const memo: LaunchMemo = { requestFingerprint: requestFingerprint(request), request, ...(context.startedBy ? { startedBy: context.startedBy } : {}) };
-    try {
-      await this.client.workflow.start<typeof launchServer>('launchServer', {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [request, context],
-        // A key names one launch forever: never start a second run under it, even after the first closed.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        memo: { ...memo },
-        typedSearchAttributes: [
-          { key: ImageId, value: request.imageId },
-          { key: Region, value: request.region },
-          { key: Provider, value: this.provider },
-          { key: Group, value: request.group },
-          { key: BillingCode, value: request.billingCode },
-        ],
-        staticSummary: `Launch ${request.name} from ${request.imageId} in ${request.region}`,
-      });
-      return { id: workflowId, created: true, status: 'running' as const };
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || idempotencyKey === undefined) throw err;
-      const existing = await this.client.workflow.getHandle(workflowId).describe();
-      // Another group's launch is not named: the key is taken, and that is all the caller learns.
-      if (existing.typedSearchAttributes.get(Group) !== request.group) throw keyTaken(idempotencyKey);
-      if ((existing.memo as Partial<LaunchMemo> | undefined)?.requestFingerprint !== memo.requestFingerprint) {
-        throw new ApiError(
-          409,
-          'idempotency_key_reused',
-          `Idempotency-Key "${idempotencyKey}" already started launch ${workflowId} with a different request; use a new key for a new launch`,
-        );
-      }
-      return { id: workflowId, created: false, status: statusOfName(existing.status.name) };
-    }
+    const memo: Omit<LaunchMemo, 'requestFingerprint'> = { request, ...(context.startedBy ? { startedBy: context.startedBy } : {}) };
+    const { created, existingStatus } = await startOperation(this.client, {
+      workflowType: 'launchServer',
+      workflowId,
+      taskQueue: this.taskQueue,
+      request,
+      args: [request, context],
+      idempotencyKey,
+      summary: `Launch ${request.name} from ${request.imageId} in ${request.region}`,
+      group: request.group,
+      billingCode: request.billingCode,
+      searchAttributes: [
+        { key: ImageId, value: request.imageId },
+        { key: Region, value: request.region },
+        { key: Provider, value: this.provider },
+      ],
+      memo,
+      noun: 'launch',
+    });
+    return { id: workflowId, created, status: created ? 'running' : statusOfName(existingStatus ?? 'RUNNING') };
   }
 
   /** Asks the launch to stop; its undos run and it ends as cancelled. A closed launch cannot be cancelled. */

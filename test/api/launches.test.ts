@@ -163,7 +163,7 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
       headers: { 'idempotency-key': key },
     });
     expect(res.statusCode).toBe(409);
-    expect(res.json()).toMatchObject({ code: 'idempotency_key_reused', message: expect.stringContaining(key) });
+    expect(res.json()).toMatchObject({ code: 'idempotency_key_reused', message: expect.stringContaining(`Idempotency-Key "${key}" already started launch launch-${key} with a different request`) });
   });
 
   it('rejects bad input with 400, naming each field and what to do, and starts nothing', async () => {
