@@ -21,6 +21,7 @@ import type { LaunchRequest } from '../domain/launch-request';
 import { LaunchStep as LaunchStepAttribute, ServerId } from '../domain/search-attributes';
 import { guestSteps, type VolumePlan } from '../domain/volume-plan';
 import { withinDeadline } from './deadline';
+import { Saga } from './saga';
 import { glanceActivity, guestActivity, quickActivity, readinessActivity, undoActivity, waitActivity } from './activity-options';
 
 const quick = proxyActivities<Activities>(quickActivity);
@@ -82,7 +83,7 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
   const owner = { region, name: request.name, group: request.group, billingCode: request.billingCode };
   const progress: LaunchProgress = { request, steps: [], warnings: [...(context.warnings ?? [])] };
   setHandler(progressQuery, () => progress);
-  const undos: { what: string; run: () => Promise<unknown> }[] = [];
+  const saga = new Saga();
   let summary = `launch ${request.name} from ${request.imageId}`;
 
   const describe = (detail: string) => setCurrentDetails(`${summary}: ${detail}`);
@@ -135,12 +136,9 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
       const choice = request.keypair;
       if ('create' in choice) {
         const name = choice.create.name ?? createdKeypairName(workflowId);
-        undos.push({
-          what: `delete key pair ${name}`,
-          run: async () => {
-            await undo.releaseKeypair(workflowId, region, name);
-            progress.privateKeyAvailable = false;
-          },
+        saga.add(`delete key pair ${name}`, async () => {
+          await undo.releaseKeypair(workflowId, region, name);
+          progress.privateKeyAvailable = false;
         });
       }
       const keypair = await step('keypair', () => quick.ensureKeypair(workflowId, owner, choice));
@@ -151,7 +149,7 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
     let firewallIds: string[] = [];
     if (request.firewall) {
       const choice = request.firewall;
-      if ('create' in choice) undos.push({ what: 'delete the firewall', run: () => undo.releaseFirewall(workflowId, region) });
+      if ('create' in choice) saga.add('delete the firewall', () => undo.releaseFirewall(workflowId, region));
       firewallIds = (await step('firewall', () => quick.ensureFirewall(workflowId, owner, choice))).ids;
       progress.firewallIds = firewallIds;
     }
@@ -162,8 +160,7 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
     if (deadline !== undefined) progress.readyBy = new Date(deadline).toISOString();
 
     const untilReady = async () => {
-      undos.push({ what: 'terminate the server', run: () => undo.releaseServers(workflowId, region) });
-      const serverUndo = undos.length - 1;
+      const serverUndo = saga.add('terminate the server', () => undo.releaseServers(workflowId, region));
       const provisioned = await step('provision', () =>
         quick.provisionServer({
           workflowId,
@@ -182,7 +179,7 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
       let layout: VolumeLayout | undefined;
       if (volumes) {
         // Undone after the server is terminated (undos run in reverse): a mounted volume can hold a detach.
-        undos.splice(serverUndo, 0, { what: 'delete the volumes', run: () => undo.releaseVolumes(workflowId, region) });
+        saga.before(serverUndo, 'delete the volumes', () => undo.releaseVolumes(workflowId, region));
         const total = volumes.disks.length;
         const volumeIds = await step('volumes', async () => {
           let created = 0;
@@ -258,17 +255,11 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
   } catch (err) {
     progress.error = reasonOf(err);
     describe(`failed: ${progress.error.message}; cleaning up`);
-    // Undo in reverse, even when cancelled; an undo that fails for good is logged and never hides the original error.
+    // Undo in reverse, even when cancelled; an undo that fails for good is reported and never hides the original error.
     await CancellationScope.nonCancellable(() =>
       step('cleanup', async () => {
-        for (const { what, run } of undos.reverse()) {
-          try {
-            await run();
-          } catch (undoErr) {
-            progress.warnings.push(`cleanup could not ${what}: ${reasonOf(undoErr).message}`);
-            log.error('launch cleanup step failed', { what, error: reasonOf(undoErr).message });
-          }
-        }
+        const failures = await saga.compensate((undoErr) => reasonOf(undoErr).message);
+        progress.warnings.push(...failures.map(({ what, reason }) => `cleanup could not ${what}: ${reason}`));
       }),
     );
     describe(`failed: ${progress.error.message}`);
