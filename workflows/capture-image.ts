@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, defineQuery, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, defineQuery, log, proxyActivities, setCurrentDetails, setHandler, TimeoutFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { MachineImage } from '../domain/image';
@@ -41,6 +41,10 @@ export async function captureImage(input: CaptureInput): Promise<MachineImage> {
   upsertSearchAttributes([{ key: ServerId, value: input.serverId }]);
   const { stopFirst } = await quick.checkCapturable(input.region, input.serverId, input.reboot);
   let stopped = false;
+  let image: MachineImage;
+  const startAgain = async () => {
+    if (stopped && !input.leaveStopped) await CancellationScope.nonCancellable(() => waits.startServerAndWait(input.region, input.serverId));
+  };
   try {
     if (stopFirst) {
       say('stopping the server');
@@ -53,7 +57,6 @@ export async function captureImage(input: CaptureInput): Promise<MachineImage> {
     upsertSearchAttributes([{ key: ImageId, value: started.id }]);
     say(`waiting for image ${started.id}`);
     const wait = proxyActivities<Activities>(imageWaitActivity(input.timeout));
-    let image: MachineImage;
     try {
       image = await wait.checkImageAvailable(input.region, started.id);
     } catch (err) {
@@ -67,14 +70,19 @@ export async function captureImage(input: CaptureInput): Promise<MachineImage> {
       image = again;
     }
     say('available');
-    return image;
   } catch (err) {
     say(`failed: ${reasonOf(err).message}; removing the half-made image`);
-    await CancellationScope.nonCancellable(() => undo.releaseImages(workflowId, input.region));
-    throw err;
-  } finally {
-    if (stopped && !input.leaveStopped) {
-      await CancellationScope.nonCancellable(() => waits.startServerAndWait(input.region, input.serverId));
+    try {
+      await CancellationScope.nonCancellable(() => undo.releaseImages(workflowId, input.region));
+    } finally {
+      // The capture's own error is the one to raise: a server that would not start again is said and logged.
+      await startAgain().catch((restartErr: unknown) => {
+        log.error('could not start the server again after a failed capture', { serverId: input.serverId, error: reasonOf(restartErr).message });
+        say(`failed: ${reasonOf(err).message}; and server ${input.serverId} could not be started again: ${reasonOf(restartErr).message}`);
+      });
     }
+    throw err;
   }
+  await startAgain();
+  return image;
 }

@@ -1,4 +1,4 @@
-import { CancellationScope, executeChild, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, executeChild, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { MachineImage } from '../domain/image';
 import type { CloneRequest } from '../domain/images';
@@ -8,9 +8,11 @@ import { BillingCode, Group, ImageFamily, ImageId, Region } from '../domain/sear
 import { quickActivity, undoActivity } from './activity-options';
 import { captureImage } from './capture-image';
 import { launchServer, reasonOf } from './launch-server';
+import { Saga } from './saga';
 
 const quick = proxyActivities<Activities>(quickActivity);
 const undo = proxyActivities<Activities>(undoActivity);
+const UNDO_EACH_PATCH = 'clone-undo-each';
 
 export interface CloneResult {
   image: MachineImage;
@@ -89,14 +91,25 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
     return { image, sourceImageId: source.id, ...(input.keepServer ? { serverId: launched.server.id } : {}) };
   } catch (err) {
     say(`failed: ${reasonOf(err).message}; removing the temporary server`);
-    // The launch cleans up after its own failure; after it succeeded, the server is ours to remove.
-    await CancellationScope.nonCancellable(async () => {
-      await undo.releaseServers(launchId, input.region);
-      await undo.releaseVolumes(launchId, input.region);
-      await undo.releaseFirewall(launchId, input.region);
-      // A capture that was terminated or timed out never ran its own cleanup.
-      await undo.releaseImages(`capture-${workflowId}`, input.region);
-    });
+    // The launch cleans up after its own failure; after it succeeded, the server is ours to remove. A capture that
+    // was terminated or timed out never ran its own cleanup. Each undo runs whatever the one before did.
+    if (patched(UNDO_EACH_PATCH)) {
+      const saga = new Saga();
+      saga.add('remove a half-made image', () => undo.releaseImages(`capture-${workflowId}`, input.region));
+      saga.add("delete the temporary server's firewall", () => undo.releaseFirewall(launchId, input.region));
+      saga.add("delete the temporary server's volumes", () => undo.releaseVolumes(launchId, input.region));
+      saga.add('terminate the temporary server', () => undo.releaseServers(launchId, input.region));
+      const failures = await saga.compensate((undoErr) => reasonOf(undoErr).message);
+      if (failures.length) say(`failed: ${reasonOf(err).message}; could not ${failures.map((f) => `${f.what} (${f.reason})`).join(', ')}`);
+    } else {
+      // Clones begun before each undo was tried on its own stop at the first that fails; they replay that way.
+      await CancellationScope.nonCancellable(async () => {
+        await undo.releaseServers(launchId, input.region);
+        await undo.releaseVolumes(launchId, input.region);
+        await undo.releaseFirewall(launchId, input.region);
+        await undo.releaseImages(`capture-${workflowId}`, input.region);
+      });
+    }
     throw err;
   }
 }
