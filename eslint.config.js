@@ -8,7 +8,7 @@ import { layersRule } from './eslint/layers.js';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', '.tools/', 'coverage/', 'web/dist/'] },
+  { ignores: ['node_modules/', '.data/', '.tools/', 'coverage/', 'web/dist/', 'workflows-mutant-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 import proto from '@temporalio/proto';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../config/paths';
 import { WORKFLOWS_PATH } from '../../worker/worker';
 import { testPayloadCodecs } from '../support/temporal';
 import { RECORDED, RECORDED_IDS_FILE } from './recorded-histories';
@@ -54,6 +57,35 @@ describe('histories from earlier versions replay on the current workflows', () =
       expect(result.error, `${result.workflowId} replays`).toBeUndefined();
     }
   }, 120_000);
+
+  // The test above catches what it is for: the same histories on workflows changed the simplest way (a timer before
+  // anything else) fail to replay, every one of them.
+  it('fails every recorded history on workflows that each start with a timer', async () => {
+    const mutant = path.join(PROJECT_ROOT, `workflows-mutant-${process.pid}`);
+    cpSync(path.join(PROJECT_ROOT, 'workflows'), mutant, { recursive: true });
+    try {
+      for (const type of new Set(RECORDED.map((r) => r.workflowType))) {
+        const file = readdirSync(mutant).find((f) => readFileSync(path.join(mutant, f), 'utf8').includes(`export async function ${type}(`))!;
+        const text = readFileSync(path.join(mutant, file), 'utf8');
+        // The signature is one line: the timer goes in as the body's first statement.
+        const changed = `import { sleep as mutantSleep } from '@temporalio/workflow';\n${text}`.replace(
+          new RegExp(`^(export async function ${type}\\(.*\\{)$`, 'm'),
+          '$1\n  await mutantSleep(1);',
+        );
+        expect(changed, `${type} was changed`).toContain('await mutantSleep(1);');
+        writeFileSync(path.join(mutant, file), changed);
+      }
+      const ids = JSON.parse(readFileSync(new URL(`./histories/${RECORDED_IDS_FILE}`, import.meta.url), 'utf8')) as Record<string, string>;
+      const histories = RECORDED.map((recorded) => ({ workflowId: ids[recorded.name]!, history: history(recorded.file) }));
+      const failed: string[] = [];
+      for await (const result of Worker.runReplayHistories({ ...sealed, workflowsPath: path.join(mutant, 'index.ts') }, histories)) {
+        if (result.error instanceof DeterminismViolationError) failed.push(result.workflowId);
+      }
+      expect(failed.sort()).toEqual(histories.map((h) => h.workflowId).sort());
+    } finally {
+      rmSync(mutant, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('a reaper run that planned first, then removed', async () => {
     expect(markers('reaper-plans.pb'), 'reaper-plans').toBe(1);
