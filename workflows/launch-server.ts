@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { LaunchContext, LaunchProgress, LaunchResult, LaunchStep, LaunchStepName, VolumeLayout } from '../domain/launch';
+import type { LaunchContext, LaunchPlan, LaunchProgress, LaunchResult, LaunchStep, LaunchStepName, LaunchedServer as Server, VolumeLayout } from '../domain/launch';
 import { LAUNCH_PHASE, createdKeypairName } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import { LaunchStep as LaunchStepAttribute, ServerId } from '../domain/search-attributes';
@@ -68,6 +68,146 @@ function volumePlan(request: LaunchRequest): VolumePlan | undefined {
   if (!volumes) return undefined;
   const disks = volumes.disks ?? Array.from({ length: volumes.count ?? 0 }, () => ({ sizeGb: volumes.sizeGb ?? 0 }));
   return { disks, raid: volumes.raid, filesystem: volumes.filesystem, mountPoint: volumes.mountPoint, encrypt: volumes.encrypt, blockEncryption: volumes.blockEncryption };
+}
+
+/** What the phases of one launch share: its request, the saga of what it made, its progress, and how it reports. */
+interface Launch {
+  request: LaunchRequest;
+  workflowId: string;
+  region: string;
+  /** What most activities need of the request: each carries only that, not the labels, user data or rules. */
+  owner: { region: string; name: string; group: string; billingCode: string };
+  progress: LaunchProgress;
+  saga: Saga;
+  step: <T>(name: LaunchStepName, run: () => Promise<T>) => Promise<T>;
+  describe: (detail: string) => void;
+}
+
+/** The key pair and the firewall: chosen, or made (each undo registered first). Answers the firewall ids. */
+async function grantAccess({ request, workflowId, region, owner, progress, saga, step }: Launch): Promise<string[]> {
+  if (request.keypair) {
+    const choice = request.keypair;
+    if ('create' in choice) {
+      const name = choice.create.name ?? createdKeypairName(workflowId);
+      saga.add(`delete key pair ${name}`, async () => {
+        await undo.releaseKeypair(workflowId, region, name);
+        progress.privateKeyAvailable = false;
+      });
+    }
+    const keypair = await step('keypair', () => quick.ensureKeypair(workflowId, owner, choice));
+    progress.keypairName = keypair.name;
+    progress.privateKeyAvailable = keypair.created;
+  }
+
+  let firewallIds: string[] = [];
+  if (request.firewall) {
+    const choice = request.firewall;
+    if ('create' in choice) saga.add('delete the firewall', () => undo.releaseFirewall(workflowId, region));
+    firewallIds = (await step('firewall', () => quick.ensureFirewall(workflowId, owner, choice))).ids;
+    progress.firewallIds = firewallIds;
+  }
+
+  return firewallIds;
+}
+
+/** The server, provisioned (its undo registered first) and running. */
+async function provision({ request, workflowId, region, owner, progress, saga, step }: Launch, plan: LaunchPlan, firewallIds: string[]): Promise<{ server: Server; serverUndo: number }> {
+  const serverUndo = saga.add('terminate the server', () => undo.releaseServers(workflowId, region));
+  const provisioned = await step('provision', () =>
+    quick.provisionServer({
+      workflowId,
+      request: { ...owner, ...(request.labels ? { labels: request.labels } : {}), ...(request.userData !== undefined ? { userData: request.userData } : {}) },
+      plan,
+      firewallIds,
+      ...(progress.keypairName ? { keypairName: progress.keypairName } : {}),
+    }),
+  );
+  progress.server = provisioned;
+  upsertSearchAttributes([{ key: ServerId, value: provisioned.id }]);
+  const server = await step('wait-running', () => waits.waitServerRunning(region, provisioned.id));
+  progress.server = server;
+
+  return { server, serverUndo };
+}
+
+/** The volumes: created and attached (their undo after the server's), then prepared in the guest step by step. */
+async function prepareVolumes({ request, workflowId, region, owner, progress, saga, step, describe }: Launch, plan: LaunchPlan, server: Server, serverUndo: number): Promise<VolumeLayout | undefined> {
+  const volumes = volumePlan(request);
+  let layout: VolumeLayout | undefined;
+  if (volumes) {
+    // Undone after the server is terminated (undos run in reverse): a mounted volume can hold a detach.
+    saga.before(serverUndo, 'delete the volumes', () => undo.releaseVolumes(workflowId, region));
+    const total = volumes.disks.length;
+    const volumeIds = await step('volumes', async () => {
+      let created = 0;
+      const ids = await allSettled(
+        volumes.disks.map(async (disk, index) => {
+          const id = await waits.createDisk({ workflowId, request: owner, zone: plan.zone, index, sizeGb: disk.sizeGb, ...(disk.type ? { type: disk.type } : {}), encrypted: volumes.blockEncryption });
+          describe(`creating volumes ${++created}/${total}`);
+          return id;
+        }),
+      );
+      let attached = 0;
+      await allSettled(
+        ids.map(async (id, index) => {
+          await waits.attachDisk(region, id, server.id, index);
+          describe(`attaching volumes ${++attached}/${total}`);
+        }),
+      );
+      return ids;
+    });
+    layout = { volumeIds, raid: volumes.raid, filesystem: volumes.filesystem, mountPoint: volumes.mountPoint };
+    progress.volumes = layout;
+    let device: string | undefined;
+    let filesystemUuid: string | undefined;
+    for (const name of guestSteps(volumes)) {
+      const result = await step(name, () =>
+        inGuest.prepareGuest({
+          workflowId,
+          region,
+          serverId: server.id,
+          ...(server.publicIp ? { host: server.publicIp } : {}),
+          volumeIds,
+          plan: volumes,
+          step: name,
+          ...(device ? { device } : {}),
+          ...(filesystemUuid ? { filesystemUuid } : {}),
+        }),
+      );
+      device = result.device;
+      filesystemUuid = result.filesystemUuid ?? filesystemUuid;
+      if (result.arrayDevice) layout.arrayDevice = result.arrayDevice;
+      if (result.luksDevice) layout.luksDevice = result.luksDevice;
+      if (filesystemUuid) layout.filesystemUuid = filesystemUuid;
+    }
+  }
+
+  return layout;
+}
+
+/** Ready: the readiness checks pass, polled by the retry policy within what is left of the deadline. */
+async function awaitReady({ request, region, step }: Launch, server: Server, layout: VolumeLayout | undefined, deadline: number | undefined): Promise<void> {
+  // With a deadline the workflow's timer decides; the activity's own limit is only a backstop past it.
+  const limit = deadline === undefined ? request.readyTimeout : Math.ceil((deadline - Date.now()) / 1000) + 60;
+  const ready = proxyActivities<Activities>(readinessActivity(Math.max(limit, 1)));
+  await step('wait-ready', async () => {
+    try {
+      return await ready.checkReady({
+        region,
+        serverId: server.id,
+        ...(server.publicIp ? { host: server.publicIp } : {}),
+        volumeIds: layout?.volumeIds ?? [],
+        ...(layout ? { mountPoint: layout.mountPoint } : {}),
+      });
+    } catch (err) {
+      // Out of time: either the last attempt timed out, or the retry policy stopped at the limit (RetryState TIMEOUT).
+      if (err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)) {
+        const last = reasonOf(err.cause).message;
+        throw ApplicationFailure.nonRetryable(`server ${server.id} was not ready within ${request.readyTimeout} s; last failing check: ${last}`, 'ReadyTimeout');
+      }
+      throw err;
+    }
+  });
 }
 
 /**
@@ -126,33 +266,15 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
     return ApplicationFailure.nonRetryable(`${subject}${outOfTime}. What it made is removed; fix that check's cause, or launch again with a longer readyTimeout`, 'ReadyTimeout');
   }
 
+  const launch: Launch = { request, workflowId, region, owner, progress, saga, step, describe };
+
   try {
     const plan = await step('preflight', () => quick.preflight(forPreflight(request)));
     progress.plan = plan;
     progress.warnings.push(...plan.warnings);
     summary = `launch ${request.name} from ${plan.image.id} on ${plan.product.id}`;
 
-    if (request.keypair) {
-      const choice = request.keypair;
-      if ('create' in choice) {
-        const name = choice.create.name ?? createdKeypairName(workflowId);
-        saga.add(`delete key pair ${name}`, async () => {
-          await undo.releaseKeypair(workflowId, region, name);
-          progress.privateKeyAvailable = false;
-        });
-      }
-      const keypair = await step('keypair', () => quick.ensureKeypair(workflowId, owner, choice));
-      progress.keypairName = keypair.name;
-      progress.privateKeyAvailable = keypair.created;
-    }
-
-    let firewallIds: string[] = [];
-    if (request.firewall) {
-      const choice = request.firewall;
-      if ('create' in choice) saga.add('delete the firewall', () => undo.releaseFirewall(workflowId, region));
-      firewallIds = (await step('firewall', () => quick.ensureFirewall(workflowId, owner, choice))).ids;
-      progress.firewallIds = firewallIds;
-    }
+    const firewallIds = await grantAccess(launch);
 
     // One deadline from the start of provisioning to ready, whatever step a launch waits in (the guest's SSH, a slow
     // attach, readiness). Launches begun before it bound only the readiness wait, and replay that way.
@@ -160,92 +282,9 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
     if (deadline !== undefined) progress.readyBy = new Date(deadline).toISOString();
 
     const untilReady = async () => {
-      const serverUndo = saga.add('terminate the server', () => undo.releaseServers(workflowId, region));
-      const provisioned = await step('provision', () =>
-        quick.provisionServer({
-          workflowId,
-          request: { ...owner, ...(request.labels ? { labels: request.labels } : {}), ...(request.userData !== undefined ? { userData: request.userData } : {}) },
-          plan,
-          firewallIds,
-          ...(progress.keypairName ? { keypairName: progress.keypairName } : {}),
-        }),
-      );
-      progress.server = provisioned;
-      upsertSearchAttributes([{ key: ServerId, value: provisioned.id }]);
-      const server = await step('wait-running', () => waits.waitServerRunning(region, provisioned.id));
-      progress.server = server;
-
-      const volumes = volumePlan(request);
-      let layout: VolumeLayout | undefined;
-      if (volumes) {
-        // Undone after the server is terminated (undos run in reverse): a mounted volume can hold a detach.
-        saga.before(serverUndo, 'delete the volumes', () => undo.releaseVolumes(workflowId, region));
-        const total = volumes.disks.length;
-        const volumeIds = await step('volumes', async () => {
-          let created = 0;
-          const ids = await allSettled(
-            volumes.disks.map(async (disk, index) => {
-              const id = await waits.createDisk({ workflowId, request: owner, zone: plan.zone, index, sizeGb: disk.sizeGb, ...(disk.type ? { type: disk.type } : {}), encrypted: volumes.blockEncryption });
-              describe(`creating volumes ${++created}/${total}`);
-              return id;
-            }),
-          );
-          let attached = 0;
-          await allSettled(
-            ids.map(async (id, index) => {
-              await waits.attachDisk(region, id, server.id, index);
-              describe(`attaching volumes ${++attached}/${total}`);
-            }),
-          );
-          return ids;
-        });
-        layout = { volumeIds, raid: volumes.raid, filesystem: volumes.filesystem, mountPoint: volumes.mountPoint };
-        progress.volumes = layout;
-        let device: string | undefined;
-        let filesystemUuid: string | undefined;
-        for (const name of guestSteps(volumes)) {
-          const result = await step(name, () =>
-            inGuest.prepareGuest({
-              workflowId,
-              region,
-              serverId: server.id,
-              ...(server.publicIp ? { host: server.publicIp } : {}),
-              volumeIds,
-              plan: volumes,
-              step: name,
-              ...(device ? { device } : {}),
-              ...(filesystemUuid ? { filesystemUuid } : {}),
-            }),
-          );
-          device = result.device;
-          filesystemUuid = result.filesystemUuid ?? filesystemUuid;
-          if (result.arrayDevice) layout.arrayDevice = result.arrayDevice;
-          if (result.luksDevice) layout.luksDevice = result.luksDevice;
-          if (filesystemUuid) layout.filesystemUuid = filesystemUuid;
-        }
-      }
-
-      // With a deadline the workflow's timer decides; the activity's own limit is only a backstop past it.
-      const limit = deadline === undefined ? request.readyTimeout : Math.ceil((deadline - Date.now()) / 1000) + 60;
-      const ready = proxyActivities<Activities>(readinessActivity(Math.max(limit, 1)));
-      await step('wait-ready', async () => {
-        try {
-          return await ready.checkReady({
-            region,
-            serverId: server.id,
-            ...(server.publicIp ? { host: server.publicIp } : {}),
-            volumeIds: layout?.volumeIds ?? [],
-            ...(layout ? { mountPoint: layout.mountPoint } : {}),
-          });
-        } catch (err) {
-          // Out of time: either the last attempt timed out, or the retry policy stopped at the limit (RetryState TIMEOUT).
-          if (err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)) {
-            const last = reasonOf(err.cause).message;
-            throw ApplicationFailure.nonRetryable(`server ${server.id} was not ready within ${request.readyTimeout} s; last failing check: ${last}`, 'ReadyTimeout');
-          }
-          throw err;
-        }
-      });
+      const { server, serverUndo } = await provision(launch, plan, firewallIds);
+      const layout = await prepareVolumes(launch, plan, server, serverUndo);
+      await awaitReady(launch, server, layout, deadline);
       return { server, layout };
     };
     const { server, layout } = deadline === undefined ? await untilReady() : await withinDeadline(deadline, untilReady, readyTimeout);
