@@ -6,7 +6,11 @@ import { PROJECT_ROOT } from '../../config/paths';
 
 const sources = (dir: string): string[] =>
   readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sources(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sources(path.join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [path.join(dir, entry.name)]
+        : [],
   );
 
 // One style of error code, listed once: whatever code the API's source sends is in ERROR_CODES, which the OpenAPI
@@ -17,7 +21,7 @@ describe('API error codes', () => {
     for (const file of sources('api')) {
       const text = readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
       for (const [, code] of text.matchAll(/new ApiError\(\s*\d{3},\s*'([^']+)'/g)) sent.add(code!);
-      for (const [, code] of text.matchAll(/\.send\(\{ code: '([^']+)'/g)) sent.add(code!);
+      for (const [, code] of text.matchAll(/\.send\(\{\s*code: '([^']+)'/g)) sent.add(code!);
       for (const [, code] of text.matchAll(/\[\d{3}, '([^']+)'/g)) sent.add(code!);
     }
     expect(sent.size, 'the scan found the codes').toBeGreaterThan(20);
