@@ -32,7 +32,10 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'workflows are deterministic: no Node built-ins; do it in an activity' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'workflows are deterministic: no Node built-ins; do it in an activity',
+          })),
           patterns: [
             {
               group: ['**/activities', '**/activities/**', '**/providers', '**/providers/**'],

@@ -6,7 +6,11 @@ import { imageDependents } from '../providers/image-dependents';
 import { callProvider } from './provider-failure';
 
 /** The newest available public image matching the family's source query. */
-export async function resolveSource(provider: CloudProvider, region: string, source: Family['source']): Promise<{ id: string; name: string; createdAt: string }> {
+export async function resolveSource(
+  provider: CloudProvider,
+  region: string,
+  source: Family['source'],
+): Promise<{ id: string; name: string; createdAt: string }> {
   const found: MachineImage[] = [];
   let cursor: string | undefined;
   do {
@@ -24,7 +28,11 @@ export async function resolveSource(provider: CloudProvider, region: string, sou
     cursor = page.nextCursor;
   } while (cursor);
   const newest = found.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))[0];
-  if (!newest) throw ApplicationFailure.nonRetryable(`no available public image in ${region} matches "${source.namePattern}"; check the family's source`, 'NoSourceImage');
+  if (!newest)
+    throw ApplicationFailure.nonRetryable(
+      `no available public image in ${region} matches "${source.namePattern}"; check the family's source`,
+      'NoSourceImage',
+    );
   return { id: newest.id, name: newest.name, createdAt: newest.createdAt };
 }
 

@@ -21,13 +21,23 @@ export interface GuestStepInput {
 }
 
 /** One step of volume preparation in the guest; the LUKS passphrase is fetched here, never passed through history. */
-export async function prepareGuest(guest: GuestExecutor | undefined, keys: KeyStore, input: GuestStepInput): Promise<GuestStepResult> {
-  if (!guest) throw ApplicationFailure.nonRetryable('no guest executor is configured (GUEST_EXECUTOR=none)', 'GuestUnavailable');
+export async function prepareGuest(
+  guest: GuestExecutor | undefined,
+  keys: KeyStore,
+  input: GuestStepInput,
+): Promise<GuestStepResult> {
+  if (!guest)
+    throw ApplicationFailure.nonRetryable('no guest executor is configured (GUEST_EXECUTOR=none)', 'GuestUnavailable');
   const secret =
     input.step === 'encrypt'
       ? await keys.getOrCreate(secretRefs.luksPassphrase(input.workflowId), () => randomBytes(32).toString('base64url'))
       : undefined;
-  const target = { region: input.region, serverId: input.serverId, volumeIds: input.volumeIds, ...(input.host ? { host: input.host } : {}) };
+  const target = {
+    region: input.region,
+    serverId: input.serverId,
+    volumeIds: input.volumeIds,
+    ...(input.host ? { host: input.host } : {}),
+  };
   const step = {
     name: input.step,
     plan: input.plan,

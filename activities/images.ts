@@ -9,17 +9,27 @@ import { pollUntil } from './poll';
 import { callProvider } from './provider-failure';
 
 /** Whether this cloud can image the server as it is now; `stopFirst` when it must (or was asked to) be stopped. */
-export async function checkCapturable(provider: CloudProvider, region: string, serverId: string, reboot: boolean): Promise<{ stopFirst: boolean }> {
+export async function checkCapturable(
+  provider: CloudProvider,
+  region: string,
+  serverId: string,
+  reboot: boolean,
+): Promise<{ stopFirst: boolean }> {
   const [server, capabilities] = await Promise.all([
     callProvider(() => provider.getServer(region, serverId)),
     callProvider(() => provider.capabilities(region)),
   ]);
   const from = capabilities.captureFrom;
   if (server.state === 'running' && (reboot || !from.includes('running'))) {
-    if (!from.includes('stopped')) throw ApplicationFailure.nonRetryable(`${provider.name} cannot image a stopped server, and reboot needs one`, 'Unsupported');
+    if (!from.includes('stopped'))
+      throw ApplicationFailure.nonRetryable(
+        `${provider.name} cannot image a stopped server, and reboot needs one`,
+        'Unsupported',
+      );
     return { stopFirst: true };
   }
-  if ((server.state === 'running' || server.state === 'stopped') && from.includes(server.state)) return { stopFirst: false };
+  if ((server.state === 'running' || server.state === 'stopped') && from.includes(server.state))
+    return { stopFirst: false };
   throw ApplicationFailure.nonRetryable(
     `server ${serverId} is ${server.state}; ${provider.name} images servers that are ${from.join(' or ')}`,
     'ServerNotCapturable',
@@ -28,18 +38,31 @@ export async function checkCapturable(provider: CloudProvider, region: string, s
 
 export async function stopServerAndWait(provider: CloudProvider, region: string, serverId: string): Promise<void> {
   await callProvider(() => provider.stopServer(region, serverId));
-  await pollUntil(() => callProvider(() => provider.getServer(region, serverId)), (s) => s.state === 'stopped');
+  await pollUntil(
+    () => callProvider(() => provider.getServer(region, serverId)),
+    (s) => s.state === 'stopped',
+  );
 }
 
 /** Starts a server again; one still stopping is waited for first, one already running is left as it is. */
 export async function startServerAndWait(provider: CloudProvider, region: string, serverId: string): Promise<void> {
-  const settled = await pollUntil(() => callProvider(() => provider.getServer(region, serverId)), (s) => s.state !== 'stopping' && s.state !== 'pending');
+  const settled = await pollUntil(
+    () => callProvider(() => provider.getServer(region, serverId)),
+    (s) => s.state !== 'stopping' && s.state !== 'pending',
+  );
   if (settled.state === 'stopped') await callProvider(() => provider.startServer(region, serverId));
-  await pollUntil(() => callProvider(() => provider.getServer(region, serverId)), (s) => s.state === 'running');
+  await pollUntil(
+    () => callProvider(() => provider.getServer(region, serverId)),
+    (s) => s.state === 'running',
+  );
 }
 
 /** Starts the capture; the workflow id is the client token, so a retry finds the image the first attempt began. */
-export async function startCapture(provider: CloudProvider, workflowId: string, input: CaptureRequest & { tags?: Record<string, string> }): Promise<MachineImage> {
+export async function startCapture(
+  provider: CloudProvider,
+  workflowId: string,
+  input: CaptureRequest & { tags?: Record<string, string> },
+): Promise<MachineImage> {
   const server = await callProvider(() => provider.getServer(input.region, input.serverId));
   return callProvider(() =>
     provider.captureImage(input.region, {
@@ -63,11 +86,18 @@ export async function startCapture(provider: CloudProvider, workflowId: string, 
 }
 
 /** Checks once; "not yet" is retryable, so the retry policy polls until the capture's limit. */
-export async function checkImageAvailable(provider: CloudProvider, region: string, imageId: string): Promise<MachineImage> {
+export async function checkImageAvailable(
+  provider: CloudProvider,
+  region: string,
+  imageId: string,
+): Promise<MachineImage> {
   const image = await callProvider(() => provider.getImage(region, imageId));
   if (image.state === 'available') return image;
   if (image.state === 'failed' || image.state === 'deleted') {
-    throw ApplicationFailure.nonRetryable(`image ${imageId} is ${image.state}${image.stateReason ? `: ${image.stateReason}` : ''}`, 'CaptureFailed');
+    throw ApplicationFailure.nonRetryable(
+      `image ${imageId} is ${image.state}${image.stateReason ? `: ${image.stateReason}` : ''}`,
+      'CaptureFailed',
+    );
   }
   throw ApplicationFailure.retryable(`image ${imageId} is still ${image.state}`, 'ImageNotYetAvailable');
 }
@@ -79,7 +109,9 @@ export async function readImage(provider: CloudProvider, region: string, imageId
 /** Deregisters every image this workflow made (found by its tag): a half-made image must not outlive a failed capture. */
 export async function releaseImages(provider: CloudProvider, workflowId: string, region: string): Promise<string[]> {
   const released: string[] = [];
-  const mine = (await callProvider(() => allOwnImages(provider, region))).filter((i) => i.tags['workflow-id'] === workflowId);
+  const mine = (await callProvider(() => allOwnImages(provider, region))).filter(
+    (i) => i.tags['workflow-id'] === workflowId,
+  );
   for (const image of mine) {
     await callProvider(() => provider.deregisterImage(region, image.id));
     released.push(image.id);
@@ -88,7 +120,12 @@ export async function releaseImages(provider: CloudProvider, workflowId: string,
 }
 
 /** Deletes an image unless something still depends on it, checked live just before acting. */
-export async function deleteImageChecked(provider: CloudProvider, region: string, imageId: string, force: boolean): Promise<{ deleted: boolean }> {
+export async function deleteImageChecked(
+  provider: CloudProvider,
+  region: string,
+  imageId: string,
+  force: boolean,
+): Promise<{ deleted: boolean }> {
   if (!force) {
     const dependents = await callProvider(() => imageDependents(provider, region, imageId));
     if (dependents.serverIds.length || dependents.childImageIds.length) {

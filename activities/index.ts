@@ -29,7 +29,14 @@ import type { EndStuckInput, EndStuckOutcome } from '../domain/stuck';
 import { checkReady, type ReadinessInput } from './readiness';
 import { provisionServer, releaseServers, terminateAndWait, waitServerRunning, type ProvisionInput } from './server';
 import { composeUserData } from './user-data';
-import { attachDisk, createDisk, deleteLaunchDisks, releaseVolumes, serverLaunchDisks, type DiskInput } from './volumes';
+import {
+  attachDisk,
+  createDisk,
+  deleteLaunchDisks,
+  releaseVolumes,
+  serverLaunchDisks,
+  type DiskInput,
+} from './volumes';
 
 export interface ActivityDeps {
   provider: CloudProvider;
@@ -47,13 +54,21 @@ const boundActivities = ({ provider, keys, guest, workflows }: ActivityDeps) => 
   async preflight(request: LaunchRequest) {
     return preflight(provider, guest !== undefined, request);
   },
-  async ensureKeypair(workflowId: string, request: Pick<LaunchRequest, 'region' | 'group' | 'billingCode'>, choice: KeypairChoice) {
+  async ensureKeypair(
+    workflowId: string,
+    request: Pick<LaunchRequest, 'region' | 'group' | 'billingCode'>,
+    choice: KeypairChoice,
+  ) {
     return ensureKeypair(provider, keys, workflowId, request, choice);
   },
   async releaseKeypair(workflowId: string, region: string, name: string) {
     return releaseKeypair(provider, keys, workflowId, region, name);
   },
-  async ensureFirewall(workflowId: string, request: Pick<LaunchRequest, 'region' | 'group' | 'billingCode' | 'name'>, choice: FirewallChoice) {
+  async ensureFirewall(
+    workflowId: string,
+    request: Pick<LaunchRequest, 'region' | 'group' | 'billingCode' | 'name'>,
+    choice: FirewallChoice,
+  ) {
     return ensureFirewall(provider, workflowId, request, choice);
   },
   async releaseFirewall(workflowId: string, region: string) {
@@ -101,7 +116,11 @@ const boundActivities = ({ provider, keys, guest, workflows }: ActivityDeps) => 
   },
   /** Ends a stuck workflow whose cancel's grace period is over; without a client to Temporal it cannot, and says so. */
   async endIfStuck(input: Omit<EndStuckInput, 'graceSeconds'>): Promise<EndStuckOutcome> {
-    if (!workflows) throw ApplicationFailure.nonRetryable('this worker has no Temporal client to end a stuck workflow with', 'NoTemporalClient');
+    if (!workflows)
+      throw ApplicationFailure.nonRetryable(
+        'this worker has no Temporal client to end a stuck workflow with',
+        'NoTemporalClient',
+      );
     return workflows.endIfStuck(input);
   },
   async checkReady(input: ReadinessInput) {
@@ -154,7 +173,10 @@ const boundActivities = ({ provider, keys, guest, workflows }: ActivityDeps) => 
   },
   /** What reaper runs scheduled before plans existed call (they replay that way): plan and remove in one. */
   async reapRegion(region: string, nowIso: string) {
-    const items = await planReap(provider, keys, workflows, region, { nowIso, graceSeconds: DEFAULT_REAPER_GRACE_SECONDS });
+    const items = await planReap(provider, keys, workflows, region, {
+      nowIso,
+      graceSeconds: DEFAULT_REAPER_GRACE_SECONDS,
+    });
     await reapItems(provider, keys, region, items);
     const { servers, volumes, keypairs, firewalls, images } = reapReport(items, false, []);
     return { servers, volumes, keypairs, firewalls, images };

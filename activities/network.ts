@@ -30,17 +30,28 @@ export async function ensureKeypair(
   const existing = (await callProvider(() => provider.listKeypairs(request.region))).find((k) => k.name === name);
   // Only a key pair this launch made (its tag says so) may be reused or replaced; anyone else's is left alone.
   if (existing && existing.tags['workflow-id'] !== workflowId) {
-    throw ApplicationFailure.nonRetryable(`key pair "${name}" already exists in ${request.region}; choose another name or use it by name`, 'Conflict');
+    throw ApplicationFailure.nonRetryable(
+      `key pair "${name}" already exists in ${request.region}; choose another name or use it by name`,
+      'Conflict',
+    );
   }
   if (existing && (await keys.get(ref))) return { name, created: true };
   if (existing) await callProvider(() => provider.deleteKeypair(request.region, name));
-  const created = await callProvider(() => provider.createKeypair(request.region, name, launchTags(workflowId, request)));
+  const created = await callProvider(() =>
+    provider.createKeypair(request.region, name, launchTags(workflowId, request)),
+  );
   await keys.put(ref, created.privateKeyPem);
   return { name, created: true };
 }
 
 /** Deletes the key pair this launch made: only when its tag says so, since the name may be someone else's. */
-export async function releaseKeypair(provider: CloudProvider, keys: KeyStore, workflowId: string, region: string, name: string): Promise<void> {
+export async function releaseKeypair(
+  provider: CloudProvider,
+  keys: KeyStore,
+  workflowId: string,
+  region: string,
+  name: string,
+): Promise<void> {
   const existing = (await callProvider(() => provider.listKeypairs(region))).find((k) => k.name === name);
   if (existing?.tags['workflow-id'] === workflowId) await callProvider(() => provider.deleteKeypair(region, name));
   await keys.delete(secretRefs.privateKey(workflowId));
@@ -63,10 +74,13 @@ export async function ensureFirewall(
   // A firewall an earlier attempt made (found by tag, or by name when the cloud's listing lags) gets its rules
   // applied again: a worker may have died between creating it and authorizing them. authorize skips rules it has.
   const reuse = async (id: string): Promise<LaunchFirewalls> => {
-    if (choice.create.rules.length) await callProvider(() => provider.authorize(request.region, id, choice.create.rules));
+    if (choice.create.rules.length)
+      await callProvider(() => provider.authorize(request.region, id, choice.create.rules));
     return { ids: [id], createdId: id };
   };
-  const mine = await callProvider(() => provider.listFirewalls(request.region, { tag: { key: 'workflow-id', value: workflowId } }));
+  const mine = await callProvider(() =>
+    provider.listFirewalls(request.region, { tag: { key: 'workflow-id', value: workflowId } }),
+  );
   if (mine[0]) return reuse(mine[0].id);
   try {
     const firewall = await callProvider(() =>
@@ -82,7 +96,10 @@ export async function ensureFirewall(
     if (err instanceof ApplicationFailure && err.type === 'Conflict') {
       const named = (await callProvider(() => provider.listFirewalls(request.region))).find((f) => f.name === name);
       if (named?.tags['workflow-id'] === workflowId) return reuse(named.id);
-      throw ApplicationFailure.nonRetryable(`a firewall named "${name}" already exists in ${request.region}; choose another name or use it by id`, 'Conflict');
+      throw ApplicationFailure.nonRetryable(
+        `a firewall named "${name}" already exists in ${request.region}; choose another name or use it by id`,
+        'Conflict',
+      );
     }
     throw err;
   }
@@ -90,7 +107,9 @@ export async function ensureFirewall(
 
 /** Deletes what this launch made, found again by its tag. A firewall still in use by a terminating server is retried. */
 export async function releaseFirewall(provider: CloudProvider, workflowId: string, region: string): Promise<void> {
-  const mine = await callProvider(() => provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } }));
+  const mine = await callProvider(() =>
+    provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } }),
+  );
   await forEachThenRetry(mine, (firewall) => deleteUnusedFirewall(provider, region, firewall.id));
 }
 
@@ -111,11 +130,26 @@ const FIREWALL_ATTEMPTS = 5;
  * store. One another live server uses stays, named. What the launch only chose carries no tag of its, so it is
  * never touched. Run after the server is terminated: a cloud refuses to delete a firewall a server is in.
  */
-export async function releaseLaunchAccess(provider: CloudProvider, keys: KeyStore, region: string, workflowId: string, serverId: string): Promise<ReleasedAccess> {
+export async function releaseLaunchAccess(
+  provider: CloudProvider,
+  keys: KeyStore,
+  region: string,
+  workflowId: string,
+  serverId: string,
+): Promise<ReleasedAccess> {
   const released: ReleasedAccess = { deletedKeypairs: [], keptKeypairs: [], deletedFirewallIds: [], keptFirewalls: [] };
-  const keypairs = (await callProvider(() => provider.listKeypairs(region))).filter((k) => k.tags['workflow-id'] === workflowId);
-  const firewalls = await callProvider(() => provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } }));
-  const others = keypairs.length + firewalls.length > 0 ? (await callProvider(() => provider.listServers(region))).filter((s) => s.id !== serverId && s.state !== 'terminated') : [];
+  const keypairs = (await callProvider(() => provider.listKeypairs(region))).filter(
+    (k) => k.tags['workflow-id'] === workflowId,
+  );
+  const firewalls = await callProvider(() =>
+    provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } }),
+  );
+  const others =
+    keypairs.length + firewalls.length > 0
+      ? (await callProvider(() => provider.listServers(region))).filter(
+          (s) => s.id !== serverId && s.state !== 'terminated',
+        )
+      : [];
 
   for (const keypair of keypairs) {
     const usedBy = others.filter((s) => s.keypairName === keypair.name).map((s) => s.id);
@@ -150,7 +184,8 @@ export async function deleteUnusedFirewall(provider: CloudProvider, region: stri
   try {
     await provider.deleteFirewall(region, firewallId);
   } catch (err) {
-    if (isProviderError(err) && err.code === 'Conflict') throw new Error(`firewall ${firewallId} is still in use: ${err.message}`, { cause: err });
+    if (isProviderError(err) && err.code === 'Conflict')
+      throw new Error(`firewall ${firewallId} is still in use: ${err.message}`, { cause: err });
     throw err;
   }
 }

@@ -5,7 +5,11 @@ import { Context } from '@temporalio/activity';
  * the heartbeat timeout and the next attempt (on any worker) starts from the cloud's state, which is re-read.
  * Cancellation arrives through the heartbeat and ends the wait.
  */
-export async function pollUntil<T>(read: () => Promise<T>, settled: (value: T) => boolean, intervalMs = 1000): Promise<T> {
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  settled: (value: T) => boolean,
+  intervalMs = 1000,
+): Promise<T> {
   const context = Context.current();
   const previous = (context.info.heartbeatDetails as { observations?: number } | undefined)?.observations ?? 0;
   for (let observations = previous + 1; ; observations++) {

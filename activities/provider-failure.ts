@@ -9,8 +9,15 @@ export function toActivityFailure(err: unknown): unknown {
   // Cut before it is wrapped: the cause travels into history with its message too.
   if (err instanceof Error) err.message = brief(err.message);
   if (!isProviderError(err)) return err;
-  if (!err.retryable) return ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true, cause: err });
-  if (err.retryAfter) return ApplicationFailure.create({ message: err.message, type: err.code, nextRetryDelay: err.retryAfter * 1000, cause: err });
+  if (!err.retryable)
+    return ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true, cause: err });
+  if (err.retryAfter)
+    return ApplicationFailure.create({
+      message: err.message,
+      type: err.code,
+      nextRetryDelay: err.retryAfter * 1000,
+      cause: err,
+    });
   return err;
 }
 
@@ -18,7 +25,9 @@ export function toActivityFailure(err: unknown): unknown {
  * Every activity with provider errors turned into activity failures in one place (toActivityFailure), so no
  * activity can let a non-retryable cloud error be retried by forgetting to wrap a call.
  */
-export function withActivityFailures<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+export function withActivityFailures<T extends Record<string, (...args: never[]) => Promise<unknown>>>(
+  activities: T,
+): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, activity] of Object.entries(activities)) {
     wrapped[name] = async (...args: never[]) => {
@@ -37,7 +46,9 @@ export const MAX_FAILURE_MESSAGE = 1000;
 
 /** A message cut to MAX_FAILURE_MESSAGE characters, saying so. */
 export function brief(message: string): string {
-  return message.length <= MAX_FAILURE_MESSAGE ? message : `${message.slice(0, MAX_FAILURE_MESSAGE)}… (${message.length - MAX_FAILURE_MESSAGE} more characters)`;
+  return message.length <= MAX_FAILURE_MESSAGE
+    ? message
+    : `${message.slice(0, MAX_FAILURE_MESSAGE)}… (${message.length - MAX_FAILURE_MESSAGE} more characters)`;
 }
 
 export async function callProvider<T>(call: () => Promise<T>): Promise<T> {
@@ -61,7 +72,8 @@ export async function forEachThenRetry<T>(items: T[], act: (item: T) => Promise<
       failures.push(err instanceof Error ? err.message : String(err));
     }
   }
-  if (failures.length) throw new Error(`${failures.length} of ${items.length} could not be removed yet: ${failures.join('; ')}`);
+  if (failures.length)
+    throw new Error(`${failures.length} of ${items.length} could not be removed yet: ${failures.join('; ')}`);
 }
 
 /**

@@ -15,20 +15,32 @@ export interface ReadinessInput {
  * Checks readiness once. Not ready is a retryable failure that names the failing check: the workflow's retry
  * policy does the polling, bounded by the launch's readyTimeout, and the last failure is the progress to show.
  */
-export async function checkReady(provider: CloudProvider, guest: GuestExecutor | undefined, input: ReadinessInput): Promise<{ checks: string[] }> {
+export async function checkReady(
+  provider: CloudProvider,
+  guest: GuestExecutor | undefined,
+  input: ReadinessInput,
+): Promise<{ checks: string[] }> {
   const notReady = (check: string) => ApplicationFailure.retryable(check, 'NotReady');
   // A throttled call is tried again here, briefly: counted as an attempt, it would stretch the readiness backoff
   // toward 30 s for a server that is already up.
   const server = await callProvider(() => retryTransient(() => provider.getServer(input.region, input.serverId), 3));
   if (server.state !== 'running') {
     if (server.state === 'pending') throw notReady(`server ${server.id} is still pending`);
-    throw ApplicationFailure.nonRetryable(`server ${server.id} is ${server.state}; it will not become ready`, 'ServerFailed');
+    throw ApplicationFailure.nonRetryable(
+      `server ${server.id} is ${server.state}; it will not become ready`,
+      'ServerFailed',
+    );
   }
   const status = await callProvider(() => retryTransient(() => provider.statusChecks(input.region, input.serverId), 3));
   if (status !== 'ok') throw notReady(`status checks of server ${server.id} are ${status}`);
   const checks = ['running', 'status checks ok'];
   if (guest) {
-    const target = { region: input.region, serverId: input.serverId, volumeIds: input.volumeIds, ...(input.host ? { host: input.host } : {}) };
+    const target = {
+      region: input.region,
+      serverId: input.serverId,
+      volumeIds: input.volumeIds,
+      ...(input.host ? { host: input.host } : {}),
+    };
     const probe = await callProvider(() => guest.probe(target, input.mountPoint));
     if (!probe.reachable) throw notReady(`guest of server ${server.id} is not reachable: ${probe.detail}`);
     checks.push('guest reachable');

@@ -31,7 +31,13 @@ const managed = { key: 'managed-by', value: MANAGED_BY };
  *   because another server was in it).
  * Nothing a live server uses is taken: its firewalls, its key pair, its attached volumes.
  */
-export async function planReap(provider: CloudProvider, keys: KeyStore, workflows: WorkflowStatus | undefined, region: string, options: ReapPlanOptions): Promise<ReapItem[]> {
+export async function planReap(
+  provider: CloudProvider,
+  keys: KeyStore,
+  workflows: WorkflowStatus | undefined,
+  region: string,
+  options: ReapPlanOptions,
+): Promise<ReapItem[]> {
   // A heartbeat per resource judged (the SDK sends at most a few): a worker that dies mid-plan is noticed in seconds.
   const context = Context.current();
   const now = Date.parse(options.nowIso);
@@ -54,7 +60,11 @@ export async function planReap(provider: CloudProvider, keys: KeyStore, workflow
   };
   const why = async (tags: Tags): Promise<string | undefined> => {
     context.heartbeat();
-    return tags['managed-by'] !== MANAGED_BY ? undefined : expired(tags) ? `it expired at ${tags['expires-at']}` : abandoned(tags);
+    return tags['managed-by'] !== MANAGED_BY
+      ? undefined
+      : expired(tags)
+        ? `it expired at ${tags['expires-at']}`
+        : abandoned(tags);
   };
 
   const items: ReapItem[] = [];
@@ -70,7 +80,8 @@ export async function planReap(provider: CloudProvider, keys: KeyStore, workflow
     const by = ownerOf(server.tags);
     if (!reason && by && server.tags['managed-by'] === MANAGED_BY && server.tags.temporary === 'true') {
       const { state, status } = await owner(by);
-      if (state === 'completed' || state === 'ended') reason = `a temporary server whose workflow ${by} closed as ${status}`;
+      if (state === 'completed' || state === 'ended')
+        reason = `a temporary server whose workflow ${by} closed as ${status}`;
     }
     if (!reason) continue;
     reaped.add(server.id);
@@ -83,12 +94,16 @@ export async function planReap(provider: CloudProvider, keys: KeyStore, workflow
   // A firewall a completed launch made serves its server; once no server of that launch is left, it serves nothing
   // (terminating the server keeps it while another server is in it). Key pairs are not judged so: a private key
   // not yet fetched is worth more than the key pair costs.
-  const launchesWithServers = new Set(live.map((s) => s.tags['workflow-id']).filter((id): id is string => id !== undefined));
+  const launchesWithServers = new Set(
+    live.map((s) => s.tags['workflow-id']).filter((id): id is string => id !== undefined),
+  );
   const serverGone = async (tags: Tags): Promise<string | undefined> => {
     const id = tags['workflow-id'];
-    if (tags['managed-by'] !== MANAGED_BY || !id?.startsWith('launch-') || launchesWithServers.has(id)) return undefined;
+    if (tags['managed-by'] !== MANAGED_BY || !id?.startsWith('launch-') || launchesWithServers.has(id))
+      return undefined;
     const { state, closedAt } = await owner(id);
-    if (state !== 'completed' || !closedAt || Date.parse(closedAt) + options.graceSeconds * 1000 > now) return undefined;
+    if (state !== 'completed' || !closedAt || Date.parse(closedAt) + options.graceSeconds * 1000 > now)
+      return undefined;
     return `its launch ${id} completed, and no server of it is left`;
   };
 
@@ -111,7 +126,11 @@ export async function planReap(provider: CloudProvider, keys: KeyStore, workflow
   for (const image of await callProvider(() => allOwnImages(provider, region))) {
     if (image.tags['managed-by'] !== MANAGED_BY) continue;
     // An available image is kept even when its capture ended oddly: it is a good image someone may launch from.
-    const reason = expired(image.tags) ? `it expired at ${image.tags['expires-at']}` : image.state !== 'available' ? await abandoned(image.tags) : undefined;
+    const reason = expired(image.tags)
+      ? `it expired at ${image.tags['expires-at']}`
+      : image.state !== 'available'
+        ? await abandoned(image.tags)
+        : undefined;
     if (reason) add('image', image.id, image.tags, `it never became available, and ${reason}`);
   }
 
@@ -124,18 +143,30 @@ export async function planReap(provider: CloudProvider, keys: KeyStore, workflow
  * The key-store entries of launches whose leftovers go: the private key with the key pair it opens, and the LUKS
  * passphrase only when every volume of that launch goes, since a kept encrypted volume needs it.
  */
-async function launchSecrets(keys: KeyStore, region: string, planned: ReapItem[], volumes: Volume[]): Promise<ReapItem[]> {
+async function launchSecrets(
+  keys: KeyStore,
+  region: string,
+  planned: ReapItem[],
+  volumes: Volume[],
+): Promise<ReapItem[]> {
   const plannedIds = new Set(planned.map((i) => `${i.kind} ${i.id}`));
-  const keptVolumesOf = new Set(volumes.filter((v) => !plannedIds.has(`volume ${v.id}`)).map((v) => v.tags['workflow-id']));
+  const keptVolumesOf = new Set(
+    volumes.filter((v) => !plannedIds.has(`volume ${v.id}`)).map((v) => v.tags['workflow-id']),
+  );
   const secrets: ReapItem[] = [];
   const seen = new Set<string>();
   for (const item of planned) {
     if (!item.owner?.startsWith('launch-')) continue;
     const ref =
-      item.kind === 'keypair' ? secretRefs.privateKey(item.owner) : item.kind === 'volume' && !keptVolumesOf.has(item.owner) ? secretRefs.luksPassphrase(item.owner) : undefined;
+      item.kind === 'keypair'
+        ? secretRefs.privateKey(item.owner)
+        : item.kind === 'volume' && !keptVolumesOf.has(item.owner)
+          ? secretRefs.luksPassphrase(item.owner)
+          : undefined;
     if (!ref || seen.has(ref)) continue;
     seen.add(ref);
-    if ((await keys.status(ref)) !== 'absent') secrets.push({ kind: 'secret', region, id: ref, owner: item.owner, reason: item.reason });
+    if ((await keys.status(ref)) !== 'absent')
+      secrets.push({ kind: 'secret', region, id: ref, owner: item.owner, reason: item.reason });
   }
   return secrets;
 }
@@ -156,9 +187,18 @@ const REAP_ATTEMPTS = 3;
  * failed before it: a transient failure sends the activity round again (each removal is idempotent), a few times at
  * most; what still fails (a firewall something outside this service holds) is answered, and the next run tries again.
  */
-export async function reapItems(provider: CloudProvider, keys: KeyStore, region: string, items: ReapItem[]): Promise<ReapFailure[]> {
+export async function reapItems(
+  provider: CloudProvider,
+  keys: KeyStore,
+  region: string,
+  items: ReapItem[],
+): Promise<ReapFailure[]> {
   const context = Context.current();
-  const reaped = context.metricMeter.createCounter('machine_images_reaped_total', undefined, 'Resources the reaper removed, by kind');
+  const reaped = context.metricMeter.createCounter(
+    'machine_images_reaped_total',
+    undefined,
+    'Resources the reaper removed, by kind',
+  );
   const remove: Record<ReapKind, (id: string) => Promise<unknown>> = {
     server: (id) => terminateAndWait(provider, region, id),
     volume: (id) => removeVolume(provider, region, id),
@@ -181,7 +221,9 @@ export async function reapItems(provider: CloudProvider, keys: KeyStore, region:
     }
   }
   if (failures.some((f) => f.transient) && context.info.attempt < REAP_ATTEMPTS) {
-    throw new Error(`${failures.length} of ${items.length} could not be removed yet: ${failures.map((f) => `${f.kind} ${f.id}: ${f.error}`).join('; ')}`);
+    throw new Error(
+      `${failures.length} of ${items.length} could not be removed yet: ${failures.map((f) => `${f.kind} ${f.id}: ${f.error}`).join('; ')}`,
+    );
   }
   return failures.map(({ kind, id, error }) => ({ kind, id, error }));
 }

@@ -43,20 +43,29 @@ export async function provisionServer(provider: CloudProvider, input: ProvisionI
 }
 
 /** Waits until the server runs; a server that ends instead fails the launch for good. */
-export async function waitServerRunning(provider: CloudProvider, region: string, serverId: string): Promise<LaunchedServer> {
+export async function waitServerRunning(
+  provider: CloudProvider,
+  region: string,
+  serverId: string,
+): Promise<LaunchedServer> {
   const server = await pollUntil(
     () => callProvider(() => provider.getServer(region, serverId)),
     (s) => s.state !== 'pending',
   );
   if (server.state !== 'running') {
-    throw ApplicationFailure.nonRetryable(`server ${serverId} went ${server.state} instead of running; see the cloud's console for why`, 'ServerFailed');
+    throw ApplicationFailure.nonRetryable(
+      `server ${serverId} went ${server.state} instead of running; see the cloud's console for why`,
+      'ServerFailed',
+    );
   }
   return launched(server);
 }
 
 /** Terminates every server this launch made, found again by its tag, and waits until they are gone. */
 export async function releaseServers(provider: CloudProvider, workflowId: string, region: string): Promise<string[]> {
-  const mine = await callProvider(() => provider.listServers(region, { tag: { key: 'workflow-id', value: workflowId } }));
+  const mine = await callProvider(() =>
+    provider.listServers(region, { tag: { key: 'workflow-id', value: workflowId } }),
+  );
   const live = mine.filter((s) => s.state !== 'terminated');
   await forEachThenRetry(live, (server) => terminateAndWait(provider, region, server.id));
   return live.map((s) => s.id);
@@ -66,7 +75,12 @@ export async function releaseServers(provider: CloudProvider, workflowId: string
 export async function terminateAndWait(provider: CloudProvider, region: string, serverId: string): Promise<void> {
   await callProvider(() => provider.terminateServer(region, serverId));
   await pollUntil(
-    () => callProvider(() => provider.getServer(region, serverId)).catch((err: unknown) => (err instanceof ApplicationFailure && err.type === 'NotFound' ? { state: 'terminated' as const } : Promise.reject(err))),
+    () =>
+      callProvider(() => provider.getServer(region, serverId)).catch((err: unknown) =>
+        err instanceof ApplicationFailure && err.type === 'NotFound'
+          ? { state: 'terminated' as const }
+          : Promise.reject(err),
+      ),
     (s) => s.state === 'terminated',
   );
 }

@@ -27,10 +27,18 @@ export async function createDisk(provider: CloudProvider, input: DiskInput): Pro
       zone: input.zone,
       encrypted: input.encrypted,
       clientToken: token,
-      tags: { ...launchTags(input.workflowId, input.request), Name: `${input.request.name}-disk-${input.index}`, 'client-token': token, disk: String(input.index) },
+      tags: {
+        ...launchTags(input.workflowId, input.request),
+        Name: `${input.request.name}-disk-${input.index}`,
+        'client-token': token,
+        disk: String(input.index),
+      },
     }),
   );
-  await pollUntil(() => callProvider(() => provider.getVolume(input.request.region, volume.id)), (v) => v.state !== 'creating');
+  await pollUntil(
+    () => callProvider(() => provider.getVolume(input.request.region, volume.id)),
+    (v) => v.state !== 'creating',
+  );
   return volume.id;
 }
 
@@ -38,10 +46,20 @@ export async function createDisk(provider: CloudProvider, input: DiskInput): Pro
 export const deviceFor = (index: number): string => `/dev/sd${String.fromCharCode('f'.charCodeAt(0) + index)}`;
 
 /** Attaches a disk and waits until the server sees it. */
-export async function attachDisk(provider: CloudProvider, region: string, volumeId: string, serverId: string, index: number): Promise<void> {
+export async function attachDisk(
+  provider: CloudProvider,
+  region: string,
+  volumeId: string,
+  serverId: string,
+  index: number,
+): Promise<void> {
   const current = await callProvider(() => provider.getVolume(region, volumeId));
-  if (current.serverId !== serverId) await callProvider(() => provider.attachVolume(region, volumeId, serverId, deviceFor(index)));
-  await pollUntil(() => callProvider(() => provider.getVolume(region, volumeId)), (v) => v.state === 'in-use');
+  if (current.serverId !== serverId)
+    await callProvider(() => provider.attachVolume(region, volumeId, serverId, deviceFor(index)));
+  await pollUntil(
+    () => callProvider(() => provider.getVolume(region, volumeId)),
+    (v) => v.state === 'in-use',
+  );
 }
 
 /** Detaches (if still attached) and deletes one volume, waiting as long as the cloud needs between the two. */
@@ -51,14 +69,20 @@ export async function removeVolume(provider: CloudProvider, region: string, volu
     throw err;
   });
   if (!volume) return;
-  if (volume.serverId && (volume.state === 'in-use' || volume.state === 'attaching')) await callProvider(() => provider.detachVolume(region, volumeId));
-  await pollUntil(() => callProvider(() => provider.getVolume(region, volumeId)), (v: Volume) => !['attaching', 'in-use', 'detaching', 'creating'].includes(v.state));
+  if (volume.serverId && (volume.state === 'in-use' || volume.state === 'attaching'))
+    await callProvider(() => provider.detachVolume(region, volumeId));
+  await pollUntil(
+    () => callProvider(() => provider.getVolume(region, volumeId)),
+    (v: Volume) => !['attaching', 'in-use', 'detaching', 'creating'].includes(v.state),
+  );
   await callProvider(() => provider.deleteVolume(region, volumeId));
 }
 
 /** The data volumes a launch made (tagged with its workflow id and a disk number), found again by their tags. */
 export async function launchDisks(provider: CloudProvider, region: string, workflowId: string): Promise<string[]> {
-  const tagged = await callProvider(() => provider.listVolumes(region, { tag: { key: 'workflow-id', value: workflowId } }));
+  const tagged = await callProvider(() =>
+    provider.listVolumes(region, { tag: { key: 'workflow-id', value: workflowId } }),
+  );
   return tagged.filter((v) => v.tags.disk !== undefined).map((v) => v.id);
 }
 
@@ -66,7 +90,12 @@ export async function launchDisks(provider: CloudProvider, region: string, workf
  * Removes every data volume this launch made, and the LUKS passphrase that opened them. Run after the server is
  * terminated: a mounted filesystem can keep a detach from finishing while the server runs.
  */
-export async function releaseVolumes(provider: CloudProvider, keys: KeyStore, workflowId: string, region: string): Promise<string[]> {
+export async function releaseVolumes(
+  provider: CloudProvider,
+  keys: KeyStore,
+  workflowId: string,
+  region: string,
+): Promise<string[]> {
   const ids = await launchDisks(provider, region, workflowId);
   await forEachThenRetry(ids, (id) => removeVolume(provider, region, id));
   await keys.delete(secretRefs.luksPassphrase(workflowId));
@@ -74,7 +103,11 @@ export async function releaseVolumes(provider: CloudProvider, keys: KeyStore, wo
 }
 
 /** For terminating a server: the data volumes its launch made, found by the launch's workflow id on the server. */
-export async function serverLaunchDisks(provider: CloudProvider, region: string, serverId: string): Promise<{ workflowId?: string; volumeIds: string[] }> {
+export async function serverLaunchDisks(
+  provider: CloudProvider,
+  region: string,
+  serverId: string,
+): Promise<{ workflowId?: string; volumeIds: string[] }> {
   const server = await callProvider(() => provider.getServer(region, serverId));
   const workflowId = server.tags['workflow-id'];
   if (!workflowId) return { volumeIds: [] };
@@ -82,7 +115,13 @@ export async function serverLaunchDisks(provider: CloudProvider, region: string,
 }
 
 /** Detaches and deletes the given volumes (after their server is gone), and the launch's LUKS passphrase. */
-export async function deleteLaunchDisks(provider: CloudProvider, keys: KeyStore, region: string, workflowId: string | undefined, volumeIds: string[]): Promise<void> {
+export async function deleteLaunchDisks(
+  provider: CloudProvider,
+  keys: KeyStore,
+  region: string,
+  workflowId: string | undefined,
+  volumeIds: string[],
+): Promise<void> {
   await forEachThenRetry(volumeIds, (id) => removeVolume(provider, region, id));
   if (workflowId) await keys.delete(secretRefs.luksPassphrase(workflowId));
 }

@@ -66,7 +66,9 @@ export function temporalWorkflowStatus(client: Client): WorkflowStatus {
       const { raw } = await client.workflow.getHandle(workflowId).describe();
       const failed = (raw.pendingActivities ?? []).filter((a) => a.lastFailure?.message);
       // The most recent failure among activities in flight side by side (a launch's disks).
-      const latest = failed.sort((a, b) => Number(b.lastAttemptCompleteTime?.seconds ?? 0) - Number(a.lastAttemptCompleteTime?.seconds ?? 0))[0];
+      const latest = failed.sort(
+        (a, b) => Number(b.lastAttemptCompleteTime?.seconds ?? 0) - Number(a.lastAttemptCompleteTime?.seconds ?? 0),
+      )[0];
       return latest?.lastFailure?.message ?? undefined;
     },
     async endIfStuck({ workflowId, runId, reason }) {

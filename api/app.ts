@@ -39,7 +39,8 @@ import { healthRoutes } from './routes/health';
 import { launchRoutes } from './routes/launches';
 
 export interface AppDeps {
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'> & Partial<Pick<Config, 'API_RATE_LIMIT' | 'CORS_ORIGINS' | 'REAPER_GRACE_SECONDS' | 'STUCK_CANCEL_GRACE_SECONDS'>>;
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'> &
+    Partial<Pick<Config, 'API_RATE_LIMIT' | 'CORS_ORIGINS' | 'REAPER_GRACE_SECONDS' | 'STUCK_CANCEL_GRACE_SECONDS'>>;
   client: Client;
   /** Who may call the API. */
   apiKeys: ApiKeys;
@@ -54,13 +55,20 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    deps: AppDeps & { launches: LaunchClient; images: ImageCatalog; catalog: CatalogCache; billing: BillingGate; sessions: BrowserSessions };
+    deps: AppDeps & {
+      launches: LaunchClient;
+      images: ImageCatalog;
+      catalog: CatalogCache;
+      billing: BillingGate;
+      sessions: BrowserSessions;
+    };
   }
 }
 
 /** The whole HTTP API as one app; server.ts alone listens, tests call inject(). */
 /** Liveness, readiness and the API's own documentation: what load balancers and people probe. */
-const isProbe = (route: string | undefined): boolean => route === '/v1/health' || route === '/v1/ready' || route === '/docs' || route?.startsWith('/docs/') === true;
+const isProbe = (route: string | undefined): boolean =>
+  route === '/v1/health' || route === '/v1/ready' || route === '/docs' || route?.startsWith('/docs/') === true;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -75,7 +83,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('deps', {
     ...deps,
-    launches: new LaunchClient(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.config.PROVIDER, deps.webUiUrl, deps.config.STUCK_CANCEL_GRACE_SECONDS),
+    launches: new LaunchClient(
+      deps.client,
+      deps.config.TEMPORAL_TASK_QUEUE,
+      deps.config.PROVIDER,
+      deps.webUiUrl,
+      deps.config.STUCK_CANCEL_GRACE_SECONDS,
+    ),
     images: new ImageCatalog(deps.provider),
     catalog: new CatalogCache(deps.provider),
     billing: new BillingGate(deps.billingCodes, (code) => chargedServers(deps.provider, deps.client, code)),
@@ -87,10 +101,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // helmet's headers, built once: @fastify/helmet builds its middleware again on every request (about 9% of a
   // cached image search's CPU, bench/api.ts). No route sets helmet options of its own or needs a CSP nonce.
   const secureHeaders = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
-  app.addHook('onRequest', (request, reply, done) => secureHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined)));
+  app.addHook('onRequest', (request, reply, done) =>
+    secureHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined)),
+  );
   // Browsers are not let in unless an operator names their origins; the codec routes allow the Web UI on their own.
-  const origins = deps.config.CORS_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean) ?? [];
-  if (origins.length) await app.register(cors, { origin: origins, allowedHeaders: ['authorization', 'content-type', 'idempotency-key'], exposedHeaders: ['location'] });
+  const origins =
+    deps.config.CORS_ORIGINS?.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean) ?? [];
+  if (origins.length)
+    await app.register(cors, {
+      origin: origins,
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],
+      exposedHeaders: ['location'],
+    });
   // Before authentication, so failed attempts count too: per known key, and per address for everything else.
   await app.register(rateLimit, {
     max: deps.config.API_RATE_LIMIT ?? 600,
@@ -102,20 +126,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return principal ? `key:${principal.keyId}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) =>
-      new ApiError(429, 'rate_limited', `more than ${context.max} requests a minute from this key or address; retry in ${context.after}`),
+      new ApiError(
+        429,
+        'rate_limited',
+        `more than ${context.max} requests a minute from this key or address; retry in ${context.after}`,
+      ),
   });
   registerAuthentication(app, deps.apiKeys, app.deps.sessions);
   registerMetrics(app, new ApiMetrics(deps.client, deps.config.TEMPORAL_TASK_QUEUE));
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Machine images service', version: '0.1.0', description: 'Machine images and durable server launches on Temporal.' },
+      info: {
+        title: 'Machine images service',
+        version: '0.1.0',
+        description: 'Machine images and durable server launches on Temporal.',
+      },
       components: {
-        securitySchemes: { [SECURITY_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' } },
+        securitySchemes: {
+          [SECURITY_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' },
+        },
       },
     },
     transform: openApiTransform,
-    transformObject: (documentation) => withLinks('openapiObject' in documentation ? documentation.openapiObject : documentation.swaggerObject),
+    transformObject: (documentation) =>
+      withLinks('openapiObject' in documentation ? documentation.openapiObject : documentation.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(healthRoutes);

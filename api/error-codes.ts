@@ -15,7 +15,7 @@ export const ERROR_CODES = {
   refresh_running: 'a refresh of the family is already running',
   family_exists: 'a family of that name exists',
   gone: 'it existed and is gone (a private key fetched or deleted)',
-  not_own_image: 'the image is not one of the account\'s own (a public image cannot be changed)',
+  not_own_image: "the image is not one of the account's own (a public image cannot be changed)",
   image_in_use: 'servers still run from the image; terminate them first, or force',
   payload_too_large: 'the body or the workflow input is over its limit',
   unsupported_media_type: 'the body is not application/json',

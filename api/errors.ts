@@ -39,23 +39,38 @@ function routeMethods(app: FastifyInstance): (path: string) => string[] {
   app.addHook('onRoute', (route) => {
     // A catch-all (the CORS plugin's `OPTIONS *`) says nothing about which paths exist.
     if (route.url.includes('*')) return;
-    const parts = route.url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    const parts = route.url
+      .split('/')
+      .map((part) =>
+        part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      );
     routes.push({ pattern: new RegExp(`^${parts.join('/')}$`), methods: [route.method].flat() });
   });
   return (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))];
 }
 
 const CLIENT_ERRORS: Record<string, [status: number, code: string, message: string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'the request line and headers are over the server limit (16 KiB); shorten the query string or the headers'],
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'headers_too_large',
+    'the request line and headers are over the server limit (16 KiB); shorten the query string or the headers',
+  ],
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request did not arrive in time; send it again'],
 };
 
 /** Fastify's `clientErrorHandler`: what Node refuses before any route (headers over 16 KiB, not HTTP) is `{code, message}` too. */
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'bad_request', 'the request is not valid HTTP/1.1'];
+  const [status, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [
+    400,
+    'bad_request',
+    'the request is not valid HTTP/1.1',
+  ];
   const body = JSON.stringify({ code, message });
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\n\r\n${body}`);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\n\r\n${body}`,
+    );
   socket.destroy(err);
 }
 
@@ -81,7 +96,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     if (!route.schema?.response) return;
     const bodyErrors = route.schema.body ? { 413: ErrorSchema, 415: ErrorSchema } : {};
-    route.schema = { ...route.schema, response: { 431: ErrorSchema, ...bodyErrors, ...(route.schema.response as object) } };
+    route.schema = {
+      ...route.schema,
+      response: { 431: ErrorSchema, ...bodyErrors, ...(route.schema.response as object) },
+    };
   });
   // A known path with a method it does not have: 405 with Allow (OPTIONS: 204 with Allow), before any other hook.
   app.addHook('onRequest', async (request, reply) => {
@@ -91,14 +109,19 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (!allowed.length) return;
     void reply.header('allow', allowed.join(', '));
     if (request.method === 'OPTIONS') return reply.code(204).send();
-    return reply.code(405).send({ code: 'method_not_allowed', message: `${request.method} is not allowed on ${path}; use ${allowed.join(', ')} (see /docs)` });
+    return reply
+      .code(405)
+      .send({
+        code: 'method_not_allowed',
+        message: `${request.method} is not allowed on ${path}; use ${allowed.join(', ')} (see /docs)`,
+      });
   });
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = err.validationContext ?? 'request';
       const problems = err.validation.map((v) => {
         const field = where + (v.instancePath === '/' ? '' : v.instancePath.replaceAll('/', '.'));
-        return `${field}: ${v.message ?? "is invalid"}`;
+        return `${field}: ${v.message ?? 'is invalid'}`;
       });
       return reply.code(400).send({ code: 'invalid_request', message: problems.join('; ') });
     }
@@ -114,11 +137,18 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (temporalBusy(err)) {
       request.log.warn({ err }, 'Temporal refused for its rate limits');
       void reply.header('retry-after', '1');
-      return reply.code(503).send({ code: 'temporal_busy', message: 'Temporal is over its rate limit for this namespace; retry in a second' });
+      return reply
+        .code(503)
+        .send({
+          code: 'temporal_busy',
+          message: 'Temporal is over its rate limit for this namespace; retry in a second',
+        });
     }
     if (temporalUnreachable(err)) {
       request.log.warn({ err }, 'Temporal did not answer');
-      return reply.code(503).send({ code: 'temporal_unavailable', message: 'Temporal did not answer; check GET /v1/ready and retry' });
+      return reply
+        .code(503)
+        .send({ code: 'temporal_unavailable', message: 'Temporal did not answer; check GET /v1/ready and retry' });
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {
@@ -126,10 +156,20 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(status).send({ code: FRAMEWORK_ERRORS[status] ?? 'bad_request', message: err.message });
     }
     request.log.error({ err }, 'request failed');
-    return reply.code(status).send({ code: 'internal_error', message: 'the service failed to answer; the error is logged with this request id: ' + request.id });
+    return reply
+      .code(status)
+      .send({
+        code: 'internal_error',
+        message: 'the service failed to answer; the error is logged with this request id: ' + request.id,
+      });
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs for the API` }),
+    reply
+      .code(404)
+      .send({
+        code: 'not_found',
+        message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs for the API`,
+      }),
   );
 }

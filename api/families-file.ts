@@ -6,14 +6,18 @@ import { FamilySchema, type Family } from '../domain/families';
 const FamiliesFileSchema = z.array(FamilySchema).superRefine((families, ctx) => {
   const seen = new Set<string>();
   families.forEach((family, index) => {
-    if (seen.has(family.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `"${family.name}" is defined twice` });
+    if (seen.has(family.name))
+      ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `"${family.name}" is defined twice` });
     seen.add(family.name);
   });
 });
 
 /** The families of FAMILIES_FILE; anything wrong throws a ConfigError naming the file and each field at fault. */
 export function readFamiliesFile(file: string): Family[] {
-  const fail = (problem: string) => new ConfigError(`FAMILIES_FILE ${file}: ${problem}\nFix the file (a JSON array of families, as POST /v1/families takes them) and start again.`);
+  const fail = (problem: string) =>
+    new ConfigError(
+      `FAMILIES_FILE ${file}: ${problem}\nFix the file (a JSON array of families, as POST /v1/families takes them) and start again.`,
+    );
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -28,5 +32,12 @@ export function readFamiliesFile(file: string): Family[] {
   }
   const parsed = FamiliesFileSchema.safeParse(json);
   if (parsed.success) return parsed.data;
-  throw fail(parsed.error.issues.map((issue) => `${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') || '(the whole file)'}: ${issue.message}`).join('; '));
+  throw fail(
+    parsed.error.issues
+      .map(
+        (issue) =>
+          `${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') || '(the whole file)'}: ${issue.message}`,
+      )
+      .join('; '),
+  );
 }

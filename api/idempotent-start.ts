@@ -8,7 +8,9 @@ import { ApiError } from './errors';
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -16,10 +18,15 @@ function canonical(value: unknown): string {
 
 /** A key another group used: the caller learns only that it is taken, not whose or what for. */
 export const keyTaken = (idempotencyKey: string): ApiError =>
-  new ApiError(409, 'idempotency_key_reused', `Idempotency-Key "${idempotencyKey}" is already taken; use a new key (a UUID) for a new request`);
+  new ApiError(
+    409,
+    'idempotency_key_reused',
+    `Idempotency-Key "${idempotencyKey}" is already taken; use a new key (a UUID) for a new request`,
+  );
 
 /** Kept in a workflow's memo, so a reused Idempotency-Key with another body is refused. */
-export const requestFingerprint = (request: unknown): string => createHash('sha256').update(canonical(request)).digest('hex').slice(0, 32);
+export const requestFingerprint = (request: unknown): string =>
+  createHash('sha256').update(canonical(request)).digest('hex').slice(0, 32);
 
 export interface OperationStart {
   workflowType: string;
@@ -46,7 +53,10 @@ export interface OperationStart {
  * Starts a workflow once per Idempotency-Key, for launches and operations alike: the same key and request find it
  * again (created: false, with its status as Temporal names it); another request under the key is 409.
  */
-export async function startOperation(client: Client, start: OperationStart): Promise<{ created: boolean; existingStatus?: string }> {
+export async function startOperation(
+  client: Client,
+  start: OperationStart,
+): Promise<{ created: boolean; existingStatus?: string }> {
   const args = start.args ?? [start.request];
   requireSmallInput(...args);
   const fingerprint = requestFingerprint(start.request);
@@ -90,6 +100,10 @@ export const MAX_WORKFLOW_INPUT_BYTES = 64 * 1024;
 export function requireSmallInput(...args: unknown[]): void {
   const bytes = Buffer.byteLength(JSON.stringify(args));
   if (bytes > MAX_WORKFLOW_INPUT_BYTES) {
-    throw new ApiError(413, 'payload_too_large', `the request would make a workflow input of ${bytes} bytes; at most ${MAX_WORKFLOW_INPUT_BYTES} bytes (64 KiB) are accepted`);
+    throw new ApiError(
+      413,
+      'payload_too_large',
+      `the request would make a workflow input of ${bytes} bytes; at most ${MAX_WORKFLOW_INPUT_BYTES} bytes (64 KiB) are accepted`,
+    );
   }
 }

@@ -34,14 +34,24 @@ function decode(cursor: string | undefined, scope: ImageListQuery['scope']): Pos
   const start: Position = scope === 'public' ? { p: 'public' } : { p: 'own', o: 0 };
   if (cursor === undefined) return start;
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<{ p: string; o: unknown; c: unknown }>;
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<{
+      p: string;
+      o: unknown;
+      c: unknown;
+    }>;
     const fits = scope === 'all' || value.p === scope;
-    if (fits && value.p === 'own' && typeof value.o === 'number' && Number.isInteger(value.o) && value.o >= 0) return { p: 'own', o: value.o };
-    if (fits && value.p === 'public' && (value.c === undefined || typeof value.c === 'string')) return value.c === undefined ? { p: 'public' } : { p: 'public', c: value.c };
+    if (fits && value.p === 'own' && typeof value.o === 'number' && Number.isInteger(value.o) && value.o >= 0)
+      return { p: 'own', o: value.o };
+    if (fits && value.p === 'public' && (value.c === undefined || typeof value.c === 'string'))
+      return value.c === undefined ? { p: 'public' } : { p: 'public', c: value.c };
   } catch {
     // falls through to the error below
   }
-  throw new ApiError(400, 'invalid_request', 'querystring.cursor: is not one this listing returned; pass nextCursor from the previous page unchanged, with the same scope, or omit it to start over');
+  throw new ApiError(
+    400,
+    'invalid_request',
+    'querystring.cursor: is not one this listing returned; pass nextCursor from the previous page unchanged, with the same scope, or omit it to start over',
+  );
 }
 
 /** Case-insensitive: a glob (`*`, `?`) matches the whole name, anything else is a substring (as the drivers' public search). */
@@ -49,7 +59,9 @@ function nameMatcher(q: string | undefined): (name: string) => boolean {
   if (!q) return () => true;
   const lower = q.toLowerCase();
   if (!/[*?]/.test(q)) return (name) => name.toLowerCase().includes(lower);
-  const source = [...lower].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const source = [...lower]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   const pattern = new RegExp(`^${source}$`, 's');
   return (name) => pattern.test(name.toLowerCase());
 }
@@ -104,7 +116,11 @@ export class ImageCatalog {
     return this.cached(`image|${region}|${imageId}`, () => this.provider.getImage(region, imageId));
   }
 
-  private async publicPage(query: ImageListQuery, cursor: string | undefined, limit: number): Promise<Page<MachineImage>> {
+  private async publicPage(
+    query: ImageListQuery,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<MachineImage>> {
     const search: PublicImageQuery = {
       limit,
       ...(cursor ? { cursor } : {}),
@@ -114,7 +130,9 @@ export class ImageCatalog {
       ...(query.owner ? { ownerId: query.owner } : {}),
       ...(query.family ? { tag: { key: 'family', value: query.family } } : {}),
     };
-    const page = await this.cached(`public|${query.region}|${JSON.stringify(search)}`, () => this.provider.searchPublicImages(query.region, search));
+    const page = await this.cached(`public|${query.region}|${JSON.stringify(search)}`, () =>
+      this.provider.searchPublicImages(query.region, search),
+    );
     // Deprecated, state and label are filtered here, so a page may hold fewer than `limit` items.
     const items = page.items.filter(localFilter(query));
     return { items, ...(page.nextCursor ? { nextCursor: encode({ p: 'public', c: page.nextCursor }) } : {}) };

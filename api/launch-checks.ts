@@ -14,34 +14,55 @@ export async function requireFeasibleLaunch(catalog: CatalogCache, request: Laun
   const { region } = request;
   const provider = { name: catalog.providerName };
   const regions = await catalog.regions();
-  if (!regions.includes(region)) throw invalid('body.region', `"${region}" is not a region of ${provider.name}; choose one of ${regions.slice(0, 20).join(', ')}`);
+  if (!regions.includes(region))
+    throw invalid(
+      'body.region',
+      `"${region}" is not a region of ${provider.name}; choose one of ${regions.slice(0, 20).join(', ')}`,
+    );
   if (request.zone) {
     const zones = await catalog.zones(region);
-    if (!zones.includes(request.zone)) throw invalid('body.zone', `"${request.zone}" is not in region ${region}; choose one of ${zones.join(', ')}`);
+    if (!zones.includes(request.zone))
+      throw invalid('body.zone', `"${request.zone}" is not in region ${region}; choose one of ${zones.join(', ')}`);
   }
   const product = request.product;
   if ('productId' in product && !(await catalog.products(region)).some((p) => p.id === product.productId)) {
-    throw invalid('body.product.productId', `"${product.productId}" is not a product of ${region}; GET /v1/products?region=${region} lists them`);
+    throw invalid(
+      'body.product.productId',
+      `"${product.productId}" is not a product of ${region}; GET /v1/products?region=${region} lists them`,
+    );
   }
   const capabilities = await catalog.capabilities(region);
   const firewall = request.firewall;
   if (firewall && 'create' in firewall && !capabilities.ipv6Firewall) {
     const index = firewall.create.rules.findIndex((rule) => isIpv6Cidr(rule.cidr));
-    if (index >= 0) throw invalid(`body.firewall.create.rules.${index}.cidr`, `${provider.name} firewalls take IPv4 sources only; give an IPv4 CIDR`);
+    if (index >= 0)
+      throw invalid(
+        `body.firewall.create.rules.${index}.cidr`,
+        `${provider.name} firewalls take IPv4 sources only; give an IPv4 CIDR`,
+      );
   }
   const volumes = request.volumes;
   if (!volumes) return;
   const count = volumes.disks?.length ?? volumes.count ?? 0;
   if (count > capabilities.maxVolumesPerServer) {
-    throw invalid('body.volumes', `${count} volumes is more than ${provider.name} attaches to one server (${capabilities.maxVolumesPerServer}); use fewer, larger disks`);
+    throw invalid(
+      'body.volumes',
+      `${count} volumes is more than ${provider.name} attaches to one server (${capabilities.maxVolumesPerServer}); use fewer, larger disks`,
+    );
   }
   if (volumes.blockEncryption && !capabilities.blockEncryption) {
-    throw invalid('body.volumes.blockEncryption', `${provider.name} has no block encryption; set it to false and use encrypt (LUKS in the guest)`);
+    throw invalid(
+      'body.volumes.blockEncryption',
+      `${provider.name} has no block encryption; set it to false and use encrypt (LUKS in the guest)`,
+    );
   }
   const types = capabilities.volumeTypes;
   (volumes.disks ?? []).forEach((disk, index) => {
     if (disk.type && types && !types.includes(disk.type)) {
-      throw invalid(`body.volumes.disks.${index}.type`, `"${disk.type}" is not a disk type of ${provider.name}; choose one of ${types.join(', ')}`);
+      throw invalid(
+        `body.volumes.disks.${index}.type`,
+        `"${disk.type}" is not a disk type of ${provider.name}; choose one of ${types.join(', ')}`,
+      );
     }
   });
 }

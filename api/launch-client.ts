@@ -49,7 +49,9 @@ export class LaunchClient {
 
   private webUiLink(workflowId: string): { webUiUrl?: string } {
     if (!this.webUiUrl) return {};
-    return { webUiUrl: `${this.webUiUrl}/namespaces/${encodeURIComponent(this.client.options.namespace)}/workflows/${encodeURIComponent(workflowId)}` };
+    return {
+      webUiUrl: `${this.webUiUrl}/namespaces/${encodeURIComponent(this.client.options.namespace)}/workflows/${encodeURIComponent(workflowId)}`,
+    };
   }
 
   /** Starts a launch; with a key seen before, answers with that launch and its current status instead. */
@@ -59,7 +61,10 @@ export class LaunchClient {
     context: LaunchContext = {},
     workflowId = launchWorkflowId(idempotencyKey ?? randomUUID()),
   ): Promise<{ id: string; created: boolean; status: LaunchStatus }> {
-    const memo: Omit<LaunchMemo, 'requestFingerprint'> = { request, ...(context.startedBy ? { startedBy: context.startedBy } : {}) };
+    const memo: Omit<LaunchMemo, 'requestFingerprint'> = {
+      request,
+      ...(context.startedBy ? { startedBy: context.startedBy } : {}),
+    };
     const { created, existingStatus } = await startOperation(this.client, {
       workflowType: 'launchServer',
       workflowId,
@@ -82,11 +87,18 @@ export class LaunchClient {
   }
 
   /** Asks the launch to stop; its undos run and it ends as cancelled. A closed launch cannot be cancelled. */
-  async cancel(id: string, principal: Principal): Promise<{ status: 'cancelling' | 'terminated'; terminateAfter?: string }> {
+  async cancel(
+    id: string,
+    principal: Principal,
+  ): Promise<{ status: 'cancelling' | 'terminated'; terminateAfter?: string }> {
     const handle = this.client.workflow.getHandle(id);
     const description = await this.describe(handle, id, principal);
     if (description.status.name !== 'RUNNING') {
-      throw new ApiError(409, 'launch_closed', `launch ${id} is already ${statusOfName(description.status.name)}; there is nothing to cancel`);
+      throw new ApiError(
+        409,
+        'launch_closed',
+        `launch ${id} is already ${statusOfName(description.status.name)}; there is nothing to cancel`,
+      );
     }
     // A stuck launch cannot run its undo: unless it recovers within the grace period it is terminated, and the
     // reaper removes what it made.
@@ -94,14 +106,19 @@ export class LaunchClient {
     if (stuck) return cancelStuck(this.client, this.taskQueue, description, stuck, this.stuckCancelGraceSeconds);
     await handle.cancel().catch((err: unknown) => {
       // It closed between the look and the cancel.
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'launch_closed', `launch ${id} has just closed; there is nothing to cancel`);
+      if (err instanceof WorkflowNotFoundError)
+        throw new ApiError(409, 'launch_closed', `launch ${id} has just closed; there is nothing to cancel`);
       throw err;
     });
     return { status: 'cancelling' };
   }
 
   /** A launch the principal may see: one of its groups' (anything else is 404, as if it did not exist). */
-  private async describe(handle: WorkflowHandle, id: string, principal: Principal): Promise<WorkflowExecutionDescription> {
+  private async describe(
+    handle: WorkflowHandle,
+    id: string,
+    principal: Principal,
+  ): Promise<WorkflowExecutionDescription> {
     const description = await handle.describe().catch((err: unknown) => {
       throw err instanceof WorkflowNotFoundError ? notFound(`launch ${id}`) : err;
     });
@@ -131,11 +148,26 @@ export class LaunchClient {
     if (stuck) {
       // It can answer no query: shown from its memo, with the server's reason.
       const request = (description.memo as Partial<LaunchMemo>)?.request;
-      return { ...view, status: 'stuck', stuck, steps: [], warnings: [], ...(request ? { request } : {}) } as LaunchView;
+      return {
+        ...view,
+        status: 'stuck',
+        stuck,
+        steps: [],
+        warnings: [],
+        ...(request ? { request } : {}),
+      } as LaunchView;
     }
     const error = status === 'failed' ? await failureOf(handle.result()) : undefined;
-    const progress = await this.progressOf(handle, id, description, status === 'running' ? undefined : (description.memo as Partial<LaunchMemo>)?.request);
-    const left = status === 'running' && progress.readyBy ? { readySecondsLeft: Math.max(0, Math.round((Date.parse(progress.readyBy) - Date.now()) / 1000)) } : {};
+    const progress = await this.progressOf(
+      handle,
+      id,
+      description,
+      status === 'running' ? undefined : (description.memo as Partial<LaunchMemo>)?.request,
+    );
+    const left =
+      status === 'running' && progress.readyBy
+        ? { readySecondsLeft: Math.max(0, Math.round((Date.parse(progress.readyBy) - Date.now()) / 1000)) }
+        : {};
     return { ...view, ...progress, ...left, ...(error ? { error } : {}) };
   }
 
@@ -153,7 +185,9 @@ export class LaunchClient {
     const known = this.progress.get(runId, historyLength);
     if (known) return known;
     try {
-      const progress = await this.client.connection.withDeadline(Date.now() + PROGRESS_DEADLINE_MS, () => handle.query<LaunchProgress>('progress'));
+      const progress = await this.client.connection.withDeadline(Date.now() + PROGRESS_DEADLINE_MS, () =>
+        handle.query<LaunchProgress>('progress'),
+      );
       this.progress.set(runId, historyLength, progress);
       return progress;
     } catch (err) {
@@ -161,9 +195,18 @@ export class LaunchClient {
       // A gRPC failure (a deadline, or the server giving up on a query no worker picked up) means no worker answered.
       if (!isGrpcDeadlineError(err) && !grpcFailure(err)) {
         // The worker answered, but the workflow could not (for example a workflow task that keeps failing).
-        throw new ApiError(503, 'progress_unavailable', `launch ${id} could not report its progress (${(err as Error).message}); see it in the Temporal Web UI`);
+        throw new ApiError(
+          503,
+          'progress_unavailable',
+          `launch ${id} could not report its progress (${(err as Error).message}); see it in the Temporal Web UI`,
+        );
       }
-      if (closedRequest) return { request: closedRequest, steps: [], warnings: ['step detail unavailable: no worker answered; see the workflow in the Temporal Web UI'] };
+      if (closedRequest)
+        return {
+          request: closedRequest,
+          steps: [],
+          warnings: ['step detail unavailable: no worker answered; see the workflow in the Temporal Web UI'],
+        };
       throw new ApiError(
         503,
         'worker_unavailable',

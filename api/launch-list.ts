@@ -21,7 +21,8 @@ export interface LaunchFilter {
 
 const quoted = (field: string, value: string) => {
   // Values reach a query language: refuse what could break out of the literal instead of escaping it.
-  if (!/^[A-Za-z0-9_.:/@-]+$/.test(value)) throw new ApiError(400, 'invalid_request', `querystring.${field}: use letters, digits and _ . : / @ - only`);
+  if (!/^[A-Za-z0-9_.:/@-]+$/.test(value))
+    throw new ApiError(400, 'invalid_request', `querystring.${field}: use letters, digits and _ . : / @ - only`);
   return `'${value}'`;
 };
 
@@ -49,8 +50,14 @@ const toIso = (time: { seconds?: unknown; nanos?: number | null } | null | undef
  * A cursor is Temporal's page token with a check of it and of the query it pages: a cursor this API did not hand out
  * for these filters is refused at once, where Temporal would retry its own failure to read it for 20 s and answer 500.
  */
-const cursorCheck = (query: string, token: Uint8Array) => createHash('sha256').update(query).update(token).digest('base64url').slice(0, 16);
-const badCursor = () => new ApiError(400, 'invalid_request', 'querystring.cursor: not a cursor this API returned for these filters; start again without it');
+const cursorCheck = (query: string, token: Uint8Array) =>
+  createHash('sha256').update(query).update(token).digest('base64url').slice(0, 16);
+const badCursor = () =>
+  new ApiError(
+    400,
+    'invalid_request',
+    'querystring.cursor: not a cursor this API returned for these filters; start again without it',
+  );
 
 function pageToken(query: string, cursor: string): Uint8Array {
   const [data = '', check, ...rest] = cursor.split('.');
@@ -59,7 +66,10 @@ function pageToken(query: string, cursor: string): Uint8Array {
   return token;
 }
 
-export async function listLaunches(client: Client, filter: LaunchFilter): Promise<{ items: LaunchSummary[]; nextCursor?: string }> {
+export async function listLaunches(
+  client: Client,
+  filter: LaunchFilter,
+): Promise<{ items: LaunchSummary[]; nextCursor?: string }> {
   if (filter.groups?.length === 0) return { items: [] }; // a key for no group sees no launch
   const query = launchQuery(filter);
   const nextPageToken = filter.cursor ? pageToken(query, filter.cursor) : undefined;
@@ -91,5 +101,10 @@ export async function listLaunches(client: Client, filter: LaunchFilter): Promis
     };
   });
   const token = answer.nextPageToken;
-  return { items, ...(token && token.length ? { nextCursor: `${Buffer.from(token).toString('base64url')}.${cursorCheck(query, token)}` } : {}) };
+  return {
+    items,
+    ...(token && token.length
+      ? { nextCursor: `${Buffer.from(token).toString('base64url')}.${cursorCheck(query, token)}` }
+      : {}),
+  };
 }

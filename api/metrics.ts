@@ -4,11 +4,21 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { LAUNCH_PHASE } from '../domain/launch';
 
 /** Running workflows Temporal reports as failing their workflow tasks over and over (the Web UI's "task failures"). */
-const stuckQuery = (taskQueue: string) => `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND TemporalReportedProblems IS NOT NULL`;
+const stuckQuery = (taskQueue: string) =>
+  `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND TemporalReportedProblems IS NOT NULL`;
 /** Listed per scrape at most: past this the figure is a floor, and the alert has long fired. */
 const MAX_STUCK_LISTED = 1000;
 /** Shown at 0 when none is stuck, so an alert's series exists from the start. */
-const STUCK_TYPES = ['launchServer', 'terminateServer', 'captureImage', 'cloneTemplate', 'deleteImage', 'refreshImageFamily', 'reapOrphans', 'endStuck'];
+const STUCK_TYPES = [
+  'launchServer',
+  'terminateServer',
+  'captureImage',
+  'cloneTemplate',
+  'deleteImage',
+  'refreshImageFamily',
+  'reapOrphans',
+  'endStuck',
+];
 
 /** The values the LaunchStep search attribute takes: one per phase. */
 const PHASES = [...new Set(Object.values(LAUNCH_PHASE))];
@@ -56,7 +66,11 @@ export class ApiMetrics {
       // Visibility groups only by ExecutionStatus, so one count per phase: five small queries per scrape.
       async collect() {
         const counts = await Promise.all(
-          PHASES.map((step) => client.workflow.count(`WorkflowType = 'launchServer' AND ExecutionStatus = 'Running' AND LaunchStep = '${step}'`)),
+          PHASES.map((step) =>
+            client.workflow.count(
+              `WorkflowType = 'launchServer' AND ExecutionStatus = 'Running' AND LaunchStep = '${step}'`,
+            ),
+          ),
         );
         PHASES.forEach((step, i) => this.set({ step }, counts[i]!.count));
       },
@@ -90,9 +104,13 @@ export function registerMetrics(app: FastifyInstance, metrics: ApiMetrics): void
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     if (route === '/metrics') return;
-    metrics.requestSeconds.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.requestSeconds.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
     if (route === '/v1/launches' && request.method === 'POST') {
-      const outcome = reply.statusCode === 202 ? 'accepted' : reply.statusCode === 200 ? 'replayed' : `refused_${reply.statusCode}`;
+      const outcome =
+        reply.statusCode === 202 ? 'accepted' : reply.statusCode === 200 ? 'replayed' : `refused_${reply.statusCode}`;
       metrics.launchAdmissions.inc({ outcome });
     }
   });

@@ -18,7 +18,9 @@ const LAUNCH_LINKS = {
   CancelLaunch: byId('/v1/launches/{id}/cancel', 'post', 'stop the launch; what it made is removed'),
   GetPrivateKey: byId('/v1/launches/{id}/private-key', 'get', 'the private key of a key pair it created, once'),
 };
-const OPERATION_LINKS = { GetOperation: byId('/v1/operations/{id}', 'get', 'the operation: its status, and its result or error when done') };
+const OPERATION_LINKS = {
+  GetOperation: byId('/v1/operations/{id}', 'get', 'the operation: its status, and its result or error when done'),
+};
 
 /** Every answer that names a workflow it started (or, on a repeat, found), and where its id leads. */
 const STARTS: [path: string, method: string, statuses: string[], links: Record<string, unknown>][] = [

@@ -1,4 +1,11 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, isGrpcServiceError, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  isGrpcServiceError,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleOptions,
+} from '@temporalio/client';
 import { FamilySchema, familyScheduleId, type Family, type RefreshInput } from '../domain/families';
 import { DEFAULT_REAPER_GRACE_SECONDS, REAPER_SCHEDULE_ID, type ReapInput } from '../domain/reaper';
 import { ImageFamily } from '../domain/search-attributes';
@@ -18,7 +25,11 @@ function familyScheduleOptions(taskQueue: string, family: Family): ScheduleOptio
   const input: RefreshInput = { family };
   return {
     scheduleId: familyScheduleId(family.name),
-    spec: { ...(cron ? { cronExpressions: [cron] } : {}), ...(every ? { intervals: [{ every: `${every}s` as const }] } : {}), timezone },
+    spec: {
+      ...(cron ? { cronExpressions: [cron] } : {}),
+      ...(every ? { intervals: [{ every: `${every}s` as const }] } : {}),
+      timezone,
+    },
     action: {
       type: 'startWorkflow',
       workflowType: 'refreshImageFamily',
@@ -55,7 +66,12 @@ async function replaceSchedule(client: Client, options: ScheduleOptions, keepSta
   const { spec, action, policies, state } = options;
   await client.schedule
     .getHandle(options.scheduleId)
-    .update((previous) => ({ spec, action, policies: policies ?? {}, state: keepState ? previous.state : (state ?? {}) }));
+    .update((previous) => ({
+      spec,
+      action,
+      policies: policies ?? {},
+      state: keepState ? previous.state : (state ?? {}),
+    }));
 }
 
 export const ensureFamilySchedule = (client: Client, taskQueue: string, family: Family): Promise<Ensured> =>
@@ -67,7 +83,11 @@ export async function createFamilySchedule(client: Client, taskQueue: string, fa
     await client.schedule.create(familyScheduleOptions(taskQueue, family));
   } catch (err) {
     if (err instanceof ScheduleAlreadyRunning) {
-      throw new ApiError(409, 'family_exists', `family "${family.name}" already exists; change it with PATCH /v1/families/${family.name} or choose another name`);
+      throw new ApiError(
+        409,
+        'family_exists',
+        `family "${family.name}" already exists; change it with PATCH /v1/families/${family.name} or choose another name`,
+      );
     }
     throw scheduleRefused(err);
   }
@@ -77,11 +97,19 @@ export async function createFamilySchedule(client: Client, taskQueue: string, fa
 function scheduleRefused(err: unknown): unknown {
   // The schedule client turns Temporal's INVALID_ARGUMENT into a TypeError carrying its details.
   if (err instanceof TypeError) {
-    return new ApiError(400, 'invalid_request', `body.schedule: Temporal refused it (${err.message}); check cron and timezone (an IANA name such as Europe/Paris)`);
+    return new ApiError(
+      400,
+      'invalid_request',
+      `body.schedule: Temporal refused it (${err.message}); check cron and timezone (an IANA name such as Europe/Paris)`,
+    );
   }
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     if (isGrpcServiceError(e) && e.code === 3) {
-      return new ApiError(400, 'invalid_request', `body.schedule: Temporal refused it (${e.details}); check cron and timezone (an IANA name such as Europe/Paris)`);
+      return new ApiError(
+        400,
+        'invalid_request',
+        `body.schedule: Temporal refused it (${e.details}); check cron and timezone (an IANA name such as Europe/Paris)`,
+      );
     }
   }
   return err;
@@ -106,7 +134,12 @@ function familyOf(description: ScheduleDescription): FamilyView | undefined {
   if (!parsed.success) return undefined;
   const paused = description.state.paused;
   const next = description.info.nextActionTimes[0];
-  return { ...parsed.data, schedule: { ...parsed.data.schedule, paused }, paused, ...(next && !paused ? { nextRunAt: next.toISOString() } : {}) };
+  return {
+    ...parsed.data,
+    schedule: { ...parsed.data.schedule, paused },
+    paused,
+    ...(next && !paused ? { nextRunAt: next.toISOString() } : {}),
+  };
 }
 
 /** The definition alone, as the schedule's action takes it. */
@@ -121,7 +154,12 @@ export function definitionOf(view: FamilyView): Family {
 export async function getFamily(client: Client, name: string): Promise<FamilyView> {
   const description = await client.schedule.getHandle(familyScheduleId(name)).describe().catch(rethrowNotFound(name));
   const family = familyOf(description);
-  if (!family) throw new ApiError(500, 'family_unreadable', `the schedule ${description.scheduleId} does not hold a readable family definition; delete it and create the family again`);
+  if (!family)
+    throw new ApiError(
+      500,
+      'family_unreadable',
+      `the schedule ${description.scheduleId} does not hold a readable family definition; delete it and create the family again`,
+    );
   return family;
 }
 
@@ -153,7 +191,12 @@ export async function deleteFamilySchedule(client: Client, name: string): Promis
 }
 
 /** The hourly reaper of expired and orphaned resources in these regions. */
-export const ensureReaperSchedule = (client: Client, taskQueue: string, regions: string[], graceSeconds = DEFAULT_REAPER_GRACE_SECONDS): Promise<Ensured> =>
+export const ensureReaperSchedule = (
+  client: Client,
+  taskQueue: string,
+  regions: string[],
+  graceSeconds = DEFAULT_REAPER_GRACE_SECONDS,
+): Promise<Ensured> =>
   createOrUpdate(client, {
     scheduleId: REAPER_SCHEDULE_ID,
     spec: { intervals: [{ every: '1 hour' }] },

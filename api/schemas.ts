@@ -6,7 +6,10 @@ import { IDEMPOTENCY_KEY_PATTERN } from '../domain/launch';
 // Shared primitives of every route's schemas.
 export const ErrorSchema = z.object({ code: z.string().describe(ERROR_CODES_DESCRIPTION), message: z.string() });
 
-export const IdempotencyKeySchema = z.string().max(100).regex(IDEMPOTENCY_KEY_PATTERN, 'use 1 to 100 letters, digits, dots, hyphens and underscores');
+export const IdempotencyKeySchema = z
+  .string()
+  .max(100)
+  .regex(IDEMPOTENCY_KEY_PATTERN, 'use 1 to 100 letters, digits, dots, hyphens and underscores');
 
 /**
  * The zod transform for the OpenAPI document, with a 204 documented as no body: fastify-swagger leaves the content out

@@ -18,7 +18,10 @@ export interface ServingApi {
 }
 
 /** The families of FAMILIES_FILE and the reaper, created or brought up to date on every start. */
-async function ensureSchedules(client: Client, deps: Pick<ServiceDeps, 'provider'> & { config: Config; logger: Logger }): Promise<void> {
+async function ensureSchedules(
+  client: Client,
+  deps: Pick<ServiceDeps, 'provider'> & { config: Config; logger: Logger },
+): Promise<void> {
   const taskQueue = deps.config.TEMPORAL_TASK_QUEUE;
   const families = deps.config.FAMILIES_FILE ? readFamiliesFile(deps.config.FAMILIES_FILE) : [];
   for (const family of families) {
@@ -31,7 +34,9 @@ async function ensureSchedules(client: Client, deps: Pick<ServiceDeps, 'provider
 }
 
 /** The API role: a Temporal client, the app, and a listening socket. */
-export async function serveApi(deps: Pick<ServiceDeps, 'provider' | 'keys' | 'payloadCodecs'> & { config: Config; logger: Logger }): Promise<ServingApi> {
+export async function serveApi(
+  deps: Pick<ServiceDeps, 'provider' | 'keys' | 'payloadCodecs'> & { config: Config; logger: Logger },
+): Promise<ServingApi> {
   const access = loadAccessConfig(deps.config);
   const client = await connectClient(deps.config.temporal, deps.payloadCodecs);
   try {

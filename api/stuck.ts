@@ -18,7 +18,11 @@ export interface Stuck {
  * A running workflow whose workflow task keeps failing cannot make progress, answer queries, or run its undo: it
  * shows as stuck, with the reason from its history's last WorkflowTaskFailed event.
  */
-export async function stuckOf(client: Client, workflowId: string, description: WorkflowExecutionDescription): Promise<Stuck | undefined> {
+export async function stuckOf(
+  client: Client,
+  workflowId: string,
+  description: WorkflowExecutionDescription,
+): Promise<Stuck | undefined> {
   const attempt = description.raw.pendingWorkflowTask?.attempt ?? 0;
   if (description.status.name !== 'RUNNING') return undefined;
   // The attempt count starts again at 1 whenever an event arrives (a cancel request, a timer); Temporal's own mark
@@ -64,7 +68,8 @@ export async function cancelStuck(
   const reason = `cancelled while stuck (${stuck.reason.slice(0, 200)}); the reaper removes what it made`;
   // It may close between the look and this (its end-stuck timer fired): that is a 409, as for any closed launch.
   const closed = (err: unknown) => {
-    if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'launch_closed', `launch ${workflowId} has just closed; there is nothing to cancel`);
+    if (err instanceof WorkflowNotFoundError)
+      throw new ApiError(409, 'launch_closed', `launch ${workflowId} has just closed; there is nothing to cancel`);
     throw err;
   };
   if (graceSeconds === 0) {
@@ -83,5 +88,8 @@ export async function cancelStuck(
     memo: { terminateAfter: new Date(Date.now() + graceSeconds * 1000).toISOString() },
   });
   const { memo } = await ender.describe();
-  return { status: 'cancelling', ...(typeof memo?.terminateAfter === 'string' ? { terminateAfter: memo.terminateAfter } : {}) };
+  return {
+    status: 'cancelling',
+    ...(typeof memo?.terminateAfter === 'string' ? { terminateAfter: memo.terminateAfter } : {}),
+  };
 }

@@ -1,4 +1,10 @@
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type ConnectionOptions,
+} from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { temporalEndpoint, type TemporalEndpoint } from '../config/temporal-settings';
 
@@ -7,7 +13,11 @@ import { temporalEndpoint, type TemporalEndpoint } from '../config/temporal-sett
  * (three tries) instead of retrying for half a minute as the SDK would by default.
  */
 export function apiConnectionOptions(endpoint: TemporalEndpoint): ConnectionOptions {
-  return { ...temporalEndpoint(endpoint), connectTimeout: 3_000, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }))] };
+  return {
+    ...temporalEndpoint(endpoint),
+    connectTimeout: 3_000,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }))],
+  };
 }
 
 /** The API's Temporal client, with the service's payload codecs; closing it is the caller's job (`client.connection.close()`). */

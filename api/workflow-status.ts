@@ -16,7 +16,9 @@ const TABLE: [name: string, code: number, visibility: string, status: LaunchStat
 
 const BY_NAME = new Map(TABLE.map(([name, , , status]) => [name, status]));
 const BY_CODE = new Map(TABLE.map(([, code, , status]) => [code, status]));
-const VISIBILITY = new Map(TABLE.filter(([name]) => name !== 'CONTINUED_AS_NEW').map(([, , visibility, status]) => [status, visibility]));
+const VISIBILITY = new Map(
+  TABLE.filter(([name]) => name !== 'CONTINUED_AS_NEW').map(([, , visibility, status]) => [status, visibility]),
+);
 
 /** From a description's `status.name`; anything newer than this table reads as running. */
 export const statusOfName = (name: string): LaunchStatus => BY_NAME.get(name) ?? 'running';

@@ -18,7 +18,11 @@ interface CpuProfile {
 
 /** The package a script belongs to, the project file (own), or V8's own pseudo-frames ((garbage collector), (program)). */
 function placeOf({ url, functionName }: ProfileNode['callFrame']): { place: string; own: boolean } {
-  if (!url) return { place: functionName.startsWith('(') ? functionName : `native ${functionName || '(anonymous)'}`, own: false };
+  if (!url)
+    return {
+      place: functionName.startsWith('(') ? functionName : `native ${functionName || '(anonymous)'}`,
+      own: false,
+    };
   const file = url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url;
   const modules = file.lastIndexOf('node_modules/');
   if (modules >= 0) {
@@ -37,7 +41,8 @@ export function summarizeProfile(file: string, top = 12): string[] {
 
   // The inspector session that stops the profile shows in it; it is the bench's, not the server's.
   const profilerItself = (id: number) => {
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (byId.get(at)!.callFrame.url === 'node:inspector') return true;
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at))
+      if (byId.get(at)!.callFrame.url === 'node:inspector') return true;
     return false;
   };
   const self = new Map<string, number>();
@@ -69,7 +74,9 @@ export function summarizeProfile(file: string, top = 12): string[] {
   const ranked = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top);
   return [
     `  busy ${(busy / 1000).toFixed(0)} ms of the run; self time by place (total time with callees beside it):`,
-    ...ranked(self).map(([place, micros]) => `    ${share(micros)} self ${share(total.get(place) ?? 0)} total  ${place}`),
+    ...ranked(self).map(
+      ([place, micros]) => `    ${share(micros)} self ${share(total.get(place) ?? 0)} total  ${place}`,
+    ),
     '  project functions by total time:',
     ...ranked(ownFunctions).map(([fn, micros]) => `    ${share(micros)}  ${fn}`),
   ];

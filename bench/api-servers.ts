@@ -30,17 +30,28 @@ export interface ServersReady {
   bareUrl: string;
   token: string;
 }
-export type ServersCommand = { start: ServersStart } | { profile: 'start' } | { profile: 'stop'; file: string } | { stop: true };
+export type ServersCommand =
+  { start: ServersStart } | { profile: 'start' } | { profile: 'stop'; file: string } | { stop: true };
 
-const send = (message: unknown) => new Promise<void>((resolve, reject) => process.send!(message, (err: Error | null) => (err ? reject(err) : resolve())));
+const send = (message: unknown) =>
+  new Promise<void>((resolve, reject) =>
+    process.send!(message, (err: Error | null) => (err ? reject(err) : resolve())),
+  );
 
 async function serve({ temporalAddress, codecKey, rateLimit }: ServersStart) {
-  const payloadCodecs = [new PayloadEncryptionCodec(new Keyring([{ id: 'bench', key: Buffer.from(codecKey, 'base64') }], 'the bench codec key'))];
+  const payloadCodecs = [
+    new PayloadEncryptionCodec(
+      new Keyring([{ id: 'bench', key: Buffer.from(codecKey, 'base64') }], 'the bench codec key'),
+    ),
+  ];
   const client = await connectClient({ address: temporalAddress, namespace: 'default' }, payloadCodecs);
   const provider = new SimProvider({ timeScale: 0 });
   const keyDir = mkdtempSync(path.join(tmpdir(), 'bench-api-keys-'));
   process.once('exit', () => rmSync(keyDir, { recursive: true, force: true }));
-  const keys = new FileKeyStore(path.join(keyDir, 'keys.db'), new Keyring([{ id: 'k', key: randomBytes(32) }], 'the bench key store'));
+  const keys = new FileKeyStore(
+    path.join(keyDir, 'keys.db'),
+    new Keyring([{ id: 'k', key: randomBytes(32) }], 'the bench key store'),
+  );
   // An operator of one group, as a launching client would be; an admin's `*` would skip the group checks.
   const token = newApiKeyToken();
   const apiKeys = new ApiKeys([{ principal: 'bench', role: 'operator', groups: ['bench'], sha256: hashApiKey(token) }]);
@@ -48,7 +59,12 @@ async function serve({ temporalAddress, codecKey, rateLimit }: ServersStart) {
   // /dev/null: its cost is counted, the terminal's is not.
   const logger = createLogger({ LOG_LEVEL: 'info' }, 'api', pino.destination({ dest: '/dev/null', sync: false }));
   const app = await buildApp({
-    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'bench-api', PROVIDER: 'sim', API_RATE_LIMIT: rateLimit },
+    config: {
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'bench-api',
+      PROVIDER: 'sim',
+      API_RATE_LIMIT: rateLimit,
+    },
     client,
     provider,
     keys,
@@ -62,7 +78,11 @@ async function serve({ temporalAddress, codecKey, rateLimit }: ServersStart) {
   await app.listen({ host: '127.0.0.1', port: apiPort });
   await bare.listen({ host: '127.0.0.1', port: barePort });
   return {
-    ready: { apiUrl: `http://127.0.0.1:${apiPort}`, bareUrl: `http://127.0.0.1:${barePort}/bare`, token } satisfies ServersReady,
+    ready: {
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      bareUrl: `http://127.0.0.1:${barePort}/bare`,
+      token,
+    } satisfies ServersReady,
     async close() {
       await Promise.allSettled([app.close(), bare.close()]);
       await client.connection.close();

@@ -60,8 +60,13 @@ const LAUNCH_BODY = JSON.stringify({
 });
 
 /** The forked server process, spoken to by messages; each command waits for the answer that carries `key`. */
-function serversProcess(): { child: ChildProcess; ask: <T>(command: ServersCommand | undefined, key: string) => Promise<T> } {
-  const child = fork(fileURLToPath(new URL('./api-servers.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function serversProcess(): {
+  child: ChildProcess;
+  ask: <T>(command: ServersCommand | undefined, key: string) => Promise<T>;
+} {
+  const child = fork(fileURLToPath(new URL('./api-servers.ts', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ask = <T>(command: ServersCommand | undefined, key: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (message: Record<string, unknown>) => {
@@ -89,12 +94,17 @@ interface Target {
 }
 
 /** One autocannon run; latencies from its per-response event, which keeps their fractions of a millisecond. */
-async function load(target: Target, run: { duration?: number; amount?: number }): Promise<HttpFigures & { statuses: Map<number, number> }> {
+async function load(
+  target: Target,
+  run: { duration?: number; amount?: number },
+): Promise<HttpFigures & { statuses: Map<number, number> }> {
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const started = performance.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url: target.url, connections, ...run, ...target.options }, (err, res) => (err ? reject(err) : resolve(res)));
+    const instance = autocannon({ url: target.url, connections, ...run, ...target.options }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
     instance.on('response', (_client, status, _bytes, ms) => {
       latencies.push(ms);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -122,8 +132,13 @@ async function run(): Promise<void> {
   let connection: Connection | undefined;
   try {
     await ask(undefined, 'forked');
-    const ready = await ask<ServersReady>({ start: { temporalAddress: server.address, codecKey: codecKey.toString('base64'), rateLimit: RATE_LIMIT } }, 'ready');
-    const payloadCodecs = [new PayloadEncryptionCodec(new Keyring([{ id: 'bench', key: codecKey }], 'the bench codec key'))];
+    const ready = await ask<ServersReady>(
+      { start: { temporalAddress: server.address, codecKey: codecKey.toString('base64'), rateLimit: RATE_LIMIT } },
+      'ready',
+    );
+    const payloadCodecs = [
+      new PayloadEncryptionCodec(new Keyring([{ id: 'bench', key: codecKey }], 'the bench codec key')),
+    ];
     connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection, dataConverter: { payloadCodecs } });
 
@@ -145,7 +160,10 @@ async function run(): Promise<void> {
               path: '/v1/launches',
               body: LAUNCH_BODY,
               // A new key per request: each one starts a workflow, none is answered as a replay.
-              setupRequest: (request) => ({ ...request, headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `${keyPrefix}-${keys++}` } }),
+              setupRequest: (request) => ({
+                ...request,
+                headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `${keyPrefix}-${keys++}` },
+              }),
               onResponse: (status, body) => {
                 if (status === 202) accepted.push((JSON.parse(body) as { id: string }).id);
               },
@@ -162,18 +180,29 @@ async function run(): Promise<void> {
       const measured = await load(target, { duration });
       if (values.profile) {
         mkdirSync(values.profile, { recursive: true });
-        const file = await ask<string>({ profile: 'stop', file: path.join(values.profile, `${target.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`) }, 'profiled');
+        const file = await ask<string>(
+          {
+            profile: 'stop',
+            file: path.join(values.profile, `${target.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`),
+          },
+          'profiled',
+        );
         figures.push({ target, run: measured });
-        console.log(`\n${target.name}: where the server process spent its time (${file})\n${summarizeProfile(file).join('\n')}`);
+        console.log(
+          `\n${target.name}: where the server process spent its time (${file})\n${summarizeProfile(file).join('\n')}`,
+        );
       } else {
         figures.push({ target, run: measured });
       }
-      for (const [status, count] of warm.statuses) measured.statuses.set(status, (measured.statuses.get(status) ?? 0) + count);
+      for (const [status, count] of warm.statuses)
+        measured.statuses.set(status, (measured.statuses.get(status) ?? 0) + count);
       measured.errors += warm.errors;
     }
 
     // The POSTs did real work: a sample of the 202s are launch workflows, and visibility counts every one.
-    const sample = accepted.filter((_, i) => i % Math.max(1, Math.floor(accepted.length / VERIFY_SAMPLE)) === 0).slice(0, VERIFY_SAMPLE);
+    const sample = accepted
+      .filter((_, i) => i % Math.max(1, Math.floor(accepted.length / VERIFY_SAMPLE)) === 0)
+      .slice(0, VERIFY_SAMPLE);
     const described = await Promise.all(sample.map((id) => client.workflow.getHandle(id).describe()));
     const launches = described.filter((d) => d.type === 'launchServer' && d.status.name === 'RUNNING').length;
     const total = accepted.length;
@@ -190,11 +219,18 @@ async function run(): Promise<void> {
     const launchClient = new LaunchClient(client, 'bench-api', 'sim');
     const request = LaunchRequestSchema.parse(JSON.parse(LAUNCH_BODY));
     const posts = figures[2]!.run;
-    const direct = await timeJobs(posts.count, connections, (i) => launchClient.start(request, `${keyPrefix}-direct-${i}`, { startedBy: 'bench' }));
-    figures.push({ target: { name: 'start alone (no HTTP)', url: '', expected: 202 }, run: { ...direct, non2xx: 0, errors: 0, statuses: new Map() } });
+    const direct = await timeJobs(posts.count, connections, (i) =>
+      launchClient.start(request, `${keyPrefix}-direct-${i}`, { startedBy: 'bench' }),
+    );
+    figures.push({
+      target: { name: 'start alone (no HTTP)', url: '', expected: 202 },
+      run: { ...direct, non2xx: 0, errors: 0, statuses: new Map() },
+    });
 
     const bare = figures[0]!.run;
-    console.log(`\nAPI overhead: autocannon, ${connections} connections, ${duration} s per run after ${warmup} warm-up requests; the servers in a process of their own`);
+    console.log(
+      `\nAPI overhead: autocannon, ${connections} connections, ${duration} s per run after ${warmup} warm-up requests; the servers in a process of their own`,
+    );
     console.log(
       `the API: buildApp with every plugin (helmet, rate limit raised from the production 600/min per key to ${RATE_LIMIT}/min, bearer-key auth, ` +
         'metrics, swagger, info logging to /dev/null), the in-memory sim, a Temporal dev server, no worker; the bare route: Fastify with no plugins, same process',
@@ -210,16 +246,23 @@ async function run(): Promise<void> {
     console.log(verified);
 
     const problems = figures.flatMap(({ target, run: f }) => [
-      ...[...f.statuses].filter(([status]) => status !== target.expected).map(([status, count]) => `${target.name} answered ${status} ${count} times (expected ${target.expected})`),
+      ...[...f.statuses]
+        .filter(([status]) => status !== target.expected)
+        .map(([status, count]) => `${target.name} answered ${status} ${count} times (expected ${target.expected})`),
       ...(f.errors ? [`${target.name}: ${f.errors} requests failed or timed out`] : []),
     ]);
-    if (launches !== sample.length) problems.push(`only ${launches} of ${sample.length} sampled launches are running launchServer workflows`);
-    if (counted < total || counted > total + connections) problems.push(`visibility counts ${counted} launches, but the API accepted ${total} (and at most ${connections} in flight)`);
+    if (launches !== sample.length)
+      problems.push(`only ${launches} of ${sample.length} sampled launches are running launchServer workflows`);
+    if (counted < total || counted > total + connections)
+      problems.push(
+        `visibility counts ${counted} launches, but the API accepted ${total} (and at most ${connections} in flight)`,
+      );
     if (problems.length) throw new Error(`the benchmark is not valid:\n  ${problems.join('\n  ')}`);
   } finally {
     await connection?.close();
     if (child.connected) child.disconnect();
-    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    if (child.exitCode === null && child.signalCode === null)
+      await new Promise((resolve) => child.once('exit', resolve));
     await server.stop();
   }
 }

@@ -32,7 +32,11 @@ interface Held {
   firewalls: string[];
 }
 
-const blankIds = (text: string) => text.replace(/\b(i|vol|sg)-[0-9a-f]{17}\b/g, '$1-*').replace(/launch-chaos-[\w-]+/g, 'launch-*').slice(0, 160);
+const blankIds = (text: string) =>
+  text
+    .replace(/\b(i|vol|sg)-[0-9a-f]{17}\b/g, '$1-*')
+    .replace(/launch-chaos-[\w-]+/g, 'launch-*')
+    .slice(0, 160);
 
 /** Everything tagged managed-by in the sim, by the workflow that made it; terminated servers are gone. */
 async function resourcesByLaunch(sim: SimProvider): Promise<Map<string, Held>> {
@@ -44,28 +48,41 @@ async function resourcesByLaunch(sim: SimProvider): Promise<Map<string, Held>> {
   };
   const managed = { key: 'managed-by', value: MANAGED_BY };
   for (const region of await sim.listRegions()) {
-    for (const s of await sim.listServers(region, { tag: managed })) if (s.state !== 'terminated') held(s.tags).servers.push(s);
+    for (const s of await sim.listServers(region, { tag: managed }))
+      if (s.state !== 'terminated') held(s.tags).servers.push(s);
     for (const v of await sim.listVolumes(region, { tag: managed })) held(v.tags).volumes.push(v);
-    for (const k of await sim.listKeypairs(region)) if (k.tags['managed-by'] === MANAGED_BY) held(k.tags).keypairs.push(k.name);
+    for (const k of await sim.listKeypairs(region))
+      if (k.tags['managed-by'] === MANAGED_BY) held(k.tags).keypairs.push(k.name);
     for (const f of await sim.listFirewalls(region, { tag: managed })) held(f.tags).firewalls.push(f.id);
   }
   return byLaunch;
 }
 
 const count = (held: Held | undefined) =>
-  held ? `${held.servers.length} servers, ${held.volumes.length} volumes, ${held.keypairs.length} key pairs, ${held.firewalls.length} firewalls` : 'nothing';
+  held
+    ? `${held.servers.length} servers, ${held.volumes.length} volumes, ${held.keypairs.length} key pairs, ${held.firewalls.length} firewalls`
+    : 'nothing';
 
 /** What a launch still running is waiting on: its pending activities, their attempts and last failures. */
 async function openDetail(client: Client, workflowId: string): Promise<string> {
   const { raw } = await client.workflow.getHandle(workflowId).describe();
-  const pending = (raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt}${a.lastFailure?.message ? ` (${blankIds(a.lastFailure.message)})` : ''}`);
+  const pending = (raw.pendingActivities ?? []).map(
+    (a) =>
+      `${a.activityType?.name} attempt ${a.attempt}${a.lastFailure?.message ? ` (${blankIds(a.lastFailure.message)})` : ''}`,
+  );
   // A workflow task that keeps failing (a nondeterministic replay) shows only here.
   const task = raw.pendingWorkflowTask ? [`workflow task attempt ${raw.pendingWorkflowTask.attempt}`] : [];
   return `${workflowId}: ${[...pending, ...task].join('; ') || 'nothing pending'}`;
 }
 
 /** `workerLog`: what the workers printed, where the SDK reports a replay that went another way (TMPRL1100). */
-export async function auditLaunches(client: Client, sim: SimProvider, keys: KeyStore, launches: ChaosLaunch[], workerLog: string): Promise<Audit> {
+export async function auditLaunches(
+  client: Client,
+  sim: SimProvider,
+  keys: KeyStore,
+  launches: ChaosLaunch[],
+  workerLog: string,
+): Promise<Audit> {
   const statuses = new Map<string, number>();
   const failures = new Map<string, number>();
   const durationsMs: number[] = [];
@@ -106,26 +123,34 @@ export async function auditLaunches(client: Client, sim: SimProvider, keys: KeyS
       (err: unknown) => (err instanceof WorkflowNotFoundError ? 'MISSING' : Promise.reject(err)),
     );
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    if ((status === 'COMPLETED' && isDoomed(launch.index)) || (status === 'FAILED' && !isDoomed(launch.index))) note(v.outcome, `${id}: ${status}`);
-    if (isAbandoned(launch.index) && status !== 'TERMINATED') note(v.survived, `${id}: ${status} (${launch.termination ?? 'no termination tried'})`);
+    if ((status === 'COMPLETED' && isDoomed(launch.index)) || (status === 'FAILED' && !isDoomed(launch.index)))
+      note(v.outcome, `${id}: ${status}`);
+    if (isAbandoned(launch.index) && status !== 'TERMINATED')
+      note(v.survived, `${id}: ${status} (${launch.termination ?? 'no termination tried'})`);
     const held = byLaunch.get(id);
     if (status === 'MISSING') note(v.missing, id);
     else if (status === 'RUNNING') note(v.open, await openDetail(client, id));
     else if (status === 'COMPLETED') {
       const servers = held?.servers ?? [];
-      if (servers.length !== 1) note(v.servers, `${id}: ${servers.length} servers (${servers.map((s) => `${s.id} ${s.state}`).join(', ')})`);
+      if (servers.length !== 1)
+        note(v.servers, `${id}: ${servers.length} servers (${servers.map((s) => `${s.id} ${s.state}`).join(', ')})`);
       const disks = (held?.volumes ?? []).filter((vol) => vol.tags.disk !== undefined);
       const attached = disks.filter((vol) => vol.state === 'in-use' && vol.serverId === servers[0]?.id);
       const wanted = launch.request.volumes?.count ?? 0;
-      if (disks.length !== wanted || attached.length !== wanted) note(v.volumes, `${id}: ${disks.length} volumes, ${attached.length} attached, ${wanted} asked for`);
+      if (disks.length !== wanted || attached.length !== wanted)
+        note(v.volumes, `${id}: ${disks.length} volumes, ${attached.length} attached, ${wanted} asked for`);
       const keypairs = launch.request.keypair ? 1 : 0;
       const firewalls = launch.request.firewall ? 1 : 0;
-      if ((held?.keypairs.length ?? 0) !== keypairs || (held?.firewalls.length ?? 0) !== firewalls) note(v.network, `${id}: ${count(held)}`);
+      if ((held?.keypairs.length ?? 0) !== keypairs || (held?.firewalls.length ?? 0) !== firewalls)
+        note(v.network, `${id}: ${count(held)}`);
     } else {
-      if ((status === 'TERMINATED' && !isAbandoned(launch.index)) || status === 'TIMED_OUT') note(v.killed, `${id}: ${status}`);
-      if (held && held.servers.length + held.volumes.length + held.keypairs.length + held.firewalls.length > 0) note(v.leaked, `${id} (${status}): ${count(held)}`);
+      if ((status === 'TERMINATED' && !isAbandoned(launch.index)) || status === 'TIMED_OUT')
+        note(v.killed, `${id}: ${status}`);
+      if (held && held.servers.length + held.volumes.length + held.keypairs.length + held.firewalls.length > 0)
+        note(v.leaked, `${id} (${status}): ${count(held)}`);
       const stored = [];
-      for (const ref of [secretRefs.privateKey(id), secretRefs.luksPassphrase(id)]) if ((await keys.status(ref)) !== 'absent') stored.push(ref);
+      for (const ref of [secretRefs.privateKey(id), secretRefs.luksPassphrase(id)])
+        if ((await keys.status(ref)) !== 'absent') stored.push(ref);
       if (stored.length) note(v.secrets, `${id} (${status}): ${stored.join(', ')}`);
       if (status === 'FAILED') {
         const reason = await handle.result().then(

@@ -26,7 +26,13 @@ export class LaunchLanes {
     await Promise.all(this.extras);
     const wallMs = performance.now() - started;
     const sorted = [...this.latencies].sort((a, b) => a - b);
-    return { count: this.count, wallMs, perSecond: (this.count / wallMs) * 1000, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99) };
+    return {
+      count: this.count,
+      wallMs,
+      perSecond: (this.count / wallMs) * 1000,
+      p50Ms: percentile(sorted, 0.5),
+      p99Ms: percentile(sorted, 0.99),
+    };
   }
 
   private async one(): Promise<void> {

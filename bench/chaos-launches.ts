@@ -59,7 +59,13 @@ export function chaosRequest(index: number): LaunchRequestInput {
     product: { productId: 'm1.small' },
     volumes: { ...volumes, sizeGb: 10, encrypt: true },
     ...(index % 3 !== 2 ? { keypair: { create: {} } } : {}),
-    ...(index % 5 < 2 ? { firewall: { create: { rules: [{ protocol: 'tcp' as const, fromPort: 22, toPort: 22, cidr: '203.0.113.0/24' }] } } } : {}),
+    ...(index % 5 < 2
+      ? {
+          firewall: {
+            create: { rules: [{ protocol: 'tcp' as const, fromPort: 22, toPort: 22, cidr: '203.0.113.0/24' }] },
+          },
+        }
+      : {}),
     group: 'chaos',
     billingCode: 'chaos',
   };
@@ -79,7 +85,11 @@ export async function postLaunch(api: ApiTarget, launch: ChaosLaunch, deadline: 
     try {
       const response = await fetch(`${api.url}/v1/launches`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json', 'idempotency-key': launch.idempotencyKey },
+        headers: {
+          authorization: `Bearer ${api.token}`,
+          'content-type': 'application/json',
+          'idempotency-key': launch.idempotencyKey,
+        },
         body: JSON.stringify(launch.request),
         signal: AbortSignal.timeout(30_000),
       });

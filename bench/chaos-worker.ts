@@ -19,7 +19,18 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * would otherwise have workers of two versions replay each other's histories.
  */
 export function snapshotWorkerCode(into: string): string {
-  for (const dir of ['activities', 'config', 'domain', 'guest', 'providers', 'secrets', 'workflows', 'worker', 'package.json', 'tsconfig.json']) {
+  for (const dir of [
+    'activities',
+    'config',
+    'domain',
+    'guest',
+    'providers',
+    'secrets',
+    'workflows',
+    'worker',
+    'package.json',
+    'tsconfig.json',
+  ]) {
     cpSync(path.join(PROJECT_ROOT, dir), path.join(into, dir), { recursive: true });
   }
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(into, 'node_modules'));
@@ -88,16 +99,23 @@ export class ChaosWorkers {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       const stopped = new Promise<void>((resolve) => (this.wake = resolve));
       const started = Date.now();
-      const ready = await Promise.race([this.polling(child, started), exited.then(() => false), stopped.then(() => false)]);
+      const ready = await Promise.race([
+        this.polling(child, started),
+        exited.then(() => false),
+        stopped.then(() => false),
+      ]);
       if (ready) {
         this.readyMs.push(Date.now() - started);
         this.polled();
-        const lifetime = this.kills < this.options.maxKills ? sleep(this.options.killEveryMs) : new Promise<void>(() => undefined);
+        const lifetime =
+          this.kills < this.options.maxKills ? sleep(this.options.killEveryMs) : new Promise<void>(() => undefined);
         await Promise.race([lifetime, exited, stopped]);
       }
       const alive = child.exitCode === null && child.signalCode === null;
       if (!alive && !this.stopping) {
-        this.exits.push(`worker ${child.pid} ended by itself (${child.exitCode ?? child.signalCode}) after ${Date.now() - started} ms`);
+        this.exits.push(
+          `worker ${child.pid} ended by itself (${child.exitCode ?? child.signalCode}) after ${Date.now() - started} ms`,
+        );
         await sleep(500);
         continue;
       }
@@ -110,7 +128,12 @@ export class ChaosWorkers {
     const log = openSync(this.options.logFile, 'a');
     try {
       // Its own process group: one signal reaches tsx's esbuild service and anything else it started.
-      return spawn('node', ['--import', 'tsx', 'worker/main.ts'], { cwd: this.options.codeDir, env: this.options.env, stdio: ['ignore', log, log], detached: true });
+      return spawn('node', ['--import', 'tsx', 'worker/main.ts'], {
+        cwd: this.options.codeDir,
+        env: this.options.env,
+        stdio: ['ignore', log, log],
+        detached: true,
+      });
     } finally {
       closeSync(log);
     }
@@ -122,7 +145,11 @@ export class ChaosWorkers {
     const { client, namespace, taskQueue } = this.options;
     while (!this.stopping && child.exitCode === null && child.signalCode === null) {
       const found = await client.workflowService
-        .describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW })
+        .describeTaskQueue({
+          namespace,
+          taskQueue: { name: taskQueue },
+          taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        })
         .then(({ pollers }) => pollers.some((p) => p.identity === identity))
         // The dev server may be restarting: ask again.
         .catch(() => false);

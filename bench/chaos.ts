@@ -14,7 +14,17 @@ import { startDevServer, type DevServer } from '../scripts/dev-server';
 import { locateTemporalCli } from '../scripts/temporal-cli';
 import { freePort } from '../test/support/free-port';
 import { auditLaunches } from './chaos-audit';
-import { ABANDONED_NAME, chaosRequest, DOOMED_NAME, isAbandoned, postLaunch, terminateMidVolumes, waitClosed, type ApiTarget, type ChaosLaunch } from './chaos-launches';
+import {
+  ABANDONED_NAME,
+  chaosRequest,
+  DOOMED_NAME,
+  isAbandoned,
+  postLaunch,
+  terminateMidVolumes,
+  waitClosed,
+  type ApiTarget,
+  type ChaosLaunch,
+} from './chaos-launches';
 import type { ReapReport } from '../domain/reaper';
 import type { reapOrphans } from '../workflows/reap-orphans';
 import { ChaosWorkers, snapshotWorkerCode } from './chaos-worker';
@@ -73,16 +83,29 @@ async function run(): Promise<number> {
     SIM_TIME_SCALE: String(timeScale),
     LOG_LEVEL: 'error',
   };
-  const config = loadConfig({ ...shared, HOST: '127.0.0.1', PORT: String(await freePort()), API_RATE_LIMIT: '1000000' });
+  const config = loadConfig({
+    ...shared,
+    HOST: '127.0.0.1',
+    PORT: String(await freePort()),
+    API_RATE_LIMIT: '1000000',
+  });
   let server: DevServer = await startDevServer({ cli, port: temporalPort, dbFile });
   // The API sees the sim without faults: only the worker's provider calls meet them.
   const deps = await createServiceDeps(config);
-  const api = await serveApi({ config, ...deps, logger: createLogger(config, 'api', pino.destination(path.join(dataDir, 'api.log'))) });
+  const api = await serveApi({
+    config,
+    ...deps,
+    logger: createLogger(config, 'api', pino.destination(path.join(dataDir, 'api.log'))),
+  });
   const connection = await Connection.connect({ address: shared.TEMPORAL_ADDRESS });
   const client = new Client({ connection, dataConverter: { payloadCodecs: deps.payloadCodecs } });
   const workers = new ChaosWorkers({
     codeDir: snapshotWorkerCode(path.join(dataDir, 'code')),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...shared, SIM_FAULTS: JSON.stringify({
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...shared,
+      SIM_FAULTS: JSON.stringify({
         rates: { '*': faultRate },
         scripted: [
           { operation: 'statusChecks', match: { serverName: DOOMED_NAME }, impaired: true },
@@ -101,9 +124,17 @@ async function run(): Promise<number> {
   // Interrupted: exit through the 'exit' handlers, which stop the worker and the dev server.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const sim = new SimProvider({ dbFile: path.join(dataDir, 'sim-cloud.db'), timeScale });
-  const target: ApiTarget = { url: `http://127.0.0.1:${config.PORT}`, token: api.access.devKey!.token, retries: new Map() };
+  const target: ApiTarget = {
+    url: `http://127.0.0.1:${config.PORT}`,
+    token: api.access.devKey!.token,
+    retries: new Map(),
+  };
   const runTag = randomBytes(4).toString('hex');
-  const launches: ChaosLaunch[] = Array.from({ length: launchCount }, (_, index) => ({ index, idempotencyKey: `chaos-${runTag}-${index}`, request: chaosRequest(index) }));
+  const launches: ChaosLaunch[] = Array.from({ length: launchCount }, (_, index) => ({
+    index,
+    idempotencyKey: `chaos-${runTag}-${index}`,
+    request: chaosRequest(index),
+  }));
   let failed = true;
   try {
     workers.start();
@@ -117,7 +148,8 @@ async function run(): Promise<number> {
       }
       open += 1;
       await postLaunch(target, launch, deadline);
-      if (launch.workflowId && isAbandoned(index)) launch.termination = await terminateMidVolumes(client, launch.workflowId, deadline);
+      if (launch.workflowId && isAbandoned(index))
+        launch.termination = await terminateMidVolumes(client, launch.workflowId, deadline);
       if (launch.workflowId) launch.closed = await waitClosed(client, launch.workflowId, deadline);
       open -= 1;
     });
@@ -133,7 +165,10 @@ async function run(): Promise<number> {
       await server.stop();
       for (let i = 0; i < Math.ceil(concurrency / 4); i++) lanes.extra();
       server = await startDevServer({ cli, port: temporalPort, dbFile });
-      return { count: 1, detail: `at ${seconds(stopped - began)} with ${openThen} launches open, down ${seconds(Date.now() - stopped)}` };
+      return {
+        count: 1,
+        detail: `at ${seconds(stopped - began)} with ${openThen} launches open, down ${seconds(Date.now() - stopped)}`,
+      };
     })().catch((err: Error) => ({ count: 0, detail: `failed: ${err.message}` }));
     // Even when the lanes fail, the restart must not begin after the run has stopped everything.
     const figures = await lanes.run(concurrency).finally(() => (allClosed = true));
@@ -151,29 +186,48 @@ async function run(): Promise<number> {
     const reapedIn = Date.now() - reapStarted;
     await workers.stop();
 
-    const audit = await auditLaunches(client, sim, deps.keys, launches, readFileSync(path.join(dataDir, 'worker.log'), 'utf8'));
+    const audit = await auditLaunches(
+      client,
+      sim,
+      deps.keys,
+      launches,
+      readFileSync(path.join(dataDir, 'worker.log'), 'utf8'),
+    );
     const accepted = launches.filter((l) => l.workflowId);
     const retried = [...target.retries.values()].reduce((a, b) => a + b, 0);
     const status = (name: string) => audit.statuses.get(name) ?? 0;
     const violations = audit.violations.reduce((sum, v) => sum + v.count, 0);
     const ready = [...workers.readyMs].sort((a, b) => a - b);
-    console.log(`chaos: ${launchCount} launches, ${concurrency} in flight; ${faultRate * 100}% transient faults on every provider call of the worker; SIM_TIME_SCALE=${timeScale}`);
-    console.log(`POSTs: ${accepted.length} accepted (202: ${accepted.filter((l) => l.answer === 202).length}, 200 on a retry: ${accepted.filter((l) => l.answer === 200).length}), retried: ${retried}${retried ? ` (${[...target.retries].map(([why, n]) => `${why}: ${n}`).join(', ')})` : ''}`);
-    console.log(`worker kills: ${workers.kills} (SIGKILL ${killEveryS} s after polling; spawn to polling p50 ${seconds(percentile(ready, 0.5))}, max ${seconds(ready.at(-1) ?? 0)}); exits of its own: ${workers.exits.length}`);
+    console.log(
+      `chaos: ${launchCount} launches, ${concurrency} in flight; ${faultRate * 100}% transient faults on every provider call of the worker; SIM_TIME_SCALE=${timeScale}`,
+    );
+    console.log(
+      `POSTs: ${accepted.length} accepted (202: ${accepted.filter((l) => l.answer === 202).length}, 200 on a retry: ${accepted.filter((l) => l.answer === 200).length}), retried: ${retried}${retried ? ` (${[...target.retries].map(([why, n]) => `${why}: ${n}`).join(', ')})` : ''}`,
+    );
+    console.log(
+      `worker kills: ${workers.kills} (SIGKILL ${killEveryS} s after polling; spawn to polling p50 ${seconds(percentile(ready, 0.5))}, max ${seconds(ready.at(-1) ?? 0)}); exits of its own: ${workers.exits.length}`,
+    );
     for (const exit of workers.exits.slice(0, 5)) console.log(`  ${exit}`);
     console.log(`dev server restarts: ${restarted.count} (${restarted.detail})`);
     const terminations = launches.filter((l) => l.termination);
-    console.log(`terminated from the Temporal side in their volumes: ${terminations.filter((l) => l.termination === 'terminated').length} of ${terminations.length}`);
-    for (const l of terminations.filter((t) => t.termination !== 'terminated').slice(0, 5)) console.log(`  ${l.workflowId}: ${l.termination}`);
+    console.log(
+      `terminated from the Temporal side in their volumes: ${terminations.filter((l) => l.termination === 'terminated').length} of ${terminations.length}`,
+    );
+    for (const l of terminations.filter((t) => t.termination !== 'terminated').slice(0, 5))
+      console.log(`  ${l.workflowId}: ${l.termination}`);
     console.log(
       typeof reaped === 'string'
         ? `reaper pass: ${reaped}`
         : `reaper pass (grace 0 s): removed ${reaped.servers} servers, ${reaped.volumes} volumes, ${reaped.keypairs} key pairs, ${reaped.firewalls} firewalls, ${reaped.secrets} secrets in ${seconds(reapedIn)}`,
     );
-    console.log(`final: ${accepted.length - status('RUNNING') - status('MISSING')} of ${accepted.length} closed: completed ${status('COMPLETED')}, failed ${status('FAILED')}, cancelled ${status('CANCELLED')}, terminated ${status('TERMINATED')}, timed out ${status('TIMED_OUT')}; open ${status('RUNNING')}`);
+    console.log(
+      `final: ${accepted.length - status('RUNNING') - status('MISSING')} of ${accepted.length} closed: completed ${status('COMPLETED')}, failed ${status('FAILED')}, cancelled ${status('CANCELLED')}, terminated ${status('TERMINATED')}, timed out ${status('TIMED_OUT')}; open ${status('RUNNING')}`,
+    );
     for (const [reason, n] of audit.failures) console.log(`  failed ${n}x: ${reason}`);
     const durations = audit.durationsMs.sort((a, b) => a - b);
-    console.log(`wall time: ${seconds(figures.wallMs)}; ${figures.perSecond.toFixed(2)} launches/s; launch start to close p50 ${seconds(percentile(durations, 0.5))}, p99 ${seconds(percentile(durations, 0.99))}`);
+    console.log(
+      `wall time: ${seconds(figures.wallMs)}; ${figures.perSecond.toFixed(2)} launches/s; launch start to close p50 ${seconds(percentile(durations, 0.5))}, p99 ${seconds(percentile(durations, 0.99))}`,
+    );
     console.log(HEADER);
     console.log(row('POST to closed', figures));
     console.log('violations:');
@@ -197,10 +251,13 @@ async function run(): Promise<number> {
 }
 
 // All loops end by themselves at the deadline; this is the backstop should one hang.
-setTimeout(() => {
-  console.error(`chaos: still running ${deadlineS + 120} s after the start; giving up`);
-  process.exit(2);
-}, (deadlineS + 120) * 1000).unref();
+setTimeout(
+  () => {
+    console.error(`chaos: still running ${deadlineS + 120} s after the start; giving up`);
+    process.exit(2);
+  },
+  (deadlineS + 120) * 1000,
+).unref();
 
 run().then(
   (code) => process.exit(code),

@@ -14,7 +14,11 @@ export function percentile(sorted: number[], q: number): number {
 }
 
 /** Runs `count` jobs, at most `concurrency` at once, timing each from its start to its end. */
-export async function timeJobs(count: number, concurrency: number, job: (index: number) => Promise<unknown>): Promise<RunFigures> {
+export async function timeJobs(
+  count: number,
+  concurrency: number,
+  job: (index: number) => Promise<unknown>,
+): Promise<RunFigures> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -29,7 +33,13 @@ export async function timeJobs(count: number, concurrency: number, job: (index: 
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
   const wallMs = performance.now() - started;
   latencies.sort((a, b) => a - b);
-  return { count, wallMs, perSecond: (count / wallMs) * 1000, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
+  return {
+    count,
+    wallMs,
+    perSecond: (count / wallMs) * 1000,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+  };
 }
 
 export const row = (name: string, f: RunFigures): string =>

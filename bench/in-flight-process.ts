@@ -42,7 +42,10 @@ export async function startWorkerProcess(env: Record<string, string>, readyWithi
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the worker did not poll within ${readyWithinMs} ms:\n${output}`)), readyWithinMs);
+      const timer = setTimeout(
+        () => reject(new Error(`the worker did not poll within ${readyWithinMs} ms:\n${output}`)),
+        readyWithinMs,
+      );
       child.stdout?.on('data', () => {
         if (!output.includes('worker polling')) return;
         clearTimeout(timer);

@@ -74,7 +74,13 @@ async function run(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stopAll = () =>
     (stopping ??= (async () => {
-      for (const step of [() => running.app?.close(), () => running.client?.connection.close(), () => running.worker?.stop(), () => running.provider?.close(), () => server?.stop()]) {
+      for (const step of [
+        () => running.app?.close(),
+        () => running.client?.connection.close(),
+        () => running.worker?.stop(),
+        () => running.provider?.close(),
+        () => server?.stop(),
+      ]) {
         await Promise.resolve()
           .then(step)
           .catch((err: unknown) => console.error(`stopping: ${(err as Error).message}`));
@@ -82,7 +88,8 @@ async function run(): Promise<void> {
       rmSync(dataDir, { recursive: true, force: true });
     })());
   // A run stopped by a signal (a test's timeout, Ctrl+C) still stops the worker and the server and removes its files.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   try {
     server = await startBenchTemporal(values.cluster);
     await measure(server, dataDir, running);
@@ -142,22 +149,33 @@ async function measure(server: BenchTemporal, dataDir: string, running: Running)
     await app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const call = async (url: string, init: RequestInit = {}, expected = 200) => {
-      const response = await fetch(base + url, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+      const response = await fetch(base + url, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+      });
       const text = await response.text();
-      if (response.status !== expected) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${text.slice(0, 500)}`);
+      if (response.status !== expected)
+        throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${text.slice(0, 500)}`);
       return JSON.parse(text) as Record<string, unknown>;
     };
     // A read the API refuses is counted and its answer kept, not the end of the run: the figures are the point.
     const refused = new Map<string, number>();
     const read = (url: string) =>
       call(url).catch((err: Error) => {
-        const answer = /: (\d{3}) .*?"code":"(\w+)"/.exec(err.message)?.slice(1, 3).join(' ') ?? err.message.slice(0, 80);
+        const answer =
+          /: (\d{3}) .*?"code":"(\w+)"/.exec(err.message)?.slice(1, 3).join(' ') ?? err.message.slice(0, 80);
         refused.set(answer, (refused.get(answer) ?? 0) + 1);
       });
     const worker = (running.worker = await startWorkerProcess(env));
-    const cacheSize = values['cache-size'] ? Number(values['cache-size']) : defaultCachedWorkflows(values.heap ? Number(values.heap) : undefined);
-    console.log(`in flight on the ${server.name}: ${launches} launches (2 volumes, raid1; sim instant, status checks impaired) parked on one worker (pid ${worker.pid})`);
-    console.log(`workflow cache: ${cacheSize} (${values['cache-size'] ? '--cache-size' : 'WORKER_MAX_CACHED_WORKFLOWS default'})${values.heap ? `; worker heap limit ${values.heap} MiB` : ''}`);
+    const cacheSize = values['cache-size']
+      ? Number(values['cache-size'])
+      : defaultCachedWorkflows(values.heap ? Number(values.heap) : undefined);
+    console.log(
+      `in flight on the ${server.name}: ${launches} launches (2 volumes, raid1; sim instant, status checks impaired) parked on one worker (pid ${worker.pid})`,
+    );
+    console.log(
+      `workflow cache: ${cacheSize} (${values['cache-size'] ? '--cache-size' : 'WORKER_MAX_CACHED_WORKFLOWS default'})${values.heap ? `; worker heap limit ${values.heap} MiB` : ''}`,
+    );
     const idle = worker.memory();
     console.log(`worker memory idle: rss ${mib(idle.rssMiB)}`);
 
@@ -173,9 +191,13 @@ async function measure(server: BenchTemporal, dataDir: string, running: Running)
       ids.push(String((await call('/v1/launches', { method: 'POST', body: JSON.stringify(body(index)) }, 202)).id));
     });
     const waiting = await waitUntilParked(client, ids, started, worker);
-    console.log(`parked: ${waiting.parked} of ${launches} launches retrying checkReady after ${seconds(performance.now() - started)} (${WINDOW} at most on their way at once; posts took ${seconds(posts.wallMs)}; e.g. "${waiting.example}")`);
+    console.log(
+      `parked: ${waiting.parked} of ${launches} launches retrying checkReady after ${seconds(performance.now() - started)} (${WINDOW} at most on their way at once; posts took ${seconds(posts.wallMs)}; e.g. "${waiting.example}")`,
+    );
     const parkedMemory = worker.memory();
-    console.log(`worker memory parked: rss ${mib(parkedMemory.rssMiB)}, peak ${mib(parkedMemory.peakMiB)} (target <= ${TARGET_MIB} MiB)`);
+    console.log(
+      `worker memory parked: rss ${mib(parkedMemory.rssMiB)}, peak ${mib(parkedMemory.peakMiB)} (target <= ${TARGET_MIB} MiB)`,
+    );
     console.log(`worker cache after parking: ${await cacheFigures(metricsAddress)}`);
     // What waiting costs with nobody reading: every parked launch's readiness check comes round (at most every 30 s,
     // so the window takes in a whole round).
@@ -200,7 +222,9 @@ async function measure(server: BenchTemporal, dataDir: string, running: Running)
       const batch = Array.from({ length: reads }, () => order[cursor++ % order.length]!);
       const one = await timeJobs(reads, lanes, (index) => read(`/v1/launches/${batch[index]}`));
       const again = await timeJobs(reads, lanes, (index) => read(`/v1/launches/${batch[index]}`));
-      const listed = await timeJobs(lists, lanes, (index) => read(`/v1/launches?group=bench-${index % GROUPS}&state=running&limit=50`));
+      const listed = await timeJobs(lists, lanes, (index) =>
+        read(`/v1/launches?group=bench-${index % GROUPS}&state=running&limit=50`),
+      );
       // What GET /v1/launches/:id is made of: a describe() and a query that the worker answers (replaying on a cache miss).
       const described = await timeJobs(reads, lanes, () => client.workflow.getHandle(pick()).describe());
       const queried = await timeJobs(reads, lanes, () => client.workflow.getHandle(pick()).query('progress'));
@@ -214,14 +238,23 @@ async function measure(server: BenchTemporal, dataDir: string, running: Running)
       console.log(row('  query progress alone', queried));
       const verdict = (name: string, f: RunFigures) =>
         `p99 ${name}, ${lanes} at a time: ${f.p99Ms.toFixed(1)} ms (target <= ${TARGET_P99_MS} ms: ${f.p99Ms <= TARGET_P99_MS ? 'met' : 'MISSED'}), ${(f.p99Ms / health.p99Ms).toFixed(1)}x GET /v1/health`;
-      verdicts = [...verdicts, verdict('GET /v1/launches/:id', one), verdict('GET /v1/launches/:id again', again), verdict('GET /v1/launches?group=&state=', listed)];
+      verdicts = [
+        ...verdicts,
+        verdict('GET /v1/launches/:id', one),
+        verdict('GET /v1/launches/:id again', again),
+        verdict('GET /v1/launches?group=&state=', listed),
+      ];
     }
     const afterReads = worker.memory();
     console.log(`worker memory after reads: rss ${mib(afterReads.rssMiB)}, peak ${mib(afterReads.peakMiB)}`);
     console.log(`worker cache after reads: ${await cacheFigures(metricsAddress)}`);
     for (const line of verdicts) console.log(line);
-    console.log(`reads refused: ${refused.size === 0 ? 'none' : [...refused].map(([answer, count]) => `${count} ${answer}`).join(', ')}`);
-    console.log(`worker peak memory: ${mib(afterReads.peakMiB)} (target <= ${TARGET_MIB} MiB: ${afterReads.peakMiB <= TARGET_MIB ? 'met' : 'MISSED'})`);
+    console.log(
+      `reads refused: ${refused.size === 0 ? 'none' : [...refused].map(([answer, count]) => `${count} ${answer}`).join(', ')}`,
+    );
+    console.log(
+      `worker peak memory: ${mib(afterReads.peakMiB)} (target <= ${TARGET_MIB} MiB: ${afterReads.peakMiB <= TARGET_MIB ? 'met' : 'MISSED'})`,
+    );
   }
 }
 
@@ -229,7 +262,12 @@ async function measure(server: BenchTemporal, dataDir: string, running: Running)
  * Parked: visibility shows the launch in wait-ready and its pending checkReady has failed at least once, so it sits
  * in the retry policy's backoff. Fails fast if any launch closed (it would never park).
  */
-async function waitUntilParked(client: Client, ids: string[], started: number, worker: WorkerProcess): Promise<{ parked: number; example: string }> {
+async function waitUntilParked(
+  client: Client,
+  ids: string[],
+  started: number,
+  worker: WorkerProcess,
+): Promise<{ parked: number; example: string }> {
   const deadline = Date.now() + Math.max(120_000, ids.length * 1_000);
   const closed = "WorkflowType = 'launchServer' AND ExecutionStatus != 'Running'";
   let reported = Date.now();
@@ -241,7 +279,9 @@ async function waitUntilParked(client: Client, ids: string[], started: number, w
     if (Date.now() > deadline) throw new Error(`only ${count} of ${ids.length} launches reached wait-ready in time`);
     if (Date.now() - reported > 30_000) {
       reported = Date.now();
-      console.log(`  ${count} of ${ids.length} in wait-ready after ${seconds(performance.now() - started)}; worker rss ${mib(worker.memory().rssMiB)}`);
+      console.log(
+        `  ${count} of ${ids.length} in wait-ready after ${seconds(performance.now() - started)}; worker rss ${mib(worker.memory().rssMiB)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
@@ -253,12 +293,14 @@ async function waitUntilParked(client: Client, ids: string[], started: number, w
     await timeJobs(pending.length, 20, async (index) => {
       const id = pending[index]!;
       const description = await client.workflow.getHandle(id).describe();
-      const message = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'checkReady')?.lastFailure?.message;
+      const message = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'checkReady')?.lastFailure
+        ?.message;
       if (message) example ||= message;
       else notYet.push(id);
     });
     pending = notYet;
-    if (Date.now() > deadline) throw new Error(`${pending.length} launches in wait-ready have no failed readiness check yet`);
+    if (Date.now() > deadline)
+      throw new Error(`${pending.length} launches in wait-ready have no failed readiness check yet`);
     if (pending.length) await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
   return { parked: ids.length, example };

@@ -59,11 +59,16 @@ async function run(): Promise<void> {
 }
 
 async function measure(server: BenchTemporal): Promise<void> {
-  const payloadCodecs = [new PayloadEncryptionCodec(new Keyring([{ id: 'bench', key: randomBytes(32) }], 'the bench key'))];
+  const payloadCodecs = [
+    new PayloadEncryptionCodec(new Keyring([{ id: 'bench', key: randomBytes(32) }], 'the bench key')),
+  ];
   // Every launch keeps its server and 4 volumes: room for all of them.
   const provider = new SimProvider({ timeScale: 0, quotas: { servers: 1_000_000, volumes: 4_000_000 } });
   const keyDir = mkdtempSync(path.join(tmpdir(), 'bench-keys-'));
-  const keys = new FileKeyStore(path.join(keyDir, 'keys.db'), new Keyring([{ id: 'k', key: randomBytes(32) }], 'the bench key store'));
+  const keys = new FileKeyStore(
+    path.join(keyDir, 'keys.db'),
+    new Keyring([{ id: 'k', key: randomBytes(32) }], 'the bench key store'),
+  );
   const service = await startWorker({
     config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'bench-service' },
     temporal: server.endpoint,
@@ -84,26 +89,44 @@ async function measure(server: BenchTemporal): Promise<void> {
   const connection = await Connection.connect(server.endpoint);
   const client = new Client({ connection, dataConverter: { payloadCodecs } });
   try {
-    const launch = () => client.workflow.execute('launchServer', { taskQueue: 'bench-service', workflowId: `launch-bench-${randomUUID()}`, args: [REQUEST] });
+    const launch = () =>
+      client.workflow.execute('launchServer', {
+        taskQueue: 'bench-service',
+        workflowId: `launch-bench-${randomUUID()}`,
+        args: [REQUEST],
+      });
 
     // One launch first: it warms the worker, and its history says how many activities the baseline must run.
     const first = `launch-bench-${randomUUID()}`;
     await client.workflow.execute('launchServer', { taskQueue: 'bench-service', workflowId: first, args: [REQUEST] });
-    const { history } = await client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: first } });
+    const { history } = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: 'default',
+      execution: { workflowId: first },
+    });
     const events = history?.events ?? [];
     const activities = events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).length;
     const bytes = History.encode(history ?? {}).finish().length;
-    await client.workflow.execute('bareWorkflow', { taskQueue: 'bench-baseline', workflowId: `bare-${randomUUID()}`, args: [activities] });
+    await client.workflow.execute('bareWorkflow', {
+      taskQueue: 'bench-baseline',
+      workflowId: `bare-${randomUUID()}`,
+      args: [activities],
+    });
 
     const beforeBare = sampleCpu(server.cpuMs);
     const bare = await timeJobs(launches, concurrency, () =>
-      client.workflow.execute('bareWorkflow', { taskQueue: 'bench-baseline', workflowId: `bare-${randomUUID()}`, args: [activities] }),
+      client.workflow.execute('bareWorkflow', {
+        taskQueue: 'bench-baseline',
+        workflowId: `bare-${randomUUID()}`,
+        args: [activities],
+      }),
     );
     const afterBare = sampleCpu(server.cpuMs);
     const full = await timeJobs(launches, concurrency, launch);
     const afterFull = sampleCpu(server.cpuMs);
 
-    console.log(`orchestration overhead on the ${server.name}: ${launches} launches, ${concurrency} at a time, ${activities} activities each (4 volumes, raid10, LUKS; sim instant)`);
+    console.log(
+      `orchestration overhead on the ${server.name}: ${launches} launches, ${concurrency} at a time, ${activities} activities each (4 volumes, raid10, LUKS; sim instant)`,
+    );
     console.log(HEADER);
     console.log(row('bare workflow', bare));
     console.log(row('launchServer', full));
@@ -111,7 +134,9 @@ async function measure(server: BenchTemporal): Promise<void> {
     console.log(cpuRow('launchServer', cpuPerJob(afterBare, afterFull, launches)));
     console.log(`throughput ratio (launch / bare): ${(full.perSecond / bare.perSecond).toFixed(2)} (target >= 0.80)`);
     console.log(`p99 ratio (launch / bare): ${(full.p99Ms / bare.p99Ms).toFixed(2)}`);
-    console.log(`history of one launch: ${events.length} events, ${(bytes / 1024).toFixed(1)} KiB (target <= 150 events, 64 KiB)`);
+    console.log(
+      `history of one launch: ${events.length} events, ${(bytes / 1024).toFixed(1)} KiB (target <= 150 events, 64 KiB)`,
+    );
   } finally {
     await connection.close();
     baseline.shutdown();

@@ -21,15 +21,27 @@ export interface BuildScriptRun {
 }
 
 /** Runs `bash script ...args`; says each line it prints, and how long it took. */
-export async function runBuildScript(script: string, args: string[], { label, linePrefix, say, hint = '' }: BuildScriptRun): Promise<void> {
+export async function runBuildScript(
+  script: string,
+  args: string[],
+  { label, linePrefix, say, hint = '' }: BuildScriptRun,
+): Promise<void> {
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
-    child.stdout.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => say(`${linePrefix}${line}`)));
+    child.stdout.on('data', (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((line) => say(`${linePrefix}${line}`)),
+    );
     child.stderr.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000)));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`building the ${label} failed (exit ${code})${hint}: ${tail.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`building the ${label} failed (exit ${code})${hint}: ${tail.trim()}`)),
+    );
   });
   say(`${label}: built in ${Math.round((Date.now() - started) / 1000)} s`);
 }

@@ -52,9 +52,19 @@ export const ConfigSchema = z.object({
   /** A JSON array of template families whose schedules the API ensures at start-up; unset: none. */
   FAMILIES_FILE: optionalText,
   /** Seconds after a workflow closed without completing before the reaper removes what it left (a cloud's listings lag). */
-  REAPER_GRACE_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(600),
+  REAPER_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(600),
   /** Seconds a cancelled stuck workflow (its workflow task keeps failing) has to recover before the API's cancel terminates it. */
-  STUCK_CANCEL_GRACE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(60),
+  STUCK_CANCEL_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(60),
   /** The key store's keyring, `id:base64` (32 bytes) comma-separated, newest first, or one bare base64 key; unset: DATA_DIR/key-store.key. */
   KEY_STORE_MASTER_KEY: optionalText,
   /** Whether every Temporal client and worker seals payloads with AES-256-GCM (on by default). */
@@ -71,11 +81,18 @@ export const ConfigSchema = z.object({
    * cache 2,500: 1.07 GiB, about 330 MiB plus 0.38 MiB a launch). Unset: 2,000, or fewer where the heap is small
    * (worker/worker.ts, defaultCachedWorkflows).
    */
-  WORKER_MAX_CACHED_WORKFLOWS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(100_000).optional()),
+  WORKER_MAX_CACHED_WORKFLOWS: optionalText.pipe(
+    z.coerce.number<string | undefined>().int().min(0).max(100_000).optional(),
+  ),
   /** A workflow bundle built ahead of time (`npm run workflows:bundle`); unset: the worker bundles workflows/ at start-up. */
   WORKFLOW_BUNDLE: optionalText,
   /** host:port where the worker serves its Temporal SDK metrics for Prometheus (`/metrics`); unset: none. */
-  WORKER_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port, for example 0.0.0.0:9464').optional()),
+  WORKER_METRICS_ADDRESS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[^\s:]+:\d+$/, 'expected host:port, for example 0.0.0.0:9464')
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -96,22 +113,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     try {
       temporal = loadTemporalSettings(env, { port: parsed.data.TEMPORAL_PORT });
     } catch (err) {
-      if (err instanceof TemporalSettingsError) throw new ConfigError(`invalid Temporal connection settings:\n  ${err.message}\nFix it (see README.md, Run on your Temporal) and start again.`);
+      if (err instanceof TemporalSettingsError)
+        throw new ConfigError(
+          `invalid Temporal connection settings:\n  ${err.message}\nFix it (see README.md, Run on your Temporal) and start again.`,
+        );
       throw err;
     }
     // A profile may name the address and the namespace; the rest of the service reads them here.
-    return { ...parsed.data, TEMPORAL_ADDRESS: temporal.configured ? temporal.address : undefined, TEMPORAL_NAMESPACE: temporal.namespace, temporal };
+    return {
+      ...parsed.data,
+      TEMPORAL_ADDRESS: temporal.configured ? temporal.address : undefined,
+      TEMPORAL_NAMESPACE: temporal.namespace,
+      temporal,
+    };
   }
   const problems = parsed.error.issues.map((issue) => {
     const variable = issue.path.join('.');
     const given = env[variable];
     return `${variable}=${JSON.stringify(given ?? '')}: ${issue.message}`;
   });
-  throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}\nFix these environment variables (see README.md, Configuration) and start again.`);
+  throw new ConfigError(
+    `invalid configuration:\n  ${problems.join('\n  ')}\nFix these environment variables (see README.md, Configuration) and start again.`,
+  );
 }
 
 /** Where launches link to in the Temporal Web UI: the configured UI, or the one `npm start`'s dev server serves. */
-export function webUiUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_UI_PORT'>): string | undefined {
+export function webUiUrl(
+  config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_UI_PORT'>,
+): string | undefined {
   if (config.TEMPORAL_UI_URL) return config.TEMPORAL_UI_URL.replace(/\/$/, '');
   return config.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
 }

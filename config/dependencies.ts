@@ -22,17 +22,20 @@ export interface ServiceDeps {
 }
 
 /** EBS volumes show up as NVMe disks whose by-id name carries the volume id without its hyphen. */
-const ebsDevicePath = (volumeId: string) => `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeId.replace('-', '')}`;
+const ebsDevicePath = (volumeId: string) =>
+  `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeId.replace('-', '')}`;
 
 export async function createServiceDeps(config: Config): Promise<ServiceDeps> {
   privateDataDir(config.DATA_DIR);
   const provider = createProvider(config);
   const keys = new FileKeyStore(keyStoreFile(config), keyStoreKeyring(config));
   const codecs = payloadCodecs(config);
-  const kind = config.GUEST_EXECUTOR === 'auto' ? (provider instanceof SimProvider ? 'sim' : 'ssh') : config.GUEST_EXECUTOR;
+  const kind =
+    config.GUEST_EXECUTOR === 'auto' ? (provider instanceof SimProvider ? 'sim' : 'ssh') : config.GUEST_EXECUTOR;
   if (kind === 'none') return { provider, keys, payloadCodecs: codecs };
   if (kind === 'sim') {
-    if (!(provider instanceof SimProvider)) throw new Error(`GUEST_EXECUTOR=sim needs PROVIDER=sim, not ${provider.name}; use ssh or none`);
+    if (!(provider instanceof SimProvider))
+      throw new Error(`GUEST_EXECUTOR=sim needs PROVIDER=sim, not ${provider.name}; use ssh or none`);
     return { provider, keys, payloadCodecs: codecs, guest: new SimGuestExecutor(provider) };
   }
   const key = await provisioningKey(keys);

@@ -9,14 +9,21 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, role: string, de
     level: config.LOG_LEVEL,
     base: { role },
     // Secrets never belong in logs; these paths catch the ones that can ride on request objects.
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.privateKeyPem', '*.passphrase'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', '*.privateKeyPem', '*.passphrase'],
+      censor: '[redacted]',
+    },
     formatters: {
       // A key sent as ?api_key= (or any secret-looking parameter) is logged as [redacted]; the path and the rest stay.
       log: (entry: Record<string, unknown>) => {
         // Runs before the request serializer: hand it the fields it reads, with the URL redacted.
-        const req = entry.req as { method?: string; url?: unknown; host?: string; ip?: string; socket?: unknown } | undefined;
+        const req = entry.req as
+          { method?: string; url?: unknown; host?: string; ip?: string; socket?: unknown } | undefined;
         if (!req || typeof req.url !== 'string') return entry;
-        return { ...entry, req: { method: req.method, url: redactQuery(req.url), host: req.host, ip: req.ip, socket: req.socket } };
+        return {
+          ...entry,
+          req: { method: req.method, url: redactQuery(req.url), host: req.host, ip: req.ip, socket: req.socket },
+        };
       },
     },
   };

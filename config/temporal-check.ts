@@ -24,7 +24,11 @@ export function explainConnectFailure(settings: TemporalSettings, err: unknown):
       ? `${names.apiKey}: ${settings.address} refused the API key (${text}); check the key and that it may use namespace ${settings.namespace}`
       : `${settings.address} refused the request (${text}); it needs credentials: set TEMPORAL_API_KEY or a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH)`;
   }
-  if (/UnknownIssuer|unknown ?issuer|self[- ]signed|unable to get (local )?issuer|certificate verify failed|BadSignature/i.test(text)) {
+  if (
+    /UnknownIssuer|unknown ?issuer|self[- ]signed|unable to get (local )?issuer|certificate verify failed|BadSignature/i.test(
+      text,
+    )
+  ) {
     return `${names.serverCa}: the certificate that ${settings.address} presented is not signed by this CA; give the CA that signed the server's certificate (${text})`;
   }
   if (/NotValidForName|not valid for name|hostname mismatch|CertNotValidForName/i.test(text)) {
@@ -32,7 +36,11 @@ export function explainConnectFailure(settings: TemporalSettings, err: unknown):
   }
   const tlsOn = Boolean(settings.tls);
   const clientCert = typeof settings.tls === 'object' && Boolean(settings.tls.clientCertPair);
-  if (/UnknownCA|unknown ca|BadCertificate|bad certificate|CertificateRequired|certificate required|decrypt error/i.test(text)) {
+  if (
+    /UnknownCA|unknown ca|BadCertificate|bad certificate|CertificateRequired|certificate required|decrypt error/i.test(
+      text,
+    )
+  ) {
     return clientCert
       ? `${names.clientCert}: ${settings.address} refused this client certificate (${text}); give one signed by the CA the server trusts for clients`
       : `${settings.address} asks for a client certificate (mutual TLS): set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (${text})`;
@@ -40,9 +48,12 @@ export function explainConnectFailure(settings: TemporalSettings, err: unknown):
   // A mutual-TLS server hangs up on a TLS client without a certificate, and on a plaintext client, once it speaks.
   if (/broken pipe|connection ?reset|connection closed/i.test(text)) {
     // Under TLS 1.3 a refused client certificate may also arrive as a hang-up.
-    if (clientCert) return `${names.clientCert}: ${settings.address} closed the connection after the handshake: it may refuse this client certificate; give one signed by the CA the server trusts for clients (${text})`;
-    if (tlsOn) return `${settings.address} closed the connection: it asks for a client certificate (mutual TLS); set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (${text})`;
-    if (!tlsOn) return `${names.address}: ${settings.address} closed the connection: it speaks TLS; set TEMPORAL_TLS=true, TEMPORAL_TLS_SERVER_CA_CERT_PATH if its CA is private, and the client certificate for mutual TLS (${text})`;
+    if (clientCert)
+      return `${names.clientCert}: ${settings.address} closed the connection after the handshake: it may refuse this client certificate; give one signed by the CA the server trusts for clients (${text})`;
+    if (tlsOn)
+      return `${settings.address} closed the connection: it asks for a client certificate (mutual TLS); set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (${text})`;
+    if (!tlsOn)
+      return `${names.address}: ${settings.address} closed the connection: it speaks TLS; set TEMPORAL_TLS=true, TEMPORAL_TLS_SERVER_CA_CERT_PATH if its CA is private, and the client certificate for mutual TLS (${text})`;
   }
   if (tlsOn && /tls handshake eof|InvalidContentType|wrong version number|CorruptMessage|corrupt message/i.test(text)) {
     return `${names.address}: TLS is on but ${settings.address} did not answer the TLS handshake (it may speak plaintext, or not be Temporal); check the address, or set TEMPORAL_TLS=false for a plaintext server (${text})`;
@@ -54,7 +65,10 @@ export function explainConnectFailure(settings: TemporalSettings, err: unknown):
  * Connects and reads the namespace, giving up after `timeoutMs`: start-up never hangs on a server that does not
  * answer. Throws a ConfigError naming the setting at fault.
  */
-export async function checkTemporalConnection(settings: TemporalSettings, options: { timeoutMs?: number; namespaceMustExist?: boolean } = {}): Promise<void> {
+export async function checkTemporalConnection(
+  settings: TemporalSettings,
+  options: { timeoutMs?: number; namespaceMustExist?: boolean } = {},
+): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
@@ -70,7 +84,9 @@ export async function checkTemporalConnection(settings: TemporalSettings, option
   try {
     await Promise.race([attempt, timedOut]);
   } catch (err) {
-    throw new ConfigError(`Temporal is not usable with these settings:\n  ${explainConnectFailure(settings, err)}`, { cause: err });
+    throw new ConfigError(`Temporal is not usable with these settings:\n  ${explainConnectFailure(settings, err)}`, {
+      cause: err,
+    });
   } finally {
     clearTimeout(timer);
     // Closed however the attempt ends; a connection made after the deadline is closed when it arrives.

@@ -1,6 +1,11 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { loadClientConfigProfile, loadConfigData, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
+import {
+  loadClientConfigProfile,
+  loadConfigData,
+  type ClientConfigProfile,
+  type ConfigDataSource,
+} from '@temporalio/envconfig';
 import type { TLSConfig } from '@temporalio/client';
 
 // How every Temporal connection of the service (the API's client, the worker, scripts, benches) is configured:
@@ -43,7 +48,11 @@ export class TemporalSettingsError extends Error {
 
 /** The variables that are set and not empty: an empty variable means unset, as in the rest of the configuration. */
 function setVariables(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].trim() !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].trim() !== '',
+    ),
+  );
 }
 
 /**
@@ -53,23 +62,32 @@ function setVariables(env: NodeJS.ProcessEnv): Record<string, string> {
 function readProfile(env: Record<string, string>): { profile: ClientConfigProfile; where: string } {
   const useFile = Boolean(env.TEMPORAL_PROFILE || env.TEMPORAL_CONFIG_FILE);
   if (env.TEMPORAL_CONFIG_FILE && !existsSync(env.TEMPORAL_CONFIG_FILE)) {
-    throw new TemporalSettingsError(`TEMPORAL_CONFIG_FILE=${env.TEMPORAL_CONFIG_FILE}: no such file; write it with \`temporal config set\` or unset the variable`);
+    throw new TemporalSettingsError(
+      `TEMPORAL_CONFIG_FILE=${env.TEMPORAL_CONFIG_FILE}: no such file; write it with \`temporal config set\` or unset the variable`,
+    );
   }
-  const where = `profile "${env.TEMPORAL_PROFILE ?? 'default'}" of ${env.TEMPORAL_CONFIG_FILE ?? 'the Temporal CLI\'s config file'}`;
+  const where = `profile "${env.TEMPORAL_PROFILE ?? 'default'}" of ${env.TEMPORAL_CONFIG_FILE ?? "the Temporal CLI's config file"}`;
   try {
     return { profile: loadClientConfigProfile({ disableFile: !useFile, overrideEnvVars: env }), where };
   } catch (err) {
     const message = (err as Error).message;
     if (/Profile '.*' not found/.test(message)) {
-      throw new TemporalSettingsError(`TEMPORAL_PROFILE=${env.TEMPORAL_PROFILE}: no such profile in ${env.TEMPORAL_CONFIG_FILE ?? 'the Temporal CLI\'s config file'}; list them with \`temporal config list\``);
+      throw new TemporalSettingsError(
+        `TEMPORAL_PROFILE=${env.TEMPORAL_PROFILE}: no such profile in ${env.TEMPORAL_CONFIG_FILE ?? "the Temporal CLI's config file"}; list them with \`temporal config list\``,
+      );
     }
     const file = env.TEMPORAL_CONFIG_FILE ?? "the Temporal CLI's config file";
     // A TOML error quotes the lines around it, which may hold an API key or a key's data: only where it is.
     const { line, column } = err as { line?: number; column?: number };
-    if ((err as Error).name === 'TomlError') throw new TemporalSettingsError(`${file} is not valid TOML (line ${line}, column ${column}); check it with \`temporal config list\``);
+    if ((err as Error).name === 'TomlError')
+      throw new TemporalSettingsError(
+        `${file} is not valid TOML (line ${line}, column ${column}); check it with \`temporal config list\``,
+      );
     const both = /Cannot specify both (\w+)_path and \w+_data/.exec(message);
     if (both) {
-      throw new TemporalSettingsError(`${file}, ${where}: tls.${both[1]}_path and tls.${both[1]}_data are both given (a TEMPORAL_TLS_*_PATH variable cannot replace the profile's *_data); keep one`);
+      throw new TemporalSettingsError(
+        `${file}, ${where}: tls.${both[1]}_path and tls.${both[1]}_data are both given (a TEMPORAL_TLS_*_PATH variable cannot replace the profile's *_data); keep one`,
+      );
     }
     throw new TemporalSettingsError(`${file} cannot be used: ${message}`);
   }
@@ -83,7 +101,9 @@ function readSource(source: ConfigDataSource | undefined, setting: string): Buff
     return data ? Buffer.from(data) : undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new TemporalSettingsError(`${setting}: cannot read the file (${code ?? (err as Error).message}); check the path and that this user may read it`);
+    throw new TemporalSettingsError(
+      `${setting}: cannot read the file (${code ?? (err as Error).message}); check the path and that this user may read it`,
+    );
   }
 }
 
@@ -92,10 +112,14 @@ function certificate(pem: Buffer, setting: string): X509Certificate {
   try {
     cert = new X509Certificate(pem);
   } catch {
-    throw new TemporalSettingsError(`${setting}: not a PEM certificate; give the path of a file that starts with -----BEGIN CERTIFICATE-----`);
+    throw new TemporalSettingsError(
+      `${setting}: not a PEM certificate; give the path of a file that starts with -----BEGIN CERTIFICATE-----`,
+    );
   }
   if (new Date(cert.validTo).getTime() < Date.now()) {
-    throw new TemporalSettingsError(`${setting}: the certificate (${cert.subject.replace(/\n/g, ', ')}) expired on ${cert.validTo}; renew it`);
+    throw new TemporalSettingsError(
+      `${setting}: the certificate (${cert.subject.replace(/\n/g, ', ')}) expired on ${cert.validTo}; renew it`,
+    );
   }
   return cert;
 }
@@ -104,7 +128,9 @@ function privateKey(pem: Buffer, setting: string): KeyObject {
   try {
     return createPrivateKey(pem);
   } catch {
-    throw new TemporalSettingsError(`${setting}: not a PEM private key (or one with a passphrase, which is not supported); give the path of the unencrypted key`);
+    throw new TemporalSettingsError(
+      `${setting}: not a PEM private key (or one with a passphrase, which is not supported); give the path of the unencrypted key`,
+    );
   }
 }
 
@@ -131,12 +157,18 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv, defaults: { port: n
     serverName: name('serverName', tls?.serverName),
   };
 
-  if (profile.address !== undefined && !/^[^\s:]+:\d+$/.test(profile.address) && !/^\[[0-9a-fA-F:]+\]:\d+$/.test(profile.address)) {
+  if (
+    profile.address !== undefined &&
+    !/^[^\s:]+:\d+$/.test(profile.address) &&
+    !/^\[[0-9a-fA-F:]+\]:\d+$/.test(profile.address)
+  ) {
     throw new TemporalSettingsError(`${names.address}: expected host:port, for example temporal.internal:7233`);
   }
   if (profile.address === undefined && (profile.apiKey || (profile.tls && !profile.tls.disabled))) {
     // Most likely a shell that kept a cluster's variables: the dev server `npm start` would run speaks neither.
-    throw new TemporalSettingsError(`TLS or an API key is set (${profile.apiKey ? names.apiKey : 'TEMPORAL_TLS_*'}) but no address: set TEMPORAL_ADDRESS to your Temporal, or unset them to run on the dev server`);
+    throw new TemporalSettingsError(
+      `TLS or an API key is set (${profile.apiKey ? names.apiKey : 'TEMPORAL_TLS_*'}) but no address: set TEMPORAL_ADDRESS to your Temporal, or unset them to run on the dev server`,
+    );
   }
   const address = profile.address ?? `127.0.0.1:${defaults.port}`;
   const namespace = profile.namespace ?? 'default';
@@ -144,19 +176,28 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv, defaults: { port: n
   let tlsConfig: TLSConfig | boolean | undefined;
   let described = 'no TLS';
   if (tls?.disabled) {
-    if (profile.apiKey) throw new TemporalSettingsError(`TEMPORAL_TLS=false with an API key: the key would cross the network in the clear; turn TLS on`);
+    if (profile.apiKey)
+      throw new TemporalSettingsError(
+        `TEMPORAL_TLS=false with an API key: the key would cross the network in the clear; turn TLS on`,
+      );
     tlsConfig = false;
   } else if (tls || profile.apiKey) {
     const crt = readSource(tls?.clientCert, names.clientCert);
     const key = readSource(tls?.clientKey, names.clientKey);
     const ca = readSource(tls?.serverCACert, names.serverCa);
     if (Boolean(crt) !== Boolean(key)) {
-      throw new TemporalSettingsError(crt ? `${names.clientCert} is set but no client key is: set TEMPORAL_TLS_CLIENT_KEY_PATH too` : `${names.clientKey} is set but no client certificate is: set TEMPORAL_TLS_CLIENT_CERT_PATH too`);
+      throw new TemporalSettingsError(
+        crt
+          ? `${names.clientCert} is set but no client key is: set TEMPORAL_TLS_CLIENT_KEY_PATH too`
+          : `${names.clientKey} is set but no client certificate is: set TEMPORAL_TLS_CLIENT_CERT_PATH too`,
+      );
     }
     if (crt && key) {
       const cert = certificate(crt, names.clientCert);
       if (!cert.checkPrivateKey(privateKey(key, names.clientKey))) {
-        throw new TemporalSettingsError(`${names.clientKey}: this key does not belong to the certificate in ${names.clientCert}; give the key the certificate was issued for`);
+        throw new TemporalSettingsError(
+          `${names.clientKey}: this key does not belong to the certificate in ${names.clientCert}; give the key the certificate was issued for`,
+        );
       }
       described = `mutual TLS as ${cert.subject.replace(/\n/g, ', ')}`;
     } else {
@@ -164,7 +205,10 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv, defaults: { port: n
     }
     if (ca) {
       const caCert = certificate(ca, names.serverCa);
-      if (!caCert.ca) throw new TemporalSettingsError(`${names.serverCa}: this certificate is not a CA (basicConstraints CA:FALSE); give the CA that signed the server's certificate`);
+      if (!caCert.ca)
+        throw new TemporalSettingsError(
+          `${names.serverCa}: this certificate is not a CA (basicConstraints CA:FALSE); give the CA that signed the server's certificate`,
+        );
       described += `, server CA ${caCert.subject.replace(/\n/g, ', ')}`;
     } else {
       described += ', server checked against the system CAs';

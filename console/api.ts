@@ -28,7 +28,8 @@ export class ApiProblem extends Error {
     for (const part of this.message.split('; ')) {
       const match = /^(?:body|querystring)(?:\.([\w.]+))?: (.*)$/s.exec(part);
       if (match) fields[(last = match[1] ?? '')] = match[2] ?? part;
-      else if (/^\w+: /.test(part)) fields[(last = part.slice(0, part.indexOf(':')))] = part.slice(part.indexOf(':') + 2);
+      else if (/^\w+: /.test(part))
+        fields[(last = part.slice(0, part.indexOf(':')))] = part.slice(part.indexOf(':') + 2);
       // A message's own `; ` (`raid5 needs at least 3 disks, not 2; add disks …`) continues the field before it.
       else if (last !== undefined) fields[last] += `; ${part}`;
     }
@@ -36,7 +37,12 @@ export class ApiProblem extends Error {
   }
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const key = apiKey.get();
   const response = await fetch(path, {
     method,
@@ -52,10 +58,15 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
     window.dispatchEvent(new Event('machine-images:signed-out'));
   }
   const text = await response.text();
-  const parsed: unknown = text && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+  const parsed: unknown =
+    text && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
   if (!response.ok) {
     const problem = (parsed ?? {}) as { code?: string; message?: string };
-    throw new ApiProblem(response.status, problem.code ?? String(response.status), problem.message ?? response.statusText);
+    throw new ApiProblem(
+      response.status,
+      problem.code ?? String(response.status),
+      problem.message ?? response.statusText,
+    );
   }
   return parsed as T;
 }

@@ -34,10 +34,23 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       <h1>Machine images</h1>
       <form onSubmit={submit}>
         <label for="api-key">API key</label>
-        <input id="api-key" type="password" autocomplete="off" value={key} onInput={(e) => setKey(e.currentTarget.value)} required />
+        <input
+          id="api-key"
+          type="password"
+          autocomplete="off"
+          value={key}
+          onInput={(e) => setKey(e.currentTarget.value)}
+          required
+        />
         <p class="hint">Kept for this browser session only. On a laptop: the key in .data/dev-api-key.</p>
-        {problem && <p class="field-error" role="alert">{problem}</p>}
-        <button type="submit" class="primary">Sign in</button>
+        {problem && (
+          <p class="field-error" role="alert">
+            {problem}
+          </p>
+        )}
+        <button type="submit" class="primary">
+          Sign in
+        </button>
       </form>
     </main>
   );

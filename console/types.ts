@@ -68,7 +68,14 @@ export interface LaunchView {
   startedAt: string;
   closedAt?: string;
   webUiUrl?: string;
-  request?: { name: string; imageId: string; region: string; group: string; billingCode: string; keypair?: { create: object } | { name: string } };
+  request?: {
+    name: string;
+    imageId: string;
+    region: string;
+    group: string;
+    billingCode: string;
+    keypair?: { create: object } | { name: string };
+  };
   steps?: LaunchStep[];
   step?: string;
   waitingFor?: string;
@@ -98,7 +105,18 @@ export interface LaunchSummary {
   closedAt?: string;
 }
 
-export const LABEL_COLORS = ['none', 'blue', 'gray', 'green', 'orange', 'purple', 'red', 'yellow', 'white', 'brown'] as const;
+export const LABEL_COLORS = [
+  'none',
+  'blue',
+  'gray',
+  'green',
+  'orange',
+  'purple',
+  'red',
+  'yellow',
+  'white',
+  'brown',
+] as const;
 
 export interface Family {
   name: string;

@@ -17,7 +17,10 @@ export const ALL_GROUPS = '*';
 
 export const GroupNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use 1 to 64 letters, digits, dots, hyphens and underscores, starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+    'use 1 to 64 letters, digits, dots, hyphens and underscores, starting with a letter or digit',
+  );
 
 export interface Principal {
   /** Who holds the key: a person or a system, as named in the keys file. */

@@ -5,7 +5,9 @@ import { ALL_GROUPS, GroupNameSchema } from './access';
 
 export const BillingCodeSchema = z
   .object({
-    code: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use 1 to 64 letters, digits, dots, hyphens and underscores'),
+    code: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use 1 to 64 letters, digits, dots, hyphens and underscores'),
     name: z.string().min(1).max(128),
     active: z.boolean().default(true),
     /** Groups whose launches may use the code; `*` for every group. */
@@ -14,7 +16,10 @@ export const BillingCodeSchema = z
     quota: z
       .object({ soft: z.number().int().min(0).optional(), hard: z.number().int().min(0).optional() })
       .strict()
-      .refine((q) => q.soft === undefined || q.hard === undefined || q.soft <= q.hard, { message: 'soft must not be above hard', path: ['soft'] })
+      .refine((q) => q.soft === undefined || q.hard === undefined || q.soft <= q.hard, {
+        message: 'soft must not be above hard',
+        path: ['soft'],
+      })
       .default({}),
   })
   .strict();
@@ -33,7 +38,10 @@ export function quotaVerdict(code: BillingCode, running: number): QuotaVerdict {
     };
   }
   if (soft !== undefined && after > soft) {
-    return { allowed: true, warning: `billing code "${code.code}" is over its soft quota: ${after} servers with this launch, soft quota ${soft}${hard !== undefined ? `, hard quota ${hard}` : ''}` };
+    return {
+      allowed: true,
+      warning: `billing code "${code.code}" is over its soft quota: ${after} servers with this launch, soft quota ${soft}${hard !== undefined ? `, hard quota ${hard}` : ''}`,
+    };
   }
   return { allowed: true };
 }

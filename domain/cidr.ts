@@ -21,4 +21,5 @@ export function isIpv6Cidr(text: string): boolean {
 }
 
 /** What to tell a person whose source is neither. */
-export const CIDR_HINT = 'give an IPv4 CIDR such as 203.0.113.0/24 (a prefix 0 to 32) or an IPv6 one such as 2001:db8::/32 (a prefix 0 to 128)';
+export const CIDR_HINT =
+  'give an IPv4 CIDR such as 203.0.113.0/24 (a prefix 0 to 32) or an IPv6 one such as 2001:db8::/32 (a prefix 0 to 128)';

@@ -6,7 +6,10 @@ import { ProductChoiceSchema, durationSeconds } from './launch-request';
 export const FamilyNameSchema = z
   .string()
   .max(63)
-  .regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'use 1 to 63 lowercase letters, digits, dots and hyphens, starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9.-]{0,62}$/,
+    'use 1 to 63 lowercase letters, digits, dots and hyphens, starting with a letter or digit',
+  );
 
 export const FamilySchema = z
   .object({
@@ -21,7 +24,10 @@ export const FamilySchema = z
         platform: z.string().max(64).optional(),
       })
       .strict(),
-    customize: z.object({ userData: z.string().max(16384) }).strict().optional(),
+    customize: z
+      .object({ userData: z.string().max(16384) })
+      .strict()
+      .optional(),
     product: ProductChoiceSchema.optional(),
     regions: z.array(z.string().min(1).max(64)).min(1).max(10),
     retention: z
@@ -34,7 +40,9 @@ export const FamilySchema = z
         floor: z.number().int().min(1).max(100).default(1),
       })
       .strict()
-      .refine((r) => r.keepNewest !== undefined || r.keepDays !== undefined, { message: 'give keepNewest or keepDays' }),
+      .refine((r) => r.keepNewest !== undefined || r.keepDays !== undefined, {
+        message: 'give keepNewest or keepDays',
+      }),
     schedule: z
       .object({
         cron: z.string().min(1).max(128).optional(),
@@ -43,7 +51,9 @@ export const FamilySchema = z
         paused: z.boolean().default(false),
       })
       .strict()
-      .refine((s) => (s.cron === undefined) !== (s.every === undefined), { message: 'give exactly one of cron or every' }),
+      .refine((s) => (s.cron === undefined) !== (s.every === undefined), {
+        message: 'give exactly one of cron or every',
+      }),
     group: z.string().min(1).max(64).default('image-builds'),
     billingCode: z.string().min(1).max(64).default('image-builds'),
   })

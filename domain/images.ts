@@ -4,7 +4,18 @@ import { DurationSchema, ProductChoiceSchema } from './launch-request';
 // Requests about machine images: one schema each for the API and the workflows.
 
 /** The label colours the original console offered. */
-export const LABEL_COLORS = ['none', 'blue', 'gray', 'green', 'orange', 'purple', 'red', 'yellow', 'white', 'brown'] as const;
+export const LABEL_COLORS = [
+  'none',
+  'blue',
+  'gray',
+  'green',
+  'orange',
+  'purple',
+  'red',
+  'yellow',
+  'white',
+  'brown',
+] as const;
 export type LabelColor = (typeof LABEL_COLORS)[number];
 
 export const ImageUpdateSchema = z
@@ -14,7 +25,9 @@ export const ImageUpdateSchema = z
     labelColor: z.enum(LABEL_COLORS, { error: `choose one of ${LABEL_COLORS.join(', ')}` }).optional(),
   })
   .strict()
-  .refine((update) => Object.keys(update).length > 0, { message: 'give at least one of name, description, labelColor' });
+  .refine((update) => Object.keys(update).length > 0, {
+    message: 'give at least one of name, description, labelColor',
+  });
 
 export const CaptureRequestSchema = z
   .object({
@@ -34,7 +47,10 @@ export const CloneRequestSchema = z
     name: z.string().min(1).max(128),
     region: z.string().min(1).max(64),
     product: ProductChoiceSchema.optional(),
-    customize: z.object({ userData: z.string().max(16384) }).strict().optional(),
+    customize: z
+      .object({ userData: z.string().max(16384) })
+      .strict()
+      .optional(),
     keepServer: z.boolean().default(false),
     group: z.string().min(1).max(64).default('image-builds'),
     billingCode: z.string().min(1).max(64).default('image-builds'),
@@ -45,7 +61,10 @@ export const CloneRequestSchema = z
 export const DeprecateRequestSchema = z
   .object({
     replacementImageId: z.string().min(1).max(128).optional(),
-    at: z.iso.datetime({ offset: true, error: 'give an ISO 8601 date-time such as 2027-01-31T00:00:00Z' }).max(40).optional(),
+    at: z.iso
+      .datetime({ offset: true, error: 'give an ISO 8601 date-time such as 2027-01-31T00:00:00Z' })
+      .max(40)
+      .optional(),
   })
   .strict();
 

@@ -16,7 +16,10 @@ export const ServerNameSchema = z
 const ResourceNameSchema = z
   .string()
   .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'use 1 to 100 letters, digits, dots, hyphens and underscores, starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+    'use 1 to 100 letters, digits, dots, hyphens and underscores, starting with a letter or digit',
+  );
 
 export const ProductChoiceSchema = z.union(
   [
@@ -29,7 +32,9 @@ export const ProductChoiceSchema = z.union(
       })
       .strict(),
   ],
-  { error: 'give either {productId} or {cpu, memoryGb, storageGb} as numbers (the smallest fitting product is chosen)' },
+  {
+    error: 'give either {productId} or {cpu, memoryGb, storageGb} as numbers (the smallest fitting product is chosen)',
+  },
 );
 
 export const FirewallRuleSchema = z
@@ -48,7 +53,11 @@ export const FirewallRuleSchema = z
 export const FirewallChoiceSchema = z.union(
   [
     z.object({ ids: z.array(z.string().min(1).max(128)).min(1).max(5) }).strict(),
-    z.object({ create: z.object({ name: ResourceNameSchema.optional(), rules: z.array(FirewallRuleSchema).max(50) }).strict() }).strict(),
+    z
+      .object({
+        create: z.object({ name: ResourceNameSchema.optional(), rules: z.array(FirewallRuleSchema).max(50) }).strict(),
+      })
+      .strict(),
   ],
   { error: 'give either {ids: [...]} of existing firewalls or {create: {name?, rules}}' },
 );
@@ -62,7 +71,13 @@ export const KeypairChoiceSchema = z.union(
 );
 
 /** A disk type as clouds name them (gp3, io2, pd-ssd, premium_lrs): no spaces, quotes or shell characters. */
-const DiskTypeSchema = z.string().max(32).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'name a disk type of the cloud, such as gp3: letters, digits, dots, hyphens and underscores');
+const DiskTypeSchema = z
+  .string()
+  .max(32)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'name a disk type of the cloud, such as gp3: letters, digits, dots, hyphens and underscores',
+  );
 const DiskSchema = z.object({ sizeGb: z.number().int().min(1).max(16384), type: DiskTypeSchema.optional() }).strict();
 
 export const VolumesRequestSchema = z
@@ -84,7 +99,11 @@ export const VolumesRequestSchema = z
       return;
     }
     if (byCount && (volumes.count === undefined || volumes.sizeGb === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [volumes.count === undefined ? 'count' : 'sizeGb'], message: 'count and sizeGb go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [volumes.count === undefined ? 'count' : 'sizeGb'],
+        message: 'count and sizeGb go together',
+      });
       return;
     }
     const disks = volumes.disks ?? Array.from({ length: volumes.count! }, () => ({ sizeGb: volumes.sizeGb! }));
@@ -101,8 +120,18 @@ const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 /** Durations as people write them: 90s, 20m, 2h, 1d, or a number of seconds; parsed to seconds, at most `max`. */
 export function durationSeconds(max: number, maxText: string) {
   return z
-    .union([z.number().int(), z.string().max(12).regex(/^\d+(s|m|h|d)$/, 'write a duration such as 90s, 20m, 2h or 1d')])
-    .transform((value) => (typeof value === 'number' ? value : Number(value.slice(0, -1)) * UNIT_SECONDS[value.slice(-1) as keyof typeof UNIT_SECONDS]))
+    .union([
+      z.number().int(),
+      z
+        .string()
+        .max(12)
+        .regex(/^\d+(s|m|h|d)$/, 'write a duration such as 90s, 20m, 2h or 1d'),
+    ])
+    .transform((value) =>
+      typeof value === 'number'
+        ? value
+        : Number(value.slice(0, -1)) * UNIT_SECONDS[value.slice(-1) as keyof typeof UNIT_SECONDS],
+    )
     .pipe(z.number().int().min(1, 'at least 1 second').max(max, `at most ${maxText}`));
 }
 
@@ -119,11 +148,27 @@ export const LaunchRequestSchema = z
     firewall: FirewallChoiceSchema.optional(),
     keypair: KeypairChoiceSchema.optional(),
     volumes: VolumesRequestSchema.optional(),
-    group: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'name one group (letters, digits and _ . : -); "*" stands for every group in a key, not for a launch'),
+    group: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/,
+        'name one group (letters, digits and _ . : -); "*" stands for every group in a key, not for a launch',
+      ),
     billingCode: z.string().min(1).max(64),
     labels: z
-      .record(z.string().max(64).regex(/^[A-Za-z0-9_.:/-]{1,64}$/, 'label keys: letters, digits and _ . : / -'), z.string().max(256))
-      .refine((labels) => Object.keys(labels).length <= MAX_LABELS, `at most ${MAX_LABELS} labels: a cloud holds 50 tags, and the service sets the rest`)
+      .record(
+        z
+          .string()
+          .max(64)
+          .regex(/^[A-Za-z0-9_.:/-]{1,64}$/, 'label keys: letters, digits and _ . : / -'),
+        z.string().max(256),
+      )
+      .refine(
+        (labels) => Object.keys(labels).length <= MAX_LABELS,
+        `at most ${MAX_LABELS} labels: a cloud holds 50 tags, and the service sets the rest`,
+      )
       .meta({ maxProperties: MAX_LABELS })
       .optional(),
     userData: z.string().max(16384).optional(),

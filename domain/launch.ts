@@ -115,15 +115,34 @@ export const launchWorkflowId = (key: string): string => `launch-${key}`;
 
 /** Tags every resource a launch creates carries, so cleanup and the reaper can find them by re-reading the cloud. */
 export const MANAGED_BY = 'machine-images';
-export function launchTags(workflowId: string, request: Pick<LaunchRequest, 'group' | 'billingCode'>): Record<string, string> {
-  return { 'managed-by': MANAGED_BY, 'workflow-id': workflowId, group: request.group, 'billing-code': request.billingCode };
+export function launchTags(
+  workflowId: string,
+  request: Pick<LaunchRequest, 'group' | 'billingCode'>,
+): Record<string, string> {
+  return {
+    'managed-by': MANAGED_BY,
+    'workflow-id': workflowId,
+    group: request.group,
+    'billing-code': request.billingCode,
+  };
 }
 
 /**
  * Tag keys the service sets itself and decides by (the reaper reads `temporary`, `expires-at`, the owning workflow),
  * so a launch's labels may not carry them.
  */
-export const RESERVED_LABELS = ['managed-by', 'workflow-id', 'clone-workflow-id', 'temporary', 'expires-at', 'client-token', 'group', 'billing-code', 'disk', 'Name'];
+export const RESERVED_LABELS = [
+  'managed-by',
+  'workflow-id',
+  'clone-workflow-id',
+  'temporary',
+  'expires-at',
+  'client-token',
+  'group',
+  'billing-code',
+  'disk',
+  'Name',
+];
 
 /** Names of what a launch creates, derived from its workflow id so that every retry finds the same thing. */
 export const createdKeypairName = (workflowId: string) => `mi-${workflowId}`.slice(0, 200);

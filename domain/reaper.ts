@@ -48,7 +48,10 @@ export interface ReapReport {
 /** At most this many items are listed in a report; the counts cover all. */
 export const REPORTED_ITEMS = 1000;
 
-export const REPORT_FIELD: Record<ReapKind, Exclude<keyof ReapReport, 'dryRun' | 'items' | 'itemsOmitted' | 'failed'>> = {
+export const REPORT_FIELD: Record<
+  ReapKind,
+  Exclude<keyof ReapReport, 'dryRun' | 'items' | 'itemsOmitted' | 'failed'>
+> = {
   server: 'servers',
   volume: 'volumes',
   keypair: 'keypairs',
@@ -60,7 +63,18 @@ export const REPORT_FIELD: Record<ReapKind, Exclude<keyof ReapReport, 'dryRun' |
 /** A report of these items. */
 export function reapReport(items: ReapItem[], dryRun: boolean, failed: ReapReport['failed'] = []): ReapReport {
   const listed = items.slice(0, REPORTED_ITEMS);
-  const report: ReapReport = { dryRun, servers: 0, volumes: 0, keypairs: 0, firewalls: 0, images: 0, secrets: 0, items: listed, itemsOmitted: items.length - listed.length, failed };
+  const report: ReapReport = {
+    dryRun,
+    servers: 0,
+    volumes: 0,
+    keypairs: 0,
+    firewalls: 0,
+    images: 0,
+    secrets: 0,
+    items: listed,
+    itemsOmitted: items.length - listed.length,
+    failed,
+  };
   for (const item of items) report[REPORT_FIELD[item.kind]] += 1;
   return report;
 }

@@ -19,17 +19,29 @@ export function nextStage(state: FamilyVersion['state'], canDisable: boolean): R
 }
 
 /** `versions` newest first. Failed versions never take a slot; one stage per image per run. */
-export function planRetention(versions: FamilyVersion[], retention: Family['retention'], now: number, canDisable: boolean): RetentionPlan {
+export function planRetention(
+  versions: FamilyVersion[],
+  retention: Family['retention'],
+  now: number,
+  canDisable: boolean,
+): RetentionPlan {
   const plan: RetentionPlan = { keep: [], retire: [] };
   const eligible = versions.filter((v) => v.state !== 'failed' && v.state !== 'deleted');
   const slots = new Map<string, string>();
-  eligible.slice(0, retention.floor).forEach((v, i) => slots.set(v.imageId, `within the floor of ${retention.floor} (newest #${i + 1})`));
+  eligible
+    .slice(0, retention.floor)
+    .forEach((v, i) => slots.set(v.imageId, `within the floor of ${retention.floor} (newest #${i + 1})`));
   if (retention.keepNewest !== undefined) {
-    eligible.slice(0, retention.keepNewest).forEach((v, i) => slots.set(v.imageId, slots.get(v.imageId) ?? `among the newest ${retention.keepNewest} (#${i + 1})`));
+    eligible
+      .slice(0, retention.keepNewest)
+      .forEach((v, i) =>
+        slots.set(v.imageId, slots.get(v.imageId) ?? `among the newest ${retention.keepNewest} (#${i + 1})`),
+      );
   }
   if (retention.keepDays !== undefined) {
     for (const v of eligible) {
-      if (now - Date.parse(v.createdAt) < retention.keepDays * DAY_MS) slots.set(v.imageId, slots.get(v.imageId) ?? `younger than ${retention.keepDays} days`);
+      if (now - Date.parse(v.createdAt) < retention.keepDays * DAY_MS)
+        slots.set(v.imageId, slots.get(v.imageId) ?? `younger than ${retention.keepDays} days`);
     }
   }
   for (const version of versions) {
@@ -45,7 +57,8 @@ export function planRetention(versions: FamilyVersion[], retention: Family['rete
     }
     const action = nextStage(version.state, canDisable);
     if (!action) continue;
-    const why = version.state === 'failed' ? 'a failed build never takes a slot' : `beyond retention; it is ${version.state}`;
+    const why =
+      version.state === 'failed' ? 'a failed build never takes a slot' : `beyond retention; it is ${version.state}`;
     plan.retire.push({ imageId: version.imageId, action, reason: why });
   }
   return plan;
@@ -54,6 +67,8 @@ export function planRetention(versions: FamilyVersion[], retention: Family['rete
 /** `YYYY.MM.DD.n`: the nth version built on that day. */
 export function nextVersion(versions: FamilyVersion[], now: number): string {
   const day = new Date(now).toISOString().slice(0, 10).replace(/-/g, '.');
-  const sameDay = versions.filter((v) => v.version.startsWith(`${day}.`)).map((v) => Number(v.version.slice(day.length + 1)) || 0);
+  const sameDay = versions
+    .filter((v) => v.version.startsWith(`${day}.`))
+    .map((v) => Number(v.version.slice(day.length + 1)) || 0);
   return `${day}.${Math.max(0, ...sameDay) + 1}`;
 }

@@ -11,7 +11,22 @@ export const MIN_DISKS: Record<RaidLevel, number> = { none: 1, raid0: 2, raid1: 
 
 /** Mount points that belong to the operating system: mounting a data volume there would break the guest. */
 export const RESERVED_MOUNT_POINTS = [
-  '/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/proc', '/root', '/run', '/sbin', '/sys', '/tmp', '/usr', '/var',
+  '/',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/var',
 ];
 
 export interface PlannedDisk {
@@ -41,26 +56,51 @@ export function volumePlanProblems(plan: Pick<VolumePlan, 'disks' | 'raid' | 'mo
   const count = plan.disks.length;
   const min = MIN_DISKS[plan.raid];
   if (plan.raid === 'none' && count !== 1) {
-    problems.push({ path: ['raid'], message: `raid "none" takes exactly 1 disk, not ${count}; use raid0 to join ${count} disks into one filesystem` });
+    problems.push({
+      path: ['raid'],
+      message: `raid "none" takes exactly 1 disk, not ${count}; use raid0 to join ${count} disks into one filesystem`,
+    });
   } else if (count < min) {
-    problems.push({ path: ['raid'], message: `${plan.raid} needs at least ${min} disks, not ${count}; add disks or choose another level` });
+    problems.push({
+      path: ['raid'],
+      message: `${plan.raid} needs at least ${min} disks, not ${count}; add disks or choose another level`,
+    });
   } else if (plan.raid === 'raid10' && count % 2 !== 0) {
     problems.push({ path: ['raid'], message: `raid10 needs an even number of disks, not ${count}; add or remove one` });
   }
   const mount = plan.mountPoint;
   if (!mount.startsWith('/')) {
-    problems.push({ path: ['mountPoint'], message: `mount point "${mount}" is relative; give an absolute path such as /data` });
+    problems.push({
+      path: ['mountPoint'],
+      message: `mount point "${mount}" is relative; give an absolute path such as /data`,
+    });
   } else if (!/^(\/[A-Za-z0-9._-]+)+$/.test(mount)) {
-    problems.push({ path: ['mountPoint'], message: `mount point "${mount}" may hold only letters, digits, . _ - between slashes, with no trailing slash; for example /data` });
-  } else if (RESERVED_MOUNT_POINTS.some((reserved) => mount === reserved || (reserved !== '/' && reserved !== '/var' && mount.startsWith(`${reserved}/`)))) {
-    problems.push({ path: ['mountPoint'], message: `mount point "${mount}" belongs to the operating system; choose another, such as /data` });
+    problems.push({
+      path: ['mountPoint'],
+      message: `mount point "${mount}" may hold only letters, digits, . _ - between slashes, with no trailing slash; for example /data`,
+    });
+  } else if (
+    RESERVED_MOUNT_POINTS.some(
+      (reserved) => mount === reserved || (reserved !== '/' && reserved !== '/var' && mount.startsWith(`${reserved}/`)),
+    )
+  ) {
+    problems.push({
+      path: ['mountPoint'],
+      message: `mount point "${mount}" belongs to the operating system; choose another, such as /data`,
+    });
   }
   return problems;
 }
 
 /** Names derived from the plan alone, so every retry of a step finds what an earlier attempt made. */
 export function layoutNames(plan: Pick<VolumePlan, 'mountPoint'>): { array: string; luks: string; label: string } {
-  const base = plan.mountPoint.split('/').filter(Boolean).join('-').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24) || 'data';
+  const base =
+    plan.mountPoint
+      .split('/')
+      .filter(Boolean)
+      .join('-')
+      .replace(/[^A-Za-z0-9_-]/g, '')
+      .slice(0, 24) || 'data';
   return { array: base, luks: `${base}-crypt`, label: base.slice(0, 12) };
 }
 

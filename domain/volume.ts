@@ -1,5 +1,6 @@
 // A block storage volume, created for a launch and attached to its server.
-export type VolumeState = 'creating' | 'available' | 'attaching' | 'in-use' | 'detaching' | 'deleting' | 'deleted' | 'error' | 'unknown';
+export type VolumeState =
+  'creating' | 'available' | 'attaching' | 'in-use' | 'detaching' | 'deleting' | 'deleted' | 'error' | 'unknown';
 
 export interface Volume {
   id: string;

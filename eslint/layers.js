@@ -25,7 +25,9 @@ export const COMPOSITION_ROOTS = ['config/dependencies.ts'];
 const TOP = new Set([...Object.keys(LAYERS), 'worker', 'scripts']);
 
 const isTypeOnly = (node) =>
-  node.importKind === 'type' || node.exportKind === 'type' || (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type'));
+  node.importKind === 'type' ||
+  node.exportKind === 'type' ||
+  (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type'));
 
 export const layersRule = {
   meta: {
@@ -46,9 +48,17 @@ export const layersRule = {
     const check = (node, source) => {
       const spec = source?.value;
       if (typeof spec !== 'string' || !spec.startsWith('.')) return;
-      const [to, toSub] = path.relative(context.cwd, path.resolve(path.dirname(context.filename), spec)).split(path.sep);
+      const [to, toSub] = path
+        .relative(context.cwd, path.resolve(path.dirname(context.filename), spec))
+        .split(path.sep);
       const fromSub = file.split(path.sep)[1];
-      if (from === 'providers' && to === 'providers' && (DRIVERS.includes(fromSub) || fromSub === 'local') && DRIVERS.includes(toSub) && toSub !== fromSub) {
+      if (
+        from === 'providers' &&
+        to === 'providers' &&
+        (DRIVERS.includes(fromSub) || fromSub === 'local') &&
+        DRIVERS.includes(toSub) &&
+        toSub !== fromSub
+      ) {
         context.report({ node, messageId: 'driver', data: { from: fromSub, to: toSub } });
         return;
       }

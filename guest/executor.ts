@@ -43,7 +43,13 @@ export async function prepareGuestVolumes(
   let result: GuestStepResult | undefined;
   let combined: Partial<GuestStepResult> = {};
   for (const name of guestSteps(plan)) {
-    const step: GuestStep = { name, plan, devices, ...(result ? { device: result.device } : {}), ...(combined.filesystemUuid ? { filesystemUuid: combined.filesystemUuid } : {}) };
+    const step: GuestStep = {
+      name,
+      plan,
+      devices,
+      ...(result ? { device: result.device } : {}),
+      ...(combined.filesystemUuid ? { filesystemUuid: combined.filesystemUuid } : {}),
+    };
     result = await executor.run(target, step, name === 'encrypt' ? secret : undefined);
     combined = { ...combined, ...result };
   }

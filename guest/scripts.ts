@@ -12,12 +12,19 @@ function raid(step: GuestStep): string {
   const { arrayDevice } = guestLayout(step.plan, step.devices);
   const disks = step.devices.map(shellQuote).join(' ');
   if (step.plan.raid === 'none' || !arrayDevice) {
-    return stepScript(step, ['waitForDevice'], `disk=${shellQuote(step.devices[0] ?? '')}\nwait_for_device "$disk"\necho "RESULT device=$disk" >&3`);
+    return stepScript(
+      step,
+      ['waitForDevice'],
+      `disk=${shellQuote(step.devices[0] ?? '')}\nwait_for_device "$disk"\necho "RESULT device=$disk" >&3`,
+    );
   }
   const level = MDADM_LEVEL[step.plan.raid];
   // Mirrors on blank disks need no initial resync: skipping it keeps thin volumes thin.
   const assumeClean = level === '1' || level === '10' ? ' --assume-clean' : '';
-  return stepScript(step, ['need', 'waitForDevice', 'signature'], `
+  return stepScript(
+    step,
+    ['need', 'waitForDevice', 'signature'],
+    `
 need mdadm
 array=${shellQuote(arrayDevice)}
 name=${shellQuote(layoutNames(step.plan).array)}
@@ -67,13 +74,17 @@ if ! grep -qs "UUID=$uuid" "$mdadm_conf"; then
   echo "ARRAY $array metadata=1.2 UUID=$uuid" >>"$mdadm_conf"
   note "recorded $array in $mdadm_conf"
 fi
-echo "RESULT device=$array arrayDevice=$array" >&3`);
+echo "RESULT device=$array arrayDevice=$array" >&3`,
+  );
 }
 
 function encrypt(step: GuestStep): string {
   const { luks } = layoutNames(step.plan);
   // PBKDF2 instead of argon2: the passphrase is machine-made and long, and argon2's memory cost breaks small guests.
-  return stepScript(step, ['need', 'waitForDevice', 'signature'], `
+  return stepScript(
+    step,
+    ['need', 'waitForDevice', 'signature'],
+    `
 need cryptsetup
 device=${shellQuote(stepInputDevice(step))}
 name=${shellQuote(luks)}
@@ -118,14 +129,21 @@ if [ -z "$existing" ]; then
 elif [ "$existing" != "UUID=$luks_uuid" ]; then
   refuse "$crypttab already maps $name to $existing; remove that line or choose another mount point"
 fi
-echo "RESULT device=$mapper luksDevice=$mapper" >&3`);
+echo "RESULT device=$mapper luksDevice=$mapper" >&3`,
+  );
 }
 
 function format(step: GuestStep): string {
   const fs = step.plan.filesystem;
   // No discard pass: on cloud volumes it only costs time.
-  const mkfs = fs === 'ext4' ? 'mkfs.ext4 -q -E nodiscard -L "$label" "$device" </dev/null' : 'mkfs.xfs -q -K -L "$label" "$device" </dev/null';
-  return stepScript(step, ['need', 'waitForDevice', 'signature'], `
+  const mkfs =
+    fs === 'ext4'
+      ? 'mkfs.ext4 -q -E nodiscard -L "$label" "$device" </dev/null'
+      : 'mkfs.xfs -q -K -L "$label" "$device" </dev/null';
+  return stepScript(
+    step,
+    ['need', 'waitForDevice', 'signature'],
+    `
 device=${shellQuote(stepInputDevice(step))}
 fs=${fs}
 label=${shellQuote(layoutNames(step.plan).label)}
@@ -142,11 +160,15 @@ else
 fi
 uuid=$(blkid -p -o value -s UUID "$device" || true)
 [ -n "$uuid" ] || refuse "blkid finds no filesystem UUID on $device"
-echo "RESULT device=$device filesystemUuid=$uuid" >&3`);
+echo "RESULT device=$device filesystemUuid=$uuid" >&3`,
+  );
 }
 
 function mount(step: GuestStep): string {
-  return stepScript(step, ['waitForDevice', 'signature'], `
+  return stepScript(
+    step,
+    ['waitForDevice', 'signature'],
+    `
 device=${shellQuote(stepInputDevice(step))}
 fs=${step.plan.filesystem}
 mount_point=${shellQuote(step.plan.mountPoint)}
@@ -172,7 +194,8 @@ fi
 mounted_from=$(findmnt -n -o SOURCE -M "$mount_point" | tail -n 1 || true)
 mounted_uuid=$(blkid -p -o value -s UUID "$mounted_from" 2>/dev/null || true)
 [ "$mounted_uuid" = "$uuid" ] || refuse "$mount_point is mounted from \${mounted_from:-nothing} (\${mounted_uuid:-no UUID}), not from $device ($uuid); unmount it or choose another mount point"
-echo "RESULT device=$device filesystemUuid=$uuid mountPoint=$mount_point" >&3`);
+echo "RESULT device=$device filesystemUuid=$uuid mountPoint=$mount_point" >&3`,
+  );
 }
 
 const RENDER = { raid, encrypt, format, mount };

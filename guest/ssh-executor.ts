@@ -31,7 +31,11 @@ interface Finished {
   stderr: string;
 }
 
-const EXIT_CODES: Record<number, ProviderErrorCode> = { [STEP_EXIT.refused]: 'Conflict', [STEP_EXIT.notReady]: 'Unavailable', [STEP_EXIT.missingTool]: 'Unsupported' };
+const EXIT_CODES: Record<number, ProviderErrorCode> = {
+  [STEP_EXIT.refused]: 'Conflict',
+  [STEP_EXIT.notReady]: 'Unavailable',
+  [STEP_EXIT.missingTool]: 'Unsupported',
+};
 
 /**
  * A server's address, with the port when the cloud forwards one (the qemu driver's `127.0.0.1:40022`); an IPv6
@@ -50,7 +54,8 @@ export class SshGuestExecutor implements GuestExecutor {
   readonly needsProvisioningKey = true;
   constructor(private readonly options: SshExecutorOptions) {
     for (const key of Object.keys(options.scriptEnv ?? {})) {
-      if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) throw new Error(`script environment name "${key}" is not a shell variable name`);
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(key))
+        throw new Error(`script environment name "${key}" is not a shell variable name`);
     }
   }
 
@@ -60,15 +65,25 @@ export class SshGuestExecutor implements GuestExecutor {
 
   async run(target: GuestTarget, step: GuestStep, secret?: string): Promise<GuestStepResult> {
     const problems = guestStepProblems(step);
-    if (problems.length > 0) throw new ProviderError('InvalidInput', `guest step ${step.name} cannot run: ${problems.join('; ')}`);
-    if (step.name === 'encrypt' && !secret) throw new ProviderError('InvalidInput', 'the encrypt step needs the LUKS passphrase');
+    if (problems.length > 0)
+      throw new ProviderError('InvalidInput', `guest step ${step.name} cannot run: ${problems.join('; ')}`);
+    if (step.name === 'encrypt' && !secret)
+      throw new ProviderError('InvalidInput', 'the encrypt step needs the LUKS passphrase');
     const where = `server ${target.serverId} (${target.host ?? 'no address'})`;
     const input = step.name === 'encrypt' ? `${secret}\n` : undefined;
-    const done = await this.exec(target, this.command(renderGuestStep(step)), input, this.options.stepTimeoutMs ?? 15 * 60_000);
+    const done = await this.exec(
+      target,
+      this.command(renderGuestStep(step)),
+      input,
+      this.options.stepTimeoutMs ?? 15 * 60_000,
+    );
     const stderr = secret ? done.stderr.split(secret).join('***') : done.stderr;
     if (done.code !== 0) {
       const code = EXIT_CODES[done.code] ?? 'Unavailable';
-      throw new ProviderError(code, `guest step ${step.name} failed on ${where} with exit ${done.code}: ${lastLines(stderr, 5) || 'no output'}`);
+      throw new ProviderError(
+        code,
+        `guest step ${step.name} failed on ${where} with exit ${done.code}: ${lastLines(stderr, 5) || 'no output'}`,
+      );
     }
     try {
       return parseStepResult(done.stdout);
@@ -99,7 +114,10 @@ export class SshGuestExecutor implements GuestExecutor {
   }
 
   private exec(target: GuestTarget, command: string, input: string | undefined, timeoutMs: number): Promise<Finished> {
-    if (!target.host) return Promise.reject(new ProviderError('Unavailable', `server ${target.serverId} has no address to reach over SSH yet`));
+    if (!target.host)
+      return Promise.reject(
+        new ProviderError('Unavailable', `server ${target.serverId} has no address to reach over SSH yet`),
+      );
     const { host, port } = sshAddress(target.host, this.options.port ?? 22);
     return new Promise<Finished>((resolve, reject) => {
       const client = new ssh2.Client();
@@ -112,14 +130,28 @@ export class SshGuestExecutor implements GuestExecutor {
         if (outcome instanceof Error) reject(outcome);
         else resolve(outcome);
       };
-      const timer = setTimeout(() => settle(new ProviderError('Unavailable', `SSH to ${host}:${port} gave no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          settle(
+            new ProviderError(
+              'Unavailable',
+              `SSH to ${host}:${port} gave no answer within ${Math.round(timeoutMs / 1000)} s`,
+            ),
+          ),
+        timeoutMs,
+      );
       client.on('error', (err: Error & { level?: string }) => {
         const why = err.level === 'client-authentication' ? 'the provisioning key was not accepted (yet)' : err.message;
         settle(new ProviderError('Unavailable', `cannot reach ${host}:${port} over SSH: ${why}`, { cause: err }));
       });
       client.on('ready', () => {
         client.exec(command, (err, channel) => {
-          if (err) return settle(new ProviderError('Unavailable', `SSH to ${host}:${port} could not start a command: ${err.message}`, { cause: err }));
+          if (err)
+            return settle(
+              new ProviderError('Unavailable', `SSH to ${host}:${port} could not start a command: ${err.message}`, {
+                cause: err,
+              }),
+            );
           let stdout = '';
           let stderr = '';
           let code = -1;

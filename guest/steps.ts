@@ -30,12 +30,19 @@ const RESULT_KEYS = ['device', 'arrayDevice', 'luksDevice', 'filesystemUuid', 'm
 export const STEP_EXIT = { refused: 3, notReady: 4, missingTool: 5 } as const;
 
 /** Where each layer of the plan appears in the guest; every name comes from the plan alone, so retries find it. */
-export function guestLayout(plan: VolumePlan, devices: string[]): { arrayDevice?: string; luksDevice?: string; filesystemDevice: string } {
+export function guestLayout(
+  plan: VolumePlan,
+  devices: string[],
+): { arrayDevice?: string; luksDevice?: string; filesystemDevice: string } {
   const names = layoutNames(plan);
   const arrayDevice = plan.raid === 'none' ? undefined : `/dev/md/${names.array}`;
   const luksDevice = plan.encrypt ? `/dev/mapper/${names.luks}` : undefined;
   const base = arrayDevice ?? devices[0] ?? '';
-  return { ...(arrayDevice ? { arrayDevice } : {}), ...(luksDevice ? { luksDevice } : {}), filesystemDevice: luksDevice ?? base };
+  return {
+    ...(arrayDevice ? { arrayDevice } : {}),
+    ...(luksDevice ? { luksDevice } : {}),
+    filesystemDevice: luksDevice ?? base,
+  };
 }
 
 /** The device a step works on: the one the previous step handed over, or where the plan puts it. */
@@ -51,27 +58,38 @@ const UUID = /^[0-9A-Fa-f-]{8,36}$/;
 
 /** What is wrong with a step before it touches the guest; empty when it may run. */
 export function guestStepProblems(step: GuestStep): string[] {
-  const problems = volumePlanProblems({ ...step.plan, disks: step.devices.map(() => ({ sizeGb: 1 })) }).map((p) => p.message);
+  const problems = volumePlanProblems({ ...step.plan, disks: step.devices.map(() => ({ sizeGb: 1 })) }).map(
+    (p) => p.message,
+  );
   if (step.devices.length !== step.plan.disks.length) {
-    problems.push(`the plan has ${step.plan.disks.length} disks but ${step.devices.length} are attached; attach every planned disk first`);
+    problems.push(
+      `the plan has ${step.plan.disks.length} disks but ${step.devices.length} are attached; attach every planned disk first`,
+    );
   }
   for (const device of [...step.devices, ...(step.device ? [step.device] : [])]) {
-    if (!DEVICE_PATH.test(device)) problems.push(`device "${device}" is not an absolute device path such as /dev/disk/by-id/virtio-vol-1`);
+    if (!DEVICE_PATH.test(device))
+      problems.push(`device "${device}" is not an absolute device path such as /dev/disk/by-id/virtio-vol-1`);
   }
-  if (step.filesystemUuid !== undefined && !UUID.test(step.filesystemUuid)) problems.push(`filesystem UUID "${step.filesystemUuid}" is not a UUID`);
-  if (step.name === 'encrypt' && !step.plan.encrypt) problems.push('the plan does not ask for encryption; skip the encrypt step');
+  if (step.filesystemUuid !== undefined && !UUID.test(step.filesystemUuid))
+    problems.push(`filesystem UUID "${step.filesystemUuid}" is not a UUID`);
+  if (step.name === 'encrypt' && !step.plan.encrypt)
+    problems.push('the plan does not ask for encryption; skip the encrypt step');
   return problems;
 }
 
 /** Reads the one `RESULT key=value ...` line a step script prints. */
 export function parseStepResult(stdout: string): GuestStepResult {
   const lines = stdout.split('\n').filter((line) => /^RESULT(\s|$)/.test(line));
-  if (lines.length !== 1) throw new Error(`a guest step prints exactly one RESULT line, this one printed ${lines.length}: ${stdout.trim().slice(-300) || '(nothing)'}`);
+  if (lines.length !== 1)
+    throw new Error(
+      `a guest step prints exactly one RESULT line, this one printed ${lines.length}: ${stdout.trim().slice(-300) || '(nothing)'}`,
+    );
   const fields: Record<string, string> = {};
   for (const pair of lines[0]!.trim().split(/\s+/).slice(1)) {
     const eq = pair.indexOf('=');
     const key = pair.slice(0, eq);
-    if (eq < 1 || !(RESULT_KEYS as readonly string[]).includes(key)) throw new Error(`unexpected field "${pair}" in the RESULT line`);
+    if (eq < 1 || !(RESULT_KEYS as readonly string[]).includes(key))
+      throw new Error(`unexpected field "${pair}" in the RESULT line`);
     fields[key] = pair.slice(eq + 1);
   }
   const { device, ...rest } = fields;

@@ -95,7 +95,11 @@ export interface CloudProvider {
   getImage(region: string, imageId: string): Promise<MachineImage>;
   captureImage(region: string, input: CaptureImageInput): Promise<MachineImage>;
   updateImage(region: string, imageId: string, update: ImageUpdate): Promise<MachineImage>;
-  deprecateImage(region: string, imageId: string, options?: { replacementId?: string; at?: string }): Promise<MachineImage>;
+  deprecateImage(
+    region: string,
+    imageId: string,
+    options?: { replacementId?: string; at?: string },
+  ): Promise<MachineImage>;
   /** Where capabilities().disableImage; otherwise Unsupported. */
   disableImage(region: string, imageId: string): Promise<MachineImage>;
   enableImage(region: string, imageId: string): Promise<MachineImage>;
@@ -125,7 +129,10 @@ export interface CloudProvider {
   // firewalls
   createFirewall(region: string, input: CreateFirewallInput): Promise<Firewall>;
   authorize(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall>;
-  listFirewalls(region: string, filter?: { ids?: string[]; tag?: { key: string; value?: string } }): Promise<Firewall[]>;
+  listFirewalls(
+    region: string,
+    filter?: { ids?: string[]; tag?: { key: string; value?: string } },
+  ): Promise<Firewall[]>;
   /** One already gone counts as done. */
   deleteFirewall(region: string, firewallId: string): Promise<void>;
 

@@ -3,7 +3,11 @@ import type { CloudProvider } from './cloud-provider';
 import { allOwnImages } from './own-images';
 
 /** A family's versions in a region, newest first: own images tagged with the family and a version. */
-export async function familyVersions(provider: CloudProvider, region: string, family: string): Promise<FamilyVersion[]> {
+export async function familyVersions(
+  provider: CloudProvider,
+  region: string,
+  family: string,
+): Promise<FamilyVersion[]> {
   const images = await allOwnImages(provider, region);
   return images
     .filter((i) => i.tags.family === family && i.tags.version !== undefined)
@@ -15,5 +19,8 @@ export async function familyVersions(provider: CloudProvider, region: string, fa
       createdAt: i.createdAt,
       ...(i.tags['source-image'] ? { sourceImageId: i.tags['source-image'] } : {}),
     }))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.version.localeCompare(a.version, undefined, { numeric: true }));
+    .sort(
+      (a, b) =>
+        b.createdAt.localeCompare(a.createdAt) || b.version.localeCompare(a.version, undefined, { numeric: true }),
+    );
 }

@@ -12,7 +12,11 @@ export interface ImageDependents {
 }
 
 /** Who still depends on an image, read live from the cloud: never from a cache, since deletion trusts it. */
-export async function imageDependents(provider: CloudProvider, region: string, imageId: string): Promise<ImageDependents> {
+export async function imageDependents(
+  provider: CloudProvider,
+  region: string,
+  imageId: string,
+): Promise<ImageDependents> {
   const servers = await provider.listServers(region, { imageId });
   const own = await allOwnImages(provider, region);
   const live = servers.filter((s) => s.state !== 'terminated');

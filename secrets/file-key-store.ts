@@ -51,7 +51,11 @@ export class FileKeyStore implements KeyStore {
       created_at INTEGER NOT NULL, taken_at INTEGER)`);
   }
 
-  private seal(ref: SecretRef, value: string, { id, key } = this.keyring.current): Pick<Row, 'iv' | 'tag' | 'sealed' | 'key_id'> {
+  private seal(
+    ref: SecretRef,
+    value: string,
+    { id, key } = this.keyring.current,
+  ): Pick<Row, 'iv' | 'tag' | 'sealed' | 'key_id'> {
     return { ...sealBytes(key, Buffer.from(value, 'utf8'), Buffer.from(ref)), key_id: id };
   }
 
@@ -62,13 +66,16 @@ export class FileKeyStore implements KeyStore {
   private open(ref: SecretRef, row: Row): string {
     const key = this.keyFor(row.key_id);
     if (!key) {
-      throw new Error(`secret ${ref} is sealed under master key "${row.key_id}", which ${this.keyring.source} does not hold (it holds ${this.keyring.ids.join(', ')}); restore that key`);
+      throw new Error(
+        `secret ${ref} is sealed under master key "${row.key_id}", which ${this.keyring.source} does not hold (it holds ${this.keyring.ids.join(', ')}); restore that key`,
+      );
     }
     return openBytes(key, row, Buffer.from(ref)).toString('utf8');
   }
 
   private row(ref: SecretRef): Row | undefined {
-    return this.db.prepare('SELECT iv, tag, sealed, key_id, taken_at FROM secrets WHERE ref = ?').get(ref) as Row | undefined;
+    return this.db.prepare('SELECT iv, tag, sealed, key_id, taken_at FROM secrets WHERE ref = ?').get(ref) as
+      Row | undefined;
   }
 
   async put(ref: SecretRef, value: string): Promise<void> {
@@ -90,7 +97,9 @@ export class FileKeyStore implements KeyStore {
     if (stored) return this.open(ref, stored);
     // INSERT OR IGNORE: when two callers race, the first stored value wins and both read it back.
     this.db
-      .prepare('INSERT OR IGNORE INTO secrets (ref, key_id, iv, tag, sealed, created_at) VALUES (@ref, @key_id, @iv, @tag, @sealed, @now)')
+      .prepare(
+        'INSERT OR IGNORE INTO secrets (ref, key_id, iv, tag, sealed, created_at) VALUES (@ref, @key_id, @iv, @tag, @sealed, @now)',
+      )
       .run({ ref, ...this.seal(ref, create()), now: Date.now() });
     return this.open(ref, this.row(ref)!);
   }
@@ -107,7 +116,8 @@ export class FileKeyStore implements KeyStore {
   }
 
   async status(ref: SecretRef): Promise<'stored' | 'taken' | 'absent'> {
-    const row = this.db.prepare('SELECT taken_at FROM secrets WHERE ref = ?').get(ref) as Pick<Row, 'taken_at'> | undefined;
+    const row = this.db.prepare('SELECT taken_at FROM secrets WHERE ref = ?').get(ref) as
+      Pick<Row, 'taken_at'> | undefined;
     if (!row) return 'absent';
     return row.taken_at === null ? 'stored' : 'taken';
   }
@@ -120,11 +130,15 @@ export class FileKeyStore implements KeyStore {
   reseal(): ResealReport {
     const current = this.keyring.current;
     const report: ResealReport = { resealed: 0, alreadyCurrent: 0, failed: [], currentKeyId: current.id };
-    const update = this.db.prepare('UPDATE secrets SET key_id = @key_id, iv = @iv, tag = @tag, sealed = @sealed WHERE ref = @ref');
+    const update = this.db.prepare(
+      'UPDATE secrets SET key_id = @key_id, iv = @iv, tag = @tag, sealed = @sealed WHERE ref = @ref',
+    );
     // IMMEDIATE: no other process writes a row between our read and our update of it.
     this.db
       .transaction(() => {
-        const rows = this.db.prepare('SELECT ref, iv, tag, sealed, key_id, taken_at FROM secrets').all() as (Row & { ref: string })[];
+        const rows = this.db.prepare('SELECT ref, iv, tag, sealed, key_id, taken_at FROM secrets').all() as (Row & {
+          ref: string;
+        })[];
         for (const row of rows) {
           if (row.key_id === current.id) {
             report.alreadyCurrent += 1;
@@ -144,7 +158,10 @@ export class FileKeyStore implements KeyStore {
 
   /** How many rows each key seals, by key id: what a retirement would leave unreadable. */
   keyUsage(): Record<string, number> {
-    const rows = this.db.prepare('SELECT key_id, COUNT(*) AS count FROM secrets GROUP BY key_id').all() as { key_id: string; count: number }[];
+    const rows = this.db.prepare('SELECT key_id, COUNT(*) AS count FROM secrets GROUP BY key_id').all() as {
+      key_id: string;
+      count: number;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.key_id, r.count]));
   }
 

@@ -27,13 +27,18 @@ export function parseKeys(text: string, source: string): NamedKey[] {
   if (entries.length === 0) throw new Error(`${source} holds no key; write id:base64 (${MAKE_ONE})`);
   const keys = entries.map((entry, index): NamedKey => {
     const colon = entry.indexOf(':');
-    if (colon < 0 && entries.length > 1) throw new Error(`${source}: entry ${index + 1} has no key id; write every key as id:base64`);
+    if (colon < 0 && entries.length > 1)
+      throw new Error(`${source}: entry ${index + 1} has no key id; write every key as id:base64`);
     const id = colon < 0 ? LEGACY_KEY_ID : entry.slice(0, colon).trim();
     const value = colon < 0 ? entry : entry.slice(colon + 1).trim();
     // The id is not echoed when malformed: a key pasted in its place must not reach a log.
-    if (!KEY_ID.test(id)) throw new Error(`${source}: entry ${index + 1} has a malformed key id; use 1 to 64 letters, digits, dots, hyphens or underscores`);
+    if (!KEY_ID.test(id))
+      throw new Error(
+        `${source}: entry ${index + 1} has a malformed key id; use 1 to 64 letters, digits, dots, hyphens or underscores`,
+      );
     const key = Buffer.from(value, 'base64');
-    if (!BASE64.test(value) || key.length !== 32) throw new Error(`${source}: key "${id}" is not base64 of exactly 32 bytes; ${MAKE_ONE}`);
+    if (!BASE64.test(value) || key.length !== 32)
+      throw new Error(`${source}: key "${id}" is not base64 of exactly 32 bytes; ${MAKE_ONE}`);
     return { id, key };
   });
   const seen = new Set<string>();
@@ -45,7 +50,8 @@ export function parseKeys(text: string, source: string): NamedKey[] {
 }
 
 function formatKeyFile(keys: readonly NamedKey[]): string {
-  const header = '# machine-images keyring, newest first: the first key seals, every key opens. Keep this file secret (mode 0600).';
+  const header =
+    '# machine-images keyring, newest first: the first key seals, every key opens. Keep this file secret (mode 0600).';
   return [header, ...keys.map((k) => `${k.id}:${k.key.toString('base64')}`)].join('\n') + '\n';
 }
 
@@ -83,7 +89,10 @@ function replaceKeyFile(file: string, keys: readonly NamedKey[]): void {
     writeFileSync(draft, formatKeyFile(keys), { mode: 0o600, flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new Error(`another rotation of ${file} is running; if none is, an interrupted one left ${draft}: remove it and rotate again`, { cause: err });
+      throw new Error(
+        `another rotation of ${file} is running; if none is, an interrupted one left ${draft}: remove it and rotate again`,
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -96,7 +105,10 @@ function replaceKeyFile(file: string, keys: readonly NamedKey[]): void {
 }
 
 function nextKeyId(keys: readonly NamedKey[]): string {
-  const numbers = keys.map((k) => /^k(\d+)$/.exec(k.id)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  const numbers = keys
+    .map((k) => /^k(\d+)$/.exec(k.id)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
   let next = Math.max(0, ...numbers) + 1;
   while (keys.some((k) => k.id === `k${next}`)) next += 1;
   return `k${next}`;
@@ -139,7 +151,9 @@ export class Keyring {
   /** Adds a new current key to a file-backed ring and keeps every older one. */
   rotate(): NamedKey {
     if (!this.file) {
-      throw new Error(`keys from ${this.source} are not rotated here: put a new id:key first in ${this.source} (${MAKE_ONE}), keep the old ones after it, and restart`);
+      throw new Error(
+        `keys from ${this.source} are not rotated here: put a new id:key first in ${this.source} (${MAKE_ONE}), keep the old ones after it, and restart`,
+      );
     }
     // From the file as it is now, not as this process first read it.
     const keys = readKeyFile(this.file);

@@ -34,7 +34,8 @@ export class PayloadEncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => {
       if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
       const id = text(payload.metadata?.[KEY_ID_METADATA]);
-      if (!id) throw new ValueError(`an encrypted payload names no ${KEY_ID_METADATA}; it was not sealed by this service`);
+      if (!id)
+        throw new ValueError(`an encrypted payload names no ${KEY_ID_METADATA}; it was not sealed by this service`);
       const key = this.keyring.find(id);
       if (!key) {
         throw new ValueError(
@@ -42,13 +43,20 @@ export class PayloadEncryptionCodec implements PayloadCodec {
         );
       }
       const data = Buffer.from(payload.data ?? []);
-      if (data.length < IV_BYTES + TAG_BYTES) throw new ValueError(`an encrypted payload under key "${id}" is too short to be one`);
-      const envelope = { iv: data.subarray(0, IV_BYTES), sealed: data.subarray(IV_BYTES, data.length - TAG_BYTES), tag: data.subarray(data.length - TAG_BYTES) };
+      if (data.length < IV_BYTES + TAG_BYTES)
+        throw new ValueError(`an encrypted payload under key "${id}" is too short to be one`);
+      const envelope = {
+        iv: data.subarray(0, IV_BYTES),
+        sealed: data.subarray(IV_BYTES, data.length - TAG_BYTES),
+        tag: data.subarray(data.length - TAG_BYTES),
+      };
       let plaintext: Buffer;
       try {
         plaintext = openBytes(key, envelope, Buffer.from(id));
       } catch {
-        throw new ValueError(`a payload under key "${id}" does not open with the key of that id in ${this.keyring.source}: the key was replaced, or the payload altered`);
+        throw new ValueError(
+          `a payload under key "${id}" does not open with the key of that id in ${this.keyring.source}: the key was replaced, or the payload altered`,
+        );
       }
       return PayloadMessage.decode(plaintext);
     });

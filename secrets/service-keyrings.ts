@@ -13,11 +13,19 @@ export const keyStoreFile = (config: Pick<Config, 'DATA_DIR'>) => path.join(conf
 
 /** Seals the key store's rows. */
 export const keyStoreKeyring = (config: KeyConfig): Keyring =>
-  loadKeyring({ fromEnv: config.KEY_STORE_MASTER_KEY, variable: 'KEY_STORE_MASTER_KEY', keyFile: path.join(config.DATA_DIR, 'key-store.key') });
+  loadKeyring({
+    fromEnv: config.KEY_STORE_MASTER_KEY,
+    variable: 'KEY_STORE_MASTER_KEY',
+    keyFile: path.join(config.DATA_DIR, 'key-store.key'),
+  });
 
 /** Seals every Temporal payload. */
 export const payloadCodecKeyring = (config: KeyConfig): Keyring =>
-  loadKeyring({ fromEnv: config.PAYLOAD_CODEC_KEYS, variable: 'PAYLOAD_CODEC_KEYS', keyFile: path.join(config.DATA_DIR, 'payload-codec.keys') });
+  loadKeyring({
+    fromEnv: config.PAYLOAD_CODEC_KEYS,
+    variable: 'PAYLOAD_CODEC_KEYS',
+    keyFile: path.join(config.DATA_DIR, 'payload-codec.keys'),
+  });
 
 /** The codecs every client and worker of the service uses: the encryption codec, unless PAYLOAD_CODEC=off. */
 export const payloadCodecs = (config: KeyConfig): PayloadCodec[] =>

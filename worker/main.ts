@@ -13,7 +13,9 @@ async function run(): Promise<void> {
   const config = loadConfigOrExit();
   ownerOnlyFiles();
   if (config.WORKFLOW_BUNDLE && !existsSync(config.WORKFLOW_BUNDLE)) {
-    throw new ConfigError(`WORKFLOW_BUNDLE=${config.WORKFLOW_BUNDLE}: no such file; build it with \`npm run workflows:bundle -- ${config.WORKFLOW_BUNDLE}\` or unset it`);
+    throw new ConfigError(
+      `WORKFLOW_BUNDLE=${config.WORKFLOW_BUNDLE}: no such file; build it with \`npm run workflows:bundle -- ${config.WORKFLOW_BUNDLE}\` or unset it`,
+    );
   }
   const logger = createLogger(config, 'worker');
   installRuntime(logger, config.WORKER_METRICS_ADDRESS ? { metricsAddress: config.WORKER_METRICS_ADDRESS } : {});

@@ -19,7 +19,8 @@ export function defaultCachedWorkflows(heapLimitMiB = getHeapStatistics().heap_s
 }
 
 export interface WorkerDeps extends ActivityDeps {
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'> & Partial<Pick<Config, 'WORKER_MAX_CACHED_WORKFLOWS'>>;
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'> &
+    Partial<Pick<Config, 'WORKER_MAX_CACHED_WORKFLOWS'>>;
   connection: NativeConnection;
   /** A prebuilt bundle (tests build one per file); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkflowBundleOption;
@@ -47,7 +48,9 @@ export interface RunningWorker {
 }
 
 /** Connects, creates and runs the worker role; `stop()` drains it and closes its connection. */
-export async function startWorker(deps: Omit<WorkerDeps, 'connection'> & { temporal: TemporalEndpoint }): Promise<RunningWorker> {
+export async function startWorker(
+  deps: Omit<WorkerDeps, 'connection'> & { temporal: TemporalEndpoint },
+): Promise<RunningWorker> {
   const endpoint = temporalEndpoint(deps.temporal);
   const connection = await NativeConnection.connect(endpoint);
   // A client of its own, for activities that ask Temporal about other workflows (the reaper).
@@ -56,7 +59,11 @@ export async function startWorker(deps: Omit<WorkerDeps, 'connection'> & { tempo
     throw err;
   });
   const workflows = temporalWorkflowStatus(
-    new Client({ connection: clientConnection, namespace: deps.config.TEMPORAL_NAMESPACE, dataConverter: { payloadCodecs: deps.payloadCodecs } }),
+    new Client({
+      connection: clientConnection,
+      namespace: deps.config.TEMPORAL_NAMESPACE,
+      dataConverter: { payloadCodecs: deps.payloadCodecs },
+    }),
   );
   const closeAll = async () => {
     await connection.close();

@@ -1,4 +1,16 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, defineQuery, log, proxyActivities, setCurrentDetails, setHandler, TimeoutFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { MachineImage } from '../domain/image';
@@ -43,7 +55,8 @@ export async function captureImage(input: CaptureInput): Promise<MachineImage> {
   let stopped = false;
   let image: MachineImage;
   const startAgain = async () => {
-    if (stopped && !input.leaveStopped) await CancellationScope.nonCancellable(() => waits.startServerAndWait(input.region, input.serverId));
+    if (stopped && !input.leaveStopped)
+      await CancellationScope.nonCancellable(() => waits.startServerAndWait(input.region, input.serverId));
   };
   try {
     if (stopFirst) {
@@ -60,12 +73,17 @@ export async function captureImage(input: CaptureInput): Promise<MachineImage> {
     try {
       image = await wait.checkImageAvailable(input.region, started.id);
     } catch (err) {
-      const outOfTime = err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT);
+      const outOfTime =
+        err instanceof ActivityFailure &&
+        (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT);
       if (!outOfTime) throw err;
       // "Timed out" means "state unknown": read once more, and keep an image that did become available.
       const again = await quick.readImage(input.region, started.id);
       if (again.state !== 'available') {
-        throw ApplicationFailure.nonRetryable(`image ${started.id} was not available within ${input.timeout} s (it is ${again.state})`, 'CaptureTimeout');
+        throw ApplicationFailure.nonRetryable(
+          `image ${started.id} was not available within ${input.timeout} s (it is ${again.state})`,
+          'CaptureTimeout',
+        );
       }
       image = again;
     }
@@ -77,8 +95,13 @@ export async function captureImage(input: CaptureInput): Promise<MachineImage> {
     } finally {
       // The capture's own error is the one to raise: a server that would not start again is said and logged.
       await startAgain().catch((restartErr: unknown) => {
-        log.error('could not start the server again after a failed capture', { serverId: input.serverId, error: reasonOf(restartErr).message });
-        say(`failed: ${reasonOf(err).message}; and server ${input.serverId} could not be started again: ${reasonOf(restartErr).message}`);
+        log.error('could not start the server again after a failed capture', {
+          serverId: input.serverId,
+          error: reasonOf(restartErr).message,
+        });
+        say(
+          `failed: ${reasonOf(err).message}; and server ${input.serverId} could not be started again: ${reasonOf(restartErr).message}`,
+        );
       });
     }
     throw err;

@@ -1,4 +1,12 @@
-import { CancellationScope, executeChild, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  executeChild,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { MachineImage } from '../domain/image';
 import type { CloneRequest } from '../domain/images';
@@ -39,13 +47,18 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
   const expiresAt = new Date(Date.now() + (input.timeout + 3600) * 1000).toISOString();
   const request: LaunchRequest = {
     imageId: input.sourceImageId,
-    name: `tmp-${workflowId.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(-20)}`,
+    name: `tmp-${workflowId
+      .replace(/[^a-z0-9]/gi, '')
+      .toLowerCase()
+      .slice(-20)}`,
     region: input.region,
     product: input.product ?? { cpu: 1, memoryGb: 1, storageGb: source.minDiskGb },
     group: input.group,
     billingCode: input.billingCode,
     // A server asked to be kept is not temporary: the reaper must not take it later.
-    labels: input.keepServer ? { 'clone-workflow-id': workflowId } : { temporary: 'true', 'expires-at': expiresAt, 'clone-workflow-id': workflowId },
+    labels: input.keepServer
+      ? { 'clone-workflow-id': workflowId }
+      : { temporary: 'true', 'expires-at': expiresAt, 'clone-workflow-id': workflowId },
     ...(input.customize ? { userData: input.customize.userData } : {}),
     readyTimeout: 1200,
   };
@@ -100,7 +113,8 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
       saga.add("delete the temporary server's volumes", () => undo.releaseVolumes(launchId, input.region));
       saga.add('terminate the temporary server', () => undo.releaseServers(launchId, input.region));
       const failures = await saga.compensate((undoErr) => reasonOf(undoErr).message);
-      if (failures.length) say(`failed: ${reasonOf(err).message}; could not ${failures.map((f) => `${f.what} (${f.reason})`).join(', ')}`);
+      if (failures.length)
+        say(`failed: ${reasonOf(err).message}; could not ${failures.map((f) => `${f.what} (${f.reason})`).join(', ')}`);
     } else {
       // Clones begun before each undo was tried on its own stop at the first that fails; they replay that way.
       await CancellationScope.nonCancellable(async () => {

@@ -5,16 +5,28 @@ import { CancellationScope, sleep } from '@temporalio/workflow';
  * runs (so what it waits on is still pending and can be read), then the work is cancelled and awaited, and the
  * failure `explain` made is thrown. Work that settles meanwhile, or in the same activation as the timer, wins.
  */
-export async function withinDeadline<T>(deadline: number, work: () => Promise<T>, explain: () => Promise<Error>): Promise<T> {
+export async function withinDeadline<T>(
+  deadline: number,
+  work: () => Promise<T>,
+  explain: () => Promise<Error>,
+): Promise<T> {
   const workScope = new CancellationScope();
   const timerScope = new CancellationScope();
   let settled = false;
   const working = workScope.run(work).finally(() => (settled = true));
-  const expired = timerScope.run(() => sleep(Math.max(deadline - Date.now(), 1))).then(
-    () => true,
-    () => false,
-  );
-  const outOfTime = await Promise.race([working.then(() => false, () => false), expired]);
+  const expired = timerScope
+    .run(() => sleep(Math.max(deadline - Date.now(), 1)))
+    .then(
+      () => true,
+      () => false,
+    );
+  const outOfTime = await Promise.race([
+    working.then(
+      () => false,
+      () => false,
+    ),
+    expired,
+  ]);
   if (!outOfTime || settled) {
     timerScope.cancel();
     return working;

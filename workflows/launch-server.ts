@@ -15,14 +15,30 @@ import {
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { LaunchContext, LaunchPlan, LaunchProgress, LaunchResult, LaunchStep, LaunchStepName, LaunchedServer as Server, VolumeLayout } from '../domain/launch';
+import type {
+  LaunchContext,
+  LaunchPlan,
+  LaunchProgress,
+  LaunchResult,
+  LaunchStep,
+  LaunchStepName,
+  LaunchedServer as Server,
+  VolumeLayout,
+} from '../domain/launch';
 import { LAUNCH_PHASE, createdKeypairName } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import { LaunchStep as LaunchStepAttribute, ServerId } from '../domain/search-attributes';
 import { guestSteps, type VolumePlan } from '../domain/volume-plan';
 import { withinDeadline } from './deadline';
 import { Saga } from './saga';
-import { glanceActivity, guestActivity, quickActivity, readinessActivity, undoActivity, waitActivity } from './activity-options';
+import {
+  glanceActivity,
+  guestActivity,
+  quickActivity,
+  readinessActivity,
+  undoActivity,
+  waitActivity,
+} from './activity-options';
 
 const quick = proxyActivities<Activities>(quickActivity);
 const waits = proxyActivities<Activities>(waitActivity);
@@ -38,7 +54,8 @@ const DEADLINE_PATCH = 'launch-ready-deadline';
 export function reasonOf(err: unknown): { code: string; message: string } {
   let current: unknown = err;
   while (current instanceof Error) {
-    if (current instanceof ApplicationFailure) return { code: current.type ?? 'LaunchFailed', message: current.message };
+    if (current instanceof ApplicationFailure)
+      return { code: current.type ?? 'LaunchFailed', message: current.message };
     if (!(current instanceof ActivityFailure || current instanceof TimeoutFailure) || !current.cause) break;
     current = current.cause;
   }
@@ -56,7 +73,10 @@ async function allSettled<T>(work: Promise<T>[]): Promise<T[]> {
 
 /** What preflight checks: not the labels, user data or a new firewall's rules, which only later steps use. */
 function forPreflight(request: LaunchRequest): LaunchRequest {
-  const trimmed: LaunchRequest = { ...request, ...(request.firewall && 'create' in request.firewall ? { firewall: { create: { rules: [] } } } : {}) };
+  const trimmed: LaunchRequest = {
+    ...request,
+    ...(request.firewall && 'create' in request.firewall ? { firewall: { create: { rules: [] } } } : {}),
+  };
   delete trimmed.labels;
   delete trimmed.userData;
   delete trimmed.description;
@@ -67,7 +87,14 @@ function volumePlan(request: LaunchRequest): VolumePlan | undefined {
   const volumes = request.volumes;
   if (!volumes) return undefined;
   const disks = volumes.disks ?? Array.from({ length: volumes.count ?? 0 }, () => ({ sizeGb: volumes.sizeGb ?? 0 }));
-  return { disks, raid: volumes.raid, filesystem: volumes.filesystem, mountPoint: volumes.mountPoint, encrypt: volumes.encrypt, blockEncryption: volumes.blockEncryption };
+  return {
+    disks,
+    raid: volumes.raid,
+    filesystem: volumes.filesystem,
+    mountPoint: volumes.mountPoint,
+    encrypt: volumes.encrypt,
+    blockEncryption: volumes.blockEncryption,
+  };
 }
 
 /** What the phases of one launch share: its request, the saga of what it made, its progress, and how it reports. */
@@ -111,12 +138,20 @@ async function grantAccess({ request, workflowId, region, owner, progress, saga,
 }
 
 /** The server, provisioned (its undo registered first) and running. */
-async function provision({ request, workflowId, region, owner, progress, saga, step }: Launch, plan: LaunchPlan, firewallIds: string[]): Promise<{ server: Server; serverUndo: number }> {
+async function provision(
+  { request, workflowId, region, owner, progress, saga, step }: Launch,
+  plan: LaunchPlan,
+  firewallIds: string[],
+): Promise<{ server: Server; serverUndo: number }> {
   const serverUndo = saga.add('terminate the server', () => undo.releaseServers(workflowId, region));
   const provisioned = await step('provision', () =>
     quick.provisionServer({
       workflowId,
-      request: { ...owner, ...(request.labels ? { labels: request.labels } : {}), ...(request.userData !== undefined ? { userData: request.userData } : {}) },
+      request: {
+        ...owner,
+        ...(request.labels ? { labels: request.labels } : {}),
+        ...(request.userData !== undefined ? { userData: request.userData } : {}),
+      },
       plan,
       firewallIds,
       ...(progress.keypairName ? { keypairName: progress.keypairName } : {}),
@@ -131,7 +166,12 @@ async function provision({ request, workflowId, region, owner, progress, saga, s
 }
 
 /** The volumes: created and attached (their undo after the server's), then prepared in the guest step by step. */
-async function prepareVolumes({ request, workflowId, region, owner, progress, saga, step, describe }: Launch, plan: LaunchPlan, server: Server, serverUndo: number): Promise<VolumeLayout | undefined> {
+async function prepareVolumes(
+  { request, workflowId, region, owner, progress, saga, step, describe }: Launch,
+  plan: LaunchPlan,
+  server: Server,
+  serverUndo: number,
+): Promise<VolumeLayout | undefined> {
   const volumes = volumePlan(request);
   let layout: VolumeLayout | undefined;
   if (volumes) {
@@ -142,7 +182,15 @@ async function prepareVolumes({ request, workflowId, region, owner, progress, sa
       let created = 0;
       const ids = await allSettled(
         volumes.disks.map(async (disk, index) => {
-          const id = await waits.createDisk({ workflowId, request: owner, zone: plan.zone, index, sizeGb: disk.sizeGb, ...(disk.type ? { type: disk.type } : {}), encrypted: volumes.blockEncryption });
+          const id = await waits.createDisk({
+            workflowId,
+            request: owner,
+            zone: plan.zone,
+            index,
+            sizeGb: disk.sizeGb,
+            ...(disk.type ? { type: disk.type } : {}),
+            encrypted: volumes.blockEncryption,
+          });
           describe(`creating volumes ${++created}/${total}`);
           return id;
         }),
@@ -186,7 +234,12 @@ async function prepareVolumes({ request, workflowId, region, owner, progress, sa
 }
 
 /** Ready: the readiness checks pass, polled by the retry policy within what is left of the deadline. */
-async function awaitReady({ request, region, step }: Launch, server: Server, layout: VolumeLayout | undefined, deadline: number | undefined): Promise<void> {
+async function awaitReady(
+  { request, region, step }: Launch,
+  server: Server,
+  layout: VolumeLayout | undefined,
+  deadline: number | undefined,
+): Promise<void> {
   // With a deadline the workflow's timer decides; the activity's own limit is only a backstop past it.
   const limit = deadline === undefined ? request.readyTimeout : Math.ceil((deadline - Date.now()) / 1000) + 60;
   const ready = proxyActivities<Activities>(readinessActivity(Math.max(limit, 1)));
@@ -201,9 +254,15 @@ async function awaitReady({ request, region, step }: Launch, server: Server, lay
       });
     } catch (err) {
       // Out of time: either the last attempt timed out, or the retry policy stopped at the limit (RetryState TIMEOUT).
-      if (err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)) {
+      if (
+        err instanceof ActivityFailure &&
+        (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)
+      ) {
         const last = reasonOf(err.cause).message;
-        throw ApplicationFailure.nonRetryable(`server ${server.id} was not ready within ${request.readyTimeout} s; last failing check: ${last}`, 'ReadyTimeout');
+        throw ApplicationFailure.nonRetryable(
+          `server ${server.id} was not ready within ${request.readyTimeout} s; last failing check: ${last}`,
+          'ReadyTimeout',
+        );
       }
       throw err;
     }
@@ -260,10 +319,15 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
   async function readyTimeout(): Promise<Error> {
     const where = progress.step ? ` (in step ${progress.step})` : '';
     // Not cancellable, and never failing the launch: a cancel arriving now still finds the work cancelled after.
-    const last = await CancellationScope.nonCancellable(() => glance.lastFailingCheck(workflowId)).catch(() => undefined);
+    const last = await CancellationScope.nonCancellable(() => glance.lastFailingCheck(workflowId)).catch(
+      () => undefined,
+    );
     outOfTime = `not ready within ${request.readyTimeout} s of provisioning${where}; last failing check: ${last ?? 'none had failed yet'}`;
     const subject = progress.server ? `server ${progress.server.id} was ` : 'the server was ';
-    return ApplicationFailure.nonRetryable(`${subject}${outOfTime}. What it made is removed; fix that check's cause, or launch again with a longer readyTimeout`, 'ReadyTimeout');
+    return ApplicationFailure.nonRetryable(
+      `${subject}${outOfTime}. What it made is removed; fix that check's cause, or launch again with a longer readyTimeout`,
+      'ReadyTimeout',
+    );
   }
 
   const launch: Launch = { request, workflowId, region, owner, progress, saga, step, describe };
@@ -287,7 +351,8 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
       await awaitReady(launch, server, layout, deadline);
       return { server, layout };
     };
-    const { server, layout } = deadline === undefined ? await untilReady() : await withinDeadline(deadline, untilReady, readyTimeout);
+    const { server, layout } =
+      deadline === undefined ? await untilReady() : await withinDeadline(deadline, untilReady, readyTimeout);
     describe('ready');
     progress.step = undefined;
     return { ...progress, plan, server, ...(layout ? { volumes: layout } : {}) };
@@ -303,6 +368,11 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
     );
     describe(`failed: ${progress.error.message}`);
     if (isCancellation(err)) throw err;
-    throw ApplicationFailure.create({ message: progress.error.message, type: progress.error.code, nonRetryable: true, cause: err instanceof Error ? err : undefined });
+    throw ApplicationFailure.create({
+      message: progress.error.message,
+      type: progress.error.code,
+      nonRetryable: true,
+      cause: err instanceof Error ? err : undefined,
+    });
   }
 }

@@ -1,6 +1,13 @@
 import { patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { DEFAULT_REAPER_GRACE_SECONDS, REPORT_FIELD, reapReport, type ReapInput, type ReapItem, type ReapReport } from '../domain/reaper';
+import {
+  DEFAULT_REAPER_GRACE_SECONDS,
+  REPORT_FIELD,
+  reapReport,
+  type ReapInput,
+  type ReapItem,
+  type ReapReport,
+} from '../domain/reaper';
 import { planActivity, undoActivity } from './activity-options';
 
 const plan = proxyActivities<Activities>(planActivity);
@@ -29,19 +36,26 @@ export async function reapOrphans(input: ReapInput): Promise<ReapReport> {
   const failed: ReapReport['failed'] = [];
   for (const region of input.regions) {
     setCurrentDetails(`looking for leftovers in ${region}`);
-    const found = await plan.planReap(region, { nowIso: now, graceSeconds: input.graceSeconds ?? DEFAULT_REAPER_GRACE_SECONDS });
+    const found = await plan.planReap(region, {
+      nowIso: now,
+      graceSeconds: input.graceSeconds ?? DEFAULT_REAPER_GRACE_SECONDS,
+    });
     items.push(...found);
     if (dryRun || found.length === 0) continue;
     // In small batches, in the plan's order (servers first): each batch done is progress a worker's death cannot undo.
     for (let start = 0; start < found.length; start += REAP_BATCH) {
       setCurrentDetails(`removing leftovers in ${region}: ${start} of ${found.length} done`);
-      failed.push(...(await act.reapItems(region, found.slice(start, start + REAP_BATCH))).map((f) => ({ ...f, region })));
+      failed.push(
+        ...(await act.reapItems(region, found.slice(start, start + REAP_BATCH))).map((f) => ({ ...f, region })),
+      );
     }
   }
   const report = reapReport(items, dryRun, failed);
   const counts = Object.values(REPORT_FIELD)
     .map((k) => `${report[k]} ${k}`)
     .join(', ');
-  setCurrentDetails(`${dryRun ? 'would reap' : 'reaped'} ${counts}${failed.length ? `; ${failed.length} could not be removed` : ''}`);
+  setCurrentDetails(
+    `${dryRun ? 'would reap' : 'reaped'} ${counts}${failed.length ? `; ${failed.length} could not be removed` : ''}`,
+  );
   return report;
 }

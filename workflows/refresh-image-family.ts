@@ -1,4 +1,12 @@
-import { ApplicationFailure, executeChild, log, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  executeChild,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { FamilyVersion, RefreshInput, RefreshReport, RegionPlan } from '../domain/families';
 import { planRetention, nextVersion } from '../domain/retention';
@@ -56,7 +64,13 @@ export async function refreshImageFamily(input: RefreshInput): Promise<RefreshRe
       plan.upToDate = true;
     } else {
       const version = nextVersion(versions, Date.now());
-      plan.build = { sourceImageId: source.id, version, reason: current ? `the current version ${current.version} was built from ${current.sourceImageId ?? 'an unknown image'}` : 'the family has no version yet' };
+      plan.build = {
+        sourceImageId: source.id,
+        version,
+        reason: current
+          ? `the current version ${current.version} was built from ${current.sourceImageId ?? 'an unknown image'}`
+          : 'the family has no version yet',
+      };
       if (!dryRun) {
         const built = await executeChild(cloneTemplate, {
           workflowId: `clone-${workflowId}-${region}`,
@@ -78,17 +92,34 @@ export async function refreshImageFamily(input: RefreshInput): Promise<RefreshRe
         plan.built = built.image.id;
         if (current?.state === 'available') {
           await quick.retireVersion(region, current.imageId, 'deprecate', built.image.id);
-          plan.retire.push({ imageId: current.imageId, action: 'deprecate', reason: `replaced by the new version ${built.image.id}` });
+          plan.retire.push({
+            imageId: current.imageId,
+            action: 'deprecate',
+            reason: `replaced by the new version ${built.image.id}`,
+          });
           actedOn.add(current.imageId);
         }
         versions = await quick.familyVersions(region, family.name);
       } else {
         if (current?.state === 'available') {
-          plan.retire.push({ imageId: current.imageId, action: 'deprecate', reason: `would be replaced by the new version ${version}` });
+          plan.retire.push({
+            imageId: current.imageId,
+            action: 'deprecate',
+            reason: `would be replaced by the new version ${version}`,
+          });
           actedOn.add(current.imageId);
         }
         // Plan as if the new version existed, so the dry run shows what retention would then do.
-        versions = [{ imageId: `(new ${version})`, region, version, state: 'available', createdAt: new Date().toISOString() } satisfies FamilyVersion, ...versions];
+        versions = [
+          {
+            imageId: `(new ${version})`,
+            region,
+            version,
+            state: 'available',
+            createdAt: new Date().toISOString(),
+          } satisfies FamilyVersion,
+          ...versions,
+        ];
       }
     }
     const canDisable = await quick.canDisableImages(region);
@@ -107,8 +138,17 @@ export async function refreshImageFamily(input: RefreshInput): Promise<RefreshRe
         continue;
       }
       const outcome = await quick.retireVersion(region, step.imageId, step.action);
-      if (outcome.outcome === 'protected') plan.protected.push({ imageId: step.imageId, serverIds: outcome.serverIds, childImageIds: outcome.childImageIds });
-      else plan.retire.push({ ...step, reason: outcome.outcome === 'done' ? step.reason : `${step.reason} (${outcome.outcome})` });
+      if (outcome.outcome === 'protected')
+        plan.protected.push({
+          imageId: step.imageId,
+          serverIds: outcome.serverIds,
+          childImageIds: outcome.childImageIds,
+        });
+      else
+        plan.retire.push({
+          ...step,
+          reason: outcome.outcome === 'done' ? step.reason : `${step.reason} (${outcome.outcome})`,
+        });
     }
   }
 }

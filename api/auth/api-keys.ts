@@ -28,7 +28,12 @@ export class ApiKeys {
 
   constructor(entries: readonly ApiKeyEntry[]) {
     for (const entry of entries) {
-      this.byHash.set(entry.sha256, { name: entry.principal, role: entry.role, groups: groupsOf(entry.role, entry.groups), keyId: entry.sha256.slice(0, 12) });
+      this.byHash.set(entry.sha256, {
+        name: entry.principal,
+        role: entry.role,
+        groups: groupsOf(entry.role, entry.groups),
+        keyId: entry.sha256.slice(0, 12),
+      });
     }
   }
 
@@ -48,7 +53,10 @@ export function readApiKeysFile(file: string): ApiKeys {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`API_KEYS_FILE ${file}: ${(err as Error).message}; it must be JSON: {"keys": [{"principal", "role", "groups", "sha256"}]}`, { cause: err });
+    throw new Error(
+      `API_KEYS_FILE ${file}: ${(err as Error).message}; it must be JSON: {"keys": [{"principal", "role", "groups", "sha256"}]}`,
+      { cause: err },
+    );
   }
   const parsed = ApiKeysFileSchema.safeParse(raw);
   if (!parsed.success) {

@@ -58,21 +58,35 @@ export function registerAuthentication(app: FastifyInstance, keys: ApiKeys, sess
     const access = request.routeOptions.config?.access ?? 'admin';
     if (access === 'public') return;
     const token = bearerToken(request);
-    const session = !token && request.routeOptions.config?.sessionCookie ? sessionToken(request.headers.cookie) : undefined;
+    const session =
+      !token && request.routeOptions.config?.sessionCookie ? sessionToken(request.headers.cookie) : undefined;
     if (!token && !session) {
       void reply.header('www-authenticate', 'Bearer');
-      throw new ApiError(401, 'unauthorized', 'this route needs an API key: send Authorization: Bearer <key> (see README.md, API keys)');
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'this route needs an API key: send Authorization: Bearer <key> (see README.md, API keys)',
+      );
     }
     const principal = token ? keys.lookup(token) : sessions.principal(session!);
-    if (!principal && session) throw new ApiError(401, 'unauthorized', 'the browser session has ended; sign in to the console again');
+    if (!principal && session)
+      throw new ApiError(401, 'unauthorized', 'the browser session has ended; sign in to the console again');
     if (!principal) {
       void reply.header('www-authenticate', 'Bearer error="invalid_token"');
-      throw new ApiError(401, 'unauthorized', 'the API key is not one this service knows; check it, or ask an admin for a key');
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'the API key is not one this service knows; check it, or ask an admin for a key',
+      );
     }
     request.principal = principal;
     request.log = reply.log = request.log.child({ principal: principal.name });
     if (!allows(principal.role, access)) {
-      throw new ApiError(403, 'forbidden', `${principal.name} has the ${principal.role} role; ${request.method} ${request.routeOptions.url} needs ${ROLE_HINT[access]}`);
+      throw new ApiError(
+        403,
+        'forbidden',
+        `${principal.name} has the ${principal.role} role; ${request.method} ${request.routeOptions.url} needs ${ROLE_HINT[access]}`,
+      );
     }
   };
 
@@ -86,7 +100,12 @@ export function registerAuthentication(app: FastifyInstance, keys: ApiKeys, sess
     route.schema = {
       ...route.schema,
       security: [{ [SECURITY_SCHEME]: [] }],
-      response: { 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema, ...(route.schema.response as object | undefined) },
+      response: {
+        401: ErrorSchema,
+        403: ErrorSchema,
+        429: ErrorSchema,
+        ...(route.schema.response as object | undefined),
+      },
     };
   });
 }

@@ -32,14 +32,23 @@ export function requireImageChangeable(principal: Principal, image: MachineImage
 }
 
 /** The image a lookup finds, if the caller may see it: a missing one and a hidden one answer the same 404. */
-export async function visibleImage(principal: Principal, lookup: Promise<MachineImage>, imageId: string): Promise<MachineImage> {
+export async function visibleImage(
+  principal: Principal,
+  lookup: Promise<MachineImage>,
+  imageId: string,
+): Promise<MachineImage> {
   const image = await lookup.catch(orNotFound(`image ${imageId}`));
   requireImageVisible(principal, image);
   return image;
 }
 
 /** An image the caller may change: visible (404), this account's (409), and of the caller's group (403), in that order. */
-export async function changeableImage(principal: Principal, lookup: Promise<MachineImage>, imageId: string, action: string): Promise<MachineImage> {
+export async function changeableImage(
+  principal: Principal,
+  lookup: Promise<MachineImage>,
+  imageId: string,
+  action: string,
+): Promise<MachineImage> {
   const image = await visibleImage(principal, lookup, imageId);
   requireOwnImage(image, action);
   requireImageChangeable(principal, image, action);

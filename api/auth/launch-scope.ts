@@ -10,7 +10,12 @@ import { canUseShared } from './scope';
  * A launch may use only what its caller may see: the image, and the firewalls and key pair it names. Whatever is
  * missing or another group's is refused here with the same 404, before anything starts.
  */
-export async function requireLaunchable(principal: Principal, provider: CloudProvider, images: ImageCatalog, request: LaunchRequest): Promise<void> {
+export async function requireLaunchable(
+  principal: Principal,
+  provider: CloudProvider,
+  images: ImageCatalog,
+  request: LaunchRequest,
+): Promise<void> {
   const { region } = request;
   await visibleImage(principal, images.get(region, request.imageId), request.imageId);
   if (request.firewall && 'ids' in request.firewall) {

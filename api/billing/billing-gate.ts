@@ -35,14 +35,28 @@ export class BillingGate {
    * Checks the code for the group, then runs `start` while no other admission of the code runs; warnings go into the
    * launch. `launchId` is the workflow id the server will be tagged with, so it is counted once however it is seen.
    */
-  async admit<T>(group: string, billingCode: string, launchId: string, start: (warnings: string[]) => Promise<T>): Promise<T> {
+  async admit<T>(
+    group: string,
+    billingCode: string,
+    launchId: string,
+    start: (warnings: string[]) => Promise<T>,
+  ): Promise<T> {
     if (!this.codes) return start([]);
     const code = this.codes.get(billingCode);
     // A code the group may not use is answered as one that does not exist: other groups' codes stay unknown.
     if (!code || !codeAllowsGroup(code, group)) {
-      throw new ApiError(422, 'unknown_billing_code', `billingCode: "${billingCode}" is not a billing code group "${group}" may use; GET /v1/billing-codes lists the codes your groups may use`);
+      throw new ApiError(
+        422,
+        'unknown_billing_code',
+        `billingCode: "${billingCode}" is not a billing code group "${group}" may use; GET /v1/billing-codes lists the codes your groups may use`,
+      );
     }
-    if (!code.active) throw new ApiError(422, 'billing_code_inactive', `billingCode: "${billingCode}" (${code.name}) is not active; choose an active code (GET /v1/billing-codes)`);
+    if (!code.active)
+      throw new ApiError(
+        422,
+        'billing_code_inactive',
+        `billingCode: "${billingCode}" (${code.name}) is not active; choose an active code (GET /v1/billing-codes)`,
+      );
     return this.serially(billingCode, async () => {
       const charged = await this.charged(billingCode);
       for (const id of this.recentlyAdmitted(billingCode)) charged.add(id);
@@ -86,7 +100,10 @@ export function readBillingCodesFile(file: string): Map<string, BillingCode> {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`BILLING_CODES_FILE ${file}: ${(err as Error).message}; it must be a JSON array of {code, name, active, groups, quota: {soft, hard}}`, { cause: err });
+    throw new Error(
+      `BILLING_CODES_FILE ${file}: ${(err as Error).message}; it must be a JSON array of {code, name, active, groups, quota: {soft, hard}}`,
+      { cause: err },
+    );
   }
   const parsed = z.array(BillingCodeSchema).safeParse(raw);
   if (!parsed.success) {

@@ -8,7 +8,9 @@ import type { CloudProvider } from '../../providers/cloud-provider';
  */
 export async function chargedServers(provider: CloudProvider, client: Client, code: string): Promise<Set<string>> {
   const regions = await provider.listRegions();
-  const perRegion = await Promise.all(regions.map((region) => provider.listServers(region, { tag: { key: 'billing-code', value: code } })));
+  const perRegion = await Promise.all(
+    regions.map((region) => provider.listServers(region, { tag: { key: 'billing-code', value: code } })),
+  );
   const charged = new Set(
     perRegion
       .flat()

@@ -19,7 +19,8 @@ export const billingRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'read' },
       schema: {
         tags: ['billing'],
-        summary: 'The billing codes the caller’s groups may charge launches to (enforced: false when no codes are configured, and any code goes)',
+        summary:
+          'The billing codes the caller’s groups may charge launches to (enforced: false when no codes are configured, and any code goes)',
         response: { 200: z.object({ enforced: z.boolean(), items: z.array(BillingCodeViewSchema) }), 503: ErrorSchema },
       },
     },

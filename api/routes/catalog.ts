@@ -15,7 +15,10 @@ export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['catalog'],
         summary: 'Regions of the configured cloud, with their zones',
-        response: { 200: z.object({ items: z.array(z.object({ id: z.string(), zones: z.array(z.string()) })) }), ...errors },
+        response: {
+          200: z.object({ items: z.array(z.object({ id: z.string(), zones: z.array(z.string()) })) }),
+          ...errors,
+        },
       },
     },
     async () => {

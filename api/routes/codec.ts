@@ -9,7 +9,10 @@ import { ErrorSchema } from '../schemas';
 // (encrypted) to /codec/decode and get them back readable. Decoded payloads of any group's workflows are admins' only.
 
 /** The route's body limit (8 MiB) bounds them together; each is bounded too, as every field of the API is. */
-const Base64Schema = z.string().max(8 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+const Base64Schema = z
+  .string()
+  .max(8 * 1024 * 1024)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 
 const JsonPayloadSchema = z
   .object({
@@ -17,12 +20,15 @@ const JsonPayloadSchema = z
       .record(z.string().max(256), Base64Schema)
       .refine((m) => Object.keys(m).length <= 64, 'at most 64 metadata entries')
       .meta({ maxProperties: 64 })
-      .nullish().describe('metadata entries, each value base64 (encoding, encryption-key-id, ...)'),
+      .nullish()
+      .describe('metadata entries, each value base64 (encoding, encryption-key-id, ...)'),
     data: Base64Schema.nullish().describe('the payload bytes, base64'),
   })
   .describe('A temporal.api.common.v1.Payload in proto JSON');
 
-const PayloadsSchema = z.object({ payloads: z.array(JsonPayloadSchema).max(10_000) }).describe('Payloads in the Temporal codec server protocol');
+const PayloadsSchema = z
+  .object({ payloads: z.array(JsonPayloadSchema).max(10_000) })
+  .describe('Payloads in the Temporal codec server protocol');
 
 type JsonPayload = z.infer<typeof JsonPayloadSchema>;
 
@@ -52,7 +58,9 @@ export function webUiOrigins(webUiUrl: string | undefined): string[] {
   if (!webUiUrl) return [];
   const url = URL.canParse(webUiUrl) ? new URL(webUiUrl) : undefined;
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
-    throw new Error(`the Temporal Web UI address "${webUiUrl}" (TEMPORAL_UI_URL) is not an http(s) URL; give one like http://localhost:8080`);
+    throw new Error(
+      `the Temporal Web UI address "${webUiUrl}" (TEMPORAL_UI_URL) is not an http(s) URL; give one like http://localhost:8080`,
+    );
   }
   const alias = { localhost: '127.0.0.1', '127.0.0.1': 'localhost' }[url.hostname];
   const origins = [url.origin];
@@ -63,7 +71,11 @@ export function webUiOrigins(webUiUrl: string | undefined): string[] {
   return origins;
 }
 
-async function runCodecs(payloads: Payload[], codecs: readonly PayloadCodec[], direction: 'encode' | 'decode'): Promise<Payload[]> {
+async function runCodecs(
+  payloads: Payload[],
+  codecs: readonly PayloadCodec[],
+  direction: 'encode' | 'decode',
+): Promise<Payload[]> {
   // Encoding applies the codecs in order, decoding in reverse, as the SDK's data converter does.
   const ordered = direction === 'encode' ? codecs : [...codecs].reverse();
   let result = payloads;
@@ -97,8 +109,10 @@ export const codecRoutes: FastifyPluginAsyncZod = async (app) => {
 
       for (const direction of ['decode', 'encode'] as const) {
         // The preflight is answered by the CORS hook; it reaches here only when no origin is allowed.
-        codec.options(`/${direction}`, { config: { access: 'public', cors: codecCors }, schema: { hide: true } }, async (request, reply) =>
-          request.corsPreflightEnabled ? reply.code(204).send() : reply.callNotFound(),
+        codec.options(
+          `/${direction}`,
+          { config: { access: 'public', cors: codecCors }, schema: { hide: true } },
+          async (request, reply) => (request.corsPreflightEnabled ? reply.code(204).send() : reply.callNotFound()),
         );
         codec.post(
           `/${direction}`,
@@ -112,12 +126,15 @@ export const codecRoutes: FastifyPluginAsyncZod = async (app) => {
                 direction === 'decode'
                   ? 'Decode (decrypt) payloads as Temporal stores them: the remote codec endpoint of the Web UI and the CLI'
                   : 'Encode (encrypt) payloads as the service’s clients and workers would before sending them to Temporal',
-              description: 'The Temporal codec server protocol (https://docs.temporal.io/production-deployment/data-encryption). Admins only.',
+              description:
+                'The Temporal codec server protocol (https://docs.temporal.io/production-deployment/data-encryption). Admins only.',
               body: PayloadsSchema,
               response: { 200: PayloadsSchema, 400: ErrorSchema, 422: ErrorSchema },
             },
           },
-          async (request) => ({ payloads: (await runCodecs(request.body.payloads.map(fromJson), codecs, direction)).map(toJson) }),
+          async (request) => ({
+            payloads: (await runCodecs(request.body.payloads.map(fromJson), codecs, direction)).map(toJson),
+          }),
         );
       }
     },

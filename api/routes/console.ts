@@ -32,7 +32,11 @@ export function consoleBundle(): Promise<ConsoleBundle> {
       legalComments: 'none',
     });
     const js = result.outputFiles[0]?.text ?? '';
-    return { html: readFileSync(path.join(CONSOLE_DIR, 'index.html'), 'utf8'), js, css: readFileSync(path.join(CONSOLE_DIR, 'styles.css'), 'utf8') };
+    return {
+      html: readFileSync(path.join(CONSOLE_DIR, 'index.html'), 'utf8'),
+      js,
+      css: readFileSync(path.join(CONSOLE_DIR, 'styles.css'), 'utf8'),
+    };
   })();
   return bundle;
 }

@@ -7,7 +7,10 @@ const { shape } = FamilySchema;
 /** An object's fields, all optional and without defaults: a PATCH names only what changes. */
 function patchOf<T extends z.ZodRawShape>(fields: T) {
   const optional = Object.fromEntries(
-    Object.entries(fields).map(([key, field]) => [key, (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional()]),
+    Object.entries(fields).map(([key, field]) => [
+      key,
+      (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional(),
+    ]),
   ) as unknown as { [K in keyof T]: z.ZodOptional<T[K] extends z.ZodDefault<infer Inner> ? Inner : T[K]> };
   return z.object(optional).strict();
 }
@@ -27,7 +30,12 @@ export type FamilyPatch = z.output<typeof FamilyPatchSchema>;
 export const FamilyOutputSchema = z.object({
   name: z.string(),
   description: z.string().optional(),
-  source: z.object({ namePattern: z.string(), ownerId: z.string().optional(), architecture: z.enum(['x86_64', 'arm64']).optional(), platform: z.string().optional() }),
+  source: z.object({
+    namePattern: z.string(),
+    ownerId: z.string().optional(),
+    architecture: z.enum(['x86_64', 'arm64']).optional(),
+    platform: z.string().optional(),
+  }),
   customize: z.object({ userData: z.string() }).optional(),
   product: ProductChoiceSchema.optional(),
   regions: z.array(z.string()),
@@ -43,7 +51,9 @@ export const FamilyOutputSchema = z.object({
 });
 
 export const FamilyViewSchema = FamilyOutputSchema.extend({
-  paused: z.boolean().describe("the schedule's live state: paused by the definition, by hand in the Web UI, or after a failed run"),
+  paused: z
+    .boolean()
+    .describe("the schedule's live state: paused by the definition, by hand in the Web UI, or after a failed run"),
   nextRunAt: z.string().optional(),
 });
 
@@ -56,15 +66,25 @@ const RegionPlanSchema = z.object({
   build: z.object({ sourceImageId: z.string(), version: z.string(), reason: z.string() }).optional(),
   upToDate: z.boolean().optional(),
   keep: z.array(z.object({ imageId: z.string(), reason: z.string() })),
-  retire: z.array(z.object({ imageId: z.string(), action: z.enum(['deprecate', 'disable', 'delete']), reason: z.string() })),
-  protected: z.array(z.object({ imageId: z.string(), serverIds: z.array(z.string()), childImageIds: z.array(z.string()) })),
+  retire: z.array(
+    z.object({ imageId: z.string(), action: z.enum(['deprecate', 'disable', 'delete']), reason: z.string() }),
+  ),
+  protected: z.array(
+    z.object({ imageId: z.string(), serverIds: z.array(z.string()), childImageIds: z.array(z.string()) }),
+  ),
   built: z.string().optional(),
   errors: z.array(z.string()),
 });
 
-export const RefreshReportSchema = z.object({ family: z.string(), dryRun: z.boolean(), regions: z.array(RegionPlanSchema) });
+export const RefreshReportSchema = z.object({
+  family: z.string(),
+  dryRun: z.boolean(),
+  regions: z.array(RegionPlanSchema),
+});
 
-export const VersionsQuery = z.object({ region: z.string().min(1).max(64).optional().describe("one region; all the family's regions when absent") });
+export const VersionsQuery = z.object({
+  region: z.string().min(1).max(64).optional().describe("one region; all the family's regions when absent"),
+});
 
 export const FamilyVersionSchema = z.object({
   imageId: z.string(),

@@ -11,7 +11,14 @@ const ReadySchema = z.object({
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/health',
-    { config: { access: 'public' }, schema: { tags: ['health'], summary: 'Liveness: the API process answers', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the API process answers',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -29,7 +36,9 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       const { TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = app.deps.config;
       const result = await checkReadiness(app.deps.client, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE);
       if (result.ready) return { status: 'ready' as const, checks: result.checks, message: result.message };
-      return reply.code(503).send({ code: 'not_ready', status: 'not_ready' as const, checks: result.checks, message: result.message });
+      return reply
+        .code(503)
+        .send({ code: 'not_ready', status: 'not_ready' as const, checks: result.checks, message: result.message });
     },
   );
 };

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { CaptureRequestSchema, CloneRequestSchema, captureWorkflowId, cloneWorkflowId, deleteImageWorkflowId, type DeleteImageRequest } from '../../domain/images';
+import {
+  CaptureRequestSchema,
+  CloneRequestSchema,
+  captureWorkflowId,
+  cloneWorkflowId,
+  deleteImageWorkflowId,
+  type DeleteImageRequest,
+} from '../../domain/images';
 import { actsFor } from '../../domain/access';
 import { imageDependents, type ImageDependents } from '../../providers/image-dependents';
 import { Group } from '../../domain/search-attributes';
@@ -27,7 +34,11 @@ function dependentsText(dependents: ImageDependents, mayName: (group: string | u
   };
   const { serverIds, childImageIds } = dependents;
   const parts = [
-    ...(serverIds.length ? [`${list(serverIds, 'server', 'servers')} (not terminated) ${serverIds.length === 1 ? 'was' : 'were'} launched from it`] : []),
+    ...(serverIds.length
+      ? [
+          `${list(serverIds, 'server', 'servers')} (not terminated) ${serverIds.length === 1 ? 'was' : 'were'} launched from it`,
+        ]
+      : []),
     ...(childImageIds.length ? [`${list(childImageIds, 'image', 'images')} name it as their parent`] : []),
   ];
   return parts.join(' and ');
@@ -46,7 +57,8 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['images'],
         summary: 'Capture an image from a running or stopped server (with reboot: stopped first, started again after)',
-        description: 'Starts the captureImage workflow (202). A repeated request with the same Idempotency-Key answers 200 with the same operation.',
+        description:
+          'Starts the captureImage workflow (202). A repeated request with the same Idempotency-Key answers 200 with the same operation.',
         headers: IdempotencyHeaders,
         body: CaptureRequestSchema,
         response: { 200: OperationAcceptedSchema, 202: OperationAcceptedSchema, ...errors },
@@ -69,7 +81,10 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: `Capture ${body.name} from ${body.serverId} in ${body.region}${body.reboot ? ', rebooting it' : ''}`,
       });
       images.invalidate();
-      return reply.code(created ? 202 : 200).header('location', accepted(workflowId).statusUrl).send(accepted(workflowId));
+      return reply
+        .code(created ? 202 : 200)
+        .header('location', accepted(workflowId).statusUrl)
+        .send(accepted(workflowId));
     },
   );
 
@@ -79,8 +94,10 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'operate' },
       schema: {
         tags: ['images'],
-        summary: 'Clone a template: launch a temporary server from the image, customise it, capture a private image, clean up',
-        description: 'Starts the cloneTemplate workflow (202). A repeated request with the same Idempotency-Key answers 200 with the same operation.',
+        summary:
+          'Clone a template: launch a temporary server from the image, customise it, capture a private image, clean up',
+        description:
+          'Starts the cloneTemplate workflow (202). A repeated request with the same Idempotency-Key answers 200 with the same operation.',
         params: ImageParams,
         headers: IdempotencyHeaders,
         body: CloneRequestSchema,
@@ -108,7 +125,10 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
         }),
       );
       images.invalidate();
-      return reply.code(created ? 202 : 200).header('location', accepted(workflowId).statusUrl).send(accepted(workflowId));
+      return reply
+        .code(created ? 202 : 200)
+        .header('location', accepted(workflowId).statusUrl)
+        .send(accepted(workflowId));
     },
   );
 
@@ -118,8 +138,10 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'operate' },
       schema: {
         tags: ['images'],
-        summary: 'Delete an own image; refused (409) while servers launched from it are not terminated or images name it as parent',
-        description: 'The check reads the cloud at the time of the request, never a cache. force=true skips it (admin only).',
+        summary:
+          'Delete an own image; refused (409) while servers launched from it are not terminated or images name it as parent',
+        description:
+          'The check reads the cloud at the time of the request, never a cache. force=true skips it (admin only).',
         params: ImageParams,
         querystring: DeleteImageQuery,
         response: { 202: OperationAcceptedSchema, ...errors },
@@ -131,7 +153,11 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
       const force = request.query.force === 'true';
       const image = await changeableImage(request.principal, provider.getImage(region, imageId), imageId, 'delete');
       if (force && request.principal.role !== 'admin') {
-        throw new ApiError(403, 'forbidden', `querystring.force: only an admin may skip the in-use check; ${request.principal.name} is ${request.principal.role === 'operator' ? 'an' : 'a'} ${request.principal.role}. Repeat without force=true`);
+        throw new ApiError(
+          403,
+          'forbidden',
+          `querystring.force: only an admin may skip the in-use check; ${request.principal.name} is ${request.principal.role === 'operator' ? 'an' : 'a'} ${request.principal.role}. Repeat without force=true`,
+        );
       }
       if (!force) {
         const dependents = await imageDependents(provider, region, imageId);

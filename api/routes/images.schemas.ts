@@ -52,7 +52,12 @@ export const ImagesQuery = RegionQuery.extend({
 
 export const ImagePageSchema = z.object({ items: z.array(ImageSchema), nextCursor: z.string().optional() });
 
-export const ImageParams = z.object({ id: z.string().max(128).regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'an image id as GET /v1/images lists them') });
+export const ImageParams = z.object({
+  id: z
+    .string()
+    .max(128)
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'an image id as GET /v1/images lists them'),
+});
 
 export const DeleteImageQuery = RegionQuery.extend({ force: booleanFlag });
 

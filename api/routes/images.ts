@@ -42,7 +42,11 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      images.list({ ...request.query, includeDeprecated: request.query.includeDeprecated === 'true', visible: (image) => canSeeImage(request.principal, image) }),
+      images.list({
+        ...request.query,
+        includeDeprecated: request.query.includeDeprecated === 'true',
+        visible: (image) => canSeeImage(request.principal, image),
+      }),
   );
 
   app.get(
@@ -77,7 +81,8 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['images'],
         summary: 'Rename an own image, or change its description or label colour (labelColor none clears it)',
-        description: 'Stored on the cloud (tags or metadata), so every client sees it. Public images cannot be changed: clone them first.',
+        description:
+          'Stored on the cloud (tags or metadata), so every client sees it. Public images cannot be changed: clone them first.',
         params: ImageParams,
         querystring: RegionQuery,
         body: ImageUpdateSchema,
@@ -87,7 +92,12 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { region } = request.query;
       const { name, description, labelColor } = request.body;
-      await changeableImage(request.principal, provider.getImage(region, request.params.id), request.params.id, 'change');
+      await changeableImage(
+        request.principal,
+        provider.getImage(region, request.params.id),
+        request.params.id,
+        'change',
+      );
       if (name !== undefined) await requireImageName(provider, region, name, 'body.name');
       const updated = await provider.updateImage(region, request.params.id, {
         ...(name !== undefined ? { name } : {}),
@@ -106,7 +116,8 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['images'],
         summary: 'Deprecate an own image, now or at a time, optionally naming its replacement',
-        description: 'A deprecated image stays launchable by id but leaves default listings; a launch from it warns and names the replacement.',
+        description:
+          'A deprecated image stays launchable by id but leaves default listings; a launch from it warns and names the replacement.',
         params: ImageParams,
         querystring: RegionQuery,
         body: DeprecateRequestSchema,
@@ -116,7 +127,12 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { region } = request.query;
       const { replacementImageId, at } = request.body;
-      await changeableImage(request.principal, provider.getImage(region, request.params.id), request.params.id, 'deprecate');
+      await changeableImage(
+        request.principal,
+        provider.getImage(region, request.params.id),
+        request.params.id,
+        'deprecate',
+      );
       const deprecated = await provider.deprecateImage(region, request.params.id, {
         ...(replacementImageId ? { replacementId: replacementImageId } : {}),
         ...(at ? { at } : {}),

@@ -4,7 +4,10 @@ import { LAUNCH_ID_PATTERN, LAUNCH_STEPS } from '../../domain/launch';
 import { ProductSchema } from './catalog.schemas';
 
 export const LaunchIdParams = z.object({
-  id: z.string().max(107).regex(LAUNCH_ID_PATTERN, 'a launch id looks like launch-<key>, as returned by POST /v1/launches'),
+  id: z
+    .string()
+    .max(107)
+    .regex(LAUNCH_ID_PATTERN, 'a launch id looks like launch-<key>, as returned by POST /v1/launches'),
 });
 
 /** The request as the workflow holds it: readyTimeout already in seconds (the input schema's transform runs one way). */
@@ -40,7 +43,13 @@ export const LaunchViewSchema = z.object({
   ),
   plan: z
     .object({
-      image: z.object({ id: z.string(), name: z.string(), state: z.string(), architecture: z.string(), platform: z.string() }),
+      image: z.object({
+        id: z.string(),
+        name: z.string(),
+        state: z.string(),
+        architecture: z.string(),
+        platform: z.string(),
+      }),
       product: ProductSchema,
       zone: z.string(),
       provider: z.string(),
@@ -103,7 +112,9 @@ export const LaunchSummarySchema = z.object({
   step: z
     .string()
     .optional()
-    .describe('the phase the launch is in, named by its first step: preflight, provision, volumes, wait-ready or cleanup (GET /v1/launches/{id} names the exact step)'),
+    .describe(
+      'the phase the launch is in, named by its first step: preflight, provision, volumes, wait-ready or cleanup (GET /v1/launches/{id} names the exact step)',
+    ),
   group: z.string().optional(),
   billingCode: z.string().optional(),
   region: z.string().optional(),

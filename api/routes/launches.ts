@@ -10,7 +10,14 @@ import { requireActsFor, visibleGroups } from '../auth/scope';
 import { ApiError, notFound } from '../errors';
 import { listLaunches } from '../launch-list';
 import { ErrorSchema, IdempotencyKeySchema } from '../schemas';
-import { LaunchAcceptedSchema, LaunchIdParams, LaunchListQuery, LaunchListSchema, LaunchViewSchema, type LaunchView } from './launches.schemas';
+import {
+  LaunchAcceptedSchema,
+  LaunchIdParams,
+  LaunchListQuery,
+  LaunchListSchema,
+  LaunchViewSchema,
+  type LaunchView,
+} from './launches.schemas';
 
 export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
   const { launches, client, keys, billing, provider, images, catalog } = app.deps;
@@ -35,25 +42,49 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
           'over the soft quota the launch is accepted with a warning.',
         headers: z.object({ 'idempotency-key': IdempotencyKeySchema.optional() }),
         body: LaunchRequestSchema,
-        response: { 200: LaunchAcceptedSchema, 202: LaunchAcceptedSchema, 413: ErrorSchema, 422: ErrorSchema, ...errors },
+        response: {
+          200: LaunchAcceptedSchema,
+          202: LaunchAcceptedSchema,
+          413: ErrorSchema,
+          422: ErrorSchema,
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
       const { body, principal } = request;
       const reserved = Object.keys(body.labels ?? {}).find((key) => RESERVED_LABELS.includes(key));
-      if (reserved) throw new ApiError(400, 'invalid_request', `body.labels.${reserved}: the service sets this tag itself; choose another label key`);
+      if (reserved)
+        throw new ApiError(
+          400,
+          'invalid_request',
+          `body.labels.${reserved}: the service sets this tag itself; choose another label key`,
+        );
       requireActsFor(principal, body.group, 'body.group');
       await requireFeasibleLaunch(catalog, body);
       await requireLaunchable(principal, provider, images, body);
       const key = request.headers['idempotency-key'];
       const workflowId = launchWorkflowId(key ?? randomUUID());
-      const { id, created, status, warnings } = await billing.admit(body.group, body.billingCode, workflowId, async (warnings) => ({
-        ...(await launches.start(body, key, { startedBy: principal.name, ...(warnings.length ? { warnings } : {}) }, workflowId)),
-        warnings,
-      }));
+      const { id, created, status, warnings } = await billing.admit(
+        body.group,
+        body.billingCode,
+        workflowId,
+        async (warnings) => ({
+          ...(await launches.start(
+            body,
+            key,
+            { startedBy: principal.name, ...(warnings.length ? { warnings } : {}) },
+            workflowId,
+          )),
+          warnings,
+        }),
+      );
       const statusUrl = `/v1/launches/${id}`;
       // 202 for a new launch; 200 when the key names one that exists, with its status as it is now.
-      return reply.code(created ? 202 : 200).header('location', statusUrl).send({ id, workflowId: id, status, statusUrl, ...(warnings.length ? { warnings } : {}) });
+      return reply
+        .code(created ? 202 : 200)
+        .header('location', statusUrl)
+        .send({ id, workflowId: id, status, statusUrl, ...(warnings.length ? { warnings } : {}) });
     },
   );
 
@@ -77,7 +108,8 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'read' },
       schema: {
         tags: ['launches'],
-        summary: 'A launch: its steps while it runs, its result when it is done, and its workflow in the Temporal Web UI',
+        summary:
+          'A launch: its steps while it runs, its result when it is done, and its workflow in the Temporal Web UI',
         params: LaunchIdParams,
         response: { 200: LaunchViewSchema, ...errors },
       },
@@ -97,14 +129,21 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
           '(STUCK_CANCEL_GRACE_SECONDS) it is terminated, and the reaper removes what it made.',
         params: LaunchIdParams,
         response: {
-          202: z.object({ id: z.string(), status: z.enum(['cancelling', 'terminated']), statusUrl: z.string(), terminateAfter: z.string().optional() }),
+          202: z.object({
+            id: z.string(),
+            status: z.enum(['cancelling', 'terminated']),
+            statusUrl: z.string(),
+            terminateAfter: z.string().optional(),
+          }),
           ...errors,
         },
       },
     },
     async (request, reply) => {
       const cancelled = await launches.cancel(request.params.id, request.principal);
-      return reply.code(202).send({ id: request.params.id, ...cancelled, statusUrl: `/v1/launches/${request.params.id}` });
+      return reply
+        .code(202)
+        .send({ id: request.params.id, ...cancelled, statusUrl: `/v1/launches/${request.params.id}` });
     },
   );
 
@@ -124,12 +163,22 @@ export const launchRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { id } = request.params;
       const launch = await launches.get(id, request.principal);
-      if (!launch.privateKeyAvailable) throw notFound(`a private key for launch ${id} (it did not create a key pair, or has not yet)`);
+      if (!launch.privateKeyAvailable)
+        throw notFound(`a private key for launch ${id} (it did not create a key pair, or has not yet)`);
       const pem = await keys.takeOnce(secretRefs.privateKey(id));
       if (pem === undefined) {
-        throw new ApiError(410, 'gone', `the key pair launch ${id} created was deleted with its server, and its private key with it; launch again for a new one`);
+        throw new ApiError(
+          410,
+          'gone',
+          `the key pair launch ${id} created was deleted with its server, and its private key with it; launch again for a new one`,
+        );
       }
-      if (pem === 'taken') throw new ApiError(410, 'gone', `the private key of launch ${id} was already fetched; it is handed out once. Import a key pair of your own if it is lost`);
+      if (pem === 'taken')
+        throw new ApiError(
+          410,
+          'gone',
+          `the private key of launch ${id} was already fetched; it is handed out once. Import a key pair of your own if it is lost`,
+        );
       return reply
         .code(200)
         .header('content-type', 'application/x-pem-file')

@@ -16,7 +16,8 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'read' },
       schema: {
         tags: ['network'],
-        summary: 'Firewalls (security groups) of a region the caller may use (its groups’ and the untagged), with their rules',
+        summary:
+          'Firewalls (security groups) of a region the caller may use (its groups’ and the untagged), with their rules',
         querystring: RegionQuery,
         response: {
           200: z.object({
@@ -25,7 +26,9 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
                 id: z.string(),
                 name: z.string(),
                 description: z.string(),
-                rules: z.array(z.object({ protocol: z.string(), fromPort: z.number(), toPort: z.number(), cidr: z.string() })),
+                rules: z.array(
+                  z.object({ protocol: z.string(), fromPort: z.number(), toPort: z.number(), cidr: z.string() }),
+                ),
                 tags: Tags,
               }),
             ),
@@ -34,7 +37,11 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => ({ items: (await provider.listFirewalls(request.query.region)).filter((f) => canUseShared(request.principal, f.tags.group)) }),
+    async (request) => ({
+      items: (await provider.listFirewalls(request.query.region)).filter((f) =>
+        canUseShared(request.principal, f.tags.group),
+      ),
+    }),
   );
 
   app.get(
@@ -45,7 +52,10 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['network'],
         summary: 'Key pairs of a region the caller may use (its groups’ and the untagged; public halves only)',
         querystring: RegionQuery,
-        response: { 200: z.object({ items: z.array(z.object({ name: z.string(), fingerprint: z.string(), tags: Tags })) }), ...errors },
+        response: {
+          200: z.object({ items: z.array(z.object({ name: z.string(), fingerprint: z.string(), tags: Tags })) }),
+          ...errors,
+        },
       },
     },
     async (request) => ({

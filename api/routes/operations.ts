@@ -10,9 +10,14 @@ import { ErrorSchema } from '../schemas';
 import { statusOfName } from '../workflow-status';
 
 const OperationParams = z.object({
-  id: z.string().max(140).regex(/^(terminate|capture|clone|refresh|delete-image|reaper)-[A-Za-z0-9_.:-]{1,120}$/, 'an operation id as a 202 answer gave it'),
+  id: z
+    .string()
+    .max(140)
+    .regex(
+      /^(terminate|capture|clone|refresh|delete-image|reaper)-[A-Za-z0-9_.:-]{1,120}$/,
+      'an operation id as a 202 answer gave it',
+    ),
 });
-
 
 /** Workflows that change the image catalog: once one is seen closed, cached listings may be stale. */
 const IMAGE_WORKFLOWS = new Set(['captureImage', 'cloneTemplate', 'deleteImage', 'refreshImageFamily']);
@@ -33,7 +38,11 @@ export const operationRoutes: FastifyPluginAsyncZod = async (app) => {
           200: z.object({
             id: z.string(),
             type: z.string(),
-            status: z.string().describe('running, completed, failed, cancelled, terminated, timed-out; or stuck: running, but its workflow task keeps failing'),
+            status: z
+              .string()
+              .describe(
+                'running, completed, failed, cancelled, terminated, timed-out; or stuck: running, but its workflow task keeps failing',
+              ),
             stuck: z.object({ reason: z.string(), attempt: z.number() }).optional(),
             startedAt: z.string(),
             closedAt: z.string().optional(),

@@ -6,7 +6,13 @@ import type { reapOrphans } from '../../workflows/reap-orphans';
 import { ApiError } from '../errors';
 import { ErrorSchema } from '../schemas';
 
-const ReapItemSchema = z.object({ kind: z.enum(REAP_KINDS), region: z.string(), id: z.string(), owner: z.string().optional(), reason: z.string() });
+const ReapItemSchema = z.object({
+  kind: z.enum(REAP_KINDS),
+  region: z.string(),
+  id: z.string(),
+  owner: z.string().optional(),
+  reason: z.string(),
+});
 const count = z.number().int().min(0);
 const ReapReportSchema = z.object({
   dryRun: z.boolean(),
@@ -61,7 +67,12 @@ export const reaperRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { dryRun, region, graceSeconds } = request.query;
       const regions = await provider.listRegions();
-      if (region && !regions.includes(region)) throw new ApiError(400, 'invalid_region', `querystring.region "${region}" is not a region of this cloud; GET /v1/regions lists them`);
+      if (region && !regions.includes(region))
+        throw new ApiError(
+          400,
+          'invalid_region',
+          `querystring.region "${region}" is not a region of this cloud; GET /v1/regions lists them`,
+        );
       const input: ReapInput = {
         regions: region ? [region] : regions,
         graceSeconds: graceSeconds ?? config.REAPER_GRACE_SECONDS ?? DEFAULT_REAPER_GRACE_SECONDS,
@@ -76,7 +87,9 @@ export const reaperRoutes: FastifyPluginAsyncZod = async (app) => {
       });
       const statusUrl = `/v1/operations/${workflowId}`;
       if (input.dryRun) {
-        const report = await client.connection.withDeadline(Date.now() + DRY_RUN_WAIT_MS, () => handle.result()).catch(() => undefined);
+        const report = await client.connection
+          .withDeadline(Date.now() + DRY_RUN_WAIT_MS, () => handle.result())
+          .catch(() => undefined);
         if (report) return reply.code(200).send(report);
       }
       return reply.code(202).header('location', statusUrl).send({ id: workflowId, workflowId, statusUrl });

@@ -22,7 +22,12 @@ const ServerSchema = z.object({
   tags: z.record(z.string(), z.string()),
 });
 
-const ServerParams = z.object({ id: z.string().max(128).regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'a server id as GET /v1/servers lists them') });
+const ServerParams = z.object({
+  id: z
+    .string()
+    .max(128)
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'a server id as GET /v1/servers lists them'),
+});
 
 export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
   const { provider, client, config } = app.deps;
@@ -35,22 +40,39 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['servers'],
         summary: 'Servers of the caller’s groups in a region, optionally those launched from one image or in one state',
-        querystring: RegionQuery.extend({ imageId: z.string().max(128).optional(), state: ServerSchema.shape.state.optional() }),
+        querystring: RegionQuery.extend({
+          imageId: z.string().max(128).optional(),
+          state: ServerSchema.shape.state.optional(),
+        }),
         response: { 200: z.object({ items: z.array(ServerSchema) }), ...errors },
       },
     },
     async (request) => {
       const { region, imageId, state } = request.query;
-      const servers = await provider.listServers(region, { ...(imageId ? { imageId } : {}), ...(state ? { states: [state] } : {}) });
+      const servers = await provider.listServers(region, {
+        ...(imageId ? { imageId } : {}),
+        ...(state ? { states: [state] } : {}),
+      });
       return { items: servers.filter((server) => actsFor(request.principal, server.tags.group)) };
     },
   );
 
   app.get(
     '/v1/servers/:id',
-    { config: { access: 'read' }, schema: { tags: ['servers'], summary: 'One server', params: ServerParams, querystring: RegionQuery, response: { 200: ServerSchema, ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['servers'],
+        summary: 'One server',
+        params: ServerParams,
+        querystring: RegionQuery,
+        response: { 200: ServerSchema, ...errors },
+      },
+    },
     async (request) => {
-      const server = await provider.getServer(request.query.region, request.params.id).catch(orNotFound(`server ${request.params.id}`));
+      const server = await provider
+        .getServer(request.query.region, request.params.id)
+        .catch(orNotFound(`server ${request.params.id}`));
       requireVisible(request.principal, server.tags.group, `server ${server.id}`);
       return server;
     },
@@ -70,7 +92,9 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { region, keepVolumes } = request.query;
-      const server = await provider.getServer(region, request.params.id).catch(orNotFound(`server ${request.params.id}`)); // 404 before starting anything
+      const server = await provider
+        .getServer(region, request.params.id)
+        .catch(orNotFound(`server ${request.params.id}`)); // 404 before starting anything
       requireVisible(request.principal, server.tags.group, `server ${server.id}`);
       const workflowId = `terminate-${request.params.id}`;
       await client.workflow.start<typeof terminateServer>('terminateServer', {

@@ -8,7 +8,11 @@ import { SESSION_COOKIE, sessionToken } from '../auth/sessions';
 const cookie = (value: string, secure: boolean, clear = false) =>
   `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax${clear ? '; Max-Age=0' : ''}${secure ? '; Secure' : ''}`;
 
-const PrincipalViewSchema = z.object({ principal: z.string(), role: z.string(), groups: z.union([z.array(z.string()), z.literal('all')]) });
+const PrincipalViewSchema = z.object({
+  principal: z.string(),
+  role: z.string(),
+  groups: z.union([z.array(z.string()), z.literal('all')]),
+});
 
 export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
   const { sessions } = app.deps;
@@ -19,26 +23,35 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'read' },
       schema: {
         tags: ['session'],
-        summary: 'Who the key belongs to; for an admin also opens a browser session (an HttpOnly cookie that only /codec accepts) so the Temporal Web UI can decode payloads',
-        description: 'The Web UI sends the cookie once "include cross-origin credentials" is ticked in its codec settings; decoding stays admin-only.',
+        summary:
+          'Who the key belongs to; for an admin also opens a browser session (an HttpOnly cookie that only /codec accepts) so the Temporal Web UI can decode payloads',
+        description:
+          'The Web UI sends the cookie once "include cross-origin credentials" is ticked in its codec settings; decoding stays admin-only.',
         response: { 200: PrincipalViewSchema },
       },
     },
     async (request, reply) => {
       const { name, role, groups } = request.principal;
       // Only the codec accepts the session, and only from admins: no one else needs one (nor may fill the store).
-      if (role === 'admin') void reply.header('set-cookie', cookie(sessions.open(request.principal).token, request.protocol === 'https'));
+      if (role === 'admin')
+        void reply.header('set-cookie', cookie(sessions.open(request.principal).token, request.protocol === 'https'));
       return { principal: name, role, groups: groups === 'all' ? ('all' as const) : [...groups] };
     },
   );
 
   app.delete(
     '/v1/session',
-    { config: { access: 'public' }, schema: { tags: ['session'], summary: 'Close the browser session (sign out)', response: { 204: z.null() } } },
+    {
+      config: { access: 'public' },
+      schema: { tags: ['session'], summary: 'Close the browser session (sign out)', response: { 204: z.null() } },
+    },
     async (request, reply) => {
       const token = sessionToken(request.headers.cookie);
       if (token) sessions.close(token);
-      return reply.code(204).header('set-cookie', cookie('', request.protocol === 'https', true)).send(null);
+      return reply
+        .code(204)
+        .header('set-cookie', cookie('', request.protocol === 'https', true))
+        .send(null);
     },
   );
 };

@@ -7,7 +7,17 @@ let dialogs = 0;
  * A modal <dialog>: shown on mount with focus on its first field, closed by Escape (the browser's) or by the owner
  * unmounting it; focus goes back to where it was, so a keyboard user stays in place.
  */
-export function ModalDialog({ title, onClose, busy = false, children }: { title: string; onClose: () => void; busy?: boolean; children: ComponentChildren }) {
+export function ModalDialog({
+  title,
+  onClose,
+  busy = false,
+  children,
+}: {
+  title: string;
+  onClose: () => void;
+  busy?: boolean;
+  children: ComponentChildren;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useRef(`dialog-title-${++dialogs}`).current;
   useEffect(() => {

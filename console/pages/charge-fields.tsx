@@ -21,13 +21,22 @@ export function ChargeFields({ idPrefix, value, billing, errors, onChange, place
     <>
       <div>
         <label for={groupId}>Group</label>
-        <input {...fieldProps(groupId, errors.group)} value={value.group} placeholder={placeholder} onInput={(e) => onChange({ group: e.currentTarget.value })} />
+        <input
+          {...fieldProps(groupId, errors.group)}
+          value={value.group}
+          placeholder={placeholder}
+          onInput={(e) => onChange({ group: e.currentTarget.value })}
+        />
         <FieldError id={groupId} error={errors.group} />
       </div>
       <div>
         <label for={codeId}>Billing code</label>
         {billing?.enforced ? (
-          <select {...fieldProps(codeId, errors.billingCode)} value={value.billingCode} onChange={(e) => onChange({ billingCode: e.currentTarget.value })}>
+          <select
+            {...fieldProps(codeId, errors.billingCode)}
+            value={value.billingCode}
+            onChange={(e) => onChange({ billingCode: e.currentTarget.value })}
+          >
             <option value="">Choose a billing code</option>
             {billing.usable.map((code) => (
               <option value={code.code}>
@@ -36,7 +45,12 @@ export function ChargeFields({ idPrefix, value, billing, errors, onChange, place
             ))}
           </select>
         ) : (
-          <input {...fieldProps(codeId, errors.billingCode)} value={value.billingCode} placeholder={placeholder} onInput={(e) => onChange({ billingCode: e.currentTarget.value })} />
+          <input
+            {...fieldProps(codeId, errors.billingCode)}
+            value={value.billingCode}
+            placeholder={placeholder}
+            onInput={(e) => onChange({ billingCode: e.currentTarget.value })}
+          />
         )}
         <FieldError id={codeId} error={errors.billingCode} />
       </div>

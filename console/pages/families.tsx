@@ -58,7 +58,11 @@ export function FamiliesPage({ region }: { region: string }) {
           )}
           {families && <FamilyList families={families} selected={chosen} />}
         </section>
-        {chosen ? <FamilyDetail key={chosen} name={chosen} region={region} /> : <p class="hint">Choose a family to see its versions and refresh it.</p>}
+        {chosen ? (
+          <FamilyDetail key={chosen} name={chosen} region={region} />
+        ) : (
+          <p class="hint">Choose a family to see its versions and refresh it.</p>
+        )}
       </div>
     </>
   );

@@ -55,13 +55,20 @@ export function FamilyDetail({ name, region }: { name: string; region: string })
               <dt>Schedule</dt>
               <dd>
                 {scheduleText(family)}
-                {family.paused ? ', paused' : family.nextRunAt ? `, next ${new Date(family.nextRunAt).toLocaleString()}` : ''}
+                {family.paused
+                  ? ', paused'
+                  : family.nextRunAt
+                    ? `, next ${new Date(family.nextRunAt).toLocaleString()}`
+                    : ''}
               </dd>
             </div>
             <div>
               <dt>Keeps</dt>
               <dd>
-                {[family.retention.keepNewest && `the newest ${family.retention.keepNewest}`, family.retention.keepDays && `${family.retention.keepDays} days`]
+                {[
+                  family.retention.keepNewest && `the newest ${family.retention.keepNewest}`,
+                  family.retention.keepDays && `${family.retention.keepDays} days`,
+                ]
                   .filter(Boolean)
                   .join(' or ')}
                 , never fewer than {family.retention.floor}
@@ -74,7 +81,9 @@ export function FamilyDetail({ name, region }: { name: string; region: string })
               </dd>
             </div>
           </dl>
-          {!family.regions.includes(region) && <p class="hint">{region} is not one of this family's regions; choose another region above.</p>}
+          {!family.regions.includes(region) && (
+            <p class="hint">{region} is not one of this family's regions; choose another region above.</p>
+          )}
         </>
       )}
       <FamilyRefresh name={name} onRefreshed={refreshed} />

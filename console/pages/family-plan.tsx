@@ -21,7 +21,8 @@ function RegionPlanView({ plan }: { plan: RegionPlan }) {
         )}
         {plan.upToDate && (
           <li>
-            <strong>Up to date</strong>: the newest version was built from {plan.sourceImageId ?? 'the newest source image'}
+            <strong>Up to date</strong>: the newest version was built from{' '}
+            {plan.sourceImageId ?? 'the newest source image'}
           </li>
         )}
         {plan.retire.map((retire) => (
@@ -31,7 +32,8 @@ function RegionPlanView({ plan }: { plan: RegionPlan }) {
         ))}
         {plan.protected.map((kept) => (
           <li key={kept.imageId}>
-            <strong>Stays deprecated</strong> {kept.imageId}: still used by {[...kept.serverIds, ...kept.childImageIds].join(', ')}
+            <strong>Stays deprecated</strong> {kept.imageId}: still used by{' '}
+            {[...kept.serverIds, ...kept.childImageIds].join(', ')}
           </li>
         ))}
         {plan.keep.map((keep) => (
@@ -44,7 +46,10 @@ function RegionPlanView({ plan }: { plan: RegionPlan }) {
             <strong>Built</strong> {plan.built}
           </li>
         )}
-        {!plan.build && !plan.upToDate && plan.retire.length + plan.protected.length + plan.keep.length === 0 && plan.errors.length === 0 && <li>Nothing to do.</li>}
+        {!plan.build &&
+          !plan.upToDate &&
+          plan.retire.length + plan.protected.length + plan.keep.length === 0 &&
+          plan.errors.length === 0 && <li>Nothing to do.</li>}
       </ul>
     </section>
   );

@@ -7,7 +7,12 @@ function outcome(run: FamilyRun): string {
   if (!run.report) return '';
   return run.report.regions
     .map((plan) => {
-      const did = [plan.build && `build ${plan.build.version}`, plan.upToDate && 'up to date', plan.retire.length && `retire ${plan.retire.length}`, plan.errors.length && `${plan.errors.length} errors`];
+      const did = [
+        plan.build && `build ${plan.build.version}`,
+        plan.upToDate && 'up to date',
+        plan.retire.length && `retire ${plan.retire.length}`,
+        plan.errors.length && `${plan.errors.length} errors`,
+      ];
       return `${plan.region}: ${did.filter(Boolean).join(', ') || 'nothing to do'}`;
     })
     .join('; ');

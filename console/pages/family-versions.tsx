@@ -9,7 +9,10 @@ export function FamilyVersions({ name, region, reloads }: { name: string; region
 
   useEffect(() => {
     let stale = false;
-    api<{ items: FamilyVersion[] }>('GET', `/v1/families/${encodeURIComponent(name)}/versions?region=${encodeURIComponent(region)}`).then(
+    api<{ items: FamilyVersion[] }>(
+      'GET',
+      `/v1/families/${encodeURIComponent(name)}/versions?region=${encodeURIComponent(region)}`,
+    ).then(
       ({ items }) => {
         if (stale) return;
         setVersions(items);
@@ -50,7 +53,9 @@ export function FamilyVersions({ name, region, reloads }: { name: string; region
                 <td>{version.version}</td>
                 <td>{version.imageId}</td>
                 <td class={version.state === 'deprecated' ? 'deprecated' : undefined}>{version.state}</td>
-                <td>{new Date(version.createdAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })}</td>
+                <td>
+                  {new Date(version.createdAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })}
+                </td>
                 <td>{version.sourceImageId ?? ''}</td>
               </tr>
             ))}

@@ -7,7 +7,12 @@ import type { Image } from '../types';
 
 export type ImageAction = 'launch' | 'clone' | 'deprecate' | 'delete';
 
-const LABELS: Record<ImageAction, string> = { launch: 'Launch', clone: 'Clone', deprecate: 'Deprecate', delete: 'Delete' };
+const LABELS: Record<ImageAction, string> = {
+  launch: 'Launch',
+  clone: 'Clone',
+  deprecate: 'Deprecate',
+  delete: 'Delete',
+};
 
 export function actionsFor(image: Image): ImageAction[] {
   if (image.visibility === 'public') return ['launch', 'clone'];

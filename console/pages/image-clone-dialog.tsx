@@ -30,17 +30,31 @@ export function CloneDialog({ image, region, onClose, onStarted }: Props) {
 
   useEffect(() => {
     // Only fill what the person has not typed yet.
-    if (billing) setForm((current) => (current.group || current.billingCode ? current : { ...current, ...defaultCharge(billing) }));
+    if (billing)
+      setForm((current) =>
+        current.group || current.billingCode ? current : { ...current, ...defaultCharge(billing) },
+      );
   }, [billing]);
 
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
     const name = form.name.trim();
-    if (name.length < 1 || name.length > 128) return setErrors({ name: 'give the new image a name of 1 to 128 characters' });
-    const body: CloneBody = { region, name, ...(form.group ? { group: form.group } : {}), ...(form.billingCode ? { billingCode: form.billingCode } : {}) };
+    if (name.length < 1 || name.length > 128)
+      return setErrors({ name: 'give the new image a name of 1 to 128 characters' });
+    const body: CloneBody = {
+      region,
+      name,
+      ...(form.group ? { group: form.group } : {}),
+      ...(form.billingCode ? { billingCode: form.billingCode } : {}),
+    };
     setBusy(true);
     try {
-      onStarted(await api<OperationAccepted>('POST', `/v1/images/${encodeURIComponent(image.id)}/clone`, body, { 'idempotency-key': key }), name);
+      onStarted(
+        await api<OperationAccepted>('POST', `/v1/images/${encodeURIComponent(image.id)}/clone`, body, {
+          'idempotency-key': key,
+        }),
+        name,
+      );
     } catch (err) {
       setErrors(fieldErrorsOf(err));
       setBusy(false);
@@ -50,11 +64,24 @@ export function CloneDialog({ image, region, onClose, onStarted }: Props) {
   return (
     <ModalDialog title={`Clone ${image.name}`} onClose={onClose}>
       <form onSubmit={submit}>
-        <p class="hint">A temporary server is launched from the image, captured into a new private image, and removed.</p>
+        <p class="hint">
+          A temporary server is launched from the image, captured into a new private image, and removed.
+        </p>
         <label for="clone-name">New image name</label>
-        <input {...fieldProps('clone-name', errors.name)} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
+        <input
+          {...fieldProps('clone-name', errors.name)}
+          value={form.name}
+          onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
+        />
         <FieldError id="clone-name" error={errors.name} />
-        <ChargeFields idPrefix="clone" value={form} billing={billing} errors={errors} onChange={(change) => setForm({ ...form, ...change })} placeholder="image-builds" />
+        <ChargeFields
+          idPrefix="clone"
+          value={form}
+          billing={billing}
+          errors={errors}
+          onChange={(change) => setForm({ ...form, ...change })}
+          placeholder="image-builds"
+        />
         <FieldError id="clone-form" error={errors['']} />
         <div class="dialog-actions">
           <button type="button" onClick={onClose}>

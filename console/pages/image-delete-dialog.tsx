@@ -21,7 +21,12 @@ export function DeleteImageDialog({ image, region, servers, onClose, onDeleting 
   async function confirm(): Promise<void> {
     setBusy(true);
     try {
-      onDeleting(await api<OperationAccepted>('DELETE', `/v1/images/${encodeURIComponent(image.id)}?region=${encodeURIComponent(region)}`));
+      onDeleting(
+        await api<OperationAccepted>(
+          'DELETE',
+          `/v1/images/${encodeURIComponent(image.id)}?region=${encodeURIComponent(region)}`,
+        ),
+      );
     } catch (err) {
       setProblem((err as Error).message);
       setBusy(false);
@@ -32,7 +37,8 @@ export function DeleteImageDialog({ image, region, servers, onClose, onDeleting 
     <ModalDialog title={`Delete ${image.name}?`} onClose={onClose}>
       <p>
         Image <code>{image.id}</code> is deleted from the cloud for good.
-        {servers > 0 && ` ${servers} server${servers === 1 ? ' was' : 's were'} launched from it and ${servers === 1 ? 'is' : 'are'} not terminated.`}
+        {servers > 0 &&
+          ` ${servers} server${servers === 1 ? ' was' : 's were'} launched from it and ${servers === 1 ? 'is' : 'are'} not terminated.`}
       </p>
       {problem && (
         <p class="field-error" role="alert">

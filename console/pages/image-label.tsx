@@ -32,7 +32,12 @@ export function ImageLabel({ image, open, onOpen, onClose, onChoose }: Props) {
   );
 }
 
-function LabelPalette({ swatchId, color, onClose, onChoose }: { swatchId: string; color: string } & Pick<Props, 'onClose' | 'onChoose'>) {
+function LabelPalette({
+  swatchId,
+  color,
+  onClose,
+  onChoose,
+}: { swatchId: string; color: string } & Pick<Props, 'onClose' | 'onChoose'>) {
   const palette = useRef<HTMLDivElement>(null);
   const [problem, setProblem] = useState<string>();
   const swatch = () => document.getElementById(swatchId);
@@ -54,7 +59,15 @@ function LabelPalette({ swatchId, color, onClose, onChoose }: { swatchId: string
   return (
     <div ref={palette} class="palette" role="group" aria-label="Label colours">
       {LABEL_COLORS.map((c) => (
-        <button type="button" class="swatch" data-color={c} aria-label={c} title={c === 'none' ? 'no label' : c} aria-pressed={c === color} onClick={() => void choose(c)} />
+        <button
+          type="button"
+          class="swatch"
+          data-color={c}
+          aria-label={c}
+          title={c === 'none' ? 'no label' : c}
+          aria-pressed={c === color}
+          onClick={() => void choose(c)}
+        />
       ))}
       {problem && (
         <p class="field-error" role="alert">

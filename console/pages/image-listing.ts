@@ -14,7 +14,12 @@ export interface ImageListing {
 
 function imagesPath(region: string, query: ImageQuery, cursor?: string): string {
   // Deprecated images stay listed (struck through), as the original console showed them.
-  const params = new URLSearchParams({ region, scope: query.scope, limit: String(query.limit), includeDeprecated: 'true' });
+  const params = new URLSearchParams({
+    region,
+    scope: query.scope,
+    limit: String(query.limit),
+    includeDeprecated: 'true',
+  });
   if (query.q) params.set('q', query.q);
   if (cursor) params.set('cursor', cursor);
   return `/v1/images?${params}`;
@@ -22,7 +27,8 @@ function imagesPath(region: string, query: ImageQuery, cursor?: string): string 
 
 function countByImage(servers: Server[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const server of servers) if (server.state !== 'terminated') counts.set(server.imageId, (counts.get(server.imageId) ?? 0) + 1);
+  for (const server of servers)
+    if (server.state !== 'terminated') counts.set(server.imageId, (counts.get(server.imageId) ?? 0) + 1);
   return counts;
 }
 
@@ -36,10 +42,20 @@ export function useImageListing(region: string, query: ImageQuery) {
     const mine = ++generation.current;
     setListing((current) => ({ ...current, loading: true, problem: undefined }));
     try {
-      const [page, servers] = await Promise.all([api<Page<Image>>('GET', imagesPath(region, query)), api<{ items: Server[] }>('GET', `/v1/servers?region=${encodeURIComponent(region)}`)]);
-      if (mine === generation.current) setListing({ images: page.items, servers: countByImage(servers.items), nextCursor: page.nextCursor, loading: false });
+      const [page, servers] = await Promise.all([
+        api<Page<Image>>('GET', imagesPath(region, query)),
+        api<{ items: Server[] }>('GET', `/v1/servers?region=${encodeURIComponent(region)}`),
+      ]);
+      if (mine === generation.current)
+        setListing({
+          images: page.items,
+          servers: countByImage(servers.items),
+          nextCursor: page.nextCursor,
+          loading: false,
+        });
     } catch (err) {
-      if (mine === generation.current) setListing({ images: [], servers: new Map(), loading: false, problem: (err as Error).message });
+      if (mine === generation.current)
+        setListing({ images: [], servers: new Map(), loading: false, problem: (err as Error).message });
     }
   }
 
@@ -48,9 +64,16 @@ export function useImageListing(region: string, query: ImageQuery) {
     setListing((current) => ({ ...current, loading: true }));
     try {
       const page = await api<Page<Image>>('GET', imagesPath(region, query, listing.nextCursor));
-      if (mine === generation.current) setListing((current) => ({ ...current, images: [...current.images, ...page.items], nextCursor: page.nextCursor, loading: false }));
+      if (mine === generation.current)
+        setListing((current) => ({
+          ...current,
+          images: [...current.images, ...page.items],
+          nextCursor: page.nextCursor,
+          loading: false,
+        }));
     } catch (err) {
-      if (mine === generation.current) setListing((current) => ({ ...current, loading: false, problem: (err as Error).message }));
+      if (mine === generation.current)
+        setListing((current) => ({ ...current, loading: false, problem: (err as Error).message }));
     }
   }
 
@@ -62,7 +85,9 @@ export function useImageListing(region: string, query: ImageQuery) {
     ...listing,
     reload: load,
     more,
-    replace: (image: Image) => setListing((current) => ({ ...current, images: current.images.map((i) => (i.id === image.id ? image : i)) })),
-    remove: (id: string) => setListing((current) => ({ ...current, images: current.images.filter((i) => i.id !== id) })),
+    replace: (image: Image) =>
+      setListing((current) => ({ ...current, images: current.images.map((i) => (i.id === image.id ? image : i)) })),
+    remove: (id: string) =>
+      setListing((current) => ({ ...current, images: current.images.filter((i) => i.id !== id) })),
   };
 }

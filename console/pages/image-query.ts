@@ -24,6 +24,10 @@ export function readImageQuery(hash: string): ImageQuery {
 
 /** Replaces the address without a hashchange, so the page is not reloaded by its own navigation. */
 export function writeImageQuery(query: ImageQuery): void {
-  const params = new URLSearchParams({ scope: query.scope, limit: String(query.limit), ...(query.q ? { q: query.q } : {}) });
+  const params = new URLSearchParams({
+    scope: query.scope,
+    limit: String(query.limit),
+    ...(query.q ? { q: query.q } : {}),
+  });
   history.replaceState(null, '', `#/images?${params}`);
 }

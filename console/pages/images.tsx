@@ -27,13 +27,16 @@ export function ImagesPage({ region, regions }: { region: string; regions: Regio
     const onHash = () => {
       if (!location.hash.startsWith('#/images')) return;
       const next = readImageQuery(location.hash);
-      setQuery((current) => (current.scope === next.scope && current.q === next.q && current.limit === next.limit ? current : next));
+      setQuery((current) =>
+        current.scope === next.scope && current.q === next.q && current.limit === next.limit ? current : next,
+      );
       setSearch(next.q);
     };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  const imagePath = (image: Image, action = '') => `/v1/images/${encodeURIComponent(image.id)}${action}?region=${encodeURIComponent(region)}`;
+  const imagePath = (image: Image, action = '') =>
+    `/v1/images/${encodeURIComponent(image.id)}${action}?region=${encodeURIComponent(region)}`;
 
   function changeQuery(change: Partial<ImageQuery>): void {
     const next = { ...query, ...change };
@@ -77,7 +80,11 @@ export function ImagesPage({ region, regions }: { region: string; regions: Regio
         <button type="submit">Search</button>
         <div>
           <label for="images-scope">Show</label>
-          <select id="images-scope" value={query.scope} onChange={(e) => changeQuery({ scope: e.currentTarget.value as ImageQuery['scope'] })}>
+          <select
+            id="images-scope"
+            value={query.scope}
+            onChange={(e) => changeQuery({ scope: e.currentTarget.value as ImageQuery['scope'] })}
+          >
             {Object.entries(SCOPES).map(([value, text]) => (
               <option value={value}>{text}</option>
             ))}
@@ -85,7 +92,11 @@ export function ImagesPage({ region, regions }: { region: string; regions: Regio
         </div>
         <div>
           <label for="images-limit">Rows per page</label>
-          <select id="images-limit" value={String(query.limit)} onChange={(e) => changeQuery({ limit: Number(e.currentTarget.value) })}>
+          <select
+            id="images-limit"
+            value={String(query.limit)}
+            onChange={(e) => changeQuery({ limit: Number(e.currentTarget.value) })}
+          >
             {PAGE_SIZES.map((size) => (
               <option value={String(size)}>{size}</option>
             ))}
@@ -105,16 +116,27 @@ export function ImagesPage({ region, regions }: { region: string; regions: Regio
           {listing.problem}
         </p>
       )}
-      <ImageTable images={listing.images} servers={listing.servers} open={open} setOpen={setOpen} onChange={change} onAction={onAction} />
+      <ImageTable
+        images={listing.images}
+        servers={listing.servers}
+        open={open}
+        setOpen={setOpen}
+        onChange={change}
+        onAction={onAction}
+      />
       <p class="hint" aria-live="polite">
-        {listing.loading ? 'Loading images…' : `${listing.images.length} image${listing.images.length === 1 ? '' : 's'} shown`}
+        {listing.loading
+          ? 'Loading images…'
+          : `${listing.images.length} image${listing.images.length === 1 ? '' : 's'} shown`}
       </p>
       {listing.nextCursor && (
         <button type="button" disabled={listing.loading} onClick={() => void listing.more()}>
           More
         </button>
       )}
-      {dialog?.action === 'launch' && <LaunchDialog image={dialog.image} region={region} regions={regions} onClose={() => setDialog(undefined)} />}
+      {dialog?.action === 'launch' && (
+        <LaunchDialog image={dialog.image} region={region} regions={regions} onClose={() => setDialog(undefined)} />
+      )}
       {dialog?.action === 'clone' && (
         <CloneDialog
           image={dialog.image}
@@ -122,7 +144,9 @@ export function ImagesPage({ region, regions }: { region: string; regions: Regio
           onClose={() => setDialog(undefined)}
           onStarted={(operation, name) => {
             setDialog(undefined);
-            setNotice({ text: `Cloning ${dialog.image.name} into ${name}: operation ${operation.id}. The new image is listed here once it is captured.` });
+            setNotice({
+              text: `Cloning ${dialog.image.name} into ${name}: operation ${operation.id}. The new image is listed here once it is captured.`,
+            });
           }}
         />
       )}

@@ -23,7 +23,8 @@ export function useLaunchChoices(region: string, architecture: string): LaunchCh
       api<{ items: Firewall[] }>('GET', `/v1/firewalls?${q}`),
       api<{ items: Keypair[] }>('GET', `/v1/keypairs?${q}`),
     ]).then(
-      ([products, firewalls, keypairs]) => current && setChoices({ products: products.items, firewalls: firewalls.items, keypairs: keypairs.items }),
+      ([products, firewalls, keypairs]) =>
+        current && setChoices({ products: products.items, firewalls: firewalls.items, keypairs: keypairs.items }),
       (err: Error) => current && setChoices({ products: [], firewalls: [], keypairs: [], problem: err.message }),
     );
     return () => {

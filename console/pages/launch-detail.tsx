@@ -15,7 +15,12 @@ function Facts({ launch }: { launch: LaunchView }) {
     ['Group', request?.group],
     ['Billing code', request?.billingCode],
     ['Started', when(launch.startedAt)],
-    ['Ready by', launch.status === 'running' && launch.readyBy ? `${when(launch.readyBy)}${launch.readySecondsLeft !== undefined ? ` (${Math.ceil(launch.readySecondsLeft / 60)} min left)` : ''}` : undefined],
+    [
+      'Ready by',
+      launch.status === 'running' && launch.readyBy
+        ? `${when(launch.readyBy)}${launch.readySecondsLeft !== undefined ? ` (${Math.ceil(launch.readySecondsLeft / 60)} min left)` : ''}`
+        : undefined,
+    ],
     ['Closed', when(launch.closedAt)],
     ['Server', server?.id],
     ['Public IP', server?.publicIp],
@@ -69,7 +74,9 @@ export function LaunchDetail({ id, onStatus }: { id: string; onStatus: (status: 
     setCancelling(true);
     setCancelProblem(undefined);
     try {
-      setCancelAnswer(await api<{ status: string; terminateAfter?: string }>('POST', `/v1/launches/${encodeURIComponent(id)}/cancel`));
+      setCancelAnswer(
+        await api<{ status: string; terminateAfter?: string }>('POST', `/v1/launches/${encodeURIComponent(id)}/cancel`),
+      );
     } catch (err) {
       setCancelling(false);
       setCancelProblem((err as Error).message);
@@ -120,9 +127,16 @@ export function LaunchDetail({ id, onStatus }: { id: string; onStatus: (status: 
         </ul>
       )}
       <Facts launch={launch} />
-      {launch.keypairName && (launch.privateKeyAvailable || (launch.status === 'completed' && launch.request?.keypair && 'create' in launch.request.keypair)) && (
-        <LaunchPrivateKey key={launch.id} launchId={launch.id} keypairName={launch.keypairName} available={launch.privateKeyAvailable === true} />
-      )}
+      {launch.keypairName &&
+        (launch.privateKeyAvailable ||
+          (launch.status === 'completed' && launch.request?.keypair && 'create' in launch.request.keypair)) && (
+          <LaunchPrivateKey
+            key={launch.id}
+            launchId={launch.id}
+            keypairName={launch.keypairName}
+            available={launch.privateKeyAvailable === true}
+          />
+        )}
       <h3 id="launch-steps-heading">Steps</h3>
       <LaunchSteps steps={launch.steps ?? []} />
       {launch.webUiUrl && (

@@ -35,13 +35,20 @@ export function LaunchDialog({ image, region, regions, onClose }: Props) {
   const section = { form, update, errors, choices };
 
   useEffect(() => {
-    if (billing) setForm((current) => (current.group || current.billingCode ? current : { ...current, ...defaultCharge(billing) }));
+    if (billing)
+      setForm((current) =>
+        current.group || current.billingCode ? current : { ...current, ...defaultCharge(billing) },
+      );
   }, [billing]);
 
   // Start from the smallest product whose root disk holds the image.
   useEffect(() => {
     const fitting = choices?.products.find((p) => p.rootDiskGb >= (image.minDiskGb ?? 0)) ?? choices?.products[0];
-    setForm((current) => (choices?.products.some((p) => p.id === current.productId) ? current : { ...current, productId: fitting?.id ?? '' }));
+    setForm((current) =>
+      choices?.products.some((p) => p.id === current.productId)
+        ? current
+        : { ...current, productId: fitting?.id ?? '' },
+    );
   }, [choices]);
 
   function show(problems: Record<string, string>): void {
@@ -55,7 +62,9 @@ export function LaunchDialog({ image, region, regions, onClose }: Props) {
     if (Object.keys(problems).length) return show(problems);
     setBusy(true);
     try {
-      const accepted = await api<{ id: string }>('POST', '/v1/launches', launchRequestOf(form, image.id), { 'idempotency-key': key });
+      const accepted = await api<{ id: string }>('POST', '/v1/launches', launchRequestOf(form, image.id), {
+        'idempotency-key': key,
+      });
       onClose();
       location.hash = `#/launches/${encodeURIComponent(accepted.id)}`;
     } catch (err) {
@@ -73,11 +82,24 @@ export function LaunchDialog({ image, region, regions, onClose }: Props) {
         </p>
         <div class="grid">
           <Field path="name" label="Server name" errors={errors}>
-            {(props) => <input {...props} value={form.name} autocomplete="off" onInput={(e) => update({ name: e.currentTarget.value })} />}
+            {(props) => (
+              <input
+                {...props}
+                value={form.name}
+                autocomplete="off"
+                onInput={(e) => update({ name: e.currentTarget.value })}
+              />
+            )}
           </Field>
           <Field path="region" label="Region" errors={errors}>
             {(props) => (
-              <select {...props} value={form.region} onChange={(e) => update({ region: e.currentTarget.value, zone: '', productId: '', firewallIds: [], keypairName: '' })}>
+              <select
+                {...props}
+                value={form.region}
+                onChange={(e) =>
+                  update({ region: e.currentTarget.value, zone: '', productId: '', firewallIds: [], keypairName: '' })
+                }
+              >
                 {regions.map((r) => (
                   <option value={r.id}>{r.id}</option>
                 ))}

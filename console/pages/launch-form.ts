@@ -47,7 +47,15 @@ export function newLaunchForm(region: string): LaunchForm {
   return {
     ...{ name: '', region, zone: '', hardware: 'product', productId: '', cpu: '1', memoryGb: '2', storageGb: '20' },
     ...{ firewall: 'none', firewallIds: [], rules: [], keypair: 'create', keypairName: '' },
-    ...{ volumes: false, count: '1', sizeGb: '100', raid: 'none', filesystem: 'ext4', mountPoint: '/data', encrypt: false },
+    ...{
+      volumes: false,
+      count: '1',
+      sizeGb: '100',
+      raid: 'none',
+      filesystem: 'ext4',
+      mountPoint: '/data',
+      encrypt: false,
+    },
     ...{ group: '', billingCode: '' },
   };
 }
@@ -55,7 +63,9 @@ export function newLaunchForm(region: string): LaunchForm {
 /** A whole number within bounds, or what to write instead (zod's `.int().min().max()` in words). */
 function wholeNumber(text: string, min: number, max: number): number | string {
   const value = Number(text);
-  return text.trim() !== '' && Number.isInteger(value) && value >= min && value <= max ? value : `give a whole number from ${min} to ${max}`;
+  return text.trim() !== '' && Number.isInteger(value) && value >= min && value <= max
+    ? value
+    : `give a whole number from ${min} to ${max}`;
 }
 
 /** The form's problems by field path; none means the request is worth sending. */
@@ -64,15 +74,19 @@ export function launchProblems(form: LaunchForm): Record<string, string> {
   const check = (path: string, value: number | string) => {
     if (typeof value === 'string') problems[path] = value;
   };
-  if (!SERVER_NAME.test(form.name)) problems.name = 'use 1 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit';
-  if (form.hardware === 'product' && !form.productId) problems.product = 'choose a product, or give CPU, memory and storage';
+  if (!SERVER_NAME.test(form.name))
+    problems.name = 'use 1 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit';
+  if (form.hardware === 'product' && !form.productId)
+    problems.product = 'choose a product, or give CPU, memory and storage';
   if (form.hardware === 'size') {
     check('product.cpu', wholeNumber(form.cpu, 1, 448));
     const memory = Number(form.memoryGb);
-    if (form.memoryGb.trim() === '' || !(memory > 0 && memory <= 24576)) problems['product.memoryGb'] = 'give a number of GB above 0, at most 24576';
+    if (form.memoryGb.trim() === '' || !(memory > 0 && memory <= 24576))
+      problems['product.memoryGb'] = 'give a number of GB above 0, at most 24576';
     check('product.storageGb', wholeNumber(form.storageGb, 1, 65536));
   }
-  if (form.firewall === 'existing' && (form.firewallIds.length < 1 || form.firewallIds.length > 5)) problems['firewall.ids'] = 'choose 1 to 5 firewalls';
+  if (form.firewall === 'existing' && (form.firewallIds.length < 1 || form.firewallIds.length > 5))
+    problems['firewall.ids'] = 'choose 1 to 5 firewalls';
   if (form.firewall === 'create') {
     form.rules.forEach((rule, i) => {
       const at = `firewall.create.rules.${i}`;
@@ -80,7 +94,8 @@ export function launchProblems(form: LaunchForm): Record<string, string> {
       const to = wholeNumber(rule.toPort, -1, 65535);
       check(`${at}.fromPort`, from);
       check(`${at}.toPort`, to);
-      if (typeof from === 'number' && typeof to === 'number' && from > to) problems[`${at}.toPort`] = 'fromPort must not be above toPort';
+      if (typeof from === 'number' && typeof to === 'number' && from > to)
+        problems[`${at}.toPort`] = 'fromPort must not be above toPort';
       if (!isIpv4Cidr(rule.cidr) && !isIpv6Cidr(rule.cidr)) problems[`${at}.cidr`] = CIDR_HINT;
     });
   }
@@ -92,11 +107,14 @@ export function launchProblems(form: LaunchForm): Record<string, string> {
     if (form.mountPoint.length > 128) problems['volumes.mountPoint'] = 'at most 128 characters';
     if (typeof count === 'number') {
       const disks = Array.from({ length: count }, () => ({ sizeGb: 1 }));
-      for (const problem of volumePlanProblems({ disks, raid: form.raid, mountPoint: form.mountPoint })) problems[['volumes', ...problem.path].join('.')] ??= problem.message;
+      for (const problem of volumePlanProblems({ disks, raid: form.raid, mountPoint: form.mountPoint }))
+        problems[['volumes', ...problem.path].join('.')] ??= problem.message;
     }
   }
-  if (form.group.trim().length < 1 || form.group.length > 64) problems.group = 'name the group the server belongs to (1 to 64 characters)';
-  if (form.billingCode.trim().length < 1 || form.billingCode.length > 64) problems.billingCode = 'give the billing code the server is charged to (1 to 64 characters)';
+  if (form.group.trim().length < 1 || form.group.length > 64)
+    problems.group = 'name the group the server belongs to (1 to 64 characters)';
+  if (form.billingCode.trim().length < 1 || form.billingCode.length > 64)
+    problems.billingCode = 'give the billing code the server is charged to (1 to 64 characters)';
   return problems;
 }
 
@@ -106,19 +124,41 @@ export function launchRequestOf(form: LaunchForm, imageId: string): LaunchReques
     form.firewall === 'existing'
       ? { ids: form.firewallIds }
       : form.firewall === 'create'
-        ? { create: { rules: form.rules.map((r) => ({ protocol: r.protocol, fromPort: Number(r.fromPort), toPort: Number(r.toPort), cidr: r.cidr })) } }
+        ? {
+            create: {
+              rules: form.rules.map((r) => ({
+                protocol: r.protocol,
+                fromPort: Number(r.fromPort),
+                toPort: Number(r.toPort),
+                cidr: r.cidr,
+              })),
+            },
+          }
         : undefined;
-  const keypair: KeypairChoice | undefined = form.keypair === 'existing' ? { name: form.keypairName } : form.keypair === 'create' ? { create: {} } : undefined;
+  const keypair: KeypairChoice | undefined =
+    form.keypair === 'existing' ? { name: form.keypairName } : form.keypair === 'create' ? { create: {} } : undefined;
   return {
     imageId,
     name: form.name,
     region: form.region,
     ...(form.zone ? { zone: form.zone } : {}),
-    product: form.hardware === 'product' ? { productId: form.productId } : { cpu: Number(form.cpu), memoryGb: Number(form.memoryGb), storageGb: Number(form.storageGb) },
+    product:
+      form.hardware === 'product'
+        ? { productId: form.productId }
+        : { cpu: Number(form.cpu), memoryGb: Number(form.memoryGb), storageGb: Number(form.storageGb) },
     ...(firewall ? { firewall } : {}),
     ...(keypair ? { keypair } : {}),
     ...(form.volumes
-      ? { volumes: { count: Number(form.count), sizeGb: Number(form.sizeGb), raid: form.raid, filesystem: form.filesystem, mountPoint: form.mountPoint, encrypt: form.encrypt } }
+      ? {
+          volumes: {
+            count: Number(form.count),
+            sizeGb: Number(form.sizeGb),
+            raid: form.raid,
+            filesystem: form.filesystem,
+            mountPoint: form.mountPoint,
+            encrypt: form.encrypt,
+          },
+        }
       : {}),
     group: form.group.trim(),
     billingCode: form.billingCode.trim(),
@@ -130,8 +170,12 @@ export function shownFields(form: LaunchForm): Set<string> {
   const fields = ['name', 'region', 'zone', 'product', 'firewall', 'keypair', 'volumes', 'group', 'billingCode'];
   if (form.hardware === 'size') fields.push('product.cpu', 'product.memoryGb', 'product.storageGb');
   if (form.firewall === 'existing') fields.push('firewall.ids');
-  if (form.firewall === 'create') form.rules.forEach((_, i) => fields.push(...['protocol', 'fromPort', 'toPort', 'cidr'].map((f) => `firewall.create.rules.${i}.${f}`)));
+  if (form.firewall === 'create')
+    form.rules.forEach((_, i) =>
+      fields.push(...['protocol', 'fromPort', 'toPort', 'cidr'].map((f) => `firewall.create.rules.${i}.${f}`)),
+    );
   if (form.keypair === 'existing') fields.push('keypair.name');
-  if (form.volumes) fields.push(...['count', 'sizeGb', 'raid', 'filesystem', 'mountPoint', 'encrypt'].map((f) => `volumes.${f}`));
+  if (form.volumes)
+    fields.push(...['count', 'sizeGb', 'raid', 'filesystem', 'mountPoint', 'encrypt'].map((f) => `volumes.${f}`));
   return new Set(fields);
 }

@@ -9,10 +9,21 @@ export function HardwareFields({ form, update, errors, choices }: SectionProps) 
     <fieldset>
       <legend>Hardware</legend>
       <label class="choice">
-        <input type="radio" name="hardware" checked={form.hardware === 'product'} onChange={() => update({ hardware: 'product' })} />A product
+        <input
+          type="radio"
+          name="hardware"
+          checked={form.hardware === 'product'}
+          onChange={() => update({ hardware: 'product' })}
+        />
+        A product
       </label>
       <label class="choice">
-        <input type="radio" name="hardware" checked={form.hardware === 'size'} onChange={() => update({ hardware: 'size' })} />
+        <input
+          type="radio"
+          name="hardware"
+          checked={form.hardware === 'size'}
+          onChange={() => update({ hardware: 'size' })}
+        />
         CPU, memory and storage
       </label>
       {form.hardware === 'product' ? (
@@ -31,13 +42,39 @@ export function HardwareFields({ form, update, errors, choices }: SectionProps) 
           <GroupError path="product" errors={errors} />
           <div class="grid">
             <Field path="product.cpu" label="CPUs" errors={errors}>
-              {(props) => <input {...props} type="number" min={1} max={448} value={form.cpu} onInput={(e) => update({ cpu: e.currentTarget.value })} />}
+              {(props) => (
+                <input
+                  {...props}
+                  type="number"
+                  min={1}
+                  max={448}
+                  value={form.cpu}
+                  onInput={(e) => update({ cpu: e.currentTarget.value })}
+                />
+              )}
             </Field>
             <Field path="product.memoryGb" label="Memory (GB)" errors={errors}>
-              {(props) => <input {...props} type="number" min={0.5} step="any" value={form.memoryGb} onInput={(e) => update({ memoryGb: e.currentTarget.value })} />}
+              {(props) => (
+                <input
+                  {...props}
+                  type="number"
+                  min={0.5}
+                  step="any"
+                  value={form.memoryGb}
+                  onInput={(e) => update({ memoryGb: e.currentTarget.value })}
+                />
+              )}
             </Field>
             <Field path="product.storageGb" label="Storage (GB)" errors={errors}>
-              {(props) => <input {...props} type="number" min={1} value={form.storageGb} onInput={(e) => update({ storageGb: e.currentTarget.value })} />}
+              {(props) => (
+                <input
+                  {...props}
+                  type="number"
+                  min={1}
+                  value={form.storageGb}
+                  onInput={(e) => update({ storageGb: e.currentTarget.value })}
+                />
+              )}
             </Field>
           </div>
         </>

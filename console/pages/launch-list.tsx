@@ -57,12 +57,16 @@ export function LaunchList({ selectedId, selectedStatus }: { selectedId?: string
           </thead>
           <tbody>
             {launches.map((listed) => {
-              const launch = listed.id === selectedId && selectedStatus ? { ...listed, status: selectedStatus } : listed;
+              const launch =
+                listed.id === selectedId && selectedStatus ? { ...listed, status: selectedStatus } : listed;
               const selected = launch.id === selectedId;
               return (
                 <tr key={launch.id} class={selected ? 'selected' : undefined}>
                   <td class="launch-id">
-                    <a href={`#/launches/${encodeURIComponent(launch.id)}`} aria-current={selected ? 'true' : undefined}>
+                    <a
+                      href={`#/launches/${encodeURIComponent(launch.id)}`}
+                      aria-current={selected ? 'true' : undefined}
+                    >
                       {launch.id}
                     </a>
                     {launch.name && <span class="hint"> {launch.name}</span>}

@@ -12,7 +12,8 @@ export function formatDuration(ms: number): string {
 function duration(step: LaunchStep): string {
   if (step.durationMs !== undefined) return formatDuration(step.durationMs);
   // Still running: the time so far, which the once-a-second poll keeps current.
-  if (step.state === 'running' && step.startedAt) return `${formatDuration(Date.now() - Date.parse(step.startedAt))} so far`;
+  if (step.state === 'running' && step.startedAt)
+    return `${formatDuration(Date.now() - Date.parse(step.startedAt))} so far`;
   return '';
 }
 

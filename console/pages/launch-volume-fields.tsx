@@ -25,14 +25,36 @@ export function VolumeFields({ form, update, errors }: SectionProps) {
       {form.volumes && (
         <div class="grid">
           <Field path="volumes.count" label="Disks" errors={errors}>
-            {(props) => <input {...props} type="number" min={1} max={16} value={form.count} onInput={(e) => update({ count: e.currentTarget.value })} />}
+            {(props) => (
+              <input
+                {...props}
+                type="number"
+                min={1}
+                max={16}
+                value={form.count}
+                onInput={(e) => update({ count: e.currentTarget.value })}
+              />
+            )}
           </Field>
           <Field path="volumes.sizeGb" label="Size of each disk (GB)" errors={errors}>
-            {(props) => <input {...props} type="number" min={1} max={16384} value={form.sizeGb} onInput={(e) => update({ sizeGb: e.currentTarget.value })} />}
+            {(props) => (
+              <input
+                {...props}
+                type="number"
+                min={1}
+                max={16384}
+                value={form.sizeGb}
+                onInput={(e) => update({ sizeGb: e.currentTarget.value })}
+              />
+            )}
           </Field>
           <Field path="volumes.raid" label="RAID level" errors={errors}>
             {(props) => (
-              <select {...props} value={form.raid} onChange={(e) => update({ raid: e.currentTarget.value as RaidLevel })}>
+              <select
+                {...props}
+                value={form.raid}
+                onChange={(e) => update({ raid: e.currentTarget.value as RaidLevel })}
+              >
                 {RAID_LEVELS.map((level) => (
                   <option value={level}>{RAID_TEXT[level]}</option>
                 ))}
@@ -41,7 +63,11 @@ export function VolumeFields({ form, update, errors }: SectionProps) {
           </Field>
           <Field path="volumes.filesystem" label="Filesystem" errors={errors}>
             {(props) => (
-              <select {...props} value={form.filesystem} onChange={(e) => update({ filesystem: e.currentTarget.value as Filesystem })}>
+              <select
+                {...props}
+                value={form.filesystem}
+                onChange={(e) => update({ filesystem: e.currentTarget.value as Filesystem })}
+              >
                 {FILESYSTEMS.map((fs) => (
                   <option value={fs}>{fs}</option>
                 ))}
@@ -49,11 +75,21 @@ export function VolumeFields({ form, update, errors }: SectionProps) {
             )}
           </Field>
           <Field path="volumes.mountPoint" label="Mount point" errors={errors}>
-            {(props) => <input {...props} value={form.mountPoint} onInput={(e) => update({ mountPoint: e.currentTarget.value })} />}
+            {(props) => (
+              <input
+                {...props}
+                value={form.mountPoint}
+                onInput={(e) => update({ mountPoint: e.currentTarget.value })}
+              />
+            )}
           </Field>
           <div class="field">
             <label class="choice">
-              <input type="checkbox" checked={form.encrypt} onChange={(e) => update({ encrypt: e.currentTarget.checked })} />
+              <input
+                type="checkbox"
+                checked={form.encrypt}
+                onChange={(e) => update({ encrypt: e.currentTarget.checked })}
+              />
               Encrypt in the guest (LUKS)
             </label>
           </div>

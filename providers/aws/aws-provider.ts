@@ -49,28 +49,41 @@ export class AwsProvider implements CloudProvider {
   listRegions = (): Promise<string[]> => geography.listRegions(this.ec2);
   listZones = (region: string): Promise<string[]> => geography.listZones(this.ec2, region);
 
-  listImages = (region: string, page?: PageRequest): Promise<Page<MachineImage>> => images.listImages(this.ec2, region, page);
+  listImages = (region: string, page?: PageRequest): Promise<Page<MachineImage>> =>
+    images.listImages(this.ec2, region, page);
   searchPublicImages = (region: string, query: PublicImageQuery): Promise<Page<MachineImage>> =>
     images.searchPublicImages(this.ec2, region, query);
   getImage = (region: string, imageId: string): Promise<MachineImage> => images.getImage(this.ec2, region, imageId);
-  captureImage = (region: string, input: CaptureImageInput): Promise<MachineImage> => images.captureImage(this.ec2, region, input);
+  captureImage = (region: string, input: CaptureImageInput): Promise<MachineImage> =>
+    images.captureImage(this.ec2, region, input);
   updateImage = (region: string, imageId: string, update: ImageUpdate): Promise<MachineImage> =>
     imageChanges.updateImage(this.ec2, region, imageId, update);
-  deprecateImage = (region: string, imageId: string, options?: { replacementId?: string; at?: string }): Promise<MachineImage> =>
-    imageChanges.deprecateImage(this.ec2, region, imageId, options);
-  disableImage = (region: string, imageId: string): Promise<MachineImage> => imageChanges.disableImage(this.ec2, region, imageId);
-  enableImage = (region: string, imageId: string): Promise<MachineImage> => imageChanges.enableImage(this.ec2, region, imageId);
-  deregisterImage = (region: string, imageId: string): Promise<void> => images.deregisterImage(this.ec2, region, imageId);
+  deprecateImage = (
+    region: string,
+    imageId: string,
+    options?: { replacementId?: string; at?: string },
+  ): Promise<MachineImage> => imageChanges.deprecateImage(this.ec2, region, imageId, options);
+  disableImage = (region: string, imageId: string): Promise<MachineImage> =>
+    imageChanges.disableImage(this.ec2, region, imageId);
+  enableImage = (region: string, imageId: string): Promise<MachineImage> =>
+    imageChanges.enableImage(this.ec2, region, imageId);
+  deregisterImage = (region: string, imageId: string): Promise<void> =>
+    images.deregisterImage(this.ec2, region, imageId);
 
-  listProducts = (region: string, filter?: { architecture?: Architecture }): Promise<Product[]> => this.products.list(region, filter);
+  listProducts = (region: string, filter?: { architecture?: Architecture }): Promise<Product[]> =>
+    this.products.list(region, filter);
 
-  launchServer = (region: string, input: LaunchServerInput): Promise<Server> => servers.launchServer(this.ec2, region, input);
+  launchServer = (region: string, input: LaunchServerInput): Promise<Server> =>
+    servers.launchServer(this.ec2, region, input);
   getServer = (region: string, serverId: string): Promise<Server> => servers.getServer(this.ec2, region, serverId);
-  listServers = (region: string, filter?: ServerFilter): Promise<Server[]> => servers.listServers(this.ec2, region, filter);
+  listServers = (region: string, filter?: ServerFilter): Promise<Server[]> =>
+    servers.listServers(this.ec2, region, filter);
   stopServer = (region: string, serverId: string): Promise<Server> => servers.stopServer(this.ec2, region, serverId);
   startServer = (region: string, serverId: string): Promise<Server> => servers.startServer(this.ec2, region, serverId);
-  terminateServer = (region: string, serverId: string): Promise<void> => servers.terminateServer(this.ec2, region, serverId);
-  statusChecks = (region: string, serverId: string): Promise<StatusCheck> => servers.statusChecks(this.ec2, region, serverId);
+  terminateServer = (region: string, serverId: string): Promise<void> =>
+    servers.terminateServer(this.ec2, region, serverId);
+  statusChecks = (region: string, serverId: string): Promise<StatusCheck> =>
+    servers.statusChecks(this.ec2, region, serverId);
 
   createKeypair = (region: string, name: string, tags?: Record<string, string>): Promise<CreatedKeypair> =>
     keypairs.createKeypair(this.ec2, region, name, tags);
@@ -79,18 +92,24 @@ export class AwsProvider implements CloudProvider {
   listKeypairs = (region: string): Promise<Keypair[]> => keypairs.listKeypairs(this.ec2, region);
   deleteKeypair = (region: string, name: string): Promise<void> => keypairs.deleteKeypair(this.ec2, region, name);
 
-  createFirewall = (region: string, input: CreateFirewallInput): Promise<Firewall> => this.firewalls.create(region, input);
+  createFirewall = (region: string, input: CreateFirewallInput): Promise<Firewall> =>
+    this.firewalls.create(region, input);
   authorize = (region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall> =>
     this.firewalls.authorize(region, firewallId, rules);
-  listFirewalls = (region: string, filter?: { ids?: string[]; tag?: { key: string; value?: string } }): Promise<Firewall[]> =>
-    this.firewalls.list(region, filter);
+  listFirewalls = (
+    region: string,
+    filter?: { ids?: string[]; tag?: { key: string; value?: string } },
+  ): Promise<Firewall[]> => this.firewalls.list(region, filter);
   deleteFirewall = (region: string, firewallId: string): Promise<void> => this.firewalls.delete(region, firewallId);
 
-  createVolume = (region: string, input: CreateVolumeInput): Promise<Volume> => volumes.createVolume(this.ec2, region, input);
+  createVolume = (region: string, input: CreateVolumeInput): Promise<Volume> =>
+    volumes.createVolume(this.ec2, region, input);
   attachVolume = (region: string, volumeId: string, serverId: string, device: string): Promise<Volume> =>
     volumes.attachVolume(this.ec2, region, volumeId, serverId, device);
-  detachVolume = (region: string, volumeId: string): Promise<Volume> => volumes.detachVolume(this.ec2, region, volumeId);
+  detachVolume = (region: string, volumeId: string): Promise<Volume> =>
+    volumes.detachVolume(this.ec2, region, volumeId);
   deleteVolume = (region: string, volumeId: string): Promise<void> => volumes.deleteVolume(this.ec2, region, volumeId);
   getVolume = (region: string, volumeId: string): Promise<Volume> => volumes.getVolume(this.ec2, region, volumeId);
-  listVolumes = (region: string, filter?: VolumeFilter): Promise<Volume[]> => volumes.listVolumes(this.ec2, region, filter);
+  listVolumes = (region: string, filter?: VolumeFilter): Promise<Volume[]> =>
+    volumes.listVolumes(this.ec2, region, filter);
 }

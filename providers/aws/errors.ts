@@ -44,7 +44,16 @@ const SUFFIXES: [string, ProviderErrorCode][] = [
   ['LimitExceeded', 'QuotaExceeded'],
 ];
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 interface SdkError {
   name?: string;
@@ -72,14 +81,24 @@ export function translateEc2Error(err: unknown, operation: string, region: strin
   const text = e.message ?? String(err);
 
   if (e.code && NETWORK_CODES.has(e.code)) {
-    return new ProviderError('Unavailable', `${where} could not reach the endpoint (${e.code}); check AWS_ENDPOINT_URL and the network`, { cause: err });
+    return new ProviderError(
+      'Unavailable',
+      `${where} could not reach the endpoint (${e.code}); check AWS_ENDPOINT_URL and the network`,
+      { cause: err },
+    );
   }
   if (e.name === 'TimeoutError') return new ProviderError('Unavailable', `${where} timed out: ${text}`, { cause: err });
   if (isMotoNotImplemented(e)) {
-    return new ProviderError('Unsupported', `${where}: the endpoint does not support this call (it answered HTTP 500 with an HTML page, as moto does for actions and options it has not implemented)`, { cause: err });
+    return new ProviderError(
+      'Unsupported',
+      `${where}: the endpoint does not support this call (it answered HTTP 500 with an HTML page, as moto does for actions and options it has not implemented)`,
+      { cause: err },
+    );
   }
   if (/region is missing/i.test(text)) {
-    return new ProviderError('InvalidInput', `${where}: no AWS region is configured; set AWS_REGION or pass a region`, { cause: err });
+    return new ProviderError('InvalidInput', `${where}: no AWS region is configured; set AWS_REGION or pass a region`, {
+      cause: err,
+    });
   }
 
   const ec2Code = e.name ?? 'Unknown';

@@ -2,7 +2,15 @@ import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { Firewall, FirewallProtocol, FirewallRule } from '../../domain/network';
 
 // Our rules and EC2's IpPermissions: one rule per CIDR; protocol "all" is EC2's "-1", which has no ports.
-const PROTOCOLS: Record<string, FirewallProtocol> = { '-1': 'all', tcp: 'tcp', '6': 'tcp', udp: 'udp', '17': 'udp', icmp: 'icmp', '1': 'icmp' };
+const PROTOCOLS: Record<string, FirewallProtocol> = {
+  '-1': 'all',
+  tcp: 'tcp',
+  '6': 'tcp',
+  udp: 'udp',
+  '17': 'udp',
+  icmp: 'icmp',
+  '1': 'icmp',
+};
 
 const isIpv6 = (cidr: string): boolean => cidr.includes(':');
 
@@ -19,7 +27,10 @@ export function toRules(permission: IpPermission): FirewallRule[] {
     ...(permission.IpRanges ?? []).map((r) => r.CidrIp),
     ...(permission.Ipv6Ranges ?? []).map((r) => r.CidrIpv6),
   ].filter((cidr): cidr is string => cidr !== undefined);
-  const ports = protocol === 'all' ? { fromPort: 0, toPort: 65535 } : { fromPort: permission.FromPort ?? -1, toPort: permission.ToPort ?? -1 };
+  const ports =
+    protocol === 'all'
+      ? { fromPort: 0, toPort: 65535 }
+      : { fromPort: permission.FromPort ?? -1, toPort: permission.ToPort ?? -1 };
   return cidrs.map((cidr) => ({ protocol, ...ports, cidr }));
 }
 

@@ -35,7 +35,8 @@ export class AwsFirewalls {
       ),
     );
     const groupId = out.GroupId;
-    if (!groupId) throw new ProviderError('Unavailable', `EC2 CreateSecurityGroup in ${region} returned no id for ${input.name}`);
+    if (!groupId)
+      throw new ProviderError('Unavailable', `EC2 CreateSecurityGroup in ${region} returned no id for ${input.name}`);
     try {
       return await this.authorize(region, groupId, input.rules);
     } catch (err) {
@@ -65,7 +66,10 @@ export class AwsFirewalls {
     return this.get(region, firewallId);
   }
 
-  async list(region: string, filter: { ids?: string[]; tag?: { key: string; value?: string } } = {}): Promise<Firewall[]> {
+  async list(
+    region: string,
+    filter: { ids?: string[]; tag?: { key: string; value?: string } } = {},
+  ): Promise<Firewall[]> {
     if (filter.ids?.length === 0) return [];
     const filters: Filter[] = tagFilters(filter.tag);
     if (!filter.ids) filters.push({ Name: 'vpc-id', Values: [await this.defaultVpc(region)] });
@@ -73,7 +77,11 @@ export class AwsFirewalls {
   }
 
   async delete(region: string, firewallId: string): Promise<void> {
-    await ignoreNotFound(() => this.ec2.call(region, 'DeleteSecurityGroup', (c) => c.send(new DeleteSecurityGroupCommand({ GroupId: firewallId }))));
+    await ignoreNotFound(() =>
+      this.ec2.call(region, 'DeleteSecurityGroup', (c) =>
+        c.send(new DeleteSecurityGroupCommand({ GroupId: firewallId })),
+      ),
+    );
   }
 
   private async get(region: string, firewallId: string): Promise<Firewall> {
@@ -82,11 +90,16 @@ export class AwsFirewalls {
     return firewall;
   }
 
-  private async describe(region: string, query: Pick<DescribeSecurityGroupsCommandInput, 'GroupIds' | 'Filters'>): Promise<Firewall[]> {
+  private async describe(
+    region: string,
+    query: Pick<DescribeSecurityGroupsCommandInput, 'GroupIds' | 'Filters'>,
+  ): Promise<Firewall[]> {
     const firewalls: Firewall[] = [];
     let NextToken: string | undefined;
     do {
-      const out = await this.ec2.call(region, 'DescribeSecurityGroups', (c) => c.send(new DescribeSecurityGroupsCommand({ ...query, NextToken })));
+      const out = await this.ec2.call(region, 'DescribeSecurityGroups', (c) =>
+        c.send(new DescribeSecurityGroupsCommand({ ...query, NextToken })),
+      );
       firewalls.push(...(out.SecurityGroups ?? []).map((g) => toFirewall(g, fromTagList(g.Tags))));
       NextToken = out.NextToken;
     } while (NextToken);
@@ -104,11 +117,16 @@ export class AwsFirewalls {
     let vpc = this.defaultVpcs.get(region);
     if (!vpc) {
       vpc = this.ec2
-        .call(region, 'DescribeVpcs', (c) => c.send(new DescribeVpcsCommand({ Filters: [{ Name: 'isDefault', Values: ['true'] }] })))
+        .call(region, 'DescribeVpcs', (c) =>
+          c.send(new DescribeVpcsCommand({ Filters: [{ Name: 'isDefault', Values: ['true'] }] })),
+        )
         .then((out) => {
           const id = out.Vpcs?.[0]?.VpcId;
           if (!id) {
-            throw new ProviderError('Unsupported', `${region} has no default VPC, where firewalls live; create one with "aws ec2 create-default-vpc --region ${region}"`);
+            throw new ProviderError(
+              'Unsupported',
+              `${region} has no default VPC, where firewalls live; create one with "aws ec2 create-default-vpc --region ${region}"`,
+            );
           }
           return id;
         });

@@ -9,6 +9,8 @@ export async function listRegions(ec2: Ec2Session): Promise<string[]> {
 
 export async function listZones(ec2: Ec2Session, region: string): Promise<string[]> {
   const Filters = [{ Name: 'state', Values: ['available'] }];
-  const out = await ec2.call(region, 'DescribeAvailabilityZones', (c) => c.send(new DescribeAvailabilityZonesCommand({ Filters })));
+  const out = await ec2.call(region, 'DescribeAvailabilityZones', (c) =>
+    c.send(new DescribeAvailabilityZonesCommand({ Filters })),
+  );
   return (out.AvailabilityZones ?? []).flatMap((z) => (z.ZoneName ? [z.ZoneName] : [])).sort();
 }

@@ -26,7 +26,8 @@ export function toMachineImage(region: string, image: Image, now = new Date()): 
   const tags = fromTagList(image.Tags);
   const deprecated = image.DeprecationTime !== undefined && new Date(image.DeprecationTime) <= now;
   const state = imageState(image.State);
-  const root = image.BlockDeviceMappings?.find((m) => m.DeviceName === image.RootDeviceName) ?? image.BlockDeviceMappings?.[0];
+  const root =
+    image.BlockDeviceMappings?.find((m) => m.DeviceName === image.RootDeviceName) ?? image.BlockDeviceMappings?.[0];
   return {
     id: image.ImageId ?? '',
     provider: 'aws',
@@ -67,7 +68,9 @@ function isoOrEmpty(value: string | undefined): string {
 export function nameMatcher(q: string): (name: string) => boolean {
   const lower = q.toLowerCase();
   if (!isGlob(q)) return (name) => name.toLowerCase().includes(lower);
-  const source = [...lower].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const source = [...lower]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   const pattern = new RegExp(`^${source}$`, 's');
   return (name) => pattern.test(name.toLowerCase());
 }

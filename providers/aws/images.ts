@@ -43,7 +43,11 @@ async function pageImages(
 export const listImages = (ec2: Ec2Session, region: string, page: PageRequest = {}): Promise<Page<MachineImage>> =>
   pageImages(ec2, region, { Owners: ['self'] }, page);
 
-export function searchPublicImages(ec2: Ec2Session, region: string, query: PublicImageQuery): Promise<Page<MachineImage>> {
+export function searchPublicImages(
+  ec2: Ec2Session,
+  region: string,
+  query: PublicImageQuery,
+): Promise<Page<MachineImage>> {
   const filters: Filter[] = [{ Name: 'is-public', Values: ['true'] }, ...tagFilters(query.tag)];
   if (query.q) filters.push({ Name: 'name', Values: nameFilterValues(query.q) });
   if (query.architecture) filters.push({ Name: 'architecture', Values: [query.architecture] });
@@ -56,21 +60,35 @@ export function searchPublicImages(ec2: Ec2Session, region: string, query: Publi
 
 export async function getImage(ec2: Ec2Session, region: string, imageId: string): Promise<MachineImage> {
   const image = await findImage(ec2, region, { ImageIds: [imageId] });
-  if (!image) throw new ProviderError('NotFound', `image ${imageId} does not exist in ${region} (or is not visible to this account)`);
+  if (!image)
+    throw new ProviderError(
+      'NotFound',
+      `image ${imageId} does not exist in ${region} (or is not visible to this account)`,
+    );
   return toMachineImage(region, image);
 }
 
 export async function captureImage(ec2: Ec2Session, region: string, input: CaptureImageInput): Promise<MachineImage> {
   // CreateImage takes no client token: a token tag on our own images stands in for one.
   if (input.clientToken) {
-    const earlier = await findImage(ec2, region, { Owners: ['self'], Filters: tagFilters({ key: TAG.clientToken, value: input.clientToken }) });
+    const earlier = await findImage(ec2, region, {
+      Owners: ['self'],
+      Filters: tagFilters({ key: TAG.clientToken, value: input.clientToken }),
+    });
     if (earlier) return toMachineImage(region, earlier);
   }
   const server = await getServer(ec2, region, input.serverId);
   if (server.state !== 'running' && server.state !== 'stopped') {
-    throw new ProviderError('Conflict', `server ${input.serverId} is ${server.state}; an image can be captured only from a running or stopped server`);
+    throw new ProviderError(
+      'Conflict',
+      `server ${input.serverId} is ${server.state}; an image can be captured only from a running or stopped server`,
+    );
   }
-  const tags = { ...input.tags, [TAG.name]: input.name, ...(input.clientToken ? { [TAG.clientToken]: input.clientToken } : {}) };
+  const tags = {
+    ...input.tags,
+    [TAG.name]: input.name,
+    ...(input.clientToken ? { [TAG.clientToken]: input.clientToken } : {}),
+  };
   const created = await ec2.call(region, 'CreateImage', (c) =>
     c.send(
       new CreateImageCommand({
@@ -83,13 +101,19 @@ export async function captureImage(ec2: Ec2Session, region: string, input: Captu
     ),
   );
   const imageId = created.ImageId;
-  if (!imageId) throw new ProviderError('Unavailable', `EC2 CreateImage in ${region} returned no image id for server ${input.serverId}`);
+  if (!imageId)
+    throw new ProviderError(
+      'Unavailable',
+      `EC2 CreateImage in ${region} returned no image id for server ${input.serverId}`,
+    );
   return readBack(() => getImage(ec2, region, imageId));
 }
 
 export async function deregisterImage(ec2: Ec2Session, region: string, imageId: string): Promise<void> {
   await ignoreNotFound(() =>
-    ec2.call(region, 'DeregisterImage', (c) => c.send(new DeregisterImageCommand({ ImageId: imageId, DeleteAssociatedSnapshots: true }))),
+    ec2.call(region, 'DeregisterImage', (c) =>
+      c.send(new DeregisterImageCommand({ ImageId: imageId, DeleteAssociatedSnapshots: true })),
+    ),
   );
 }
 

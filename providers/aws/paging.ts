@@ -75,5 +75,8 @@ function decodeCursor(cursor: string | undefined): Cursor {
   } catch {
     // falls through to the error below
   }
-  throw new ProviderError('InvalidInput', 'cursor is not one this listing returned; pass nextCursor from the previous page unchanged, or omit it to start over');
+  throw new ProviderError(
+    'InvalidInput',
+    'cursor is not one this listing returned; pass nextCursor from the previous page unchanged, or omit it to start over',
+  );
 }

@@ -22,24 +22,30 @@ export class AwsProducts {
   }
 
   private async fetch(region: string, architecture: Architecture | undefined): Promise<Product[]> {
-    const Filters = architecture ? [{ Name: 'processor-info.supported-architecture', Values: [architecture] }] : undefined;
+    const Filters = architecture
+      ? [{ Name: 'processor-info.supported-architecture', Values: [architecture] }]
+      : undefined;
     const types = await collectAll(async (NextToken) => {
       const out = await this.ec2.call(region, 'DescribeInstanceTypes', (c) =>
         c.send(new DescribeInstanceTypesCommand({ Filters, MaxResults: 100, NextToken })),
       );
       return { items: out.InstanceTypes ?? [], next: out.NextToken };
     });
-    return types
-      .flatMap((t) => toProduct(t, architecture))
-      .sort((a, b) => a.id.localeCompare(b.id));
+    return types.flatMap((t) => toProduct(t, architecture)).sort((a, b) => a.id.localeCompare(b.id));
   }
 }
 
 function toProduct(type: InstanceTypeInfo, wanted: Architecture | undefined): Product[] {
   const supported: string[] = type.ProcessorInfo?.SupportedArchitectures ?? [];
   const architecture = wanted
-    ? supported.includes(wanted) ? wanted : undefined
-    : supported.includes('arm64') ? 'arm64' : supported.includes('x86_64') ? 'x86_64' : undefined;
+    ? supported.includes(wanted)
+      ? wanted
+      : undefined
+    : supported.includes('arm64')
+      ? 'arm64'
+      : supported.includes('x86_64')
+        ? 'x86_64'
+        : undefined;
   if (!type.InstanceType || !architecture) return []; // mac-only and i386-only types run none of our images
   return [
     {

@@ -38,17 +38,26 @@ export function toServer(instance: Instance, requestedTags: Record<string, strin
   };
 }
 
-async function describeInstances(ec2: Ec2Session, region: string, query: Pick<DescribeInstancesCommandInput, 'InstanceIds' | 'Filters'>) {
+async function describeInstances(
+  ec2: Ec2Session,
+  region: string,
+  query: Pick<DescribeInstancesCommandInput, 'InstanceIds' | 'Filters'>,
+) {
   return collectAll(async (token) => {
     const paged = query.InstanceIds ? { NextToken: token } : { MaxResults: 1000, NextToken: token };
-    const out = await ec2.call(region, 'DescribeInstances', (c) => c.send(new DescribeInstancesCommand({ ...query, ...paged })));
+    const out = await ec2.call(region, 'DescribeInstances', (c) =>
+      c.send(new DescribeInstancesCommand({ ...query, ...paged })),
+    );
     return { items: (out.Reservations ?? []).flatMap((r) => r.Instances ?? []), next: out.NextToken };
   });
 }
 
 export async function launchServer(ec2: Ec2Session, region: string, input: LaunchServerInput): Promise<Server> {
   // EC2 honours ClientToken and moto does not; the token tag finds an earlier launch on either.
-  const byToken = [...tagFilters({ key: TAG.clientToken, value: input.clientToken }), { Name: 'instance-state-name', Values: LIVE_STATES }];
+  const byToken = [
+    ...tagFilters({ key: TAG.clientToken, value: input.clientToken }),
+    { Name: 'instance-state-name', Values: LIVE_STATES },
+  ];
   const [earlier] = await describeInstances(ec2, region, { Filters: byToken });
   if (earlier) return toServer(earlier);
   // A clear NotFound before anything is created (moto would even launch from an image that does not exist).
@@ -72,7 +81,11 @@ export async function launchServer(ec2: Ec2Session, region: string, input: Launc
     ),
   );
   const instance = out.Instances?.[0];
-  if (!instance) throw new ProviderError('Unavailable', `EC2 RunInstances in ${region} returned no instance for image ${input.imageId}`);
+  if (!instance)
+    throw new ProviderError(
+      'Unavailable',
+      `EC2 RunInstances in ${region} returned no instance for image ${input.imageId}`,
+    );
   return toServer(instance, tags);
 }
 
@@ -104,7 +117,9 @@ export async function startServer(ec2: Ec2Session, region: string, serverId: str
 }
 
 export async function terminateServer(ec2: Ec2Session, region: string, serverId: string): Promise<void> {
-  await ignoreNotFound(() => ec2.call(region, 'TerminateInstances', (c) => c.send(new TerminateInstancesCommand({ InstanceIds: [serverId] }))));
+  await ignoreNotFound(() =>
+    ec2.call(region, 'TerminateInstances', (c) => c.send(new TerminateInstancesCommand({ InstanceIds: [serverId] }))),
+  );
 }
 
 export async function statusChecks(ec2: Ec2Session, region: string, serverId: string): Promise<StatusCheck> {

@@ -13,7 +13,8 @@ export const TAG = {
   replacedBy: 'replaced-by',
 } as const;
 
-export const toTagList = (tags: Record<string, string>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+export const toTagList = (tags: Record<string, string>): Tag[] =>
+  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 export function fromTagList(tags: readonly Tag[] | undefined): Record<string, string> {
   const record: Record<string, string> = {};
@@ -30,5 +31,7 @@ export function tagSpecifications(types: ResourceType[], tags: Record<string, st
 /** `tag:<key>` when a value is given, else `tag-key`. */
 export function tagFilters(tag: { key: string; value?: string } | undefined): Filter[] {
   if (!tag) return [];
-  return tag.value === undefined ? [{ Name: 'tag-key', Values: [tag.key] }] : [{ Name: `tag:${tag.key}`, Values: [tag.value] }];
+  return tag.value === undefined
+    ? [{ Name: 'tag-key', Values: [tag.key] }]
+    : [{ Name: `tag:${tag.key}`, Values: [tag.value] }];
 }

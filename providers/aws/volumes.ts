@@ -40,17 +40,26 @@ export function toVolume(volume: Ec2Volume, requestedTags: Record<string, string
   };
 }
 
-async function describeVolumes(ec2: Ec2Session, region: string, query: Pick<DescribeVolumesCommandInput, 'VolumeIds' | 'Filters'>) {
+async function describeVolumes(
+  ec2: Ec2Session,
+  region: string,
+  query: Pick<DescribeVolumesCommandInput, 'VolumeIds' | 'Filters'>,
+) {
   return collectAll(async (token) => {
     const paged = query.VolumeIds ? { NextToken: token } : { MaxResults: 500, NextToken: token };
-    const out = await ec2.call(region, 'DescribeVolumes', (c) => c.send(new DescribeVolumesCommand({ ...query, ...paged })));
+    const out = await ec2.call(region, 'DescribeVolumes', (c) =>
+      c.send(new DescribeVolumesCommand({ ...query, ...paged })),
+    );
     return { items: out.Volumes ?? [], next: out.NextToken };
   });
 }
 
 export async function createVolume(ec2: Ec2Session, region: string, input: CreateVolumeInput): Promise<Volume> {
   // EC2 honours ClientToken and moto does not; the token tag finds an earlier create on either.
-  const byToken = [...tagFilters({ key: TAG.clientToken, value: input.clientToken }), { Name: 'status', Values: LIVE_STATES }];
+  const byToken = [
+    ...tagFilters({ key: TAG.clientToken, value: input.clientToken }),
+    { Name: 'status', Values: LIVE_STATES },
+  ];
   const [earlier] = await describeVolumes(ec2, region, { Filters: byToken });
   if (earlier) return toVolume(earlier);
 
@@ -72,8 +81,16 @@ export async function createVolume(ec2: Ec2Session, region: string, input: Creat
   return toVolume(out, tags);
 }
 
-export async function attachVolume(ec2: Ec2Session, region: string, volumeId: string, serverId: string, device: string): Promise<Volume> {
-  await ec2.call(region, 'AttachVolume', (c) => c.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: serverId, Device: device })));
+export async function attachVolume(
+  ec2: Ec2Session,
+  region: string,
+  volumeId: string,
+  serverId: string,
+  device: string,
+): Promise<Volume> {
+  await ec2.call(region, 'AttachVolume', (c) =>
+    c.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: serverId, Device: device })),
+  );
   return readBack(() => getVolume(ec2, region, volumeId));
 }
 
@@ -81,13 +98,19 @@ export async function detachVolume(ec2: Ec2Session, region: string, volumeId: st
   const volume = await getVolume(ec2, region, volumeId);
   if (!volume.serverId || volume.state === 'detaching') return volume; // detached, or on its way
   // Naming the instance and device is optional on EC2, but moto fails without them.
-  const target = { VolumeId: volumeId, InstanceId: volume.serverId, ...(volume.device ? { Device: volume.device } : {}) };
+  const target = {
+    VolumeId: volumeId,
+    InstanceId: volume.serverId,
+    ...(volume.device ? { Device: volume.device } : {}),
+  };
   await ec2.call(region, 'DetachVolume', (c) => c.send(new DetachVolumeCommand(target)));
   return getVolume(ec2, region, volumeId);
 }
 
 export async function deleteVolume(ec2: Ec2Session, region: string, volumeId: string): Promise<void> {
-  await ignoreNotFound(() => ec2.call(region, 'DeleteVolume', (c) => c.send(new DeleteVolumeCommand({ VolumeId: volumeId }))));
+  await ignoreNotFound(() =>
+    ec2.call(region, 'DeleteVolume', (c) => c.send(new DeleteVolumeCommand({ VolumeId: volumeId }))),
+  );
 }
 
 export async function getVolume(ec2: Ec2Session, region: string, volumeId: string): Promise<Volume> {

@@ -15,17 +15,24 @@ export function validRules(rules: FirewallRule[]): FirewallRule[] {
     const cidr = CIDR.exec(rule.cidr);
     const ipv4 = cidr && !cidr.slice(1, 5).some((octet) => Number(octet) > 255) && Number(cidr[5]) <= 32;
     if (!ipv4 && !isIpv6Cidr(rule.cidr)) {
-      throw new ProviderError('InvalidInput', `rule CIDR "${rule.cidr}" is not an IPv4 CIDR such as 203.0.113.0/24 or an IPv6 one such as 2001:db8::/32`);
+      throw new ProviderError(
+        'InvalidInput',
+        `rule CIDR "${rule.cidr}" is not an IPv4 CIDR such as 203.0.113.0/24 or an IPv6 one such as 2001:db8::/32`,
+      );
     }
     const portsMatter = rule.protocol === 'tcp' || rule.protocol === 'udp';
     if (portsMatter && !(rule.fromPort >= 0 && rule.toPort <= 65535 && rule.fromPort <= rule.toPort)) {
-      throw new ProviderError('InvalidInput', `rule ports ${rule.fromPort}-${rule.toPort} are not a range within 0-65535`);
+      throw new ProviderError(
+        'InvalidInput',
+        `rule ports ${rule.fromPort}-${rule.toPort} are not a range within 0-65535`,
+      );
     }
   }
   return rules;
 }
 
-export const sameRule = (a: FirewallRule, b: FirewallRule) => a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort && a.cidr === b.cidr;
+export const sameRule = (a: FirewallRule, b: FirewallRule) =>
+  a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort && a.cidr === b.cidr;
 
 export function storeFirewall(store: RecordStore, region: string, id: string, input: CreateFirewallInput): Firewall {
   const rules = validRules(input.rules).filter((rule, i, all) => all.findIndex((other) => sameRule(rule, other)) === i);
@@ -39,19 +46,30 @@ export function storeFirewall(store: RecordStore, region: string, id: string, in
   });
 }
 
-export function authorizeStored(store: RecordStore, region: string, firewallId: string, rules: FirewallRule[]): Firewall {
+export function authorizeStored(
+  store: RecordStore,
+  region: string,
+  firewallId: string,
+  rules: FirewallRule[],
+): Firewall {
   validRules(rules);
   return store.transaction(() => {
     const stored = store.get<Firewall>('firewall', firewallId);
-    if (!stored || stored.region !== region) throw new ProviderError('NotFound', `firewall ${firewallId} does not exist`);
+    if (!stored || stored.region !== region)
+      throw new ProviderError('NotFound', `firewall ${firewallId} does not exist`);
     const firewall = stored.doc;
-    for (const rule of rules) if (!firewall.rules.some((existing) => sameRule(existing, rule))) firewall.rules.push(rule);
+    for (const rule of rules)
+      if (!firewall.rules.some((existing) => sameRule(existing, rule))) firewall.rules.push(rule);
     store.put({ ...stored, doc: firewall });
     return firewall;
   });
 }
 
-export function listStoredFirewalls(store: RecordStore, region: string, filter: { ids?: string[]; tag?: { key: string; value?: string } } = {}): Firewall[] {
+export function listStoredFirewalls(
+  store: RecordStore,
+  region: string,
+  filter: { ids?: string[]; tag?: { key: string; value?: string } } = {},
+): Firewall[] {
   return store
     .list<Firewall>('firewall', region, filter.tag ? { tag: filter.tag } : {})
     .map((s) => s.doc)

@@ -5,13 +5,17 @@ import { hasTag } from './tags';
 // Searching and ordering images, as the local clouds (sim, qemu) answer image listings.
 
 /** Newest first, then by name: how listings are ordered. */
-export const newestFirst = (a: MachineImage, b: MachineImage) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name);
+export const newestFirst = (a: MachineImage, b: MachineImage) =>
+  b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name);
 
 /** `q` is a case-insensitive substring, or a glob (* and ?) matched against the whole name. */
 export function nameMatcher(q: string | undefined): (name: string) => boolean {
   if (!q) return () => true;
   if (!/[*?]/.test(q)) return (name) => name.toLowerCase().includes(q.toLowerCase());
-  const pattern = q.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const pattern = q
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const re = new RegExp(`^${pattern}$`, 'i');
   return (name) => re.test(name);
 }

@@ -10,7 +10,10 @@ export function openSshPublicKey(publicKey: string): { type: string; body: strin
   const [type, body] = publicKey.trim().split(/\s+/);
   const blob = body ? Buffer.from(body, 'base64') : Buffer.alloc(0);
   if (!type || !body || !/^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521))$/.test(type) || blob.length < 32) {
-    throw new ProviderError('InvalidInput', 'public key is not in OpenSSH format ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...")');
+    throw new ProviderError(
+      'InvalidInput',
+      'public key is not in OpenSSH format ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...")',
+    );
   }
   return { type, body, blob };
 }

@@ -15,8 +15,18 @@ export const LOCAL_NAMING: Capabilities['naming'] = {
     maxLength: 128,
     hint: "use 3 to 128 letters, digits, spaces and ( ) [ ] . / - ' @ _",
   },
-  keypair: { pattern: '^[A-Za-z0-9 ._:/()#,@\\[\\]+=&;{}!$*-]+$', minLength: 1, maxLength: 255, hint: 'use 1 to 255 printable ASCII characters' },
-  firewall: { pattern: '^(?!sg-)[A-Za-z0-9 ._:/()#,@\\[\\]+=&;{}!$*-]+$', minLength: 1, maxLength: 255, hint: 'use 1 to 255 printable ASCII characters, not starting with sg-' },
+  keypair: {
+    pattern: '^[A-Za-z0-9 ._:/()#,@\\[\\]+=&;{}!$*-]+$',
+    minLength: 1,
+    maxLength: 255,
+    hint: 'use 1 to 255 printable ASCII characters',
+  },
+  firewall: {
+    pattern: '^(?!sg-)[A-Za-z0-9 ._:/()#,@\\[\\]+=&;{}!$*-]+$',
+    minLength: 1,
+    maxLength: 255,
+    hint: 'use 1 to 255 printable ASCII characters, not starting with sg-',
+  },
 };
 
 export function fitsName(rule: NamingRule, name: string): boolean {
@@ -25,5 +35,6 @@ export function fitsName(rule: NamingRule, name: string): boolean {
 
 export function requireName(kind: keyof Capabilities['naming'], name: string): void {
   const rule = LOCAL_NAMING[kind];
-  if (!fitsName(rule, name)) throw new ProviderError('InvalidInput', `${kind} name "${name}" does not fit this cloud: ${rule.hint}`);
+  if (!fitsName(rule, name))
+    throw new ProviderError('InvalidInput', `${kind} name "${name}" does not fit this cloud: ${rule.hint}`);
 }

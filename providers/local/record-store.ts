@@ -93,7 +93,9 @@ export class RecordStore {
   plan(lookup: keyof typeof LOOKUPS): string {
     const text = LOOKUPS[lookup];
     const args = Array.from({ length: text.split('?').length - 1 }, () => 'x');
-    return (this.db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...args) as { detail: string }[]).map((row) => row.detail).join('; ');
+    return (this.db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...args) as { detail: string }[])
+      .map((row) => row.detail)
+      .join('; ');
   }
 
   /** better-sqlite3 compiles each statement once per connection: keep them. */
@@ -114,7 +116,11 @@ export class RecordStore {
   }
 
   byToken<T>(kind: ResourceKind, region: string, clientToken: string): StoredResource<T> | undefined {
-    const row = this.sql('SELECT * FROM resources WHERE kind = ? AND region = ? AND client_token = ?').get(kind, region, clientToken) as Row | undefined;
+    const row = this.sql('SELECT * FROM resources WHERE kind = ? AND region = ? AND client_token = ?').get(
+      kind,
+      region,
+      clientToken,
+    ) as Row | undefined;
     return row && toResource<T>(row);
   }
 
@@ -163,12 +169,15 @@ export class RecordStore {
   private indexTags<T>(resource: StoredResource<T>): void {
     this.sql('DELETE FROM resource_tags WHERE id = ?').run(resource.id);
     const insert = this.sql('INSERT INTO resource_tags (id, key, value) VALUES (?, ?, ?)');
-    for (const [key, value] of Object.entries(indexOf(resource.kind, resource.doc).tags)) insert.run(resource.id, key, value);
+    for (const [key, value] of Object.entries(indexOf(resource.kind, resource.doc).tags))
+      insert.run(resource.id, key, value);
   }
 
   /** Counts a call of an operation; returns its 1-based number across every process sharing the file. */
   countCall(operation: string): number {
-    const row = this.sql('INSERT INTO fault_counters (operation, calls) VALUES (?, 1) ON CONFLICT (operation) DO UPDATE SET calls = calls + 1 RETURNING calls').get(operation) as {
+    const row = this.sql(
+      'INSERT INTO fault_counters (operation, calls) VALUES (?, 1) ON CONFLICT (operation) DO UPDATE SET calls = calls + 1 RETURNING calls',
+    ).get(operation) as {
       calls: number;
     };
     return row.calls;
@@ -183,7 +192,10 @@ export class RecordStore {
   }
 
   setMeta(key: string, value: string): void {
-    this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+      key,
+      value,
+    );
   }
 
   close(): void {
@@ -192,5 +204,11 @@ export class RecordStore {
 }
 
 function toResource<T>(row: Row): StoredResource<T> {
-  return { id: row.id, kind: row.kind, region: row.region, clientToken: row.client_token, doc: JSON.parse(row.doc) as T };
+  return {
+    id: row.id,
+    kind: row.kind,
+    region: row.region,
+    clientToken: row.client_token,
+    doc: JSON.parse(row.doc) as T,
+  };
 }

@@ -6,7 +6,10 @@ export function hasTag(tags: Record<string, string>, tag: { key: string; value?:
 }
 
 /** Applies tag changes: an empty value removes the tag (as the interface's updateImage promises). */
-export function applyTags(tags: Record<string, string>, changes: Record<string, string> | undefined): Record<string, string> {
+export function applyTags(
+  tags: Record<string, string>,
+  changes: Record<string, string> | undefined,
+): Record<string, string> {
   const next = { ...tags };
   for (const [key, value] of Object.entries(changes ?? {})) {
     if (value === '') delete next[key];

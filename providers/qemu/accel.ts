@@ -17,7 +17,24 @@ function kvmOpens(): boolean {
 
 function bootsUnderKvm(qemuBinary: string, kernel: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const args = ['-accel', 'kvm', '-cpu', 'host,-arch-capabilities', '-m', '256', '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio', '-kernel', kernel, '-append', 'console=ttyS0 panic=-1'];
+    const args = [
+      '-accel',
+      'kvm',
+      '-cpu',
+      'host,-arch-capabilities',
+      '-m',
+      '256',
+      '-nodefaults',
+      '-display',
+      'none',
+      '-no-reboot',
+      '-serial',
+      'stdio',
+      '-kernel',
+      kernel,
+      '-append',
+      'console=ttyS0 panic=-1',
+    ];
     const child = execFile(qemuBinary, args, { timeout: 10_000, killSignal: 'SIGKILL' }, () => resolve(seen));
     let seen = false;
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -30,8 +47,14 @@ function bootsUnderKvm(qemuBinary: string, kernel: string): Promise<boolean> {
 }
 
 /** The accelerator to start guests with, settled once per process. */
-export function settleAccel(wanted: 'auto' | 'kvm' | 'tcg', qemuBinary: string, kernel: string): Promise<'kvm' | 'tcg'> {
+export function settleAccel(
+  wanted: 'auto' | 'kvm' | 'tcg',
+  qemuBinary: string,
+  kernel: string,
+): Promise<'kvm' | 'tcg'> {
   if (wanted !== 'auto') return Promise.resolve(wanted);
-  settled ??= kvmOpens() ? bootsUnderKvm(qemuBinary, kernel).then((ok) => (ok ? 'kvm' : 'tcg')) : Promise.resolve('tcg');
+  settled ??= kvmOpens()
+    ? bootsUnderKvm(qemuBinary, kernel).then((ok) => (ok ? 'kvm' : 'tcg'))
+    : Promise.resolve('tcg');
   return settled;
 }

@@ -23,8 +23,12 @@ export async function ensureBaseImage(dir: string, say: (line: string) => void):
     return;
   }
   if (process.getuid?.() !== 0) {
-    throw new Error(`the qemu base image is not built yet and building it needs root (debootstrap): run "sudo npm run qemu:image" once, then start again`);
+    throw new Error(
+      `the qemu base image is not built yet and building it needs root (debootstrap): run "sudo npm run qemu:image" once, then start again`,
+    );
   }
-  say(`qemu base image: building Debian 12 into ${dir} with debootstrap (about 2 to 4 minutes and 1 GB of downloads; once per machine)`);
+  say(
+    `qemu base image: building Debian 12 into ${dir} with debootstrap (about 2 to 4 minutes and 1 GB of downloads; once per machine)`,
+  );
   await runBuildScript(BUILD_SCRIPT, [dir], { label: 'qemu base image', linePrefix: 'qemu ', say });
 }

@@ -15,9 +15,33 @@ export interface QemuProduct extends Product {
 
 // The root disk is a qcow2 overlay of this size; cloud-init grows the root filesystem into it at first boot.
 export const QEMU_PRODUCTS: readonly QemuProduct[] = [
-  { id: 'q1.small', name: 'q1.small (1 vCPU, 1 GiB)', cpuCount: 1, memoryGb: 1, memoryMb: 1024, rootDiskGb: 8, architecture: 'x86_64' },
-  { id: 'q1.medium', name: 'q1.medium (2 vCPU, 2 GiB)', cpuCount: 2, memoryGb: 2, memoryMb: 2048, rootDiskGb: 8, architecture: 'x86_64' },
-  { id: 'q1.large', name: 'q1.large (2 vCPU, 4 GiB)', cpuCount: 2, memoryGb: 4, memoryMb: 4096, rootDiskGb: 16, architecture: 'x86_64' },
+  {
+    id: 'q1.small',
+    name: 'q1.small (1 vCPU, 1 GiB)',
+    cpuCount: 1,
+    memoryGb: 1,
+    memoryMb: 1024,
+    rootDiskGb: 8,
+    architecture: 'x86_64',
+  },
+  {
+    id: 'q1.medium',
+    name: 'q1.medium (2 vCPU, 2 GiB)',
+    cpuCount: 2,
+    memoryGb: 2,
+    memoryMb: 2048,
+    rootDiskGb: 8,
+    architecture: 'x86_64',
+  },
+  {
+    id: 'q1.large',
+    name: 'q1.large (2 vCPU, 4 GiB)',
+    cpuCount: 2,
+    memoryGb: 4,
+    memoryMb: 4096,
+    rootDiskGb: 16,
+    architecture: 'x86_64',
+  },
 ];
 
 /** Hot-plug slots (pcie-root-ports) each guest is started with: q35 refuses hot-plug without them. */

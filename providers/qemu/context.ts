@@ -28,17 +28,25 @@ export interface QemuContext {
 }
 
 export function requireRegion(region: string): void {
-  if (region !== QEMU_REGION) throw new ProviderError('InvalidInput', `region ${region} does not exist here; the qemu cloud has one region, ${QEMU_REGION}`);
+  if (region !== QEMU_REGION)
+    throw new ProviderError(
+      'InvalidInput',
+      `region ${region} does not exist here; the qemu cloud has one region, ${QEMU_REGION}`,
+    );
 }
 
 export function requireZone(region: string, zone: string | undefined): string {
   requireRegion(region);
-  if (zone !== undefined && zone !== QEMU_ZONE) throw new ProviderError('InvalidInput', `zone ${zone} is not in region ${region}; use ${QEMU_ZONE}`);
+  if (zone !== undefined && zone !== QEMU_ZONE)
+    throw new ProviderError('InvalidInput', `zone ${zone} is not in region ${region}; use ${QEMU_ZONE}`);
   return QEMU_ZONE;
 }
 
 /** Ids of 20 characters at most: a volume's id is its virtio serial, and virtio-blk keeps 20 bytes of it. */
-export const newId = (prefix: string): string => `${prefix}-${randomBytes(8).toString('hex').slice(0, 19 - prefix.length)}`;
+export const newId = (prefix: string): string =>
+  `${prefix}-${randomBytes(8)
+    .toString('hex')
+    .slice(0, 19 - prefix.length)}`;
 
 export const serverDir = (ctx: QemuContext, serverId: string) => path.join(ctx.root, 'servers', serverId);
 export const volumeFile = (ctx: QemuContext, volumeId: string) => path.join(ctx.root, 'volumes', `${volumeId}.qcow2`);

@@ -56,16 +56,32 @@ export function machineArgs(spec: MachineSpec): string[] {
     ['-nodefaults', '-display', 'none'],
     ['-serial', `file:${file(spec.consoleLog)}`],
     // Direct kernel boot with the root filesystem found by its label: disk order changes as volumes come and go.
-    ['-kernel', file(spec.kernel), '-initrd', file(spec.initrd), '-append', 'root=LABEL=root ro console=ttyS0 net.ifnames=0'],
+    [
+      '-kernel',
+      file(spec.kernel),
+      '-initrd',
+      file(spec.initrd),
+      '-append',
+      'root=LABEL=root ro console=ttyS0 net.ifnames=0',
+    ],
     ['-blockdev', `driver=qcow2,node-name=root,file.driver=file,file.filename=${file(spec.rootDisk)}`],
     ['-device', 'virtio-blk-pci,drive=root,serial=root,id=dev-root'],
     ['-netdev', ['user', 'id=net0', ...forwards].join(',')],
     ['-device', 'virtio-net-pci,netdev=net0'],
-    ...Object.entries(spec.seed).map(([name, path]) => ['-fw_cfg', `name=opt/machine-images/${name},file=${file(path)}`]),
-    ...Array.from({ length: spec.hotplugPorts }, (_, i) => ['-device', `pcie-root-port,id=${hotplugPort(i)},chassis=${i + 1}`]),
+    ...Object.entries(spec.seed).map(([name, path]) => [
+      '-fw_cfg',
+      `name=opt/machine-images/${name},file=${file(path)}`,
+    ]),
+    ...Array.from({ length: spec.hotplugPorts }, (_, i) => [
+      '-device',
+      `pcie-root-port,id=${hotplugPort(i)},chassis=${i + 1}`,
+    ]),
     ...spec.volumes.flatMap((disk) => [
       ['-blockdev', `driver=qcow2,node-name=${disk.serial},file.driver=file,file.filename=${file(disk.file)}`],
-      ['-device', `virtio-blk-pci,drive=${disk.serial},serial=${disk.serial},id=dev-${disk.serial},bus=${hotplugPort(disk.port)}`],
+      [
+        '-device',
+        `virtio-blk-pci,drive=${disk.serial},serial=${disk.serial},id=dev-${disk.serial},bus=${hotplugPort(disk.port)}`,
+      ],
     ]),
     ['-qmp', `unix:${file(spec.qmpSocket)},server=on,wait=off`],
     ['-pidfile', spec.pidFile, '-daemonize'],
@@ -83,10 +99,18 @@ export async function startMachine(spec: MachineSpec): Promise<number> {
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim();
     if (spec.accel === 'kvm' && /kvm/i.test(stderr)) return startMachine({ ...spec, accel: 'tcg' });
-    throw new ProviderError('Unavailable', `qemu did not start server ${spec.serverId}: ${stderr.split('\n').slice(-3).join(' | ')}`, { cause: err });
+    throw new ProviderError(
+      'Unavailable',
+      `qemu did not start server ${spec.serverId}: ${stderr.split('\n').slice(-3).join(' | ')}`,
+      { cause: err },
+    );
   }
   const pid = machinePid(spec.pidFile, spec.serverId);
-  if (!pid) throw new ProviderError('Unavailable', `qemu started server ${spec.serverId} but left no pid file at ${spec.pidFile}`);
+  if (!pid)
+    throw new ProviderError(
+      'Unavailable',
+      `qemu started server ${spec.serverId} but left no pid file at ${spec.pidFile}`,
+    );
   return pid;
 }
 
@@ -119,7 +143,8 @@ export async function killMachine(pidFile: string, qmpSocket: string, serverId: 
   await withQmp(qmpSocket, (qmp) => qmp.execute('quit')).catch(() => undefined);
   const gone = async (ms: number) => {
     const deadline = Date.now() + ms;
-    while (machinePid(pidFile, serverId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (machinePid(pidFile, serverId) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     return !machinePid(pidFile, serverId);
   };
   if (await gone(10_000)) return;
@@ -128,7 +153,8 @@ export async function killMachine(pidFile: string, qmpSocket: string, serverId: 
   } catch {
     // it ended between the check and the signal
   }
-  if (!(await gone(10_000))) throw new ProviderError('Unavailable', `qemu process ${pid} of server ${serverId} did not end after SIGKILL`);
+  if (!(await gone(10_000)))
+    throw new ProviderError('Unavailable', `qemu process ${pid} of server ${serverId} did not end after SIGKILL`);
 }
 
 export async function qemuImg(args: string[], timeoutMs = 120_000): Promise<void> {
@@ -145,10 +171,20 @@ export async function plugDisk(qmpSocket: string, disk: MachineDisk): Promise<vo
   await withQmp(qmpSocket, async (qmp) => {
     const nodes = await qmp.execute<{ 'node-name': string }[]>('query-named-block-nodes', { flat: true });
     if (!nodes.some((n) => n['node-name'] === disk.serial)) {
-      await qmp.execute('blockdev-add', { driver: 'qcow2', 'node-name': disk.serial, file: { driver: 'file', filename: disk.file } });
+      await qmp.execute('blockdev-add', {
+        driver: 'qcow2',
+        'node-name': disk.serial,
+        file: { driver: 'file', filename: disk.file },
+      });
     }
     try {
-      await qmp.execute('device_add', { driver: 'virtio-blk-pci', id: `dev-${disk.serial}`, drive: disk.serial, serial: disk.serial, bus: hotplugPort(disk.port) });
+      await qmp.execute('device_add', {
+        driver: 'virtio-blk-pci',
+        id: `dev-${disk.serial}`,
+        drive: disk.serial,
+        serial: disk.serial,
+        bus: hotplugPort(disk.port),
+      });
     } catch (err) {
       // Already plugged (a retried attach) is done; anything else leaves no half-added node behind.
       if (/Duplicate (device )?ID/i.test((err as Error).message)) return;

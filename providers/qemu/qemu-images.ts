@@ -58,9 +58,19 @@ function stateOf(doc: ImageDoc): ImageState {
 }
 
 function view(doc: ImageDoc): MachineImage {
-  const extra = { ...doc.image.extra, ...(doc.deprecation ? { deprecateAt: new Date(doc.deprecation.at).toISOString(), replacementId: doc.deprecation.replacementId } : {}) };
+  const extra = {
+    ...doc.image.extra,
+    ...(doc.deprecation
+      ? { deprecateAt: new Date(doc.deprecation.at).toISOString(), replacementId: doc.deprecation.replacementId }
+      : {}),
+  };
   const state = stateOf(doc);
-  return { ...doc.image, state, extra, ...(state === 'failed' ? { stateReason: 'the disk copy stopped before it finished; capture again' } : {}) };
+  return {
+    ...doc.image,
+    state,
+    extra,
+    ...(state === 'failed' ? { stateReason: 'the disk copy stopped before it finished; capture again' } : {}),
+  };
 }
 
 /** Registers the built base image as the public library's image, once per build (its id comes from the build). */
@@ -89,7 +99,11 @@ export function registerBaseImage(ctx: QemuContext, region: string): boolean {
         tags: { family: `${manifest.distribution}-${manifest.version}`, version: day },
         extra: { kernel: manifest.kernel },
       },
-      files: { disk: path.join(ctx.baseImageDir, 'disk.qcow2'), kernel: path.join(ctx.baseImageDir, 'vmlinuz'), initrd: path.join(ctx.baseImageDir, 'initrd.img') },
+      files: {
+        disk: path.join(ctx.baseImageDir, 'disk.qcow2'),
+        kernel: path.join(ctx.baseImageDir, 'vmlinuz'),
+        initrd: path.join(ctx.baseImageDir, 'initrd.img'),
+      },
     };
     ctx.store.put({ id, kind: 'image', region, clientToken: null, doc });
   });
@@ -99,18 +113,24 @@ export function registerBaseImage(ctx: QemuContext, region: string): boolean {
 export function findImageDoc(ctx: QemuContext, region: string, imageId: string): { doc: ImageDoc; view: MachineImage } {
   requireRegion(region);
   const stored = ctx.store.get<ImageDoc>('image', imageId);
-  if (!stored || stored.region !== region) throw new ProviderError('NotFound', `image ${imageId} does not exist in region ${region}`);
+  if (!stored || stored.region !== region)
+    throw new ProviderError('NotFound', `image ${imageId} does not exist in region ${region}`);
   return { doc: stored.doc, view: view(stored.doc) };
 }
 
 /** The disk a new server's root overlay is backed by. */
 export function imageDisk(ctx: QemuContext, region: string, imageId: string): string {
   const { doc } = findImageDoc(ctx, region, imageId);
-  if (!existsSync(doc.files.disk)) throw new ProviderError('Unavailable', `image ${imageId}'s disk ${doc.files.disk} is missing; rebuild the base image (npm run qemu:image)`);
+  if (!existsSync(doc.files.disk))
+    throw new ProviderError(
+      'Unavailable',
+      `image ${imageId}'s disk ${doc.files.disk} is missing; rebuild the base image (npm run qemu:image)`,
+    );
   return doc.files.disk;
 }
 
-export const getImage = (ctx: QemuContext, region: string, imageId: string): MachineImage => findImageDoc(ctx, region, imageId).view;
+export const getImage = (ctx: QemuContext, region: string, imageId: string): MachineImage =>
+  findImageDoc(ctx, region, imageId).view;
 
 export function listImages(ctx: QemuContext, region: string, page?: PageRequest): Page<MachineImage> {
   requireRegion(region);
@@ -130,7 +150,8 @@ export function searchPublicImages(ctx: QemuContext, region: string, query: Publ
 
 function requireUniqueName(ctx: QemuContext, region: string, name: string, except?: string): void {
   const taken = ctx.store.list<ImageDoc>('image', region).some((s) => s.id !== except && s.doc.image.name === name);
-  if (taken) throw new ProviderError('Conflict', `an image named "${name}" already exists in ${region}; choose another name`);
+  if (taken)
+    throw new ProviderError('Conflict', `an image named "${name}" already exists in ${region}; choose another name`);
 }
 
 /**
@@ -138,7 +159,12 @@ function requireUniqueName(ctx: QemuContext, region: string, name: string, excep
  * holds the server stopped (qemu-servers.ts holdStoppedForCapture); passing it keeps this file free of the
  * servers' code at run time.
  */
-export function captureImage(ctx: QemuContext, region: string, input: CaptureImageInput, readServer: () => { doc: ServerDoc; state: ServerState; rootDisk: string }): MachineImage {
+export function captureImage(
+  ctx: QemuContext,
+  region: string,
+  input: CaptureImageInput,
+  readServer: () => { doc: ServerDoc; state: ServerState; rootDisk: string },
+): MachineImage {
   requireName('image', input.name);
   return ctx.store.transaction(() => {
     const existing = input.clientToken ? ctx.store.byToken<ImageDoc>('image', region, input.clientToken) : undefined;
@@ -146,7 +172,10 @@ export function captureImage(ctx: QemuContext, region: string, input: CaptureIma
     // Read inside the transaction: a start (which takes the same lock) cannot slip in between the look and the copy.
     const server = readServer();
     if (server.state !== 'stopped') {
-      throw new ProviderError('Conflict', `server ${input.serverId} is ${server.state}; the qemu cloud captures stopped servers only (stop it first, or capture with reboot)`);
+      throw new ProviderError(
+        'Conflict',
+        `server ${input.serverId} is ${server.state}; the qemu cloud captures stopped servers only (stop it first, or capture with reboot)`,
+      );
     }
     requireUniqueName(ctx, region, input.name);
     const source = ctx.store.get<ImageDoc>('image', server.doc.server.imageId)?.doc;
@@ -155,12 +184,23 @@ export function captureImage(ctx: QemuContext, region: string, input: CaptureIma
     mkdirSync(path.dirname(disk), { recursive: true, mode: 0o700 });
     // The copy runs on its own (its own process group, so deleting the image can stop all of it): it writes beside
     // the final name and renames when whole, so "the file exists" means "the image is complete", whoever asks.
-    const copy = spawn('sh', ['-c', 'exec 2>/dev/null; qemu-img convert -O qcow2 "$1" "$2.part" && mv "$2.part" "$2"', 'capture', server.rootDisk, disk], {
-      detached: true,
-      stdio: 'ignore',
-    });
+    const copy = spawn(
+      'sh',
+      [
+        '-c',
+        'exec 2>/dev/null; qemu-img convert -O qcow2 "$1" "$2.part" && mv "$2.part" "$2"',
+        'capture',
+        server.rootDisk,
+        disk,
+      ],
+      {
+        detached: true,
+        stdio: 'ignore',
+      },
+    );
     copy.on('error', () => undefined); // a failed spawn has no pid: answered below
-    if (!copy.pid) throw new ProviderError('Unavailable', `could not start copying server ${input.serverId}'s disk; try again`);
+    if (!copy.pid)
+      throw new ProviderError('Unavailable', `could not start copying server ${input.serverId}'s disk; try again`);
     copy.unref();
     const doc: ImageDoc = {
       image: {
@@ -188,14 +228,20 @@ export function captureImage(ctx: QemuContext, region: string, input: CaptureIma
 
 /** A capture still copying from this server, if any: the server must not start and change the disk meanwhile. */
 export function captureInProgress(ctx: QemuContext, region: string, serverId: string): string | undefined {
-  const copying = ctx.store.list<ImageDoc>('image', region).find((s) => s.doc.capture?.serverId === serverId && stateOf(s.doc) === 'pending');
+  const copying = ctx.store
+    .list<ImageDoc>('image', region)
+    .find((s) => s.doc.capture?.serverId === serverId && stateOf(s.doc) === 'pending');
   return copying ? `image ${copying.id} is being copied from its disk` : undefined;
 }
 
 function changeOwn(ctx: QemuContext, region: string, imageId: string, change: (doc: ImageDoc) => void): MachineImage {
   return ctx.store.transaction(() => {
     const { doc } = findImageDoc(ctx, region, imageId);
-    if (doc.image.visibility === 'public') throw new ProviderError('InvalidInput', `image ${imageId} is a public image of the cloud; clone it into a private image to change it`);
+    if (doc.image.visibility === 'public')
+      throw new ProviderError(
+        'InvalidInput',
+        `image ${imageId} is a public image of the cloud; clone it into a private image to change it`,
+      );
     change(doc);
     ctx.store.put({ id: imageId, kind: 'image', region, clientToken: null, doc });
     return view(doc);
@@ -210,9 +256,15 @@ export function updateImage(ctx: QemuContext, region: string, imageId: string, u
   });
 }
 
-export function deprecateImage(ctx: QemuContext, region: string, imageId: string, options: { replacementId?: string; at?: string } = {}): MachineImage {
+export function deprecateImage(
+  ctx: QemuContext,
+  region: string,
+  imageId: string,
+  options: { replacementId?: string; at?: string } = {},
+): MachineImage {
   const at = options.at === undefined ? Date.now() : Date.parse(options.at);
-  if (Number.isNaN(at)) throw new ProviderError('InvalidInput', `deprecation time "${options.at}" is not an ISO 8601 date-time`);
+  if (Number.isNaN(at))
+    throw new ProviderError('InvalidInput', `deprecation time "${options.at}" is not an ISO 8601 date-time`);
   if (options.replacementId) findImageDoc(ctx, region, options.replacementId);
   return changeOwn(ctx, region, imageId, (doc) => {
     doc.deprecation = { at, ...(options.replacementId ? { replacementId: options.replacementId } : {}) };
@@ -220,18 +272,27 @@ export function deprecateImage(ctx: QemuContext, region: string, imageId: string
   });
 }
 
-export const disableImage = (ctx: QemuContext, region: string, imageId: string) => changeOwn(ctx, region, imageId, (doc) => void (doc.disabled = true));
-export const enableImage = (ctx: QemuContext, region: string, imageId: string) => changeOwn(ctx, region, imageId, (doc) => void delete doc.disabled);
+export const disableImage = (ctx: QemuContext, region: string, imageId: string) =>
+  changeOwn(ctx, region, imageId, (doc) => void (doc.disabled = true));
+export const enableImage = (ctx: QemuContext, region: string, imageId: string) =>
+  changeOwn(ctx, region, imageId, (doc) => void delete doc.disabled);
 
 /** Removes an own image and its disk; refused while servers boot from it (their disks are overlays on it). */
-export function deregisterImage(ctx: QemuContext, region: string, imageId: string, usedBy: (imageId: string) => string | undefined): void {
+export function deregisterImage(
+  ctx: QemuContext,
+  region: string,
+  imageId: string,
+  usedBy: (imageId: string) => string | undefined,
+): void {
   requireRegion(region);
   ctx.store.transaction(() => {
     const stored = ctx.store.get<ImageDoc>('image', imageId);
     if (!stored || stored.region !== region) return;
-    if (stored.doc.image.visibility === 'public') throw new ProviderError('InvalidInput', `image ${imageId} is a public image of the cloud; it cannot be deleted`);
+    if (stored.doc.image.visibility === 'public')
+      throw new ProviderError('InvalidInput', `image ${imageId} is a public image of the cloud; it cannot be deleted`);
     const user = usedBy(imageId);
-    if (user) throw new ProviderError('Conflict', `image ${imageId} is the base of server ${user}'s disk; terminate it first`);
+    if (user)
+      throw new ProviderError('Conflict', `image ${imageId} is the base of server ${user}'s disk; terminate it first`);
     if (stored.doc.capture && copying(stored.doc.capture, stored.doc.files.disk)) {
       try {
         process.kill(-stored.doc.capture.pid, 'SIGTERM');

@@ -21,12 +21,18 @@ const keypairId = (region: string, name: string) => `${region}/${name}`;
 
 function storeKeypair(ctx: QemuContext, region: string, doc: KeypairDoc): void {
   ctx.store.transaction(() => {
-    if (ctx.store.get('keypair', keypairId(region, doc.name))) throw new ProviderError('Conflict', `a key pair named "${doc.name}" already exists in ${region}`);
+    if (ctx.store.get('keypair', keypairId(region, doc.name)))
+      throw new ProviderError('Conflict', `a key pair named "${doc.name}" already exists in ${region}`);
     ctx.store.put({ id: keypairId(region, doc.name), kind: 'keypair', region, clientToken: null, doc });
   });
 }
 
-export function createKeypair(ctx: QemuContext, region: string, name: string, tags: Record<string, string> = {}): CreatedKeypair {
+export function createKeypair(
+  ctx: QemuContext,
+  region: string,
+  name: string,
+  tags: Record<string, string> = {},
+): CreatedKeypair {
   requireRegion(region);
   requireName('keypair', name);
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -35,12 +41,22 @@ export function createKeypair(ctx: QemuContext, region: string, name: string, ta
   if (parsed instanceof Error) throw parsed;
   const key = Array.isArray(parsed) ? parsed[0]! : parsed;
   const publicKey = `${key.type} ${key.getPublicSSH().toString('base64')} ${name}`;
-  const fingerprint = colonHex(createHash('sha1').update(privateKey.export({ type: 'pkcs8', format: 'der' })).digest());
+  const fingerprint = colonHex(
+    createHash('sha1')
+      .update(privateKey.export({ type: 'pkcs8', format: 'der' }))
+      .digest(),
+  );
   storeKeypair(ctx, region, { name, fingerprint, tags, publicKey });
   return { name, fingerprint, tags, privateKeyPem };
 }
 
-export function importKeypair(ctx: QemuContext, region: string, name: string, publicKey: string, tags: Record<string, string> = {}): Keypair {
+export function importKeypair(
+  ctx: QemuContext,
+  region: string,
+  name: string,
+  publicKey: string,
+  tags: Record<string, string> = {},
+): Keypair {
   requireRegion(region);
   requireName('keypair', name);
   const { type, body, blob } = openSshPublicKey(publicKey);
@@ -74,19 +90,29 @@ export function authorize(ctx: QemuContext, region: string, firewallId: string, 
   return authorizeStored(ctx.store, region, firewallId, rules);
 }
 
-export function listFirewalls(ctx: QemuContext, region: string, filter: { ids?: string[]; tag?: { key: string; value?: string } } = {}): Firewall[] {
+export function listFirewalls(
+  ctx: QemuContext,
+  region: string,
+  filter: { ids?: string[]; tag?: { key: string; value?: string } } = {},
+): Firewall[] {
   requireRegion(region);
   return listStoredFirewalls(ctx.store, region, filter);
 }
 
 /** Removes a firewall; `inUse` names a server still using it (the caller knows servers' states). */
-export function deleteFirewall(ctx: QemuContext, region: string, firewallId: string, inUse: (firewallId: string) => string | undefined): void {
+export function deleteFirewall(
+  ctx: QemuContext,
+  region: string,
+  firewallId: string,
+  inUse: (firewallId: string) => string | undefined,
+): void {
   requireRegion(region);
   ctx.store.transaction(() => {
     const stored = ctx.store.get<Firewall>('firewall', firewallId);
     if (!stored || stored.region !== region) return;
     const user = inUse(firewallId);
-    if (user) throw new ProviderError('Conflict', `firewall ${firewallId} is in use by server ${user}; terminate it first`);
+    if (user)
+      throw new ProviderError('Conflict', `firewall ${firewallId} is in use by server ${user}; terminate it first`);
     ctx.store.delete('firewall', firewallId);
   });
 }

@@ -7,7 +7,17 @@ import type { Page, PageRequest } from '../../domain/page';
 import type { Product } from '../../domain/product';
 import type { Server, StatusCheck } from '../../domain/server';
 import type { Volume } from '../../domain/volume';
-import type { CaptureImageInput, CloudProvider, CreateFirewallInput, CreateVolumeInput, ImageUpdate, LaunchServerInput, PublicImageQuery, ServerFilter, VolumeFilter } from '../cloud-provider';
+import type {
+  CaptureImageInput,
+  CloudProvider,
+  CreateFirewallInput,
+  CreateVolumeInput,
+  ImageUpdate,
+  LaunchServerInput,
+  PublicImageQuery,
+  ServerFilter,
+  VolumeFilter,
+} from '../cloud-provider';
 import { RecordStore } from '../local/record-store';
 import { QEMU_CAPABILITIES, QEMU_PRODUCTS, QEMU_REGION, QEMU_ZONE } from './catalog';
 import { requireRegion, type QemuContext, type QemuLimits } from './context';
@@ -24,7 +34,6 @@ export interface QemuProviderOptions {
   limits: QemuLimits;
   qemuBinary?: string;
 }
-
 
 // The local cloud: servers are QEMU virtual machines on this machine (see providers/README.md).
 export class QemuProvider implements CloudProvider {
@@ -84,14 +93,20 @@ export class QemuProvider implements CloudProvider {
   }
 
   async captureImage(region: string, input: CaptureImageInput): Promise<MachineImage> {
-    return images.captureImage(this.ctx, region, input, () => servers.holdStoppedForCapture(this.ctx, region, input.serverId));
+    return images.captureImage(this.ctx, region, input, () =>
+      servers.holdStoppedForCapture(this.ctx, region, input.serverId),
+    );
   }
 
   async updateImage(region: string, imageId: string, update: ImageUpdate): Promise<MachineImage> {
     return images.updateImage(this.ctx, region, imageId, update);
   }
 
-  async deprecateImage(region: string, imageId: string, options?: { replacementId?: string; at?: string }): Promise<MachineImage> {
+  async deprecateImage(
+    region: string,
+    imageId: string,
+    options?: { replacementId?: string; at?: string },
+  ): Promise<MachineImage> {
     return images.deprecateImage(this.ctx, region, imageId, options);
   }
 
@@ -104,12 +119,19 @@ export class QemuProvider implements CloudProvider {
   }
 
   async deregisterImage(region: string, imageId: string): Promise<void> {
-    images.deregisterImage(this.ctx, region, imageId, (id) => servers.listServers(this.ctx, region, { imageId: id }).find((s) => s.state !== 'terminated')?.id);
+    images.deregisterImage(
+      this.ctx,
+      region,
+      imageId,
+      (id) => servers.listServers(this.ctx, region, { imageId: id }).find((s) => s.state !== 'terminated')?.id,
+    );
   }
 
   async listProducts(region: string, filter: { architecture?: Architecture } = {}): Promise<Product[]> {
     requireRegion(region);
-    return QEMU_PRODUCTS.filter((p) => !filter.architecture || p.architecture === filter.architecture).map(({ memoryMb: _mb, ...product }) => product);
+    return QEMU_PRODUCTS.filter((p) => !filter.architecture || p.architecture === filter.architecture).map(
+      ({ memoryMb: _mb, ...product }) => product,
+    );
   }
 
   async launchServer(region: string, input: LaunchServerInput): Promise<Server> {
@@ -145,7 +167,12 @@ export class QemuProvider implements CloudProvider {
     return network.createKeypair(this.ctx, region, name, tags);
   }
 
-  async importKeypair(region: string, name: string, publicKey: string, tags?: Record<string, string>): Promise<Keypair> {
+  async importKeypair(
+    region: string,
+    name: string,
+    publicKey: string,
+    tags?: Record<string, string>,
+  ): Promise<Keypair> {
     return network.importKeypair(this.ctx, region, name, publicKey, tags);
   }
 
@@ -165,15 +192,22 @@ export class QemuProvider implements CloudProvider {
     return network.authorize(this.ctx, region, firewallId, rules);
   }
 
-  async listFirewalls(region: string, filter?: { ids?: string[]; tag?: { key: string; value?: string } }): Promise<Firewall[]> {
+  async listFirewalls(
+    region: string,
+    filter?: { ids?: string[]; tag?: { key: string; value?: string } },
+  ): Promise<Firewall[]> {
     return network.listFirewalls(this.ctx, region, filter);
   }
 
   async deleteFirewall(region: string, firewallId: string): Promise<void> {
-    network.deleteFirewall(this.ctx, region, firewallId, (id) =>
-      this.ctx.store
-        .list<servers.ServerDoc>('server', region)
-        .find((s) => s.doc.firewallIds.includes(id) && s.doc.desired !== 'terminated')?.id,
+    network.deleteFirewall(
+      this.ctx,
+      region,
+      firewallId,
+      (id) =>
+        this.ctx.store
+          .list<servers.ServerDoc>('server', region)
+          .find((s) => s.doc.firewallIds.includes(id) && s.doc.desired !== 'terminated')?.id,
     );
   }
 

@@ -46,7 +46,14 @@ const BOOT_FINISHED = /machine-images: boot finished/;
 
 export const serverPaths = (ctx: QemuContext, id: string) => {
   const dir = serverDir(ctx, id);
-  return { dir, root: path.join(dir, 'root.qcow2'), pid: path.join(dir, 'qemu.pid'), console: path.join(dir, 'console.log'), qmp: qmpSocketPath(ctx, id), seed: path.join(dir, 'seed') };
+  return {
+    dir,
+    root: path.join(dir, 'root.qcow2'),
+    pid: path.join(dir, 'qemu.pid'),
+    console: path.join(dir, 'console.log'),
+    qmp: qmpSocketPath(ctx, id),
+    seed: path.join(dir, 'seed'),
+  };
 };
 
 export function loadServer(ctx: QemuContext, region: string, serverId: string): ServerDoc {
@@ -56,15 +63,18 @@ export function loadServer(ctx: QemuContext, region: string, serverId: string): 
   return stored.doc;
 }
 
-const save = (ctx: QemuContext, region: string, doc: ServerDoc) => ctx.store.put({ id: doc.server.id, kind: 'server', region, clientToken: null, doc });
+const save = (ctx: QemuContext, region: string, doc: ServerDoc) =>
+  ctx.store.put({ id: doc.server.id, kind: 'server', region, clientToken: null, doc });
 
-export const isAlive = (ctx: QemuContext, serverId: string) => machinePid(serverPaths(ctx, serverId).pid, serverId) !== undefined;
+export const isAlive = (ctx: QemuContext, serverId: string) =>
+  machinePid(serverPaths(ctx, serverId).pid, serverId) !== undefined;
 
 export function serverState(ctx: QemuContext, doc: ServerDoc): ServerState {
   if (doc.desired === 'terminated') return 'terminated';
   const alive = isAlive(ctx, doc.server.id);
   // Asked to run and not up: booting (first boot, or a start holding the lease), or it went down by itself.
-  if (doc.desired === 'running') return alive ? 'running' : !doc.bootedAt || (doc.bootLease ?? 0) > Date.now() ? 'pending' : 'stopped';
+  if (doc.desired === 'running')
+    return alive ? 'running' : !doc.bootedAt || (doc.bootLease ?? 0) > Date.now() ? 'pending' : 'stopped';
   return alive ? 'stopping' : 'stopped';
 }
 
@@ -82,22 +92,33 @@ export function serverView(ctx: QemuContext, doc: ServerDoc): Server {
 
 /** Servers that hold a guest slot: asked to run, or still shutting down. */
 function liveServers(ctx: QemuContext, region: string): ServerDoc[] {
-  return ctx.store.list<ServerDoc>('server', region).map((s) => s.doc).filter((doc) => doc.desired === 'running' || (doc.desired === 'stopped' && isAlive(ctx, doc.server.id)));
+  return ctx.store
+    .list<ServerDoc>('server', region)
+    .map((s) => s.doc)
+    .filter((doc) => doc.desired === 'running' || (doc.desired === 'stopped' && isAlive(ctx, doc.server.id)));
 }
 
 function requireRoom(ctx: QemuContext, region: string, memoryMb: number, except?: string): void {
   const live = liveServers(ctx, region).filter((doc) => doc.server.id !== except);
   if (live.length >= ctx.limits.guests) {
-    throw new ProviderError('QuotaExceeded', `${live.length} of the ${ctx.limits.guests} guests this machine allows are running; stop or terminate one, or raise QEMU_MAX_GUESTS`);
+    throw new ProviderError(
+      'QuotaExceeded',
+      `${live.length} of the ${ctx.limits.guests} guests this machine allows are running; stop or terminate one, or raise QEMU_MAX_GUESTS`,
+    );
   }
   const used = live.reduce((sum, doc) => sum + doc.memoryMb, 0);
   if (used + memoryMb > ctx.limits.memoryMb) {
-    throw new ProviderError('QuotaExceeded', `running guests use ${used} MiB of the ${ctx.limits.memoryMb} MiB allowed and this one needs ${memoryMb}; stop one, choose a smaller product, or raise QEMU_MAX_MEMORY_MB`);
+    throw new ProviderError(
+      'QuotaExceeded',
+      `running guests use ${used} MiB of the ${ctx.limits.memoryMb} MiB allowed and this one needs ${memoryMb}; stop one, choose a smaller product, or raise QEMU_MAX_MEMORY_MB`,
+    );
   }
 }
 
 function firewallsOf(ctx: QemuContext, doc: ServerDoc): Firewall[] {
-  return doc.firewallIds.map((id) => ctx.store.get<Firewall>('firewall', id)?.doc).filter((f): f is Firewall => f !== undefined);
+  return doc.firewallIds
+    .map((id) => ctx.store.get<Firewall>('firewall', id)?.doc)
+    .filter((f): f is Firewall => f !== undefined);
 }
 
 /** cloud-init's NoCloud seed: meta-data names the instance and carries the key pair; user data is passed as given. */
@@ -106,7 +127,11 @@ function writeSeed(ctx: QemuContext, region: string, doc: ServerDoc, userData: s
   mkdirSync(seed, { recursive: true, mode: 0o700 });
   const keypair = doc.keypairName ? findKeypair(ctx, region, doc.keypairName) : undefined;
   // JSON strings are YAML strings: a key's comment can hold anything a key pair's name may.
-  const metaData = [`instance-id: ${doc.server.id}`, `local-hostname: ${JSON.stringify(doc.server.name)}`, ...(keypair ? ['public-keys:', `  - ${JSON.stringify(keypair.publicKey)}`] : [])];
+  const metaData = [
+    `instance-id: ${doc.server.id}`,
+    `local-hostname: ${JSON.stringify(doc.server.name)}`,
+    ...(keypair ? ['public-keys:', `  - ${JSON.stringify(keypair.publicKey)}`] : []),
+  ];
   writeFileSync(path.join(seed, 'meta-data'), `${metaData.join('\n')}\n`, { mode: 0o600 });
   // User data can hold secrets: only the owner reads it; QEMU hands it to the guest through fw_cfg.
   writeFileSync(path.join(seed, 'user-data'), userData ?? '', { mode: 0o600 });
@@ -169,7 +194,11 @@ async function startWithDisks(ctx: QemuContext, region: string, doc: ServerDoc):
     kernel: doc.kernel,
     initrd: doc.initrd,
     rootDisk: p.root,
-    volumes: attached.map((v) => ({ serial: v.volume.id, file: volumeFile(ctx, v.volume.id), port: v.attachment!.port })),
+    volumes: attached.map((v) => ({
+      serial: v.volume.id,
+      file: volumeFile(ctx, v.volume.id),
+      port: v.attachment!.port,
+    })),
     hotplugPorts: QEMU_MAX_VOLUMES_PER_SERVER,
     forwards,
     seed: { 'meta-data': path.join(p.seed, 'meta-data'), 'user-data': path.join(p.seed, 'user-data') },
@@ -185,19 +214,35 @@ export async function launchServer(ctx: QemuContext, region: string, input: Laun
   const zone = requireZone(region, input.zone);
   requireName('server', input.name);
   const product = QEMU_PRODUCTS.find((p) => p.id === input.productId);
-  if (!product) throw new ProviderError('InvalidInput', `product ${input.productId} does not exist; choose one of ${QEMU_PRODUCTS.map((p) => p.id).join(', ')}`);
+  if (!product)
+    throw new ProviderError(
+      'InvalidInput',
+      `product ${input.productId} does not exist; choose one of ${QEMU_PRODUCTS.map((p) => p.id).join(', ')}`,
+    );
   const doc = ctx.store.transaction(() => {
     const existing = ctx.store.byToken<ServerDoc>('server', region, input.clientToken);
     if (existing) return existing.doc;
     const image = findImageDoc(ctx, region, input.imageId);
     const state = image.view.state;
-    if (state !== 'available' && state !== 'deprecated') throw new ProviderError('InvalidInput', `image ${input.imageId} is ${state}; launch from an available image`);
-    if (input.keypairName && !findKeypair(ctx, region, input.keypairName)) throw new ProviderError('NotFound', `key pair ${input.keypairName} does not exist`);
-    for (const id of input.firewallIds ?? []) if (!ctx.store.get('firewall', id)) throw new ProviderError('NotFound', `firewall ${id} does not exist`);
+    if (state !== 'available' && state !== 'deprecated')
+      throw new ProviderError('InvalidInput', `image ${input.imageId} is ${state}; launch from an available image`);
+    if (input.keypairName && !findKeypair(ctx, region, input.keypairName))
+      throw new ProviderError('NotFound', `key pair ${input.keypairName} does not exist`);
+    for (const id of input.firewallIds ?? [])
+      if (!ctx.store.get('firewall', id)) throw new ProviderError('NotFound', `firewall ${id} does not exist`);
     requireRoom(ctx, region, product.memoryMb);
     const id = newId('i');
     const fresh: ServerDoc = {
-      server: { id, name: input.name, imageId: image.view.id, productId: product.id, zone, privateIp: '10.0.2.15', createdAt: new Date().toISOString(), tags: { ...input.tags, Name: input.name } },
+      server: {
+        id,
+        name: input.name,
+        imageId: image.view.id,
+        productId: product.id,
+        zone,
+        privateIp: '10.0.2.15',
+        createdAt: new Date().toISOString(),
+        tags: { ...input.tags, Name: input.name },
+      },
       desired: 'running',
       cpus: product.cpuCount,
       memoryMb: product.memoryMb,
@@ -244,14 +289,21 @@ export function listServers(ctx: QemuContext, region: string, filter: ServerFilt
   return ctx.store
     .list<ServerDoc>('server', region, filter.tag ? { tag: filter.tag } : {})
     .map((s) => serverView(ctx, s.doc))
-    .filter((s) => (!filter.imageId || s.imageId === filter.imageId) && (!filter.states || filter.states.includes(s.state)) && hasTag(s.tags, filter.tag));
+    .filter(
+      (s) =>
+        (!filter.imageId || s.imageId === filter.imageId) &&
+        (!filter.states || filter.states.includes(s.state)) &&
+        hasTag(s.tags, filter.tag),
+    );
 }
 
 export async function stopServer(ctx: QemuContext, region: string, serverId: string): Promise<Server> {
   const doc = ctx.store.transaction(() => {
     const current = loadServer(ctx, region, serverId);
-    if (current.desired === 'terminated') throw new ProviderError('Conflict', `server ${serverId} is terminated; it cannot stop`);
-    if (current.desired === 'running') save(ctx, region, { ...current, desired: 'stopped', stopRequestedAt: Date.now() });
+    if (current.desired === 'terminated')
+      throw new ProviderError('Conflict', `server ${serverId} is terminated; it cannot stop`);
+    if (current.desired === 'running')
+      save(ctx, region, { ...current, desired: 'stopped', stopRequestedAt: Date.now() });
     return loadServer(ctx, region, serverId);
   });
   const p = serverPaths(ctx, serverId);
@@ -259,16 +311,23 @@ export async function stopServer(ctx: QemuContext, region: string, serverId: str
   return serverView(ctx, doc);
 }
 
-export async function startServer(ctx: QemuContext, region: string, serverId: string, busy: (serverId: string) => string | undefined): Promise<Server> {
+export async function startServer(
+  ctx: QemuContext,
+  region: string,
+  serverId: string,
+  busy: (serverId: string) => string | undefined,
+): Promise<Server> {
   const doc = ctx.store.transaction(() => {
     const current = loadServer(ctx, region, serverId);
-    if (current.desired === 'terminated') throw new ProviderError('Conflict', `server ${serverId} is terminated; it cannot start`);
+    if (current.desired === 'terminated')
+      throw new ProviderError('Conflict', `server ${serverId} is terminated; it cannot start`);
     const why = busy(serverId);
     if (why) throw new ProviderError('Unavailable', `server ${serverId} cannot start while ${why}`);
     // Asked to run already: booting, running, or down by itself (claimBoot below boots it again).
     if (current.desired === 'running') return current;
     const state = serverState(ctx, current);
-    if (state === 'stopping') throw new ProviderError('Unavailable', `server ${serverId} is still stopping; start it once it has stopped`);
+    if (state === 'stopping')
+      throw new ProviderError('Unavailable', `server ${serverId} is still stopping; start it once it has stopped`);
     requireRoom(ctx, region, current.memoryMb, serverId);
     const next: ServerDoc = { ...current, desired: 'running' };
     delete next.stopRequestedAt;
@@ -300,7 +359,11 @@ export async function terminateServer(ctx: QemuContext, region: string, serverId
  * For a capture, inside its transaction: the server's state, and when it is stopped, the record kept stopped (a
  * guest that powered itself off included) so that nothing boots it while its disk is copied.
  */
-export function holdStoppedForCapture(ctx: QemuContext, region: string, serverId: string): { doc: ServerDoc; state: ServerState; rootDisk: string } {
+export function holdStoppedForCapture(
+  ctx: QemuContext,
+  region: string,
+  serverId: string,
+): { doc: ServerDoc; state: ServerState; rootDisk: string } {
   const doc = loadServer(ctx, region, serverId);
   const state = serverState(ctx, doc);
   if (state === 'stopped' && doc.desired !== 'stopped') save(ctx, region, { ...doc, desired: 'stopped' });
@@ -316,4 +379,3 @@ export function statusChecks(ctx: QemuContext, region: string, serverId: string)
     return 'initializing';
   }
 }
-

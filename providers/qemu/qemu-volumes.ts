@@ -19,7 +19,11 @@ export interface VolumeDoc {
 
 export function volumeView(doc: VolumeDoc): Volume {
   const { attachment } = doc;
-  return { ...doc.volume, state: attachment ? 'in-use' : 'available', ...(attachment ? { serverId: attachment.serverId, device: attachment.device } : {}) };
+  return {
+    ...doc.volume,
+    state: attachment ? 'in-use' : 'available',
+    ...(attachment ? { serverId: attachment.serverId, device: attachment.device } : {}),
+  };
 }
 
 function loadVolume(ctx: QemuContext, region: string, volumeId: string): VolumeDoc {
@@ -36,17 +40,33 @@ export function freed(doc: VolumeDoc): VolumeDoc {
   return free;
 }
 
-const save = (ctx: QemuContext, region: string, doc: VolumeDoc) => ctx.store.put({ id: doc.volume.id, kind: 'volume', region, clientToken: null, doc });
+const save = (ctx: QemuContext, region: string, doc: VolumeDoc) =>
+  ctx.store.put({ id: doc.volume.id, kind: 'volume', region, clientToken: null, doc });
 
 export async function createVolume(ctx: QemuContext, region: string, input: CreateVolumeInput): Promise<Volume> {
   const zone = requireZone(region, input.zone);
-  if (input.encrypted) throw new ProviderError('Unsupported', 'qemu volumes are not encrypted at rest; encrypt inside the guest with LUKS instead');
-  if (!Number.isInteger(input.sizeGb) || input.sizeGb < 1 || input.sizeGb > 1024) throw new ProviderError('InvalidInput', `volume size ${input.sizeGb} GiB is out of range; use 1 to 1024`);
+  if (input.encrypted)
+    throw new ProviderError(
+      'Unsupported',
+      'qemu volumes are not encrypted at rest; encrypt inside the guest with LUKS instead',
+    );
+  if (!Number.isInteger(input.sizeGb) || input.sizeGb < 1 || input.sizeGb > 1024)
+    throw new ProviderError('InvalidInput', `volume size ${input.sizeGb} GiB is out of range; use 1 to 1024`);
   const doc = ctx.store.transaction(() => {
     const existing = ctx.store.byToken<VolumeDoc>('volume', region, input.clientToken);
     if (existing) return existing.doc;
     const id = newId('vol');
-    const fresh: VolumeDoc = { volume: { id, sizeGb: input.sizeGb, type: 'qcow2', zone, encrypted: false, createdAt: new Date().toISOString(), tags: input.tags ?? {} } };
+    const fresh: VolumeDoc = {
+      volume: {
+        id,
+        sizeGb: input.sizeGb,
+        type: 'qcow2',
+        zone,
+        encrypted: false,
+        createdAt: new Date().toISOString(),
+        tags: input.tags ?? {},
+      },
+    };
     ctx.store.put({ id, kind: 'volume', region, clientToken: input.clientToken, doc: fresh });
     return fresh;
   });
@@ -61,18 +81,33 @@ export async function createVolume(ctx: QemuContext, region: string, input: Crea
   return volumeView(doc);
 }
 
-export async function attachVolume(ctx: QemuContext, region: string, volumeId: string, serverId: string, device: string): Promise<Volume> {
+export async function attachVolume(
+  ctx: QemuContext,
+  region: string,
+  volumeId: string,
+  serverId: string,
+  device: string,
+): Promise<Volume> {
   const doc = ctx.store.transaction(() => {
     const current = loadVolume(ctx, region, volumeId);
     if (current.attachment) {
       if (current.attachment.serverId === serverId) return current;
-      throw new ProviderError('Conflict', `volume ${volumeId} is attached to server ${current.attachment.serverId}; detach it first`);
+      throw new ProviderError(
+        'Conflict',
+        `volume ${volumeId} is attached to server ${current.attachment.serverId}; detach it first`,
+      );
     }
     const server = loadServer(ctx, region, serverId);
     if (server.desired === 'terminated') throw new ProviderError('Conflict', `server ${serverId} is terminated`);
-    const taken = new Set(ctx.store.list<VolumeDoc>('volume', region, { attachedTo: serverId }).map((v) => v.doc.attachment!.port));
+    const taken = new Set(
+      ctx.store.list<VolumeDoc>('volume', region, { attachedTo: serverId }).map((v) => v.doc.attachment!.port),
+    );
     const port = [...Array(QEMU_MAX_VOLUMES_PER_SERVER).keys()].find((p) => !taken.has(p));
-    if (port === undefined) throw new ProviderError('QuotaExceeded', `server ${serverId} has all ${QEMU_MAX_VOLUMES_PER_SERVER} volume slots in use`);
+    if (port === undefined)
+      throw new ProviderError(
+        'QuotaExceeded',
+        `server ${serverId} has all ${QEMU_MAX_VOLUMES_PER_SERVER} volume slots in use`,
+      );
     const next: VolumeDoc = { ...current, attachment: { serverId, device, port } };
     save(ctx, region, next);
     return next;
@@ -80,12 +115,20 @@ export async function attachVolume(ctx: QemuContext, region: string, volumeId: s
   // A running machine gets the disk now; a stopped one is started with it.
   if (isAlive(ctx, serverId)) {
     try {
-      await plugDisk(serverPaths(ctx, serverId).qmp, { serial: volumeId, file: volumeFile(ctx, volumeId), port: doc.attachment!.port });
+      await plugDisk(serverPaths(ctx, serverId).qmp, {
+        serial: volumeId,
+        file: volumeFile(ctx, volumeId),
+        port: doc.attachment!.port,
+      });
     } catch (err) {
       ctx.store.transaction(() => {
         save(ctx, region, freed(loadVolume(ctx, region, volumeId)));
       });
-      throw new ProviderError('Unavailable', `could not attach volume ${volumeId} to server ${serverId}: ${(err as Error).message}`, { cause: err });
+      throw new ProviderError(
+        'Unavailable',
+        `could not attach volume ${volumeId} to server ${serverId}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
   return volumeView(doc);
@@ -97,7 +140,11 @@ export async function detachVolume(ctx: QemuContext, region: string, volumeId: s
   const { serverId } = doc.attachment;
   if (isAlive(ctx, serverId)) {
     await unplugDisk(serverPaths(ctx, serverId).qmp, volumeId).catch((err: Error) => {
-      throw new ProviderError('Unavailable', `server ${serverId} has not released volume ${volumeId} yet: ${err.message}`, { cause: err });
+      throw new ProviderError(
+        'Unavailable',
+        `server ${serverId} has not released volume ${volumeId} yet: ${err.message}`,
+        { cause: err },
+      );
     });
   }
   return ctx.store.transaction(() => {
@@ -112,7 +159,11 @@ export function deleteVolume(ctx: QemuContext, region: string, volumeId: string)
   ctx.store.transaction(() => {
     const stored = ctx.store.get<VolumeDoc>('volume', volumeId);
     if (!stored || stored.region !== region) return;
-    if (stored.doc.attachment) throw new ProviderError('Conflict', `volume ${volumeId} is attached to server ${stored.doc.attachment.serverId}; detach it first`);
+    if (stored.doc.attachment)
+      throw new ProviderError(
+        'Conflict',
+        `volume ${volumeId} is attached to server ${stored.doc.attachment.serverId}; detach it first`,
+      );
     rmSync(volumeFile(ctx, volumeId), { force: true });
     ctx.store.delete('volume', volumeId);
   });

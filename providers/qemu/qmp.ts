@@ -45,7 +45,9 @@ export class QmpSession {
     const session = new QmpSession(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
-      socket.once('error', (err) => reject(new ProviderError('Unavailable', `QMP socket ${socketPath}: ${err.message}`, { cause: err })));
+      socket.once('error', (err) =>
+        reject(new ProviderError('Unavailable', `QMP socket ${socketPath}: ${err.message}`, { cause: err })),
+      );
     });
     await session.next((m) => m.QMP !== undefined, timeoutMs, 'the QMP greeting');
     await session.execute('qmp_capabilities', undefined, timeoutMs);
@@ -54,7 +56,11 @@ export class QmpSession {
 
   async execute<T = unknown>(command: string, args?: Record<string, unknown>, timeoutMs = 10_000): Promise<T> {
     this.socket.write(`${JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}) })}\n`);
-    const answer = await this.next((m) => m.return !== undefined || m.error !== undefined, timeoutMs, `the answer to ${command}`);
+    const answer = await this.next(
+      (m) => m.return !== undefined || m.error !== undefined,
+      timeoutMs,
+      `the answer to ${command}`,
+    );
     if (answer.error) throw new ProviderError('Conflict', `QEMU refused ${command}: ${answer.error.desc}`);
     return answer.return as T;
   }
@@ -79,9 +85,11 @@ export class QmpSession {
     for (;;) {
       const index = this.messages.findIndex(wanted);
       if (index >= 0) return this.messages.splice(index, 1)[0]!;
-      if (this.closed) throw new ProviderError('Unavailable', `QMP closed while waiting for ${what}: ${this.closed.message}`);
+      if (this.closed)
+        throw new ProviderError('Unavailable', `QMP closed while waiting for ${what}: ${this.closed.message}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new ProviderError('Unavailable', `QMP gave no ${what} within ${Math.round(timeoutMs / 1000)} s`);
+      if (left <= 0)
+        throw new ProviderError('Unavailable', `QMP gave no ${what} within ${Math.round(timeoutMs / 1000)} s`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiter = () => {

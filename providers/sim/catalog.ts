@@ -31,9 +31,21 @@ interface Family {
 }
 
 const FAMILIES: Family[] = [
-  { platform: 'ubuntu', name: 'ubuntu', versions: ['22.04', '24.04'], architectures: ['x86_64', 'arm64'], minDiskGb: 8 },
+  {
+    platform: 'ubuntu',
+    name: 'ubuntu',
+    versions: ['22.04', '24.04'],
+    architectures: ['x86_64', 'arm64'],
+    minDiskGb: 8,
+  },
   { platform: 'debian', name: 'debian', versions: ['11', '12'], architectures: ['x86_64', 'arm64'], minDiskGb: 8 },
-  { platform: 'amazon-linux', name: 'amazon-linux', versions: ['2', '2023'], architectures: ['x86_64', 'arm64'], minDiskGb: 8 },
+  {
+    platform: 'amazon-linux',
+    name: 'amazon-linux',
+    versions: ['2', '2023'],
+    architectures: ['x86_64', 'arm64'],
+    minDiskGb: 8,
+  },
   { platform: 'rhel', name: 'rhel', versions: ['8.10', '9.4'], architectures: ['x86_64', 'arm64'], minDiskGb: 10 },
   { platform: 'rocky', name: 'rocky', versions: ['8.10', '9.4'], architectures: ['x86_64'], minDiskGb: 10 },
   { platform: 'windows', name: 'windows-server', versions: ['2019', '2022'], architectures: ['x86_64'], minDiskGb: 30 },

@@ -25,7 +25,10 @@ export type SimRegion = keyof typeof SIM_REGIONS;
 
 export function requireRegion(region: string): SimRegion {
   if (!(region in SIM_REGIONS)) {
-    throw new ProviderError('InvalidInput', `region ${region} does not exist; choose one of ${Object.keys(SIM_REGIONS).join(', ')}`);
+    throw new ProviderError(
+      'InvalidInput',
+      `region ${region} does not exist; choose one of ${Object.keys(SIM_REGIONS).join(', ')}`,
+    );
   }
   return region as SimRegion;
 }
@@ -37,13 +40,18 @@ export function zonesOf(region: string): string[] {
 export function requireZone(region: string, zone: string | undefined): string {
   const zones = zonesOf(region);
   if (zone === undefined) return zones[0]!;
-  if (!zones.includes(zone)) throw new ProviderError('InvalidInput', `zone ${zone} is not in region ${region}; choose one of ${zones.join(', ')}`);
+  if (!zones.includes(zone))
+    throw new ProviderError(
+      'InvalidInput',
+      `zone ${zone} is not in region ${region}; choose one of ${zones.join(', ')}`,
+    );
   return zone;
 }
 
 /** Cloud-looking ids: a prefix and 17 hex digits, as EC2's. */
 export const newId = (prefix: string): string => `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
 
-export const notFound = (what: string, id: string): ProviderError => new ProviderError('NotFound', `${what} ${id} does not exist`);
+export const notFound = (what: string, id: string): ProviderError =>
+  new ProviderError('NotFound', `${what} ${id} does not exist`);
 
 export { applyTags, hasTag } from '../local/tags';

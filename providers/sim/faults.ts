@@ -5,14 +5,26 @@ import type { RecordStore } from '../local/record-store';
 // Faults on demand: a rate per operation (transient Throttled/Unavailable) and scripted faults such as
 // "the 2nd attachVolume fails with Unavailable" or "server web-1 never passes status checks".
 
-const ErrorCodeSchema = z.enum(['NotFound', 'InvalidInput', 'QuotaExceeded', 'Conflict', 'Throttled', 'Unavailable', 'Unsupported', 'InvalidCredentials']);
+const ErrorCodeSchema = z.enum([
+  'NotFound',
+  'InvalidInput',
+  'QuotaExceeded',
+  'Conflict',
+  'Throttled',
+  'Unavailable',
+  'Unsupported',
+  'InvalidCredentials',
+]);
 
 export const ScriptedFaultSchema = z
   .object({
     operation: z.string().min(1),
     /** Only the nth call (1-based, counted across processes) of the operation. */
     nth: z.number().int().min(1).optional(),
-    match: z.object({ imageId: z.string(), serverId: z.string(), serverName: z.string(), volumeId: z.string() }).partial().optional(),
+    match: z
+      .object({ imageId: z.string(), serverId: z.string(), serverName: z.string(), volumeId: z.string() })
+      .partial()
+      .optional(),
     code: ErrorCodeSchema.optional(),
     /** For statusChecks: the server stays impaired instead of passing. */
     impaired: z.boolean().optional(),
@@ -41,7 +53,9 @@ export function parseFaultPlan(json: string | undefined): FaultPlan {
   try {
     return FaultPlanSchema.parse(JSON.parse(json));
   } catch (err) {
-    throw new Error(`SIM_FAULTS is not a valid fault plan (${(err as Error).message}); see providers/README.md`, { cause: err });
+    throw new Error(`SIM_FAULTS is not a valid fault plan (${(err as Error).message}); see providers/README.md`, {
+      cause: err,
+    });
   }
 }
 
@@ -89,7 +103,9 @@ export class FaultInjector {
 
   /** Whether a scripted fault keeps this server's status checks impaired. */
   impaired(context: FaultContext): boolean {
-    return this.plan.scripted.some((rule) => rule.operation === 'statusChecks' && rule.impaired && matches(rule, context));
+    return this.plan.scripted.some(
+      (rule) => rule.operation === 'statusChecks' && rule.impaired && matches(rule, context),
+    );
   }
 }
 
@@ -98,5 +114,9 @@ function matches(rule: ScriptedFault, context: FaultContext): boolean {
 }
 
 function injected(code: ProviderErrorCode, what: string, message?: string): ProviderError {
-  return new ProviderError(code, message ?? `simulated ${code} fault injected into ${what}`, code === 'Throttled' ? { retryAfter: 1 } : {});
+  return new ProviderError(
+    code,
+    message ?? `simulated ${code} fault injected into ${what}`,
+    code === 'Throttled' ? { retryAfter: 1 } : {},
+  );
 }

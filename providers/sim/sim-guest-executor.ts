@@ -4,7 +4,13 @@ import type { GuestState } from './sim-guest';
 import type { SimProvider } from './sim-provider';
 import { virtioDevicePath, type GuestExecutor, type GuestProbe, type GuestTarget } from '../../guest/executor';
 import { layoutNames } from '../../domain/volume-plan';
-import { guestLayout, guestStepProblems, stepInputDevice, type GuestStep, type GuestStepResult } from '../../guest/steps';
+import {
+  guestLayout,
+  guestStepProblems,
+  stepInputDevice,
+  type GuestStep,
+  type GuestStepResult,
+} from '../../guest/steps';
 
 // The step scripts' decisions, applied to the simulated guest: reuse what is there, assemble or open what is
 // closed, create only on blank devices, refuse to overwrite anything else.
@@ -34,7 +40,10 @@ function requireVisible({ state, disks }: StepInput, device: string): void {
     disks.has(device) ||
     state.arrays.some((a) => a.active && a.device === device) ||
     state.luks.some((l) => l.open && `/dev/mapper/${l.name}` === device);
-  if (!visible) throw notReady(`device ${device} is not present in the guest yet; attach the volume or run the earlier steps first`);
+  if (!visible)
+    throw notReady(
+      `device ${device} is not present in the guest yet; attach the volume or run the earlier steps first`,
+    );
 }
 
 function raid(input: StepInput): GuestStepResult {
@@ -43,7 +52,10 @@ function raid(input: StepInput): GuestStepResult {
   const { arrayDevice } = guestLayout(step.plan, step.devices);
   if (!arrayDevice) return { device: step.devices[0]! };
   let array = state.arrays.find((a) => a.device === arrayDevice);
-  if (array?.active && array.level !== step.plan.raid) throw refuse(`${arrayDevice} is already an active ${array.level} array, not ${step.plan.raid}; stop it or choose another mount point`);
+  if (array?.active && array.level !== step.plan.raid)
+    throw refuse(
+      `${arrayDevice} is already an active ${array.level} array, not ${step.plan.raid}; stop it or choose another mount point`,
+    );
   if (array && !array.active) array.active = true; // its superblocks are on the disks: assemble
   if (!array) {
     for (const disk of step.devices) {
@@ -54,7 +66,8 @@ function raid(input: StepInput): GuestStepResult {
     state.arrays.push(array);
   }
   const uuid = array.uuid;
-  if (!state.mdadmConf.some((line) => line.includes(`UUID=${uuid}`))) state.mdadmConf.push(`ARRAY ${arrayDevice} metadata=1.2 UUID=${uuid}`);
+  if (!state.mdadmConf.some((line) => line.includes(`UUID=${uuid}`)))
+    state.mdadmConf.push(`ARRAY ${arrayDevice} metadata=1.2 UUID=${uuid}`);
   return { device: arrayDevice, arrayDevice };
 }
 
@@ -74,14 +87,18 @@ function encrypt(input: StepInput): GuestStepResult {
   }
   if (luks.keyDigest !== keyDigest) throw refuse(`the given passphrase does not open ${device}`);
   const other = state.luks.find((l) => l.open && l.name === name && l !== luks);
-  if (other) throw refuse(`/dev/mapper/${name} is open on ${other.device}, not on ${device}; close it or choose another mount point`);
+  if (other)
+    throw refuse(
+      `/dev/mapper/${name} is open on ${other.device}, not on ${device}; close it or choose another mount point`,
+    );
   if (luks.open && luks.name !== name) throw refuse(`${device} is already open as /dev/mapper/${luks.name}`);
   luks.open = true;
   const keyPath = `/etc/luks-keys/${name}`;
   state.keyFiles = [...state.keyFiles.filter((k) => k.path !== keyPath), { path: keyPath, mode: '0400', keyDigest }];
   const existing = state.crypttab.find((line) => line.split(/\s+/)[0] === name);
   if (!existing) state.crypttab.push(`${name} UUID=${luks.uuid} ${keyPath} luks`);
-  else if (existing.split(/\s+/)[1] !== `UUID=${luks.uuid}`) throw refuse(`/etc/crypttab already maps ${name} elsewhere: ${existing}`);
+  else if (existing.split(/\s+/)[1] !== `UUID=${luks.uuid}`)
+    throw refuse(`/etc/crypttab already maps ${name} elsewhere: ${existing}`);
   return { device: `/dev/mapper/${name}`, luksDevice: `/dev/mapper/${name}` };
 }
 
@@ -92,7 +109,10 @@ function format(input: StepInput): GuestStepResult {
   const type = step.plan.filesystem;
   let fs = state.filesystems.find((f) => f.device === device);
   const found = signature(state, device);
-  if (found && found !== type) throw refuse(`${device} already holds ${found}, not the planned ${type}; refusing to reformat it: wipe it or plan ${found}`);
+  if (found && found !== type)
+    throw refuse(
+      `${device} already holds ${found}, not the planned ${type}; refusing to reformat it: wipe it or plan ${found}`,
+    );
   if (!fs) {
     fs = { device, type, uuid: randomUUID(), label: layoutNames(step.plan).label };
     state.filesystems.push(fs);
@@ -106,15 +126,25 @@ function mount(input: StepInput): GuestStepResult {
   requireVisible(input, device);
   const { filesystem: type, mountPoint } = step.plan;
   const fs = state.filesystems.find((f) => f.device === device);
-  if (!fs || fs.type !== type) throw refuse(`${device} holds ${fs?.type ?? (signature(state, device) || 'no filesystem')}, not ${type}; run the format step first`);
-  if (step.filesystemUuid && fs.uuid !== step.filesystemUuid) throw refuse(`${device} holds filesystem ${fs.uuid}, not ${step.filesystemUuid} that the format step made`);
+  if (!fs || fs.type !== type)
+    throw refuse(
+      `${device} holds ${fs?.type ?? (signature(state, device) || 'no filesystem')}, not ${type}; run the format step first`,
+    );
+  if (step.filesystemUuid && fs.uuid !== step.filesystemUuid)
+    throw refuse(`${device} holds filesystem ${fs.uuid}, not ${step.filesystemUuid} that the format step made`);
   const source = `UUID=${fs.uuid}`;
   const line = state.fstab.find((l) => l.split(/\s+/)[1] === mountPoint);
   if (!line) state.fstab.push(`${source} ${mountPoint} ${type} defaults,nofail 0 2`);
-  else if (line.split(/\s+/)[0] !== source) throw refuse(`/etc/fstab already mounts ${line.split(/\s+/)[0]} at ${mountPoint}; remove that line or choose another mount point`);
+  else if (line.split(/\s+/)[0] !== source)
+    throw refuse(
+      `/etc/fstab already mounts ${line.split(/\s+/)[0]} at ${mountPoint}; remove that line or choose another mount point`,
+    );
   const mounted = state.mounts.find((m) => m.mountPoint === mountPoint);
   if (!mounted) state.mounts.push({ device, mountPoint, type });
-  else if (mounted.device !== device) throw refuse(`${mountPoint} is mounted from ${mounted.device}, not from ${device}; unmount it or choose another mount point`);
+  else if (mounted.device !== device)
+    throw refuse(
+      `${mountPoint} is mounted from ${mounted.device}, not from ${device}; unmount it or choose another mount point`,
+    );
   return { device, filesystemUuid: fs.uuid, mountPoint };
 }
 
@@ -136,11 +166,16 @@ export class SimGuestExecutor implements GuestExecutor {
     this.sim.faults.check('guest.ssh', { serverId: server.id, serverName: server.name });
     this.sim.faults.check(`guest.${step.name}`, { serverId: server.id, serverName: server.name });
     const problems = guestStepProblems(step);
-    if (problems.length > 0) throw new ProviderError('InvalidInput', `guest step ${step.name} cannot run: ${problems.join('; ')}`);
-    if (server.state === 'pending') throw notReady(`server ${server.id} is still booting; guest steps run once it is running`);
-    if (server.state !== 'running') throw refuse(`server ${server.id} is ${server.state}; guest steps need a running server`);
+    if (problems.length > 0)
+      throw new ProviderError('InvalidInput', `guest step ${step.name} cannot run: ${problems.join('; ')}`);
+    if (server.state === 'pending')
+      throw notReady(`server ${server.id} is still booting; guest steps run once it is running`);
+    if (server.state !== 'running')
+      throw refuse(`server ${server.id} is ${server.state}; guest steps need a running server`);
     const disks = new Set(this.sim.guestDevices(target.region, target.serverId).map((d) => d.path));
-    return this.sim.guest(target.region, target.serverId).update((state) => APPLY[step.name]({ state, step, disks, ...(secret ? { secret } : {}) }));
+    return this.sim
+      .guest(target.region, target.serverId)
+      .update((state) => APPLY[step.name]({ state, step, disks, ...(secret ? { secret } : {}) }));
   }
 
   async probe(target: GuestTarget, mountPoint?: string): Promise<GuestProbe> {
@@ -153,11 +188,15 @@ export class SimGuestExecutor implements GuestExecutor {
       const checks = this.sim.guestChecks(target.region, target.serverId);
       if (checks !== 'ok') return { reachable: false, detail: `status checks are ${checks}` };
     } catch (err) {
-      if (isProviderError(err) && err.retryable) return { reachable: false, detail: `guest unreachable: ${err.message}` };
+      if (isProviderError(err) && err.retryable)
+        return { reachable: false, detail: `guest unreachable: ${err.message}` };
       throw err;
     }
     if (!mountPoint) return { reachable: true, detail: 'guest reachable' };
-    const mounted = this.sim.guest(target.region, target.serverId).state().mounts.find((m) => m.mountPoint === mountPoint);
+    const mounted = this.sim
+      .guest(target.region, target.serverId)
+      .state()
+      .mounts.find((m) => m.mountPoint === mountPoint);
     return mounted
       ? { reachable: true, mounted: true, detail: `${mountPoint} is mounted from ${mounted.device}` }
       : { reachable: true, mounted: false, detail: `nothing is mounted at ${mountPoint}` };

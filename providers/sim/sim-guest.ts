@@ -55,7 +55,16 @@ export interface GuestState {
   keyFiles: GuestKeyFile[];
 }
 
-export const emptyGuestState = (): GuestState => ({ arrays: [], luks: [], filesystems: [], mounts: [], fstab: [], crypttab: [], mdadmConf: [], keyFiles: [] });
+export const emptyGuestState = (): GuestState => ({
+  arrays: [],
+  luks: [],
+  filesystems: [],
+  mounts: [],
+  fstab: [],
+  crypttab: [],
+  mdadmConf: [],
+  keyFiles: [],
+});
 
 /** One server's guest state in the sim's store. */
 export class SimGuest {
@@ -81,7 +90,8 @@ export class SimGuest {
       const state = this.state();
       const before = JSON.stringify(state);
       const result = change(state);
-      if (JSON.stringify(state) !== before) this.ctx.store.put({ id: this.id, kind: 'guest', region: this.region, clientToken: null, doc: state });
+      if (JSON.stringify(state) !== before)
+        this.ctx.store.put({ id: this.id, kind: 'guest', region: this.region, clientToken: null, doc: state });
       return result;
     });
   }

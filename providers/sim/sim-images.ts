@@ -36,7 +36,12 @@ export function imageView(ctx: SimContext, doc: ImageDoc): MachineImage {
   let state = stateAt(doc.timeline, now);
   if (state === 'available' && doc.disabled) state = 'disabled';
   else if (state === 'available' && doc.deprecation && doc.deprecation.at <= now) state = 'deprecated';
-  const extra = { ...doc.image.extra, ...(doc.deprecation ? { deprecateAt: new Date(doc.deprecation.at).toISOString(), replacementId: doc.deprecation.replacementId } : {}) };
+  const extra = {
+    ...doc.image.extra,
+    ...(doc.deprecation
+      ? { deprecateAt: new Date(doc.deprecation.at).toISOString(), replacementId: doc.deprecation.replacementId }
+      : {}),
+  };
   return { ...doc.image, state, extra };
 }
 
@@ -66,7 +71,13 @@ function publishedImages(ctx: SimContext, region: string): MachineImage[] {
 export function publishPublicImage(
   ctx: SimContext,
   region: string,
-  spec: { name: string; platform: string; architecture: MachineImage['architecture']; tags?: Record<string, string>; minDiskGb?: number },
+  spec: {
+    name: string;
+    platform: string;
+    architecture: MachineImage['architecture'];
+    tags?: Record<string, string>;
+    minDiskGb?: number;
+  },
 ): MachineImage {
   requireRegion(region);
   const now = ctx.clock.now();
@@ -94,29 +105,38 @@ function storeImage(
   doc: { image: Omit<ImageDoc['image'], 'id' | 'provider' | 'region' | 'createdAt'>; timeline: ImageDoc['timeline'] },
 ): MachineImage {
   const id = newId('img');
-  const stored: ImageDoc = { image: { id, provider: 'sim', region, createdAt: new Date(ctx.clock.now()).toISOString(), ...doc.image }, timeline: doc.timeline };
+  const stored: ImageDoc = {
+    image: { id, provider: 'sim', region, createdAt: new Date(ctx.clock.now()).toISOString(), ...doc.image },
+    timeline: doc.timeline,
+  };
   ctx.store.put({ id, kind: 'image', region, clientToken, doc: stored });
   return imageView(ctx, stored);
 }
 
-
 export function searchPublicImages(ctx: SimContext, region: string, query: PublicImageQuery): Page<MachineImage> {
   const found = [...publicLibrary(region), ...publishedImages(ctx, region)].filter(matchesQuery(query));
-  return pageOf(found.sort(newestFirst).map((image) => structuredClone(image)), query);
+  return pageOf(
+    found.sort(newestFirst).map((image) => structuredClone(image)),
+    query,
+  );
 }
 
 function loadOwn(ctx: SimContext, region: string, imageId: string): ImageDoc {
   const own = ctx.store.get<ImageDoc>('image', imageId);
   if (own && own.region === region && own.doc.image.visibility !== 'public') return own.doc;
   if (own?.region === region || publicLibrary(region).some((image) => image.id === imageId)) {
-    throw new ProviderError('InvalidInput', `image ${imageId} is a public image of the cloud; clone it into a private image to change it`);
+    throw new ProviderError(
+      'InvalidInput',
+      `image ${imageId} is a public image of the cloud; clone it into a private image to change it`,
+    );
   }
   throw notFound('image', imageId);
 }
 
 function requireUniqueName(ctx: SimContext, region: string, name: string, except?: string): void {
   const taken = ctx.store.list<ImageDoc>('image', region).some((s) => s.id !== except && s.doc.image.name === name);
-  if (taken) throw new ProviderError('Conflict', `an image named "${name}" already exists in ${region}; choose another name`);
+  if (taken)
+    throw new ProviderError('Conflict', `an image named "${name}" already exists in ${region}; choose another name`);
 }
 
 export function captureImage(ctx: SimContext, region: string, input: CaptureImageInput): MachineImage {
@@ -128,7 +148,10 @@ export function captureImage(ctx: SimContext, region: string, input: CaptureImag
     const server: ServerDoc = loadServer(ctx, input.serverId, region);
     const serverState = stateAt(server.timeline, ctx.clock.now());
     if (serverState !== 'running' && serverState !== 'stopped') {
-      throw new ProviderError('Conflict', `server ${input.serverId} is ${serverState}; capture needs it running or stopped`);
+      throw new ProviderError(
+        'Conflict',
+        `server ${input.serverId} is ${serverState}; capture needs it running or stopped`,
+      );
     }
     requireUniqueName(ctx, region, input.name);
     const source = (() => {
@@ -162,7 +185,13 @@ export function captureImage(ctx: SimContext, region: string, input: CaptureImag
 }
 
 /** Changes one own image inside a transaction and answers with its new view. */
-export function changeImage(ctx: SimContext, region: string, imageId: string, operation: string, change: (doc: ImageDoc) => void): MachineImage {
+export function changeImage(
+  ctx: SimContext,
+  region: string,
+  imageId: string,
+  operation: string,
+  change: (doc: ImageDoc) => void,
+): MachineImage {
   ctx.faults.check(operation, { imageId });
   return ctx.store.transaction(() => {
     const doc = loadOwn(ctx, region, imageId);
@@ -180,9 +209,15 @@ export function updateImage(ctx: SimContext, region: string, imageId: string, up
   });
 }
 
-export function deprecateImage(ctx: SimContext, region: string, imageId: string, options: { replacementId?: string; at?: string } = {}): MachineImage {
+export function deprecateImage(
+  ctx: SimContext,
+  region: string,
+  imageId: string,
+  options: { replacementId?: string; at?: string } = {},
+): MachineImage {
   const at = options.at === undefined ? ctx.clock.now() : Date.parse(options.at);
-  if (Number.isNaN(at)) throw new ProviderError('InvalidInput', `deprecation time "${options.at}" is not an ISO 8601 date-time`);
+  if (Number.isNaN(at))
+    throw new ProviderError('InvalidInput', `deprecation time "${options.at}" is not an ISO 8601 date-time`);
   if (options.replacementId) findImage(ctx, region, options.replacementId);
   return changeImage(ctx, region, imageId, 'deprecateImage', (doc) => {
     doc.deprecation = { at, ...(options.replacementId ? { replacementId: options.replacementId } : {}) };
@@ -196,7 +231,8 @@ export function deregisterImage(ctx: SimContext, region: string, imageId: string
     const own = ctx.store.get<ImageDoc>('image', imageId);
     if (!own || own.region !== region || own.doc.image.visibility === 'public') {
       // A public image is refused; an unknown one is already gone, which counts as done.
-      if (own?.region === region || publicLibrary(region).some((image) => image.id === imageId)) loadOwn(ctx, region, imageId);
+      if (own?.region === region || publicLibrary(region).some((image) => image.id === imageId))
+        loadOwn(ctx, region, imageId);
       return;
     }
     ctx.store.delete('image', imageId);

@@ -11,31 +11,47 @@ import { serverView, type ServerDoc } from './sim-servers';
 // Key pairs and firewalls of the simulated cloud. Key pairs are stored by `<region>/<name>`: names are unique per region.
 const keypairId = (region: string, name: string) => `${region}/${name}`;
 
-export function createKeypair(ctx: SimContext, region: string, name: string, tags: Record<string, string> = {}): CreatedKeypair {
+export function createKeypair(
+  ctx: SimContext,
+  region: string,
+  name: string,
+  tags: Record<string, string> = {},
+): CreatedKeypair {
   ctx.faults.check('createKeypair');
   requireRegion(region);
   requireName('keypair', name);
   // RSA PEM, as EC2 hands out: every SSH client reads it.
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const fingerprint = colonHex(createHash('sha1').update(privateKey.export({ type: 'pkcs8', format: 'der' })).digest());
+  const fingerprint = colonHex(
+    createHash('sha1')
+      .update(privateKey.export({ type: 'pkcs8', format: 'der' }))
+      .digest(),
+  );
   const keypair: Keypair = { name, fingerprint, tags };
   ctx.store.transaction(() => {
-    if (ctx.store.get('keypair', keypairId(region, name))) throw new ProviderError('Conflict', `a key pair named "${name}" already exists in ${region}`);
+    if (ctx.store.get('keypair', keypairId(region, name)))
+      throw new ProviderError('Conflict', `a key pair named "${name}" already exists in ${region}`);
     ctx.store.put({ id: keypairId(region, name), kind: 'keypair', region, clientToken: null, doc: keypair });
   });
   return { ...keypair, privateKeyPem };
 }
 
-
-export function importKeypair(ctx: SimContext, region: string, name: string, publicKey: string, tags: Record<string, string> = {}): Keypair {
+export function importKeypair(
+  ctx: SimContext,
+  region: string,
+  name: string,
+  publicKey: string,
+  tags: Record<string, string> = {},
+): Keypair {
   ctx.faults.check('importKeypair');
   requireRegion(region);
   requireName('keypair', name);
   const { blob } = openSshPublicKey(publicKey);
   const keypair: Keypair = { name, fingerprint: colonHex(createHash('md5').update(blob).digest()), tags };
   ctx.store.transaction(() => {
-    if (ctx.store.get('keypair', keypairId(region, name))) throw new ProviderError('Conflict', `a key pair named "${name}" already exists in ${region}`);
+    if (ctx.store.get('keypair', keypairId(region, name)))
+      throw new ProviderError('Conflict', `a key pair named "${name}" already exists in ${region}`);
     ctx.store.put({ id: keypairId(region, name), kind: 'keypair', region, clientToken: null, doc: keypair });
   });
   return keypair;
@@ -63,7 +79,11 @@ export function authorize(ctx: SimContext, region: string, firewallId: string, r
   return authorizeStored(ctx.store, region, firewallId, rules);
 }
 
-export function listFirewalls(ctx: SimContext, region: string, filter: { ids?: string[]; tag?: { key: string; value?: string } } = {}): Firewall[] {
+export function listFirewalls(
+  ctx: SimContext,
+  region: string,
+  filter: { ids?: string[]; tag?: { key: string; value?: string } } = {},
+): Firewall[] {
   requireRegion(region);
   return listStoredFirewalls(ctx.store, region, filter);
 }
@@ -76,7 +96,8 @@ export function deleteFirewall(ctx: SimContext, region: string, firewallId: stri
     const user = ctx.store
       .list<ServerDoc>('server', region)
       .find((s) => s.doc.firewallIds.includes(firewallId) && serverView(ctx, s.doc).state !== 'terminated');
-    if (user) throw new ProviderError('Conflict', `firewall ${firewallId} is in use by server ${user.id}; terminate it first`);
+    if (user)
+      throw new ProviderError('Conflict', `firewall ${firewallId} is in use by server ${user.id}; terminate it first`);
     ctx.store.delete('firewall', firewallId);
   });
 }

@@ -105,7 +105,11 @@ export class SimProvider implements CloudProvider {
     return images.updateImage(this.ctx, region, imageId, update);
   }
 
-  async deprecateImage(region: string, imageId: string, options?: { replacementId?: string; at?: string }): Promise<MachineImage> {
+  async deprecateImage(
+    region: string,
+    imageId: string,
+    options?: { replacementId?: string; at?: string },
+  ): Promise<MachineImage> {
     return images.deprecateImage(this.ctx, region, imageId, options);
   }
 
@@ -127,7 +131,9 @@ export class SimProvider implements CloudProvider {
 
   async listProducts(region: string, filter: { architecture?: Architecture } = {}): Promise<Product[]> {
     requireRegion(region);
-    return SIM_PRODUCTS.filter((p) => !filter.architecture || p.architecture === filter.architecture).map((p) => ({ ...p }));
+    return SIM_PRODUCTS.filter((p) => !filter.architecture || p.architecture === filter.architecture).map((p) => ({
+      ...p,
+    }));
   }
 
   async launchServer(region: string, input: LaunchServerInput): Promise<Server> {
@@ -168,7 +174,12 @@ export class SimProvider implements CloudProvider {
     return network.createKeypair(this.ctx, region, name, tags);
   }
 
-  async importKeypair(region: string, name: string, publicKey: string, tags?: Record<string, string>): Promise<Keypair> {
+  async importKeypair(
+    region: string,
+    name: string,
+    publicKey: string,
+    tags?: Record<string, string>,
+  ): Promise<Keypair> {
     return network.importKeypair(this.ctx, region, name, publicKey, tags);
   }
 
@@ -188,7 +199,10 @@ export class SimProvider implements CloudProvider {
     return network.authorize(this.ctx, region, firewallId, rules);
   }
 
-  async listFirewalls(region: string, filter?: { ids?: string[]; tag?: { key: string; value?: string } }): Promise<Firewall[]> {
+  async listFirewalls(
+    region: string,
+    filter?: { ids?: string[]; tag?: { key: string; value?: string } },
+  ): Promise<Firewall[]> {
     return network.listFirewalls(this.ctx, region, filter);
   }
 

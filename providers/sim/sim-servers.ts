@@ -21,7 +21,13 @@ export interface ServerDoc {
 export function serverView(ctx: SimContext, doc: ServerDoc): Server {
   const state = stateAt(doc.timeline, ctx.clock.now());
   const { publicIp, ...rest } = doc.server;
-  return { ...rest, state, firewallIds: doc.firewallIds, ...(doc.keypairName ? { keypairName: doc.keypairName } : {}), ...(state === 'running' ? { publicIp } : {}) };
+  return {
+    ...rest,
+    state,
+    firewallIds: doc.firewallIds,
+    ...(doc.keypairName ? { keypairName: doc.keypairName } : {}),
+    ...(state === 'running' ? { publicIp } : {}),
+  };
 }
 
 export function loadServer(ctx: SimContext, serverId: string, region: string): ServerDoc {
@@ -44,15 +50,23 @@ export function launchServer(ctx: SimContext, region: string, input: LaunchServe
       throw new ProviderError('InvalidInput', `image ${image.id} is ${image.state}; launch from an available image`);
     }
     const product = SIM_PRODUCTS.find((p) => p.id === input.productId);
-    if (!product) throw new ProviderError('InvalidInput', `product ${input.productId} does not exist; see listProducts`);
+    if (!product)
+      throw new ProviderError('InvalidInput', `product ${input.productId} does not exist; see listProducts`);
     if (product.architecture !== image.architecture) {
-      throw new ProviderError('InvalidInput', `product ${product.id} is ${product.architecture} but image ${image.id} is ${image.architecture}`);
+      throw new ProviderError(
+        'InvalidInput',
+        `product ${product.id} is ${product.architecture} but image ${image.id} is ${image.architecture}`,
+      );
     }
-    if (input.keypairName && !ctx.store.get('keypair', `${region}/${input.keypairName}`)) throw notFound('key pair', input.keypairName);
+    if (input.keypairName && !ctx.store.get('keypair', `${region}/${input.keypairName}`))
+      throw notFound('key pair', input.keypairName);
     for (const id of input.firewallIds ?? []) if (!ctx.store.get('firewall', id)) throw notFound('firewall', id);
     const live = ctx.store.countLive('server', region, ctx.clock.now());
     if (live >= ctx.quotas.servers) {
-      throw new ProviderError('QuotaExceeded', `the account runs ${live} of its ${ctx.quotas.servers} servers in ${region}; terminate some or raise the quota`);
+      throw new ProviderError(
+        'QuotaExceeded',
+        `the account runs ${live} of its ${ctx.quotas.servers} servers in ${region}; terminate some or raise the quota`,
+      );
     }
     const now = ctx.clock.now();
     const bootedAt = ctx.clock.after('serverBoot');
@@ -87,16 +101,31 @@ export function listServers(ctx: SimContext, region: string, filter: ServerFilte
   return ctx.store
     .list<ServerDoc>('server', region, filter.tag ? { tag: filter.tag } : {})
     .map((s) => serverView(ctx, s.doc))
-    .filter((s) => (!filter.imageId || s.imageId === filter.imageId) && (!filter.states || filter.states.includes(s.state)) && hasTag(s.tags, filter.tag));
+    .filter(
+      (s) =>
+        (!filter.imageId || s.imageId === filter.imageId) &&
+        (!filter.states || filter.states.includes(s.state)) &&
+        hasTag(s.tags, filter.tag),
+    );
 }
 
 /** Moves a server along its timeline, if its current state allows the action. */
-function transition(ctx: SimContext, region: string, serverId: string, operation: string, plan: (state: ServerState, doc: ServerDoc) => boolean): Server {
+function transition(
+  ctx: SimContext,
+  region: string,
+  serverId: string,
+  operation: string,
+  plan: (state: ServerState, doc: ServerDoc) => boolean,
+): Server {
   ctx.faults.check(operation, { serverId });
   return ctx.store.transaction(() => {
     const doc = loadServer(ctx, serverId, region);
     const state = stateAt(doc.timeline, ctx.clock.now());
-    if (!plan(state, doc)) throw new ProviderError('Conflict', `server ${serverId} is ${state}; it cannot ${operation.replace('Server', '')} now`);
+    if (!plan(state, doc))
+      throw new ProviderError(
+        'Conflict',
+        `server ${serverId} is ${state}; it cannot ${operation.replace('Server', '')} now`,
+      );
     ctx.store.put({ id: serverId, kind: 'server', region, clientToken: null, doc });
     return serverView(ctx, doc);
   });
@@ -107,7 +136,12 @@ export function stopServer(ctx: SimContext, region: string, serverId: string): S
     if (state === 'stopped' || state === 'stopping') return true;
     if (state !== 'running') return false;
     const now = ctx.clock.now();
-    doc.timeline = schedule(doc.timeline, now, { state: 'stopping', at: now }, { state: 'stopped', at: ctx.clock.after('serverStop') });
+    doc.timeline = schedule(
+      doc.timeline,
+      now,
+      { state: 'stopping', at: now },
+      { state: 'stopped', at: ctx.clock.after('serverStop') },
+    );
     return true;
   });
 }

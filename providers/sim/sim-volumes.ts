@@ -31,14 +31,23 @@ export function createVolume(ctx: SimContext, region: string, input: CreateVolum
   ctx.faults.check('createVolume');
   const zone = requireZone(region, input.zone);
   const type = input.type ?? 'gp3';
-  if (!(SIM_VOLUME_TYPES as readonly string[]).includes(type)) throw new ProviderError('InvalidInput', `volume type ${type} does not exist; choose one of ${SIM_VOLUME_TYPES.join(', ')}`);
-  if (!Number.isInteger(input.sizeGb) || input.sizeGb < 1 || input.sizeGb > 16384) throw new ProviderError('InvalidInput', `volume size ${input.sizeGb} GiB is out of range; use 1 to 16384`);
+  if (!(SIM_VOLUME_TYPES as readonly string[]).includes(type))
+    throw new ProviderError(
+      'InvalidInput',
+      `volume type ${type} does not exist; choose one of ${SIM_VOLUME_TYPES.join(', ')}`,
+    );
+  if (!Number.isInteger(input.sizeGb) || input.sizeGb < 1 || input.sizeGb > 16384)
+    throw new ProviderError('InvalidInput', `volume size ${input.sizeGb} GiB is out of range; use 1 to 16384`);
   if (input.kmsKeyId && !input.encrypted) throw new ProviderError('InvalidInput', 'a KMS key needs encrypted: true');
   return ctx.store.transaction(() => {
     const existing = ctx.store.byToken<VolumeDoc>('volume', region, input.clientToken);
     if (existing) return volumeView(ctx, existing.doc);
     const live = ctx.store.countLive('volume', region, ctx.clock.now());
-    if (live >= ctx.quotas.volumes) throw new ProviderError('QuotaExceeded', `the account has ${live} of its ${ctx.quotas.volumes} volumes in ${region}; delete some or raise the quota`);
+    if (live >= ctx.quotas.volumes)
+      throw new ProviderError(
+        'QuotaExceeded',
+        `the account has ${live} of its ${ctx.quotas.volumes} volumes in ${region}; delete some or raise the quota`,
+      );
     const now = ctx.clock.now();
     const id = newId('vol');
     const doc: VolumeDoc = {
@@ -62,23 +71,50 @@ export function createVolume(ctx: SimContext, region: string, input: CreateVolum
   });
 }
 
-export function attachVolume(ctx: SimContext, region: string, volumeId: string, serverId: string, device: string): Volume {
+export function attachVolume(
+  ctx: SimContext,
+  region: string,
+  volumeId: string,
+  serverId: string,
+  device: string,
+): Volume {
   ctx.faults.check('attachVolume', { volumeId, serverId });
-  if (!/^\/dev\/(sd|xvd|vd)[a-z]{1,2}$/.test(device)) throw new ProviderError('InvalidInput', `device ${device} is not a device name such as /dev/sdf`);
+  if (!/^\/dev\/(sd|xvd|vd)[a-z]{1,2}$/.test(device))
+    throw new ProviderError('InvalidInput', `device ${device} is not a device name such as /dev/sdf`);
   return ctx.store.transaction(() => {
     const doc = load(ctx, region, volumeId);
     const now = ctx.clock.now();
     const state = stateAt(doc.timeline, now);
-    if (doc.attachment?.serverId === serverId && doc.attachment.device === device && ATTACHED.includes(state)) return volumeView(ctx, doc);
-    if (state !== 'available') throw new ProviderError('Conflict', `volume ${volumeId} is ${state}; attach it when available`);
+    if (doc.attachment?.serverId === serverId && doc.attachment.device === device && ATTACHED.includes(state))
+      return volumeView(ctx, doc);
+    if (state !== 'available')
+      throw new ProviderError('Conflict', `volume ${volumeId} is ${state}; attach it when available`);
     const server = serverView(ctx, loadServer(ctx, serverId, region));
-    if (server.state !== 'running' && server.state !== 'stopped') throw new ProviderError('Conflict', `server ${serverId} is ${server.state}; attach volumes to a running or stopped server`);
-    if (server.zone !== doc.volume.zone) throw new ProviderError('InvalidInput', `volume ${volumeId} is in ${doc.volume.zone} but server ${serverId} is in ${server.zone}`);
+    if (server.state !== 'running' && server.state !== 'stopped')
+      throw new ProviderError(
+        'Conflict',
+        `server ${serverId} is ${server.state}; attach volumes to a running or stopped server`,
+      );
+    if (server.zone !== doc.volume.zone)
+      throw new ProviderError(
+        'InvalidInput',
+        `volume ${volumeId} is in ${doc.volume.zone} but server ${serverId} is in ${server.zone}`,
+      );
     const onServer = attachedTo(ctx, region, serverId);
-    if (onServer.some((v) => v.device === device)) throw new ProviderError('Conflict', `device ${device} is already in use on server ${serverId}`);
-    if (onServer.length >= SIM_MAX_VOLUMES_PER_SERVER) throw new ProviderError('QuotaExceeded', `server ${serverId} has ${onServer.length} volumes, the most it can have`);
+    if (onServer.some((v) => v.device === device))
+      throw new ProviderError('Conflict', `device ${device} is already in use on server ${serverId}`);
+    if (onServer.length >= SIM_MAX_VOLUMES_PER_SERVER)
+      throw new ProviderError(
+        'QuotaExceeded',
+        `server ${serverId} has ${onServer.length} volumes, the most it can have`,
+      );
     doc.attachment = { serverId, device };
-    doc.timeline = schedule(doc.timeline, now, { state: 'attaching', at: now }, { state: 'in-use', at: ctx.clock.after('volumeAttach') });
+    doc.timeline = schedule(
+      doc.timeline,
+      now,
+      { state: 'attaching', at: now },
+      { state: 'in-use', at: ctx.clock.after('volumeAttach') },
+    );
     ctx.store.put({ id: volumeId, kind: 'volume', region, clientToken: null, doc });
     return volumeView(ctx, doc);
   });
@@ -91,8 +127,14 @@ export function detachVolume(ctx: SimContext, region: string, volumeId: string):
     const now = ctx.clock.now();
     const state = stateAt(doc.timeline, now);
     if (state === 'available' || state === 'detaching') return volumeView(ctx, doc);
-    if (state !== 'in-use' && state !== 'attaching') throw new ProviderError('Conflict', `volume ${volumeId} is ${state}; nothing to detach`);
-    doc.timeline = schedule(doc.timeline, now, { state: 'detaching', at: now }, { state: 'available', at: ctx.clock.after('volumeDetach') });
+    if (state !== 'in-use' && state !== 'attaching')
+      throw new ProviderError('Conflict', `volume ${volumeId} is ${state}; nothing to detach`);
+    doc.timeline = schedule(
+      doc.timeline,
+      now,
+      { state: 'detaching', at: now },
+      { state: 'available', at: ctx.clock.after('volumeDetach') },
+    );
     ctx.store.put({ id: volumeId, kind: 'volume', region, clientToken: null, doc });
     return volumeView(ctx, doc);
   });
@@ -104,7 +146,8 @@ export function deleteVolume(ctx: SimContext, region: string, volumeId: string):
     const stored = ctx.store.get<VolumeDoc>('volume', volumeId);
     if (!stored || stored.region !== region) return; // already gone counts as done
     const state = stateAt(stored.doc.timeline, ctx.clock.now());
-    if (ATTACHED.includes(state)) throw new ProviderError('Conflict', `volume ${volumeId} is ${state}; detach it first`);
+    if (ATTACHED.includes(state))
+      throw new ProviderError('Conflict', `volume ${volumeId} is ${state}; detach it first`);
     ctx.store.delete('volume', volumeId);
   });
 }
@@ -115,7 +158,11 @@ export function getVolume(ctx: SimContext, region: string, volumeId: string): Vo
 
 export function listVolumes(ctx: SimContext, region: string, filter: VolumeFilter = {}): Volume[] {
   return ctx.store
-    .list<VolumeDoc>('volume', region, filter.serverId ? { attachedTo: filter.serverId } : filter.tag ? { tag: filter.tag } : {})
+    .list<VolumeDoc>(
+      'volume',
+      region,
+      filter.serverId ? { attachedTo: filter.serverId } : filter.tag ? { tag: filter.tag } : {},
+    )
     .map((s) => volumeView(ctx, s.doc))
     .filter((v) => (!filter.serverId || v.serverId === filter.serverId) && hasTag(v.tags, filter.tag));
 }

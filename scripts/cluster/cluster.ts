@@ -49,7 +49,15 @@ export function fixedPorts(frontend = 17233): ServerPorts & { postgres: number }
 }
 
 async function freePorts(): Promise<ServerPorts & { postgres: number }> {
-  const [frontend, frontendHttp, history, matching, worker, metrics, postgres] = (await distinctFreePorts(7)) as [number, number, number, number, number, number, number];
+  const [frontend, frontendHttp, history, matching, worker, metrics, postgres] = (await distinctFreePorts(7)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   // Stored as a smallint in the cluster_membership table: below the kernel's ephemeral range.
   const membership = (await distinctFreePorts(4, () => freePortIn(20_000, 32_000))) as [number, number, number, number];
   return { frontend, frontendHttp, history, matching, worker, membership, metrics, postgres };
@@ -101,13 +109,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           await server.stop();
         } finally {
           await postgres.stop();
-          if (options.ephemeral) for (const dir of [postgres.dataDir, postgres.socketDir]) rmSync(dir, { recursive: true, force: true });
+          if (options.ephemeral)
+            for (const dir of [postgres.dataDir, postgres.socketDir]) rmSync(dir, { recursive: true, force: true });
         }
       },
     };
   } catch (err) {
     await postgres.stop();
-    if (options.ephemeral) for (const dir of [postgres.dataDir, postgres.socketDir]) rmSync(dir, { recursive: true, force: true });
+    if (options.ephemeral)
+      for (const dir of [postgres.dataDir, postgres.socketDir]) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
 }

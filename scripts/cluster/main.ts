@@ -10,14 +10,23 @@ import { briefly } from './temporal-server';
 async function run(): Promise<void> {
   // The cluster makes its own connection settings: variables left from another Temporal (a shell that ran this
   // before, a profile) must not stop it. Only the namespace is taken.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TEMPORAL_') || name === 'TEMPORAL_NAMESPACE'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('TEMPORAL_') || name === 'TEMPORAL_NAMESPACE'),
+  );
   const config = loadConfig(env);
   const frontend = Number(process.env.CLUSTER_PORT ?? 17233);
   // Membership ports (frontend - 300) are a smallint in the schema; PostgreSQL's (frontend - 1801) must not be privileged.
-  if (!Number.isInteger(frontend) || frontend < 3000 || frontend > 32000) throw new Error(`CLUSTER_PORT=${process.env.CLUSTER_PORT}: expected a port between 3000 and 32000`);
+  if (!Number.isInteger(frontend) || frontend < 3000 || frontend > 32000)
+    throw new Error(`CLUSTER_PORT=${process.env.CLUSTER_PORT}: expected a port between 3000 and 32000`);
   const dir = path.resolve(config.DATA_DIR, 'cluster');
   const say = (line: string) => console.log(`[cluster] ${line}`);
-  const cluster = await startCluster({ dir, ports: fixedPorts(frontend), namespace: config.TEMPORAL_NAMESPACE, say, onServerLog: (line) => console.log(`[temporal-server] ${briefly([line])}`) });
+  const cluster = await startCluster({
+    dir,
+    ports: fixedPorts(frontend),
+    namespace: config.TEMPORAL_NAMESPACE,
+    say,
+    onServerLog: (line) => console.log(`[temporal-server] ${briefly([line])}`),
+  });
   let stopping = false;
   onStopRequest(() => {
     if (stopping) return;

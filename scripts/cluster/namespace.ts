@@ -12,7 +12,11 @@ const ALREADY_EXISTS = 6;
 const isGrpcCode = (err: unknown, code: number) => (err as { code?: number }).code === code;
 
 /** Registers the namespace (3 days' retention) unless it exists, then the search attributes it lacks. */
-export async function prepareNamespace(connection: Connection, namespace: string, say: (line: string) => void): Promise<void> {
+export async function prepareNamespace(
+  connection: Connection,
+  namespace: string,
+  say: (line: string) => void,
+): Promise<void> {
   await ensureNamespace(connection, namespace, say);
   await ensureSearchAttributes(connection, namespace, say);
 }
@@ -20,7 +24,10 @@ export async function prepareNamespace(connection: Connection, namespace: string
 /** Registers the namespace (3 days' retention) unless it exists, and waits until the frontend serves it. */
 async function ensureNamespace(connection: Connection, namespace: string, say: (line: string) => void): Promise<void> {
   try {
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('3 days') });
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('3 days'),
+    });
     say(`namespace ${namespace}: registered`);
   } catch (err) {
     if (!isGrpcCode(err, ALREADY_EXISTS)) throw err;
@@ -37,11 +44,18 @@ async function ensureNamespace(connection: Connection, namespace: string, say: (
   }
 }
 
-async function ensureSearchAttributes(connection: Connection, namespace: string, say: (line: string) => void): Promise<void> {
+async function ensureSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  say: (line: string) => void,
+): Promise<void> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = SEARCH_ATTRIBUTES.filter((key) => !customAttributes?.[key.name]);
   if (missing.length === 0) return;
   const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((key) => [key.name, keyword])) });
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, keyword])),
+  });
   say(`search attributes: registered ${missing.map((key) => key.name).join(', ')}`);
 }

@@ -32,7 +32,9 @@ const USER = 'temporal';
 /** The newest PostgreSQL server Debian installed (/usr/lib/postgresql/<major>/bin), or the one on PATH. */
 export function postgresBinDir(): string {
   const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name) && existsSync(path.join(root, name, 'bin', 'postgres'))) : [];
+  const majors = existsSync(root)
+    ? readdirSync(root).filter((name) => /^\d+$/.test(name) && existsSync(path.join(root, name, 'bin', 'postgres')))
+    : [];
   if (majors.length > 0) return path.join(root, String(Math.max(...majors.map(Number))), 'bin');
   try {
     return path.dirname(execFileSync('sh', ['-c', 'command -v postgres'], { encoding: 'utf8' }).trim());
@@ -49,7 +51,10 @@ interface RunAs {
 function postgresUser(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const entry = passwdEntry('postgres');
-  if (!entry) throw new Error('running as root, and there is no `postgres` user to run PostgreSQL as: install Debian\'s postgresql package');
+  if (!entry)
+    throw new Error(
+      "running as root, and there is no `postgres` user to run PostgreSQL as: install Debian's postgresql package",
+    );
   return { uid: entry.uid, gid: entry.gid };
 }
 
@@ -93,47 +98,87 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
     if (runAs) chownSync(pwfile, runAs.uid, runAs.gid);
     options.say(`PostgreSQL: initdb ${dataDir}`);
     try {
-      exec('initdb', ['-D', dataDir, '-U', USER, '--pwfile', pwfile, '--auth', 'scram-sha-256', '-E', 'UTF8', '--locale', 'C.UTF-8']);
+      exec('initdb', [
+        '-D',
+        dataDir,
+        '-U',
+        USER,
+        '--pwfile',
+        pwfile,
+        '--auth',
+        'scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale',
+        'C.UTF-8',
+      ]);
     } catch (err) {
       rmSync(dataDir, { recursive: true, force: true });
-      throw new Error(`initdb failed: ${(err as { stderr?: Buffer }).stderr?.toString().trim() ?? (err as Error).message}`, { cause: err });
+      throw new Error(
+        `initdb failed: ${(err as { stderr?: Buffer }).stderr?.toString().trim() ?? (err as Error).message}`,
+        { cause: err },
+      );
     } finally {
       rmSync(pwfile, { force: true });
     }
   }
   if (!existsSync(passwordFile)) {
-    throw new Error(`PostgreSQL's data folder ${dataDir} exists but its password file ${passwordFile} does not; remove ${dataDir} to start afresh`);
+    throw new Error(
+      `PostgreSQL's data folder ${dataDir} exists but its password file ${passwordFile} does not; remove ${dataDir} to start afresh`,
+    );
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
   ensureDir(socketDir, runAs);
 
   options.say(`PostgreSQL: starting ${path.join(bin, 'postgres')} on 127.0.0.1:${options.port}`);
-  const server: GuardedChild = spawnGuarded('postgres', path.join(bin, 'postgres'), [
-    '-D', dataDir,
-    '-p', String(options.port),
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', `unix_socket_directories=${socketDir}`,
-    // Two API and two worker replicas, the history, matching, frontend and worker services: well under 200.
-    '-c', 'max_connections=200',
-  ], { ...(runAs ?? {}), cwd: '/', killAfterMs: 20_000, stopSignal: 'INT' });
+  const server: GuardedChild = spawnGuarded(
+    'postgres',
+    path.join(bin, 'postgres'),
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(options.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${socketDir}`,
+      // Two API and two worker replicas, the history, matching, frontend and worker services: well under 200.
+      '-c',
+      'max_connections=200',
+    ],
+    { ...(runAs ?? {}), cwd: '/', killAfterMs: 20_000, stopSignal: 'INT' },
+  );
   try {
     await waitForPostgres(bin, options.port, server);
   } catch (err) {
     await server.stop();
     throw err;
   }
-  return { port: options.port, user: USER, password, dataDir, socketDir, pids: server.child.pid ? [server.child.pid] : [], stop: () => server.stop() };
+  return {
+    port: options.port,
+    user: USER,
+    password,
+    dataDir,
+    socketDir,
+    pids: server.child.pid ? [server.child.pid] : [],
+    stop: () => server.stop(),
+  };
 }
 
 async function waitForPostgres(bin: string, port: number, server: GuardedChild, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (server.exited()) throw new Error(`PostgreSQL exited before accepting connections:\n${server.output().join('\n')}`);
+    if (server.exited())
+      throw new Error(`PostgreSQL exited before accepting connections:\n${server.output().join('\n')}`);
     try {
       execFileSync(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-q'], { stdio: 'ignore' });
       return;
     } catch {
-      if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections on 127.0.0.1:${port} within ${timeoutMs} ms:\n${server.output().join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `PostgreSQL did not accept connections on 127.0.0.1:${port} within ${timeoutMs} ms:\n${server.output().join('\n')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

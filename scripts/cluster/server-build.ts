@@ -31,7 +31,9 @@ export async function ensureServerBuild(say: (line: string) => void, build = ser
     say(`Temporal server ${TEMPORAL_SERVER_VERSION}: reusing ${build.dir}`);
     return build;
   }
-  say(`Temporal server ${TEMPORAL_SERVER_VERSION}: building from its Go module into ${build.dir} (about 10 minutes on 2 cores; once per machine)`);
+  say(
+    `Temporal server ${TEMPORAL_SERVER_VERSION}: building from its Go module into ${build.dir} (about 10 minutes on 2 cores; once per machine)`,
+  );
   await runBuildScript(BUILD_SCRIPT, [TEMPORAL_SERVER_VERSION, build.dir], {
     label: `Temporal server ${TEMPORAL_SERVER_VERSION}`,
     linePrefix: 'temporal-server build: ',

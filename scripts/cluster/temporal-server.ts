@@ -41,10 +41,28 @@ export const DATABASES = [
 export async function setUpSchema(build: ServerBuild, postgres: Postgres, say: (line: string) => void): Promise<void> {
   for (const database of DATABASES) {
     const tool = (args: string[]) =>
-      promisify(execFile)(build.sqlTool, ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(postgres.port), '-u', postgres.user, '--db', database.name, ...args], {
-        env: { ...process.env, SQL_PASSWORD: postgres.password },
-      }).catch((err: { stderr?: string; message: string }) => {
-        throw new Error(`temporal-sql-tool ${args[0]} for ${database.name} failed: ${err.stderr?.trim() || err.message}`);
+      promisify(execFile)(
+        build.sqlTool,
+        [
+          '--plugin',
+          'postgres12',
+          '--ep',
+          '127.0.0.1',
+          '-p',
+          String(postgres.port),
+          '-u',
+          postgres.user,
+          '--db',
+          database.name,
+          ...args,
+        ],
+        {
+          env: { ...process.env, SQL_PASSWORD: postgres.password },
+        },
+      ).catch((err: { stderr?: string; message: string }) => {
+        throw new Error(
+          `temporal-sql-tool ${args[0]} for ${database.name} failed: ${err.stderr?.trim() || err.message}`,
+        );
       });
     // create-database fails when the database exists; that is the restarted cluster's case, and setup-schema with
     // version 0.0 is a no-op on a versioned schema, so the update below is what matters.
@@ -57,7 +75,12 @@ export async function setUpSchema(build: ServerBuild, postgres: Postgres, say: (
   }
 }
 
-function serverConfig(postgres: Postgres, certs: ClusterCertificates, ports: ServerPorts, dynamicConfigFile: string): unknown {
+function serverConfig(
+  postgres: Postgres,
+  certs: ClusterCertificates,
+  ports: ServerPorts,
+  dynamicConfigFile: string,
+): unknown {
   const datastore = (databaseName: string, maxConns: number) => ({
     sql: {
       pluginName: 'postgres12',
@@ -71,7 +94,9 @@ function serverConfig(postgres: Postgres, certs: ClusterCertificates, ports: Ser
       maxConnLifetime: '1h',
     },
   });
-  const rpc = (grpcPort: number, membershipPort: number, extra: object = {}) => ({ rpc: { grpcPort, membershipPort, bindOnLocalHost: true, ...extra } });
+  const rpc = (grpcPort: number, membershipPort: number, extra: object = {}) => ({
+    rpc: { grpcPort, membershipPort, bindOnLocalHost: true, ...extra },
+  });
   const trustOurCa = { serverName: 'localhost', rootCaFiles: [certs.caCert] };
   return {
     log: { stdout: true, level: 'warn' },
@@ -79,20 +104,30 @@ function serverConfig(postgres: Postgres, certs: ClusterCertificates, ports: Ser
       defaultStore: 'postgres-default',
       visibilityStore: 'postgres-visibility',
       numHistoryShards: 4,
-      datastores: { 'postgres-default': datastore('temporal', 20), 'postgres-visibility': datastore('temporal_visibility', 10) },
+      datastores: {
+        'postgres-default': datastore('temporal', 20),
+        'postgres-visibility': datastore('temporal_visibility', 10),
+      },
     },
     global: {
       membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
       tls: {
         // Clients (the service, the temporal CLI) must present a certificate signed by the cluster's CA.
         frontend: {
-          server: { certFile: certs.serverCert, keyFile: certs.serverKey, clientCaFiles: [certs.caCert], requireClientAuth: true },
+          server: {
+            certFile: certs.serverCert,
+            keyFile: certs.serverKey,
+            clientCaFiles: [certs.caCert],
+            requireClientAuth: true,
+          },
           client: trustOurCa,
         },
         // The server's own system worker (schedules, namespace deletion) is a frontend client like any other.
         systemWorker: { certFile: certs.clientCert, keyFile: certs.clientKey, client: trustOurCa },
       },
-      metrics: { prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `127.0.0.1:${ports.metrics}` } },
+      metrics: {
+        prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `127.0.0.1:${ports.metrics}` },
+      },
     },
     services: {
       frontend: rpc(ports.frontend, ports.membership[0], { httpPort: ports.frontendHttp }),
@@ -106,7 +141,13 @@ function serverConfig(postgres: Postgres, certs: ClusterCertificates, ports: Ser
       masterClusterName: 'active',
       currentClusterName: 'active',
       clusterInformation: {
-        active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `localhost:${ports.frontend}`, httpAddress: `localhost:${ports.frontendHttp}` },
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `localhost:${ports.frontend}`,
+          httpAddress: `localhost:${ports.frontendHttp}`,
+        },
       },
     },
     dcRedirectionPolicy: { policy: 'noop' },
@@ -133,16 +174,28 @@ export interface StartServerOptions {
 export async function startTemporalServer(options: StartServerOptions): Promise<TemporalServer> {
   const configFile = path.join(options.clusterDir, 'temporal-server.yaml');
   // JSON is YAML: no YAML writer needed.
-  writeFileSync(configFile, JSON.stringify(serverConfig(options.postgres, options.certs, options.ports, DYNAMIC_CONFIG_FILE), null, 2), { mode: 0o600 });
+  writeFileSync(
+    configFile,
+    JSON.stringify(serverConfig(options.postgres, options.certs, options.ports, DYNAMIC_CONFIG_FILE), null, 2),
+    { mode: 0o600 },
+  );
   const address = `127.0.0.1:${options.ports.frontend}`;
   options.say(`Temporal server: starting ${options.build.server} with ${configFile}`);
-  const server = spawnGuarded('temporal-server', options.build.server, ['--config-file', configFile, '--allow-no-auth', 'start'], {
-    killAfterMs: 20_000,
-    keepLines: 40,
-    ...(options.onLog ? { onLine: options.onLog } : {}),
-  });
+  const server = spawnGuarded(
+    'temporal-server',
+    options.build.server,
+    ['--config-file', configFile, '--allow-no-auth', 'start'],
+    {
+      killAfterMs: 20_000,
+      keepLines: 40,
+      ...(options.onLog ? { onLine: options.onLog } : {}),
+    },
+  );
   try {
-    const connection = await waitUntilServing({ address, tls: clusterTls(options.certs) }, { name: 'the Temporal server', server, timeoutMs: 120_000, show: briefly });
+    const connection = await waitUntilServing(
+      { address, tls: clusterTls(options.certs) },
+      { name: 'the Temporal server', server, timeoutMs: 120_000, show: briefly },
+    );
     try {
       await prepareNamespace(connection, options.namespace, options.say);
     } finally {
@@ -152,7 +205,12 @@ export async function startTemporalServer(options: StartServerOptions): Promise<
     await server.stop();
     throw err;
   }
-  return { address, metricsUrl: `http://127.0.0.1:${options.ports.metrics}/metrics`, pids: server.child.pid ? [server.child.pid] : [], stop: () => server.stop() };
+  return {
+    address,
+    metricsUrl: `http://127.0.0.1:${options.ports.metrics}/metrics`,
+    pids: server.child.pid ? [server.child.pid] : [],
+    stop: () => server.stop(),
+  };
 }
 
 /** A client of the cluster over mTLS, with the cluster's own client certificate. */

@@ -20,20 +20,46 @@ describe('API keys, roles and groups', () => {
   beforeAll(async () => {
     env = await startTestApi();
     sim = env.temporal.provider as SimProvider;
-    const launched = await env.app.inject({ method: 'POST', url: '/v1/launches', headers: bearer(env.keys.operator), payload: LAUNCH_BODY });
+    const launched = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      headers: bearer(env.keys.operator),
+      payload: LAUNCH_BODY,
+    });
     expect(launched.statusCode).toBe(202);
     opsLaunch = launched.json().id;
-    const server = await sim.launchServer(region, { imageId: LAUNCH_BODY.imageId, productId: 'm1.small', name: 'ops-box', tags: { group: 'ops' }, clientToken: randomUUID() });
+    const server = await sim.launchServer(region, {
+      imageId: LAUNCH_BODY.imageId,
+      productId: 'm1.small',
+      name: 'ops-box',
+      tags: { group: 'ops' },
+      clientToken: randomUUID(),
+    });
     opsServer = server.id;
-    opsImage = (await sim.captureImage(region, { serverId: server.id, name: `ops-image-${randomUUID().slice(0, 8)}`, reboot: false, tags: { group: 'ops' } })).id;
+    opsImage = (
+      await sim.captureImage(region, {
+        serverId: server.id,
+        name: `ops-image-${randomUUID().slice(0, 8)}`,
+        reboot: false,
+        tags: { group: 'ops' },
+      })
+    ).id;
   });
   afterAll(async () => {
-    await env?.temporal.client.workflow.getHandle(opsLaunch).cancel().catch(() => undefined);
+    await env?.temporal.client.workflow
+      .getHandle(opsLaunch)
+      .cancel()
+      .catch(() => undefined);
     await env?.stop();
   });
 
   const as = (token: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
-    env.app.inject({ method, url, headers: token ? bearer(token) : { authorization: '' }, ...(payload ? { payload } : {}) });
+    env.app.inject({
+      method,
+      url,
+      headers: token ? bearer(token) : { authorization: '' },
+      ...(payload ? { payload } : {}),
+    });
 
   it('answers 401 with a Bearer challenge when no key or an unknown key is sent', async () => {
     const none = await as('', 'GET', '/v1/launches');
@@ -43,7 +69,11 @@ describe('API keys, roles and groups', () => {
     const unknown = await as('mik_not-a-key', 'GET', '/v1/launches');
     expect(unknown.statusCode).toBe(401);
     expect(unknown.json().message).toContain('not one this service knows');
-    const malformed = await env.app.inject({ method: 'GET', url: '/v1/launches', headers: { authorization: 'Basic abc' } });
+    const malformed = await env.app.inject({
+      method: 'GET',
+      url: '/v1/launches',
+      headers: { authorization: 'Basic abc' },
+    });
     expect(malformed.statusCode).toBe(401);
   });
 
@@ -64,9 +94,17 @@ describe('API keys, roles and groups', () => {
 
   it('refuses a launch from a viewer with 403 naming the role needed, and starts nothing', async () => {
     const key = `viewer-${randomUUID()}`;
-    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', headers: { ...bearer(env.keys.viewer), 'idempotency-key': key }, payload: LAUNCH_BODY });
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      headers: { ...bearer(env.keys.viewer), 'idempotency-key': key },
+      payload: LAUNCH_BODY,
+    });
     expect(res.statusCode).toBe(403);
-    expect(res.json()).toEqual({ code: 'forbidden', message: expect.stringMatching(/viewer role; POST \/v1\/launches needs the operator or admin role/) });
+    expect(res.json()).toEqual({
+      code: 'forbidden',
+      message: expect.stringMatching(/viewer role; POST \/v1\/launches needs the operator or admin role/),
+    });
     await expect(env.temporal.client.workflow.getHandle(`launch-${key}`).describe()).rejects.toThrow();
   });
 
@@ -83,7 +121,11 @@ describe('API keys, roles and groups', () => {
   });
 
   it('answers 404 for another group’s launch, server and image, as if they did not exist', async () => {
-    for (const url of [`/v1/launches/${opsLaunch}`, `/v1/servers/${opsServer}?region=${region}`, `/v1/images/${opsImage}?region=${region}`]) {
+    for (const url of [
+      `/v1/launches/${opsLaunch}`,
+      `/v1/servers/${opsServer}?region=${region}`,
+      `/v1/images/${opsImage}?region=${region}`,
+    ]) {
       const outsider = await as(env.keys.outsider, 'GET', url);
       expect(outsider.statusCode, url).toBe(404);
       expect(outsider.json().code).toBe('not_found');
@@ -91,7 +133,9 @@ describe('API keys, roles and groups', () => {
     }
     const cancel = await as(env.keys.outsider, 'POST', `/v1/launches/${opsLaunch}/cancel`);
     expect(cancel.statusCode).toBe(404);
-    const rename = await as(env.keys.outsider, 'PATCH', `/v1/images/${opsImage}?region=${region}`, { name: 'taken-over' });
+    const rename = await as(env.keys.outsider, 'PATCH', `/v1/images/${opsImage}?region=${region}`, {
+      name: 'taken-over',
+    });
     expect(rename.statusCode).toBe(404);
     const terminate = await as(env.keys.outsider, 'DELETE', `/v1/servers/${opsServer}?region=${region}`);
     expect(terminate.statusCode).toBe(404);
@@ -99,7 +143,13 @@ describe('API keys, roles and groups', () => {
   });
 
   it('shows an operation only to the groups it acts for', async () => {
-    const other = await sim.launchServer(region, { imageId: LAUNCH_BODY.imageId, productId: 'm1.small', name: 'ops-old', tags: { group: 'ops' }, clientToken: randomUUID() });
+    const other = await sim.launchServer(region, {
+      imageId: LAUNCH_BODY.imageId,
+      productId: 'm1.small',
+      name: 'ops-old',
+      tags: { group: 'ops' },
+      clientToken: randomUUID(),
+    });
     const terminating = await as(env.keys.operator, 'DELETE', `/v1/servers/${other.id}?region=${region}`);
     expect(terminating.statusCode).toBe(202);
     const { statusUrl } = terminating.json();
@@ -116,7 +166,9 @@ describe('API keys, roles and groups', () => {
       const b = await as(env.keys.outsider, 'GET', missing!);
       expect([a.statusCode, b.statusCode]).toEqual([404, 404]);
       expect(a.json().code).toBe(b.json().code);
-      expect(a.json().message.replace(/ \S+ does not exist/, '')).toBe(b.json().message.replace(/ \S+ does not exist/, ''));
+      expect(a.json().message.replace(/ \S+ does not exist/, '')).toBe(
+        b.json().message.replace(/ \S+ does not exist/, ''),
+      );
     }
   });
 
@@ -125,17 +177,35 @@ describe('API keys, roles and groups', () => {
     const image = await as(env.keys.outsider, 'POST', '/v1/launches', { ...asData, imageId: opsImage });
     expect(image.statusCode).toBe(404);
     expect(image.json()).toEqual({ code: 'not_found', message: `image ${opsImage} does not exist` });
-    const firewall = await sim.createFirewall(region, { name: `ops-fw-${randomUUID().slice(0, 8)}`, description: 'ops only', rules: [], tags: { group: 'ops' } });
-    const viaFirewall = await as(env.keys.outsider, 'POST', '/v1/launches', { ...asData, firewall: { ids: [firewall.id] } });
+    const firewall = await sim.createFirewall(region, {
+      name: `ops-fw-${randomUUID().slice(0, 8)}`,
+      description: 'ops only',
+      rules: [],
+      tags: { group: 'ops' },
+    });
+    const viaFirewall = await as(env.keys.outsider, 'POST', '/v1/launches', {
+      ...asData,
+      firewall: { ids: [firewall.id] },
+    });
     expect(viaFirewall.statusCode).toBe(404);
     const listed = await as(env.keys.outsider, 'GET', `/v1/firewalls?region=${region}`);
     expect(listed.json().items.map((f: { id: string }) => f.id)).not.toContain(firewall.id);
-    expect((await as(env.keys.viewer, 'GET', `/v1/firewalls?region=${region}`)).json().items.map((f: { id: string }) => f.id)).toContain(firewall.id);
+    expect(
+      (await as(env.keys.viewer, 'GET', `/v1/firewalls?region=${region}`))
+        .json()
+        .items.map((f: { id: string }) => f.id),
+    ).toContain(firewall.id);
   });
 
   it('names in an image’s in-use refusal only the servers of the caller’s groups', async () => {
     const launchFrom = (group: string) =>
-      sim.launchServer(region, { imageId: opsImage, productId: 'm1.small', name: `from-${group}`, tags: { group }, clientToken: randomUUID() });
+      sim.launchServer(region, {
+        imageId: opsImage,
+        productId: 'm1.small',
+        name: `from-${group}`,
+        tags: { group },
+        clientToken: randomUUID(),
+      });
     const [mine, theirs] = [await launchFrom('ops'), await launchFrom('data')];
     const refused = await as(env.keys.operator, 'DELETE', `/v1/images/${opsImage}?region=${region}`);
     expect(refused.statusCode).toBe(409);
@@ -146,12 +216,25 @@ describe('API keys, roles and groups', () => {
 
   it('says only that an Idempotency-Key another group used is taken, not whose launch it is', async () => {
     const key = `shared-${randomUUID()}`;
-    const first = await env.app.inject({ method: 'POST', url: '/v1/launches', headers: { ...bearer(env.keys.operator), 'idempotency-key': key }, payload: LAUNCH_BODY });
+    const first = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      headers: { ...bearer(env.keys.operator), 'idempotency-key': key },
+      payload: LAUNCH_BODY,
+    });
     expect(first.statusCode).toBe(202);
     await env.temporal.client.workflow.getHandle(first.json().id).cancel();
-    const other = await env.app.inject({ method: 'POST', url: '/v1/launches', headers: { ...bearer(env.keys.outsider), 'idempotency-key': key }, payload: { ...LAUNCH_BODY, group: 'data' } });
+    const other = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      headers: { ...bearer(env.keys.outsider), 'idempotency-key': key },
+      payload: { ...LAUNCH_BODY, group: 'data' },
+    });
     expect(other.statusCode).toBe(409);
-    expect(other.json()).toEqual({ code: 'idempotency_key_reused', message: expect.stringContaining('is already taken') });
+    expect(other.json()).toEqual({
+      code: 'idempotency_key_reused',
+      message: expect.stringContaining('is already taken'),
+    });
     expect(other.body).not.toContain(`launch-${key}`);
   });
 
@@ -177,13 +260,21 @@ describe('API keys, roles and groups', () => {
     const force = await as(env.keys.operator, 'DELETE', `/v1/images/${opsImage}?region=${region}&force=true`);
     expect(force.statusCode).toBe(403);
     expect(force.json().message).toContain('only an admin');
-    const family = await as(env.keys.operator, 'POST', '/v1/families', { name: 'never-made', sourceImageId: LAUNCH_BODY.imageId, region });
+    const family = await as(env.keys.operator, 'POST', '/v1/families', {
+      name: 'never-made',
+      sourceImageId: LAUNCH_BODY.imageId,
+      region,
+    });
     expect(family.statusCode).toBe(403);
     expect((await as(env.keys.viewer, 'GET', '/v1/families')).statusCode).toBe(200);
   });
 
   it('sets security headers and no CORS headers unless origins are configured', async () => {
-    const res = await env.app.inject({ method: 'GET', url: '/v1/health', headers: { origin: 'https://elsewhere.example' } });
+    const res = await env.app.inject({
+      method: 'GET',
+      url: '/v1/health',
+      headers: { origin: 'https://elsewhere.example' },
+    });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['strict-transport-security']).toBeDefined();
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
@@ -196,7 +287,12 @@ describe('API keys, roles and groups', () => {
   });
 
   it('refuses a body over 1 MiB with 413 and {code, message}', async () => {
-    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ ...LAUNCH_BODY, name: 'x'.repeat(1_100_000) }) });
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ ...LAUNCH_BODY, name: 'x'.repeat(1_100_000) }),
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual({ code: expect.any(String), message: expect.stringContaining('too large') });
     const doc = (await as('', 'GET', '/docs/json')).json();
@@ -204,7 +300,12 @@ describe('API keys, roles and groups', () => {
   });
 
   it('refuses a body of a type it does not read with 415 and {code, message}', async () => {
-    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', headers: { 'content-type': 'application/xml' }, payload: '<launch/>' });
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<launch/>',
+    });
     expect(res.statusCode).toBe(415);
     expect(res.json()).toEqual({ code: expect.any(String), message: expect.any(String) });
   });
@@ -219,29 +320,53 @@ describe('rate limit', () => {
 
   it('answers 429 with {code, message} and retry-after once a key passes its limit, and counts each key apart', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await env.app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(env.keys.viewer) })).statusCode);
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (await env.app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(env.keys.viewer) })).statusCode,
+      );
     expect(statuses).toEqual([200, 200, 200, 429]);
     const limited = await env.app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(env.keys.viewer) });
     expect(limited.json()).toEqual({ code: 'rate_limited', message: expect.stringContaining('3 requests a minute') });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    expect((await env.app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(env.keys.operator) })).statusCode).toBe(200);
+    expect(
+      (await env.app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(env.keys.operator) })).statusCode,
+    ).toBe(200);
   });
 
   it('never limits the probes: after 500 keyless requests from one address, health, readiness and the docs still answer 200', async () => {
-    for (let i = 0; i < 500; i++) await env.app.inject({ method: 'GET', url: '/v1/regions', headers: { authorization: '' }, remoteAddress: '192.0.2.50' });
-    const elsewhere = await env.app.inject({ method: 'GET', url: '/v1/regions', headers: { authorization: '' }, remoteAddress: '192.0.2.50' });
+    for (let i = 0; i < 500; i++)
+      await env.app.inject({
+        method: 'GET',
+        url: '/v1/regions',
+        headers: { authorization: '' },
+        remoteAddress: '192.0.2.50',
+      });
+    const elsewhere = await env.app.inject({
+      method: 'GET',
+      url: '/v1/regions',
+      headers: { authorization: '' },
+      remoteAddress: '192.0.2.50',
+    });
     expect(elsewhere.statusCode, 'keyless requests elsewhere stay limited').toBe(429);
     for (const url of ['/v1/health', '/v1/ready', '/docs/json']) {
       for (let i = 0; i < 5; i++) {
-        const res = await env.app.inject({ method: 'GET', url, headers: { authorization: '' }, remoteAddress: '192.0.2.50' });
+        const res = await env.app.inject({
+          method: 'GET',
+          url,
+          headers: { authorization: '' },
+          remoteAddress: '192.0.2.50',
+        });
         expect(res.statusCode, url).toBe(200);
       }
     }
   });
 
-    it('counts requests with a wrong key against their address, so guessing is limited too', async () => {
+  it('counts requests with a wrong key against their address, so guessing is limited too', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await env.app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(`mik_guess${i}`) })).statusCode);
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (await env.app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(`mik_guess${i}`) })).statusCode,
+      );
     expect(statuses).toEqual([401, 401, 401, 429]);
   });
 });
@@ -252,14 +377,36 @@ describe('request logs', () => {
     const lines: string[] = [];
     const logger = createLogger({ LOG_LEVEL: 'trace' }, 'api', { write: (line: string) => void lines.push(line) });
     const { apiKeys, tokens } = testApiKeys();
-    const app = await buildApp({ config: { ...temporal.config, PROVIDER: 'sim' }, client: temporal.client, provider: temporal.provider, keys: temporal.keys, logger, apiKeys });
+    const app = await buildApp({
+      config: { ...temporal.config, PROVIDER: 'sim' },
+      client: temporal.client,
+      provider: temporal.provider,
+      keys: temporal.keys,
+      logger,
+      apiKeys,
+    });
     try {
       const wrong = `mik_${'x'.repeat(43)}`;
-      expect((await app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(tokens.admin) })).statusCode).toBe(200);
-      expect((await app.inject({ method: 'POST', url: '/v1/launches', headers: bearer(tokens.viewer), payload: LAUNCH_BODY })).statusCode).toBe(403);
+      expect((await app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(tokens.admin) })).statusCode).toBe(
+        200,
+      );
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/v1/launches',
+            headers: bearer(tokens.viewer),
+            payload: LAUNCH_BODY,
+          })
+        ).statusCode,
+      ).toBe(403);
       expect((await app.inject({ method: 'GET', url: '/v1/regions', headers: bearer(wrong) })).statusCode).toBe(401);
       // A key in the query string (which the API does not read) is not logged either; the path and other values are.
-      await app.inject({ method: 'GET', url: `/v1/images?region=sim-east-1&api_key=${tokens.operator}&Access_Token=${tokens.viewer}`, headers: bearer(tokens.admin) });
+      await app.inject({
+        method: 'GET',
+        url: `/v1/images?region=sim-east-1&api_key=${tokens.operator}&Access_Token=${tokens.viewer}`,
+        headers: bearer(tokens.admin),
+      });
       const text = lines.join('');
       expect(text).toContain('"url":"/v1/images?region=sim-east-1&api_key=[redacted]&Access_Token=[redacted]"');
       expect(text).toContain('"principal":"admin"');

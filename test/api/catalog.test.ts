@@ -28,8 +28,15 @@ describe('catalog API (answers from the configured provider)', () => {
     expect(first.statusCode).toBe(200);
     const page = first.json();
     expect(page.items).toHaveLength(2);
-    for (const image of page.items) expect(image).toMatchObject({ architecture: 'arm64', visibility: 'public', name: expect.stringContaining('ubuntu') });
-    const next = await get(`/v1/images?region=sim-east-1&q=ubuntu&architecture=arm64&limit=2&cursor=${page.nextCursor}`);
+    for (const image of page.items)
+      expect(image).toMatchObject({
+        architecture: 'arm64',
+        visibility: 'public',
+        name: expect.stringContaining('ubuntu'),
+      });
+    const next = await get(
+      `/v1/images?region=sim-east-1&q=ubuntu&architecture=arm64&limit=2&cursor=${page.nextCursor}`,
+    );
     expect(next.json().items.map((i: { id: string }) => i.id)).not.toContain(page.items[0].id);
   });
 
@@ -45,7 +52,10 @@ describe('catalog API (answers from the configured provider)', () => {
     expect(missing.json().message).toContain('querystring.region');
     const unknown = await get('/v1/products?region=mars-1');
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json()).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('region mars-1 does not exist') });
+    expect(unknown.json()).toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringContaining('region mars-1 does not exist'),
+    });
     const cursor = await get('/v1/images?region=sim-east-1&cursor=garbage');
     expect(cursor.statusCode).toBe(400);
     expect(cursor.json().message).toContain('cursor');

@@ -9,7 +9,10 @@ import { testApiKeys } from '../support/api-keys';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const UI = 'http://temporal-ui.test';
-const original = { metadata: { encoding: b64('json/plain') }, data: b64(JSON.stringify({ passphrase: 'correct horse' })) };
+const original = {
+  metadata: { encoding: b64('json/plain') },
+  data: b64(JSON.stringify({ passphrase: 'correct horse' })),
+};
 
 describe('codec endpoint (Temporal remote codec protocol)', () => {
   let api: Awaited<ReturnType<typeof startTestApi>>;
@@ -19,7 +22,12 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
   afterAll(async () => api?.stop());
 
   const post = (direction: 'encode' | 'decode', payloads: unknown[], headers: Record<string, string> = {}) =>
-    api.app.inject({ method: 'POST', url: `/codec/${direction}`, payload: { payloads }, headers: { 'x-namespace': 'default', ...headers } });
+    api.app.inject({
+      method: 'POST',
+      url: `/codec/${direction}`,
+      payload: { payloads },
+      headers: { 'x-namespace': 'default', ...headers },
+    });
 
   it('encodes then decodes back to the original, as admin', async () => {
     const encoded = await post('encode', [original]);
@@ -36,14 +44,20 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
 
   it('lets a browser session decode, as the Web UI does with "include cross-origin credentials", for admins only', async () => {
     const open = async (token: string) => {
-      const res = await api.app.inject({ method: 'POST', url: '/v1/session', headers: { authorization: `Bearer ${token}` } });
+      const res = await api.app.inject({
+        method: 'POST',
+        url: '/v1/session',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(res.statusCode).toBe(200);
       const setCookie = String(res.headers['set-cookie']);
       return { cookie: setCookie.split(';')[0]!, setCookie, body: res.json() };
     };
     const admin = await open(api.keys.admin);
     expect(admin.body).toEqual({ principal: 'admin', role: 'admin', groups: 'all' });
-    expect(admin.setCookie, 'a session cookie: it ends with the browser').toMatch(/^mi_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(admin.setCookie, 'a session cookie: it ends with the browser').toMatch(
+      /^mi_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
     const sealed = (await post('encode', [original])).json().payloads;
     const withCookie = (cookie: string) => post('decode', sealed, { authorization: '', cookie });
     expect((await withCookie(admin.cookie)).json()).toEqual({ payloads: [original] });
@@ -52,23 +66,45 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
     expect(viewer.body.role).toBe('viewer');
     expect(viewer.setCookie, 'no session for whom the codec would refuse anyway').toBe('undefined');
     // The cookie opens the codec only: every other route still wants the bearer key.
-    expect((await api.app.inject({ method: 'GET', url: '/v1/launches', headers: { authorization: '', cookie: admin.cookie } })).statusCode).toBe(401);
+    expect(
+      (
+        await api.app.inject({
+          method: 'GET',
+          url: '/v1/launches',
+          headers: { authorization: '', cookie: admin.cookie },
+        })
+      ).statusCode,
+    ).toBe(401);
 
-    const closed = await api.app.inject({ method: 'DELETE', url: '/v1/session', headers: { authorization: '', cookie: admin.cookie } });
+    const closed = await api.app.inject({
+      method: 'DELETE',
+      url: '/v1/session',
+      headers: { authorization: '', cookie: admin.cookie },
+    });
     expect(closed.statusCode).toBe(204);
     expect(String(closed.headers['set-cookie'])).toContain('Max-Age=0');
     expect((await withCookie(admin.cookie)).statusCode).toBe(401);
   });
 
   it('decodes what the workers and clients encrypted', async () => {
-    const [sealed] = await api.temporal.payloadCodecs[0]!.encode([defaultPayloadConverter.toPayload({ step: 'encrypt' })]);
-    const wire = { metadata: Object.fromEntries(Object.entries(sealed!.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(sealed!.data!).toString('base64') };
+    const [sealed] = await api.temporal.payloadCodecs[0]!.encode([
+      defaultPayloadConverter.toPayload({ step: 'encrypt' }),
+    ]);
+    const wire = {
+      metadata: Object.fromEntries(
+        Object.entries(sealed!.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
+      data: Buffer.from(sealed!.data!).toString('base64'),
+    };
     const decoded = await post('decode', [wire]);
     expect(JSON.parse(Buffer.from(decoded.json().payloads[0].data, 'base64').toString())).toEqual({ step: 'encrypt' });
   });
 
   it('answers 422 naming the key id when a payload is sealed under a key it does not hold', async () => {
-    const foreign = { metadata: { encoding: b64('binary/encrypted'), [KEY_ID_METADATA]: b64('retired-7') }, data: b64('x'.repeat(40)) };
+    const foreign = {
+      metadata: { encoding: b64('binary/encrypted'), [KEY_ID_METADATA]: b64('retired-7') },
+      data: b64('x'.repeat(40)),
+    };
     const res = await post('decode', [foreign]);
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ code: 'decode_failed', message: expect.stringContaining('key "retired-7"') });
@@ -94,12 +130,22 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
       api.app.inject({
         method: 'OPTIONS',
         url,
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace,authorization', authorization: '' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-namespace,authorization',
+          authorization: '',
+        },
       });
     const fromUi = await preflight(UI);
     expect(fromUi.statusCode).toBe(204);
-    expect(fromUi.headers).toMatchObject({ 'access-control-allow-origin': UI, 'access-control-allow-credentials': 'true' });
-    expect(String(fromUi.headers['access-control-allow-headers']).split(/,\s*/)).toEqual(expect.arrayContaining(['content-type', 'x-namespace', 'authorization']));
+    expect(fromUi.headers).toMatchObject({
+      'access-control-allow-origin': UI,
+      'access-control-allow-credentials': 'true',
+    });
+    expect(String(fromUi.headers['access-control-allow-headers']).split(/,\s*/)).toEqual(
+      expect.arrayContaining(['content-type', 'x-namespace', 'authorization']),
+    );
     expect(String(fromUi.headers['access-control-allow-methods'])).toContain('POST');
 
     const fromElsewhere = await preflight('http://evil.test');
@@ -112,7 +158,10 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
   it('lets the Web UI read the answer of an authorized request', async () => {
     const res = await post('decode', [original], { origin: UI });
     expect(res.statusCode).toBe(200);
-    expect(res.headers).toMatchObject({ 'access-control-allow-origin': UI, 'access-control-allow-credentials': 'true' });
+    expect(res.headers).toMatchObject({
+      'access-control-allow-origin': UI,
+      'access-control-allow-credentials': 'true',
+    });
   });
 
   it('keeps its own CORS policy when the app opens other routes to other origins (CORS_ORIGINS)', async () => {
@@ -128,10 +177,23 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
     });
     try {
       const preflight = (origin: string) =>
-        app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
+        app.inject({
+          method: 'OPTIONS',
+          url: '/codec/decode',
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization',
+          },
+        });
       expect((await preflight(UI)).headers['access-control-allow-origin']).toBe(UI);
       expect((await preflight('http://console.test')).headers['access-control-allow-origin']).toBeUndefined();
-      const res = await app.inject({ method: 'POST', url: '/codec/decode', payload: { payloads: [original] }, headers: { origin: UI, authorization: `Bearer ${tokens.admin}` } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/codec/decode',
+        payload: { payloads: [original] },
+        headers: { origin: UI, authorization: `Bearer ${tokens.admin}` },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.headers['access-control-allow-origin']).toBe(UI);
     } finally {
@@ -143,7 +205,9 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
     const doc = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/codec/decode', '/codec/encode']));
     expect(doc.paths['/codec/decode'].post).toMatchObject({ tags: ['codec'], security: [expect.any(Object)] });
-    expect(Object.keys(doc.paths['/codec/decode'].post.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '422']));
+    expect(Object.keys(doc.paths['/codec/decode'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '401', '403', '422']),
+    );
   });
 });
 

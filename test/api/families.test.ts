@@ -62,8 +62,8 @@ describe('families API on the sim', () => {
   });
   afterAll(async () => {
     for (const id of [...made, REAPER_SCHEDULE_ID]) {
-      await client
-        ?.schedule.getHandle(id)
+      await client?.schedule
+        .getHandle(id)
         .delete()
         .catch((err: unknown) => {
           if (!(err instanceof ScheduleNotFoundError)) throw err;
@@ -71,7 +71,8 @@ describe('families API on the sim', () => {
     }
     await env?.stop();
   });
-  const inject = (method: 'GET' | 'PATCH' | 'POST' | 'DELETE', url: string, payload?: object) => env.app.inject({ method, url, ...(payload ? { payload } : {}) });
+  const inject = (method: 'GET' | 'PATCH' | 'POST' | 'DELETE', url: string, payload?: object) =>
+    env.app.inject({ method, url, ...(payload ? { payload } : {}) });
   const create = async (name: string, overrides: Partial<FamilyInput> = {}) => {
     const res = await inject('POST', '/v1/families', familyBody(name, overrides));
     expect(res.statusCode, res.body).toBe(201);
@@ -81,18 +82,35 @@ describe('families API on the sim', () => {
   it('creates a family (201) with its schedule, lists it with its next run, and refuses the same name again (409)', async () => {
     const name = newName();
     const created = await create(name, { description: 'Ubuntu 24.04, kept current' });
-    expect(created).toMatchObject({ name, paused: false, nextRunAt: expect.any(String), schedule: { every: 3600, timezone: 'UTC', paused: false }, retention: { keepNewest: 2, floor: 1 } });
+    expect(created).toMatchObject({
+      name,
+      paused: false,
+      nextRunAt: expect.any(String),
+      schedule: { every: 3600, timezone: 'UTC', paused: false },
+      retention: { keepNewest: 2, floor: 1 },
+    });
 
-    await expect.poll(async () => (await inject('GET', '/v1/families')).json().items.map((f: { name: string }) => f.name), { timeout: 10_000 }).toContain(name);
+    await expect
+      .poll(async () => (await inject('GET', '/v1/families')).json().items.map((f: { name: string }) => f.name), {
+        timeout: 10_000,
+      })
+      .toContain(name);
     const listed = (await inject('GET', '/v1/families')).json().items.find((f: { name: string }) => f.name === name);
     expect(listed).toEqual(created);
 
     const again = await inject('POST', '/v1/families', familyBody(name));
     expect(again.statusCode).toBe(409);
-    expect(again.json()).toMatchObject({ code: 'family_exists', message: expect.stringContaining(`PATCH /v1/families/${name}`) });
+    expect(again.json()).toMatchObject({
+      code: 'family_exists',
+      message: expect.stringContaining(`PATCH /v1/families/${name}`),
+    });
 
     const description = await client.schedule.getHandle(familyScheduleId(name)).describe();
-    expect(description.action).toMatchObject({ workflowType: 'refreshImageFamily', taskQueue: env.temporal.config.TEMPORAL_TASK_QUEUE, workflowId: `refresh-${name}` });
+    expect(description.action).toMatchObject({
+      workflowType: 'refreshImageFamily',
+      taskQueue: env.temporal.config.TEMPORAL_TASK_QUEUE,
+      workflowId: `refresh-${name}`,
+    });
     expect(description.policies).toMatchObject({ overlap: 'SKIP', pauseOnFailure: true });
     expect(description.spec.intervals).toEqual([expect.objectContaining({ every: 3_600_000 })]);
   });
@@ -102,7 +120,9 @@ describe('families API on the sim', () => {
     const family = FamilySchema.parse(familyBody(name));
     const taskQueue = env.temporal.config.TEMPORAL_TASK_QUEUE;
     expect(await ensureFamilySchedule(client, taskQueue, family)).toBe('created');
-    expect(await ensureFamilySchedule(client, taskQueue, { ...family, regions: [REGION, 'sim-west-1'] })).toBe('updated');
+    expect(await ensureFamilySchedule(client, taskQueue, { ...family, regions: [REGION, 'sim-west-1'] })).toBe(
+      'updated',
+    );
     expect(await sightings(client, familyScheduleId(name))).toBe(1);
     const got = await inject('GET', `/v1/families/${name}`);
     expect(got.json().regions).toEqual([REGION, 'sim-west-1']);
@@ -123,21 +143,40 @@ describe('families API on the sim', () => {
   it('changes the definition and the schedule with PATCH: cron replaces every, paused, regions', async () => {
     const name = newName();
     await create(name);
-    const res = await inject('PATCH', `/v1/families/${name}`, { schedule: { cron: '30 3 * * *', paused: true }, retention: { keepDays: 30 }, regions: [REGION, 'sim-west-1'] });
+    const res = await inject('PATCH', `/v1/families/${name}`, {
+      schedule: { cron: '30 3 * * *', paused: true },
+      retention: { keepDays: 30 },
+      regions: [REGION, 'sim-west-1'],
+    });
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ name, paused: true, regions: [REGION, 'sim-west-1'], retention: { keepNewest: 2, keepDays: 30, floor: 1 }, schedule: { cron: '30 3 * * *', paused: true } });
+    expect(body).toMatchObject({
+      name,
+      paused: true,
+      regions: [REGION, 'sim-west-1'],
+      retention: { keepNewest: 2, keepDays: 30, floor: 1 },
+      schedule: { cron: '30 3 * * *', paused: true },
+    });
     expect(body.schedule).not.toHaveProperty('every');
     expect(body).not.toHaveProperty('nextRunAt');
 
     const description = await client.schedule.getHandle(familyScheduleId(name)).describe();
     expect(description.state.paused).toBe(true);
     expect(description.spec.intervals ?? []).toEqual([]);
-    expect(description.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] })]);
-    expect((description.action.args?.[0] as { family: { regions: string[] } }).family.regions).toEqual([REGION, 'sim-west-1']);
+    expect(description.spec.calendars).toEqual([
+      expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] }),
+    ]);
+    expect((description.action.args?.[0] as { family: { regions: string[] } }).family.regions).toEqual([
+      REGION,
+      'sim-west-1',
+    ]);
 
     const resumed = await inject('PATCH', `/v1/families/${name}`, { schedule: { paused: false } });
-    expect(resumed.json()).toMatchObject({ paused: false, nextRunAt: expect.any(String), schedule: { cron: '30 3 * * *' } });
+    expect(resumed.json()).toMatchObject({
+      paused: false,
+      nextRunAt: expect.any(String),
+      schedule: { cron: '30 3 * * *' },
+    });
   });
 
   it('refuses a PATCH that renames, that leaves an invalid family, or of an unknown family', async () => {
@@ -169,7 +208,11 @@ describe('families API on the sim', () => {
 
   it.each([
     ['no keepNewest or keepDays', { retention: { floor: 2 } }, 'body.retention: give keepNewest or keepDays'],
-    ['both cron and every', { schedule: { cron: '0 3 * * *', every: '1h' } }, 'body.schedule: give exactly one of cron or every'],
+    [
+      'both cron and every',
+      { schedule: { cron: '0 3 * * *', every: '1h' } },
+      'body.schedule: give exactly one of cron or every',
+    ],
     ['a bad name', { name: 'Bad_Name' }, 'body.name: use 1 to 63 lowercase letters'],
   ])('refuses a family with %s (400, naming the field)', async (_what, overrides, message) => {
     const res = await inject('POST', '/v1/families', familyBody('bad-family', overrides as Partial<FamilyInput>));
@@ -181,17 +224,51 @@ describe('families API on the sim', () => {
     const name = newName();
     await create(name);
     expect((await inject('GET', `/v1/families/${name}/versions`)).json()).toEqual({ items: [] });
-    const server = await sim.launchServer(REGION, { imageId: 'img-simeast1-0009', productId: 'm1.small', name: 'src-1', clientToken: randomUUID() });
+    const server = await sim.launchServer(REGION, {
+      imageId: 'img-simeast1-0009',
+      productId: 'm1.small',
+      name: 'src-1',
+      clientToken: randomUUID(),
+    });
     const tags = (version: string) => ({ family: name, version, 'source-image': 'img-simeast1-0009' });
-    const older = await sim.captureImage(REGION, { serverId: server.id, name: `${name}-1`, reboot: false, tags: tags('2026.01.01.1') });
+    const older = await sim.captureImage(REGION, {
+      serverId: server.id,
+      name: `${name}-1`,
+      reboot: false,
+      tags: tags('2026.01.01.1'),
+    });
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const newer = await sim.captureImage(REGION, { serverId: server.id, name: `${name}-2`, reboot: false, tags: tags('2026.01.02.1') });
-    await sim.captureImage(REGION, { serverId: server.id, name: `${name}-other`, reboot: false, tags: { family: 'another-family', version: '1' } });
+    const newer = await sim.captureImage(REGION, {
+      serverId: server.id,
+      name: `${name}-2`,
+      reboot: false,
+      tags: tags('2026.01.02.1'),
+    });
+    await sim.captureImage(REGION, {
+      serverId: server.id,
+      name: `${name}-other`,
+      reboot: false,
+      tags: { family: 'another-family', version: '1' },
+    });
     const res = await inject('GET', `/v1/families/${name}/versions?region=${REGION}`);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().items).toEqual([
-      { imageId: newer.id, region: REGION, version: '2026.01.02.1', state: expect.any(String), createdAt: newer.createdAt, sourceImageId: 'img-simeast1-0009' },
-      { imageId: older.id, region: REGION, version: '2026.01.01.1', state: expect.any(String), createdAt: older.createdAt, sourceImageId: 'img-simeast1-0009' },
+      {
+        imageId: newer.id,
+        region: REGION,
+        version: '2026.01.02.1',
+        state: expect.any(String),
+        createdAt: newer.createdAt,
+        sourceImageId: 'img-simeast1-0009',
+      },
+      {
+        imageId: older.id,
+        region: REGION,
+        version: '2026.01.01.1',
+        state: expect.any(String),
+        createdAt: older.createdAt,
+        sourceImageId: 'img-simeast1-0009',
+      },
     ]);
   });
 
@@ -201,12 +278,23 @@ describe('families API on the sim', () => {
     const before = (await sim.listImages(REGION, { limit: 1000 })).items.length;
     const res = await inject('POST', `/v1/families/${name}/refresh?dryRun=true`);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ family: name, dryRun: true, regions: [{ region: REGION, build: { sourceImageId: expect.any(String) }, errors: [] }] });
+    expect(res.json()).toMatchObject({
+      family: name,
+      dryRun: true,
+      regions: [{ region: REGION, build: { sourceImageId: expect.any(String) }, errors: [] }],
+    });
     expect((await sim.listImages(REGION, { limit: 1000 })).items.length).toBe(before);
 
-    await expect.poll(async () => (await inject('GET', `/v1/families/${name}/runs`)).json().items.length, { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(async () => (await inject('GET', `/v1/families/${name}/runs`)).json().items.length, { timeout: 10_000 })
+      .toBe(1);
     const [run] = (await inject('GET', `/v1/families/${name}/runs`)).json().items;
-    expect(run).toMatchObject({ status: 'completed', dryRun: true, workflowId: expect.stringMatching(new RegExp(`^refresh-${name}-dry-`)), report: { family: name, dryRun: true } });
+    expect(run).toMatchObject({
+      status: 'completed',
+      dryRun: true,
+      workflowId: expect.stringMatching(new RegExp(`^refresh-${name}-dry-`)),
+      report: { family: name, dryRun: true },
+    });
   });
 
   it('starts a real refresh (202) whose status is an operation', async () => {
@@ -218,7 +306,11 @@ describe('families API on the sim', () => {
     expect(workflowId).toMatch(new RegExp(`^refresh-${name}-`));
     await client.workflow.getHandle(workflowId).result();
     const status = await inject('GET', statusUrl);
-    expect(status.json()).toMatchObject({ type: 'refreshImageFamily', status: 'completed', result: { family: name, dryRun: false } });
+    expect(status.json()).toMatchObject({
+      type: 'refreshImageFamily',
+      status: 'completed',
+      result: { family: name, dryRun: false },
+    });
   });
 
   it('ensures the reaper schedule twice and it exists once', async () => {
@@ -227,7 +319,10 @@ describe('families API on the sim', () => {
     expect(await ensureReaperSchedule(client, taskQueue, [REGION, 'sim-west-1'])).toBe('updated');
     expect(await sightings(client, REAPER_SCHEDULE_ID)).toBe(1);
     const description = await client.schedule.getHandle(REAPER_SCHEDULE_ID).describe();
-    expect(description.action).toMatchObject({ workflowType: 'reapOrphans', args: [{ regions: [REGION, 'sim-west-1'], graceSeconds: 600 }] });
+    expect(description.action).toMatchObject({
+      workflowType: 'reapOrphans',
+      args: [{ regions: [REGION, 'sim-west-1'], graceSeconds: 600 }],
+    });
     expect(description.spec.intervals).toEqual([expect.objectContaining({ every: 3_600_000 })]);
   });
 
@@ -242,10 +337,20 @@ describe('families API on the sim', () => {
       FAMILIES_FILE: file,
       REAPER_GRACE_SECONDS: '900',
     });
-    const api = await serveApi({ config, provider: sim, keys: env.temporal.keys, payloadCodecs: env.temporal.payloadCodecs, logger: pino({ level: 'silent' }) });
+    const api = await serveApi({
+      config,
+      provider: sim,
+      keys: env.temporal.keys,
+      payloadCodecs: env.temporal.payloadCodecs,
+      logger: pino({ level: 'silent' }),
+    });
     try {
-      expect((await client.schedule.getHandle(familyScheduleId(name)).describe()).action.workflowType).toBe('refreshImageFamily');
-      expect((await client.schedule.getHandle(REAPER_SCHEDULE_ID).describe()).action.args).toEqual([{ regions: await sim.listRegions(), graceSeconds: 900 }]);
+      expect((await client.schedule.getHandle(familyScheduleId(name)).describe()).action.workflowType).toBe(
+        'refreshImageFamily',
+      );
+      expect((await client.schedule.getHandle(REAPER_SCHEDULE_ID).describe()).action.args).toEqual([
+        { regions: await sim.listRegions(), graceSeconds: 900 },
+      ]);
     } finally {
       await api.close();
     }
@@ -260,7 +365,12 @@ describe('FAMILIES_FILE', () => {
   };
 
   it('reads a JSON array of families, defaults applied', () => {
-    const file = write(JSON.stringify([familyBody('one'), familyBody('two', { schedule: { cron: '0 4 * * 1', timezone: 'Europe/Berlin' } })]));
+    const file = write(
+      JSON.stringify([
+        familyBody('one'),
+        familyBody('two', { schedule: { cron: '0 4 * * 1', timezone: 'Europe/Berlin' } }),
+      ]),
+    );
     expect(readFamiliesFile(file).map((f) => [f.name, f.schedule])).toEqual([
       ['one', { every: 3600, timezone: 'UTC', paused: false }],
       ['two', { cron: '0 4 * * 1', timezone: 'Europe/Berlin', paused: false }],
@@ -271,6 +381,8 @@ describe('FAMILIES_FILE', () => {
     const file = write(JSON.stringify([familyBody('one'), familyBody('two', { retention: {} }), familyBody('one')]));
     expect(() => readFamiliesFile(file)).toThrow(`FAMILIES_FILE ${file}: [1].retention: give keepNewest or keepDays`);
     expect(() => readFamiliesFile(write('[{'))).toThrow(/is not JSON/);
-    expect(() => readFamiliesFile('/no/such/families.json')).toThrow('FAMILIES_FILE /no/such/families.json: cannot be read (ENOENT)');
+    expect(() => readFamiliesFile('/no/such/families.json')).toThrow(
+      'FAMILIES_FILE /no/such/families.json: cannot be read (ENOENT)',
+    );
   });
 });

@@ -13,15 +13,23 @@ describe('findings of the API fuzz run', () => {
   let baseUrl: string;
   /** Over a socket: fetch() refuses TRACE, and inject() skips the HTTP parser. */
   const send = (method: string, url: string) =>
-    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: () => unknown }>((resolve, reject) => {
-      const req = request(`${baseUrl}${url}`, { method, headers: { authorization: `Bearer ${api.keys.admin}` } }, (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: () => JSON.parse(body) }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: () => unknown }>(
+      (resolve, reject) => {
+        const req = request(
+          `${baseUrl}${url}`,
+          { method, headers: { authorization: `Bearer ${api.keys.admin}` } },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, json: () => JSON.parse(body) }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      },
+    );
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -33,7 +41,14 @@ describe('findings of the API fuzz run', () => {
   const family = (overrides: object = {}) => {
     const name = `fz-${randomUUID().slice(0, 8)}`;
     families.add(name);
-    return { name, source: { namePattern: 'ubuntu-*' }, regions: ['sim-east-1'], retention: { keepNewest: 1 }, schedule: { every: '1h' }, ...overrides };
+    return {
+      name,
+      source: { namePattern: 'ubuntu-*' },
+      regions: ['sim-east-1'],
+      retention: { keepNewest: 1 },
+      schedule: { every: '1h' },
+      ...overrides,
+    };
   };
   afterAll(async () => {
     for (const name of families) {
@@ -48,7 +63,11 @@ describe('findings of the API fuzz run', () => {
   });
 
   it('answers a launch cursor it did not hand out with 400 naming cursor, at once (it was a 500 after 20 s of retries)', async () => {
-    for (const cursor of ['0'.repeat(1000), 'garbage', Buffer.from('{"CloseTime":"2020-01-01T00:00:00Z","RunID":"x"}').toString('base64url')]) {
+    for (const cursor of [
+      '0'.repeat(1000),
+      'garbage',
+      Buffer.from('{"CloseTime":"2020-01-01T00:00:00Z","RunID":"x"}').toString('base64url'),
+    ]) {
       const started = Date.now();
       const res = await api.app.inject({ method: 'GET', url: `/v1/launches?limit=1&cursor=${cursor}` });
       expect(res.statusCode, res.body).toBe(400);
@@ -59,15 +78,31 @@ describe('findings of the API fuzz run', () => {
 
   it('pages launches with the cursor it hands out, and refuses it under other filters', async () => {
     const billingCode = `fz-${randomUUID().slice(0, 8)}`;
-    for (let i = 0; i < 2; i++) expect((await api.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...LAUNCH_BODY, billingCode } })).statusCode).toBe(202);
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await api.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...LAUNCH_BODY, billingCode } }))
+          .statusCode,
+      ).toBe(202);
     let cursor: string | undefined;
     await expect
-      .poll(async () => (cursor = (await api.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}&limit=1` })).json().nextCursor), { timeout: 10_000 })
+      .poll(
+        async () =>
+          (cursor = (
+            await api.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}&limit=1` })
+          ).json().nextCursor),
+        { timeout: 10_000 },
+      )
       .toEqual(expect.any(String));
-    const next = await api.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}&limit=1&cursor=${cursor}` });
+    const next = await api.app.inject({
+      method: 'GET',
+      url: `/v1/launches?billingCode=${billingCode}&limit=1&cursor=${cursor}`,
+    });
     expect(next.statusCode, next.body).toBe(200);
     expect(next.json().items).toHaveLength(1);
-    const other = await api.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}-other&limit=1&cursor=${cursor}` });
+    const other = await api.app.inject({
+      method: 'GET',
+      url: `/v1/launches?billingCode=${billingCode}-other&limit=1&cursor=${cursor}`,
+    });
     expect(other.statusCode).toBe(400);
     expect(other.json().message).toContain('querystring.cursor');
   });
@@ -81,7 +116,10 @@ describe('findings of the API fuzz run', () => {
       const res = await send(method, url);
       expect(res.status, `${method} ${url}`).toBe(405);
       expect(String(res.headers.allow).split(', ').sort()).toEqual([...allowed].sort());
-      expect(res.json()).toEqual({ code: 'method_not_allowed', message: expect.stringContaining(`${method} is not allowed on ${url}`) });
+      expect(res.json()).toEqual({
+        code: 'method_not_allowed',
+        message: expect.stringContaining(`${method} is not allowed on ${url}`),
+      });
     }
     const options = await send('OPTIONS', '/v1/images/img-1');
     expect(options.status).toBe(204);
@@ -102,10 +140,17 @@ describe('findings of the API fuzz run', () => {
 
   it('routes ids up to the longest the API hands out, and answers a longer path segment 400 as {code, message} (it was Fastify’s 414)', async () => {
     const key = 'k'.repeat(100);
-    const started = await api.app.inject({ method: 'POST', url: '/v1/launches', payload: LAUNCH_BODY, headers: { 'idempotency-key': key } });
+    const started = await api.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      payload: LAUNCH_BODY,
+      headers: { 'idempotency-key': key },
+    });
     expect(started.statusCode, started.body).toBe(202);
     expect((await api.app.inject({ method: 'GET', url: `/v1/launches/launch-${key}` })).statusCode).toBe(200);
-    expect((await api.app.inject({ method: 'GET', url: `/v1/operations/delete-image-${'i'.repeat(120)}` })).statusCode).toBe(404);
+    expect(
+      (await api.app.inject({ method: 'GET', url: `/v1/operations/delete-image-${'i'.repeat(120)}` })).statusCode,
+    ).toBe(404);
     for (const url of [`/v1/families/${'f'.repeat(300)}`, '/v1/families/%E0%A4%A']) {
       const res = await api.app.inject({ method: 'DELETE', url });
       expect(res.statusCode, url).toBe(400);
@@ -118,16 +163,31 @@ describe('findings of the API fuzz run', () => {
     expect((await api.app.inject({ method: 'POST', url: '/v1/families', payload })).statusCode).toBe(201);
     const res = await api.app.inject({ method: 'POST', url: `/v1/families/${payload.name}/refresh?dryRun=true` });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ family: payload.name, dryRun: true, regions: [{ region: 'sim-east-1', errors: [expect.stringContaining('no-such-image-*')] }] });
+    expect(res.json()).toMatchObject({
+      family: payload.name,
+      dryRun: true,
+      regions: [{ region: 'sim-east-1', errors: [expect.stringContaining('no-such-image-*')] }],
+    });
   });
 
   it('refuses a family in a region the cloud does not have, on POST and PATCH, with 400 naming body.regions (it was taken)', async () => {
-    const refused = await api.app.inject({ method: 'POST', url: '/v1/families', payload: family({ regions: ['sim-east-1', 'mars-1'] }) });
+    const refused = await api.app.inject({
+      method: 'POST',
+      url: '/v1/families',
+      payload: family({ regions: ['sim-east-1', 'mars-1'] }),
+    });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json()).toEqual({ code: 'invalid_request', message: expect.stringContaining('body.regions: "mars-1" is not a region of sim') });
+    expect(refused.json()).toEqual({
+      code: 'invalid_request',
+      message: expect.stringContaining('body.regions: "mars-1" is not a region of sim'),
+    });
     const payload = family();
     expect((await api.app.inject({ method: 'POST', url: '/v1/families', payload })).statusCode).toBe(201);
-    const patched = await api.app.inject({ method: 'PATCH', url: `/v1/families/${payload.name}`, payload: { regions: ['nowhere'] } });
+    const patched = await api.app.inject({
+      method: 'PATCH',
+      url: `/v1/families/${payload.name}`,
+      payload: { regions: ['nowhere'] },
+    });
     expect(patched.statusCode).toBe(400);
     expect(patched.json().message).toContain('"nowhere" is not a region');
   });
@@ -135,7 +195,10 @@ describe('findings of the API fuzz run', () => {
   it('answers a request line over 16 KiB with 431 as {code, message}, documented on every operation (it was Fastify’s own body)', async () => {
     const res = await send('GET', `/v1/images?region=sim-east-1&cursor=${'%F0%9F%98%8D'.repeat(2000)}`);
     expect(res.status).toBe(431);
-    expect(res.json()).toEqual({ code: 'headers_too_large', message: expect.stringContaining('shorten the query string') });
+    expect(res.json()).toEqual({
+      code: 'headers_too_large',
+      message: expect.stringContaining('shorten the query string'),
+    });
     const doc = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(doc.paths['/v1/images'].get.responses['431']).toBeDefined();
     expect(doc.paths['/v1/launches'].post.responses['431']).toBeDefined();

@@ -42,7 +42,11 @@ const SETTLE_LIMIT_MS = 90_000;
  */
 async function schemathesisConfig(provider: CloudProvider): Promise<string> {
   const regions = await provider.listRegions();
-  const images = (await Promise.all(regions.map(async (region) => (await provider.searchPublicImages(region, { limit: 4 })).items.map((i) => i.id)))).flat();
+  const images = (
+    await Promise.all(
+      regions.map(async (region) => (await provider.searchPublicImages(region, { limit: 4 })).items.map((i) => i.id)),
+    )
+  ).flat();
   const list = (values: string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
   return [
     // Top-level keys before the first table.
@@ -82,7 +86,13 @@ describe('the API under schemathesis', () => {
     api = await startTestApi({ namespace: namespace.namespace, rateLimit: 1_000_000 });
     api.app.addHook('onResponse', async (request, reply) => {
       const name = (request.body as { name?: unknown } | undefined)?.name;
-      if (request.method === 'POST' && request.url === '/v1/families' && reply.statusCode === 201 && typeof name === 'string') schedules.add(familyScheduleId(name));
+      if (
+        request.method === 'POST' &&
+        request.url === '/v1/families' &&
+        reply.statusCode === 201 &&
+        typeof name === 'string'
+      )
+        schedules.add(familyScheduleId(name));
     });
     await api.app.listen({ host: '127.0.0.1', port: 0 });
     baseUrl = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`;
@@ -104,59 +114,89 @@ describe('the API under schemathesis', () => {
     await deleteSchedules();
     // Launches, refreshes and operations it started run on this file's own task queue: none outlives the file.
     if (client) {
-      for await (const run of client.workflow.list({ query: `TaskQueue = '${api.temporal.config.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus = 'Running'` })) {
-        await client.workflow.getHandle(run.workflowId, run.runId).terminate('the fuzz run is over').catch(() => undefined);
+      for await (const run of client.workflow.list({
+        query: `TaskQueue = '${api.temporal.config.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus = 'Running'`,
+      })) {
+        await client.workflow
+          .getHandle(run.workflowId, run.runId)
+          .terminate('the fuzz run is over')
+          .catch(() => undefined);
       }
     }
     await api?.stop();
     await namespace?.drop();
   });
 
-  it('answers every generated request without a 5xx, with documented statuses and bodies, every 4xx as {code, message}', async () => {
-    const run = await runSchemathesis({
-      schemaUrl: `${baseUrl}/docs/json`,
-      timeoutMs: WALL_LIMIT_MS,
-      config: await schemathesisConfig(api.temporal.provider),
-      args: [
-        '--url', baseUrl,
-        '--checks', CHECKS.join(','),
-        // A fixed seed keeps CI repeatable; FUZZ_SEED explores further.
-        '--seed', process.env.FUZZ_SEED ?? '7',
-        // One worker: hypothesis's lambda-source cache is not thread-safe (a Runtime Error with two).
-        '--workers', '1',
-        '--request-timeout', '30',
-        '--generation-database', 'none',
-        '--header', `Authorization: Bearer ${api.keys.admin}`,
-      ],
-    });
-    const { report } = run;
-    console.log(`schemathesis ${report?.schemathesis_version}: ${report?.test_cases.generated} cases over ${report?.operations?.tested} operations in ${run.wallMs} ms`);
-    expect(run.timedOut, describeFindings(run)).toBe(false);
-    expect(report?.schemathesis_version, 'the venv holds another schemathesis than .ci/run installs').toBe(SCHEMATHESIS_VERSION);
-    expect(report?.failures ?? [], describeFindings(run)).toEqual([]);
-    expect(run.exitCode, describeFindings(run)).toBe(0);
-    expect(report?.operations?.tested).toBeGreaterThanOrEqual(30);
-    // The stateful phase ran, and followed the links from a launch's 202 to its status, cancel and private key.
-    const stateful = statefulSummary(run.output);
-    console.log(`stateful phase: ${stateful.scenarios} scenarios, ${stateful.linksCovered} links followed; never reached: ${stateful.neverReached.join(', ') || 'none'}`);
-    expect(stateful.scenarios, describeFindings(run)).toBeGreaterThan(0);
-    expect(stateful.linksCovered).toBeGreaterThanOrEqual(3);
-    expect(stateful.neverReached.filter((target) => target.includes('/v1/launches/{id}'))).toEqual([]);
+  it(
+    'answers every generated request without a 5xx, with documented statuses and bodies, every 4xx as {code, message}',
+    async () => {
+      const run = await runSchemathesis({
+        schemaUrl: `${baseUrl}/docs/json`,
+        timeoutMs: WALL_LIMIT_MS,
+        config: await schemathesisConfig(api.temporal.provider),
+        args: [
+          '--url',
+          baseUrl,
+          '--checks',
+          CHECKS.join(','),
+          // A fixed seed keeps CI repeatable; FUZZ_SEED explores further.
+          '--seed',
+          process.env.FUZZ_SEED ?? '7',
+          // One worker: hypothesis's lambda-source cache is not thread-safe (a Runtime Error with two).
+          '--workers',
+          '1',
+          '--request-timeout',
+          '30',
+          '--generation-database',
+          'none',
+          '--header',
+          `Authorization: Bearer ${api.keys.admin}`,
+        ],
+      });
+      const { report } = run;
+      console.log(
+        `schemathesis ${report?.schemathesis_version}: ${report?.test_cases.generated} cases over ${report?.operations?.tested} operations in ${run.wallMs} ms`,
+      );
+      expect(run.timedOut, describeFindings(run)).toBe(false);
+      expect(report?.schemathesis_version, 'the venv holds another schemathesis than .ci/run installs').toBe(
+        SCHEMATHESIS_VERSION,
+      );
+      expect(report?.failures ?? [], describeFindings(run)).toEqual([]);
+      expect(run.exitCode, describeFindings(run)).toBe(0);
+      expect(report?.operations?.tested).toBeGreaterThanOrEqual(30);
+      // The stateful phase ran, and followed the links from a launch's 202 to its status, cancel and private key.
+      const stateful = statefulSummary(run.output);
+      console.log(
+        `stateful phase: ${stateful.scenarios} scenarios, ${stateful.linksCovered} links followed; never reached: ${stateful.neverReached.join(', ') || 'none'}`,
+      );
+      expect(stateful.scenarios, describeFindings(run)).toBeGreaterThan(0);
+      expect(stateful.linksCovered).toBeGreaterThanOrEqual(3);
+      expect(stateful.neverReached.filter((target) => target.includes('/v1/launches/{id}'))).toEqual([]);
 
-    // Every workflow it started reaches a final state on its own: none is left waiting on bad input.
-    await deleteSchedules();
-    const client = api.temporal.client;
-    const queue = `TaskQueue = '${api.temporal.config.TEMPORAL_TASK_QUEUE}'`;
-    let running = -1;
-    for (const end = Date.now() + SETTLE_LIMIT_MS; running !== 0 && Date.now() < end; await new Promise((r) => setTimeout(r, 1_000))) {
-      running = (await client.workflow.count(`${queue} AND ExecutionStatus = 'Running'`)).count;
-    }
-    const { groups } = await client.workflow.count(`${queue} GROUP BY ExecutionStatus`);
-    const closed = Object.fromEntries(groups.map((g) => [String(g.groupValues[0]), g.count]));
-    console.log(`workflows the run started, by final status: ${JSON.stringify(closed)}`);
-    const left: string[] = [];
-    for await (const open of client.workflow.list({ query: `${queue} AND ExecutionStatus = 'Running'` })) left.push(`${open.type} ${open.workflowId}`);
-    expect(left, 'still running after the run').toEqual([]);
-    expect(Object.values(closed).reduce((a, b) => a + b, 0), 'the run started workflows').toBeGreaterThan(0);
-  }, WALL_LIMIT_MS + SETTLE_LIMIT_MS + 30_000);
+      // Every workflow it started reaches a final state on its own: none is left waiting on bad input.
+      await deleteSchedules();
+      const client = api.temporal.client;
+      const queue = `TaskQueue = '${api.temporal.config.TEMPORAL_TASK_QUEUE}'`;
+      let running = -1;
+      for (
+        const end = Date.now() + SETTLE_LIMIT_MS;
+        running !== 0 && Date.now() < end;
+        await new Promise((r) => setTimeout(r, 1_000))
+      ) {
+        running = (await client.workflow.count(`${queue} AND ExecutionStatus = 'Running'`)).count;
+      }
+      const { groups } = await client.workflow.count(`${queue} GROUP BY ExecutionStatus`);
+      const closed = Object.fromEntries(groups.map((g) => [String(g.groupValues[0]), g.count]));
+      console.log(`workflows the run started, by final status: ${JSON.stringify(closed)}`);
+      const left: string[] = [];
+      for await (const open of client.workflow.list({ query: `${queue} AND ExecutionStatus = 'Running'` }))
+        left.push(`${open.type} ${open.workflowId}`);
+      expect(left, 'still running after the run').toEqual([]);
+      expect(
+        Object.values(closed).reduce((a, b) => a + b, 0),
+        'the run started workflows',
+      ).toBeGreaterThan(0);
+    },
+    WALL_LIMIT_MS + SETTLE_LIMIT_MS + 30_000,
+  );
 });

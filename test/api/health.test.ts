@@ -46,7 +46,11 @@ describe('health and readiness', () => {
     const app = await appFor(queue);
     const res = await app.inject({ method: 'GET', url: '/v1/ready' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toMatchObject({ code: 'not_ready', checks: { temporal: 'ok', worker: 'absent' }, message: expect.stringContaining(queue) });
+    expect(res.json()).toMatchObject({
+      code: 'not_ready',
+      checks: { temporal: 'ok', worker: 'absent' },
+      message: expect.stringContaining(queue),
+    });
   });
 
   it('answers unknown routes with a 404 body in the API error shape', async () => {
@@ -61,7 +65,14 @@ describe('health and readiness', () => {
     const accepted = await app.inject({
       method: 'POST',
       url: '/v1/launches',
-      payload: { imageId: 'img-simeast1-0003', name: 'web-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' },
+      payload: {
+        imageId: 'img-simeast1-0003',
+        name: 'web-1',
+        region: 'sim-east-1',
+        product: { productId: 'm1.small' },
+        group: 'ops',
+        billingCode: 'ops-7',
+      },
     });
     expect(accepted.statusCode).toBe(202);
     const res = await app.inject({ method: 'GET', url: accepted.json().statusUrl });
@@ -81,7 +92,14 @@ describe('health and readiness', () => {
       const accepted = await app.inject({
         method: 'POST',
         url: '/v1/launches',
-        payload: { imageId: 'img-simeast1-0003', name: 'parked', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' },
+        payload: {
+          imageId: 'img-simeast1-0003',
+          name: 'parked',
+          region: 'sim-east-1',
+          product: { productId: 'm1.small' },
+          group: 'ops',
+          billingCode: 'ops-7',
+        },
       });
       expect(accepted.statusCode).toBe(202);
       launchId = accepted.json().id as string;
@@ -99,7 +117,11 @@ describe('health and readiness', () => {
       expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
       await parking.stop().catch(() => undefined); // a second stop when the test got that far
-      if (launchId) await env.client.workflow.getHandle(launchId).terminate('test cleanup').catch(() => undefined);
+      if (launchId)
+        await env.client.workflow
+          .getHandle(launchId)
+          .terminate('test cleanup')
+          .catch(() => undefined);
       sim.close();
     }
   }, 60_000);

@@ -18,15 +18,22 @@ describe('images API on aws (moto)', () => {
   let base: MachineImage;
   beforeAll(async () => {
     moto = await startMoto();
-    aws = new AwsProvider({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    aws = new AwsProvider({
+      region: REGION,
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
     env = await startTestApi({ provider: aws, guest: null });
-    base = (await aws.searchPublicImages(REGION, { q: 'ubuntu', architecture: 'x86_64', limit: 50 })).items.find((i) => i.state === 'available')!;
+    base = (await aws.searchPublicImages(REGION, { q: 'ubuntu', architecture: 'x86_64', limit: 50 })).items.find(
+      (i) => i.state === 'available',
+    )!;
   });
   afterAll(async () => {
     await env?.stop();
     await moto?.stop();
   });
-  const inject = (method: 'GET' | 'PATCH' | 'POST' | 'DELETE', url: string, payload?: object) => env.app.inject({ method, url, ...(payload ? { payload } : {}) });
+  const inject = (method: 'GET' | 'PATCH' | 'POST' | 'DELETE', url: string, payload?: object) =>
+    env.app.inject({ method, url, ...(payload ? { payload } : {}) });
   const list = async (query: string): Promise<Page> => {
     const res = await inject('GET', `/v1/images?region=${REGION}&${query}`);
     expect(res.statusCode, res.body).toBe(200);
@@ -36,7 +43,12 @@ describe('images API on aws (moto)', () => {
   /** An own image, made directly on EC2 and tagged with its lineage as the capture workflow tags it. */
   async function ownImage(): Promise<{ image: MachineImage; serverId: string }> {
     const run = randomUUID().slice(0, 8);
-    const server = await aws.launchServer(REGION, { imageId: base.id, productId: 't3.micro', name: `src-${run}`, clientToken: run });
+    const server = await aws.launchServer(REGION, {
+      imageId: base.id,
+      productId: 't3.micro',
+      name: `src-${run}`,
+      clientToken: run,
+    });
     const tags = { 'parent-image': base.id, 'source-server': server.id };
     const image = await aws.captureImage(REGION, { serverId: server.id, name: `own-${run}`, reboot: false, tags });
     return { image, serverId: server.id };
@@ -45,7 +57,13 @@ describe('images API on aws (moto)', () => {
   it('searches the public library by name, platform and architecture', async () => {
     const ubuntu = await list('scope=public&q=UBUNTU&platform=ubuntu&architecture=x86_64&limit=100');
     expect(ubuntu.items.length).toBeGreaterThan(0);
-    for (const image of ubuntu.items) expect(image).toMatchObject({ platform: 'ubuntu', architecture: 'x86_64', visibility: 'public', name: expect.stringMatching(/ubuntu/i) });
+    for (const image of ubuntu.items)
+      expect(image).toMatchObject({
+        platform: 'ubuntu',
+        architecture: 'x86_64',
+        visibility: 'public',
+        name: expect.stringMatching(/ubuntu/i),
+      });
     const arm = await list('scope=public&platform=amazon-linux&architecture=arm64&limit=20');
     expect(arm.items.length).toBeGreaterThan(0);
     for (const image of arm.items) expect(image).toMatchObject({ platform: 'amazon-linux', architecture: 'arm64' });
@@ -55,7 +73,10 @@ describe('images API on aws (moto)', () => {
   it('renames an own image and sets and clears its label colour, visible in own listings', async () => {
     const { image } = await ownImage();
     expect((await list('scope=own')).items.map((i) => i.id)).toContain(image.id); // fills the cache before the change
-    const renamed = await inject('PATCH', `/v1/images/${image.id}?region=${REGION}`, { name: `${image.name} (golden)`, labelColor: 'orange' });
+    const renamed = await inject('PATCH', `/v1/images/${image.id}?region=${REGION}`, {
+      name: `${image.name} (golden)`,
+      labelColor: 'orange',
+    });
     expect(renamed.statusCode, renamed.body).toBe(200);
     expect(renamed.json()).toMatchObject({ id: image.id, name: `${image.name} (golden)`, labelColor: 'orange' });
     const listed = (await list('scope=own&label=orange')).items;
@@ -71,7 +92,10 @@ describe('images API on aws (moto)', () => {
   it('refuses to change a public image (409), a colour outside the palette and a name outside EC2’s rule (400)', async () => {
     const publicOne = await inject('PATCH', `/v1/images/${base.id}?region=${REGION}`, { name: 'mine now' });
     expect(publicOne.statusCode).toBe(409);
-    expect(publicOne.json()).toMatchObject({ code: 'not_own_image', message: expect.stringContaining('clone it first') });
+    expect(publicOne.json()).toMatchObject({
+      code: 'not_own_image',
+      message: expect.stringContaining('clone it first'),
+    });
     const { image } = await ownImage();
     const colour = await inject('PATCH', `/v1/images/${image.id}?region=${REGION}`, { labelColor: 'teal' });
     expect(colour.statusCode).toBe(400);
@@ -90,10 +114,18 @@ describe('images API on aws (moto)', () => {
 
   it('shows an image with its lineage and the servers running from it, and refuses its deletion while one runs', async () => {
     const { image, serverId } = await ownImage();
-    const user = await aws.launchServer(REGION, { imageId: image.id, productId: 't3.micro', name: 'user', clientToken: randomUUID() });
+    const user = await aws.launchServer(REGION, {
+      imageId: image.id,
+      productId: 't3.micro',
+      name: 'user',
+      clientToken: randomUUID(),
+    });
     const shown = await inject('GET', `/v1/images/${image.id}?region=${REGION}`);
     expect(shown.statusCode, shown.body).toBe(200);
-    expect(shown.json()).toMatchObject({ lineage: { parentImageId: base.id, sourceServerId: serverId }, servers: { count: 1, ids: [user.id] } });
+    expect(shown.json()).toMatchObject({
+      lineage: { parentImageId: base.id, sourceServerId: serverId },
+      servers: { count: 1, ids: [user.id] },
+    });
 
     const refused = await inject('DELETE', `/v1/images/${image.id}?region=${REGION}`);
     expect(refused.statusCode).toBe(409);

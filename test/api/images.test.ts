@@ -21,7 +21,8 @@ describe('images API on the sim', () => {
     ubuntu = (await sim.searchPublicImages(REGION, { q: 'ubuntu-24.04-x86_64', limit: 1 })).items[0]!;
   });
   afterAll(async () => env?.stop());
-  const inject = (method: 'GET' | 'PATCH' | 'POST' | 'DELETE', url: string, payload?: object) => env.app.inject({ method, url, ...(payload ? { payload } : {}) });
+  const inject = (method: 'GET' | 'PATCH' | 'POST' | 'DELETE', url: string, payload?: object) =>
+    env.app.inject({ method, url, ...(payload ? { payload } : {}) });
   const list = async (query: string): Promise<Page> => {
     const res = await inject('GET', `/v1/images?region=${REGION}&${query}`);
     expect(res.statusCode, res.body).toBe(200);
@@ -29,9 +30,17 @@ describe('images API on the sim', () => {
   };
 
   /** An own image, made directly on the cloud: a server from `parent`, captured. */
-  async function ownImage(parent = ubuntu.id, tags: Record<string, string> = {}): Promise<{ image: MachineImage; serverId: string }> {
+  async function ownImage(
+    parent = ubuntu.id,
+    tags: Record<string, string> = {},
+  ): Promise<{ image: MachineImage; serverId: string }> {
     const run = randomUUID().slice(0, 8);
-    const server = await sim.launchServer(REGION, { imageId: parent, productId: 'm1.small', name: `src-${run}`, clientToken: run });
+    const server = await sim.launchServer(REGION, {
+      imageId: parent,
+      productId: 'm1.small',
+      name: `src-${run}`,
+      clientToken: run,
+    });
     const image = await sim.captureImage(REGION, { serverId: server.id, name: `own-${run}`, reboot: false, tags });
     return { image, serverId: server.id };
   }
@@ -41,7 +50,13 @@ describe('images API on the sim', () => {
     const page = await list('scope=public&q=ubuntu&platform=ubuntu&architecture=arm64');
     expect(Date.now() - started).toBeLessThan(1000);
     expect(page.items.length).toBeGreaterThan(0);
-    for (const image of page.items) expect(image).toMatchObject({ platform: 'ubuntu', architecture: 'arm64', visibility: 'public', name: expect.stringContaining('ubuntu') });
+    for (const image of page.items)
+      expect(image).toMatchObject({
+        platform: 'ubuntu',
+        architecture: 'arm64',
+        visibility: 'public',
+        name: expect.stringContaining('ubuntu'),
+      });
     const rocky = await list('scope=public&platform=rocky&architecture=arm64');
     expect(rocky.items).toEqual([]);
   });
@@ -59,9 +74,18 @@ describe('images API on the sim', () => {
   it('renames an own image and sets and clears its label colour, visible in own listings', async () => {
     const { image } = await ownImage();
     expect(ids(await list('scope=own'))).toContain(image.id); // fills the cache before the change
-    const renamed = await inject('PATCH', `/v1/images/${image.id}?region=${REGION}`, { name: `${image.name}-renamed`, labelColor: 'purple', description: 'golden' });
+    const renamed = await inject('PATCH', `/v1/images/${image.id}?region=${REGION}`, {
+      name: `${image.name}-renamed`,
+      labelColor: 'purple',
+      description: 'golden',
+    });
     expect(renamed.statusCode, renamed.body).toBe(200);
-    expect(renamed.json()).toMatchObject({ id: image.id, name: `${image.name}-renamed`, labelColor: 'purple', description: 'golden' });
+    expect(renamed.json()).toMatchObject({
+      id: image.id,
+      name: `${image.name}-renamed`,
+      labelColor: 'purple',
+      description: 'golden',
+    });
     const listed = (await list(`scope=own&q=${image.name}-renamed`)).items;
     expect(listed).toEqual([expect.objectContaining({ id: image.id, labelColor: 'purple' })]);
     expect(ids(await list('scope=own&label=purple'))).toEqual([image.id]);
@@ -75,7 +99,10 @@ describe('images API on the sim', () => {
   it('refuses changes to a public image with 409, saying to clone it', async () => {
     const res = await inject('PATCH', `/v1/images/${ubuntu.id}?region=${REGION}`, { labelColor: 'red' });
     expect(res.statusCode).toBe(409);
-    expect(res.json()).toMatchObject({ code: 'not_own_image', message: expect.stringContaining(`POST /v1/images/${ubuntu.id}/clone`) });
+    expect(res.json()).toMatchObject({
+      code: 'not_own_image',
+      message: expect.stringContaining(`POST /v1/images/${ubuntu.id}/clone`),
+    });
     const deprecate = await inject('POST', `/v1/images/${ubuntu.id}/deprecate?region=${REGION}`, {});
     expect(deprecate.statusCode).toBe(409);
     const remove = await inject('DELETE', `/v1/images/${ubuntu.id}?region=${REGION}`);
@@ -89,7 +116,10 @@ describe('images API on the sim', () => {
     expect(colour.json().message).toContain(`body.labelColor: choose one of ${LABEL_COLORS.join(', ')}`);
     const name = await inject('PATCH', `/v1/images/${image.id}?region=${REGION}`, { name: 'no#hash' });
     expect(name.statusCode).toBe(400);
-    expect(name.json()).toMatchObject({ code: 'invalid_request', message: expect.stringContaining("use 3 to 128 letters, digits, spaces and ( ) [ ] . / - ' @ _") });
+    expect(name.json()).toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringContaining("use 3 to 128 letters, digits, spaces and ( ) [ ] . / - ' @ _"),
+    });
     const empty = await inject('PATCH', `/v1/images/${image.id}?region=${REGION}`, {});
     expect(empty.statusCode).toBe(400);
     expect(empty.json().message).toContain('give at least one of name, description, labelColor');
@@ -98,10 +128,20 @@ describe('images API on the sim', () => {
 
   it('shows an image with its lineage and the servers running from it', async () => {
     const { image, serverId } = await ownImage();
-    const child = await sim.launchServer(REGION, { imageId: image.id, productId: 'm1.small', name: 'from-own', clientToken: randomUUID() });
+    const child = await sim.launchServer(REGION, {
+      imageId: image.id,
+      productId: 'm1.small',
+      name: 'from-own',
+      clientToken: randomUUID(),
+    });
     const res = await inject('GET', `/v1/images/${image.id}?region=${REGION}`);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ id: image.id, state: 'available', lineage: { parentImageId: ubuntu.id, sourceServerId: serverId }, servers: { count: 1, ids: [child.id] } });
+    expect(res.json()).toMatchObject({
+      id: image.id,
+      state: 'available',
+      lineage: { parentImageId: ubuntu.id, sourceServerId: serverId },
+      servers: { count: 1, ids: [child.id] },
+    });
     expect(res.json()).not.toHaveProperty('extra');
     const publicOne = (await inject('GET', `/v1/images/${ubuntu.id}?region=${REGION}`)).json();
     expect(publicOne.lineage).toEqual({ family: 'ubuntu-24.04', version: ubuntu.tags.version });
@@ -110,7 +150,9 @@ describe('images API on the sim', () => {
 
   it('deprecates an own image: it leaves default listings, shows with includeDeprecated, and names its replacement', async () => {
     const { image } = await ownImage();
-    const res = await inject('POST', `/v1/images/${image.id}/deprecate?region=${REGION}`, { replacementImageId: ubuntu.id });
+    const res = await inject('POST', `/v1/images/${image.id}/deprecate?region=${REGION}`, {
+      replacementImageId: ubuntu.id,
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ id: image.id, state: 'deprecated' });
     expect(ids(await list('scope=own&limit=1000'))).not.toContain(image.id);
@@ -124,8 +166,18 @@ describe('images API on the sim', () => {
 
   it('refuses deletion while a server launched from the image runs or an image names it as parent, and accepts it once they are gone', async () => {
     const { image } = await ownImage();
-    const server = await sim.launchServer(REGION, { imageId: image.id, productId: 'm1.small', name: 'user', clientToken: randomUUID() });
-    const grandchild = await sim.captureImage(REGION, { serverId: server.id, name: `child-${randomUUID().slice(0, 8)}`, reboot: false, tags: { 'parent-image': image.id } });
+    const server = await sim.launchServer(REGION, {
+      imageId: image.id,
+      productId: 'm1.small',
+      name: 'user',
+      clientToken: randomUUID(),
+    });
+    const grandchild = await sim.captureImage(REGION, {
+      serverId: server.id,
+      name: `child-${randomUUID().slice(0, 8)}`,
+      reboot: false,
+      tags: { 'parent-image': image.id },
+    });
     const refused = await inject('DELETE', `/v1/images/${image.id}?region=${REGION}`);
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ code: 'image_in_use' });
@@ -137,7 +189,11 @@ describe('images API on the sim', () => {
     await sim.deregisterImage(REGION, grandchild.id);
     const accepted = await inject('DELETE', `/v1/images/${image.id}?region=${REGION}`);
     expect(accepted.statusCode, accepted.body).toBe(202);
-    expect(accepted.json()).toEqual({ id: `delete-image-${image.id}`, workflowId: `delete-image-${image.id}`, statusUrl: `/v1/operations/delete-image-${image.id}` });
+    expect(accepted.json()).toEqual({
+      id: `delete-image-${image.id}`,
+      workflowId: `delete-image-${image.id}`,
+      statusUrl: `/v1/operations/delete-image-${image.id}`,
+    });
     expect((await inject('GET', accepted.json().statusUrl)).statusCode).toBe(200);
     expect((await inject('DELETE', `/v1/images/img-nope?region=${REGION}`)).statusCode).toBe(404);
   });
@@ -175,13 +231,23 @@ describe('images API on the sim', () => {
   });
 
   it('starts one capture per Idempotency-Key: the same request answers 200 with it, another request 409', async () => {
-    const server = await sim.launchServer(REGION, { imageId: ubuntu.id, productId: 'm1.small', name: 'to-capture', clientToken: randomUUID() });
+    const server = await sim.launchServer(REGION, {
+      imageId: ubuntu.id,
+      productId: 'm1.small',
+      name: 'to-capture',
+      clientToken: randomUUID(),
+    });
     const key = `cap-${randomUUID()}`;
     const body = { region: REGION, serverId: server.id, name: `captured-${key.slice(4, 12)}` };
-    const capture = (payload: object) => env.app.inject({ method: 'POST', url: '/v1/images', headers: { 'idempotency-key': key }, payload });
+    const capture = (payload: object) =>
+      env.app.inject({ method: 'POST', url: '/v1/images', headers: { 'idempotency-key': key }, payload });
     const first = await capture(body);
     expect(first.statusCode, first.body).toBe(202);
-    expect(first.json()).toEqual({ id: `capture-${key}`, workflowId: `capture-${key}`, statusUrl: `/v1/operations/capture-${key}` });
+    expect(first.json()).toEqual({
+      id: `capture-${key}`,
+      workflowId: `capture-${key}`,
+      statusUrl: `/v1/operations/capture-${key}`,
+    });
     const again = await capture({ ...body, reboot: false });
     expect(again.statusCode).toBe(200);
     expect(again.json().id).toBe(`capture-${key}`);
@@ -199,24 +265,50 @@ describe('images API on the sim', () => {
   }
 
   it('captures, clones and deletes through the API, end to end on the real workflows', async () => {
-    const server = await sim.launchServer(REGION, { imageId: ubuntu.id, productId: 'm1.small', name: 'api-src', clientToken: randomUUID() });
-    const capture = await inject('POST', '/v1/images', { region: REGION, serverId: server.id, name: `api-capture-${randomUUID().slice(0, 8)}`, reboot: true });
+    const server = await sim.launchServer(REGION, {
+      imageId: ubuntu.id,
+      productId: 'm1.small',
+      name: 'api-src',
+      clientToken: randomUUID(),
+    });
+    const capture = await inject('POST', '/v1/images', {
+      region: REGION,
+      serverId: server.id,
+      name: `api-capture-${randomUUID().slice(0, 8)}`,
+      reboot: true,
+    });
     expect(capture.statusCode).toBe(202);
     const captured = await operationDone(capture.json().statusUrl);
-    expect(captured).toMatchObject({ status: 'completed', type: 'captureImage', result: { state: 'available', tags: { 'parent-image': ubuntu.id } } });
+    expect(captured).toMatchObject({
+      status: 'completed',
+      type: 'captureImage',
+      result: { state: 'available', tags: { 'parent-image': ubuntu.id } },
+    });
     const own = await list('scope=own&limit=1000');
     expect(own.items.map((i) => i.id)).toContain(captured.result.id);
 
-    const clone = await inject('POST', `/v1/images/${ubuntu.id}/clone`, { name: `api-clone-${randomUUID().slice(0, 8)}`, region: REGION });
+    const clone = await inject('POST', `/v1/images/${ubuntu.id}/clone`, {
+      name: `api-clone-${randomUUID().slice(0, 8)}`,
+      region: REGION,
+    });
     expect(clone.statusCode).toBe(202);
     const cloned = await operationDone(clone.json().statusUrl);
-    expect(cloned).toMatchObject({ status: 'completed', type: 'cloneTemplate', result: { sourceImageId: ubuntu.id, image: { state: 'available', visibility: 'private' } } });
-    const temporary = await sim.listServers(REGION, { tag: { key: 'clone-workflow-id', value: clone.json().workflowId } });
+    expect(cloned).toMatchObject({
+      status: 'completed',
+      type: 'cloneTemplate',
+      result: { sourceImageId: ubuntu.id, image: { state: 'available', visibility: 'private' } },
+    });
+    const temporary = await sim.listServers(REGION, {
+      tag: { key: 'clone-workflow-id', value: clone.json().workflowId },
+    });
     expect(temporary.every((s) => s.state === 'terminated')).toBe(true);
 
     const deletion = await inject('DELETE', `/v1/images/${cloned.result.image.id}?region=${REGION}`);
     expect(deletion.statusCode).toBe(202);
-    expect(await operationDone(deletion.json().statusUrl)).toMatchObject({ status: 'completed', result: { deleted: true } });
+    expect(await operationDone(deletion.json().statusUrl)).toMatchObject({
+      status: 'completed',
+      result: { deleted: true },
+    });
     expect((await inject('GET', `/v1/images/${cloned.result.image.id}?region=${REGION}`)).statusCode).toBe(404);
   });
 });
@@ -228,7 +320,12 @@ describe('ImageCatalog cache', () => {
     const catalog = new ImageCatalog(sim, () => now);
     const query = { region: REGION, scope: 'own' as const, includeDeprecated: false, limit: 50 };
     expect((await catalog.list(query)).items).toEqual([]);
-    const server = await sim.launchServer(REGION, { imageId: 'img-simeast1-0003', productId: 'm1.small', name: 'c', clientToken: 'c' });
+    const server = await sim.launchServer(REGION, {
+      imageId: 'img-simeast1-0003',
+      productId: 'm1.small',
+      name: 'c',
+      clientToken: 'c',
+    });
     const image = await sim.captureImage(REGION, { serverId: server.id, name: 'cached', reboot: false });
     expect((await catalog.list(query)).items).toEqual([]);
     now += 30_001;

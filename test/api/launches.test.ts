@@ -39,13 +39,26 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
       server: { id: expect.stringMatching(/^i-/), publicIp: expect.any(String) },
       webUiUrl: `http://temporal-ui.test/namespaces/default/workflows/${id}`,
     });
-    expect(done.json().steps.map((s: { name: string }) => s.name)).toEqual(['preflight', 'provision', 'wait-running', 'wait-ready']);
+    expect(done.json().steps.map((s: { name: string }) => s.name)).toEqual([
+      'preflight',
+      'provision',
+      'wait-running',
+      'wait-ready',
+    ]);
   });
 
   it('hands out a created private key once, then answers 410', async () => {
-    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, keypair: { create: {} } } });
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      payload: { ...body, keypair: { create: {} } },
+    });
     const { id } = res.json();
-    expect((await launchUntilClosed(id)).json()).toMatchObject({ status: 'completed', privateKeyAvailable: true, keypairName: `mi-${id}` });
+    expect((await launchUntilClosed(id)).json()).toMatchObject({
+      status: 'completed',
+      privateKeyAvailable: true,
+      keypairName: `mi-${id}`,
+    });
     const head = await env.app.inject({ method: 'HEAD', url: `/v1/launches/${id}/private-key` });
     expect(head.statusCode, 'a HEAD (a proxy, curl -I) must not use up the one fetch').not.toBe(200);
     const first = await env.app.inject({ method: 'GET', url: `/v1/launches/${id}/private-key` });
@@ -60,7 +73,13 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
   it('cancels a launch waiting for readiness: 202, then cancelled with nothing left; a second cancel is 409', async () => {
     const sim = env.temporal.provider as SimProvider;
     sim.faults.script({ operation: 'statusChecks', match: { serverName: 'stuck-api' }, impaired: true });
-    const { id } = (await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, name: 'stuck-api', volumes: { count: 1, sizeGb: 5 } } })).json();
+    const { id } = (
+      await env.app.inject({
+        method: 'POST',
+        url: '/v1/launches',
+        payload: { ...body, name: 'stuck-api', volumes: { count: 1, sizeGb: 5 } },
+      })
+    ).json();
     for (let i = 0; i < 100; i++) {
       const view = (await env.app.inject({ method: 'GET', url: `/v1/launches/${id}` })).json();
       if (view.step === 'wait-ready' && view.waitingFor) break;
@@ -80,21 +99,45 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
   it('lists launches from visibility, filtered by billing code and state, paged', async () => {
     const billingCode = `bc-${randomUUID().slice(0, 8)}`;
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, billingCode } })).json().id);
+    for (let i = 0; i < 3; i++)
+      ids.push(
+        (await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, billingCode } })).json().id,
+      );
     await Promise.all(ids.map(launchUntilClosed));
-    const page = (await env.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}&state=completed&limit=2` })).json();
+    const page = (
+      await env.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}&state=completed&limit=2` })
+    ).json();
     expect(page.items).toHaveLength(2);
-    expect(page.items[0]).toMatchObject({ status: 'completed', billingCode, group: 'ops', imageId: 'img-simeast1-0003', region: 'sim-east-1' });
-    const rest = (await env.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}&state=completed&limit=2&cursor=${page.nextCursor}` })).json();
+    expect(page.items[0]).toMatchObject({
+      status: 'completed',
+      billingCode,
+      group: 'ops',
+      imageId: 'img-simeast1-0003',
+      region: 'sim-east-1',
+    });
+    const rest = (
+      await env.app.inject({
+        method: 'GET',
+        url: `/v1/launches?billingCode=${billingCode}&state=completed&limit=2&cursor=${page.nextCursor}`,
+      })
+    ).json();
     expect([...page.items, ...rest.items].map((l: { id: string }) => l.id).sort()).toEqual(ids.sort());
-    const none = (await env.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}&state=failed` })).json();
+    const none = (
+      await env.app.inject({ method: 'GET', url: `/v1/launches?billingCode=${billingCode}&state=failed` })
+    ).json();
     expect(none.items).toEqual([]);
     const bad = await env.app.inject({ method: 'GET', url: `/v1/launches?billingCode=x'%20OR%201=1` });
     expect(bad.statusCode).toBe(400);
   });
 
   it('terminates a launched server through DELETE /v1/servers/:id, deleting its volumes', async () => {
-    const { id } = (await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, volumes: { count: 2, sizeGb: 5, raid: 'raid1' } } })).json();
+    const { id } = (
+      await env.app.inject({
+        method: 'POST',
+        url: '/v1/launches',
+        payload: { ...body, volumes: { count: 2, sizeGb: 5, raid: 'raid1' } },
+      })
+    ).json();
     const launched = (await launchUntilClosed(id)).json();
     const serverId = launched.server.id;
     const servers = (await env.app.inject({ method: 'GET', url: '/v1/servers?region=sim-east-1' })).json();
@@ -107,19 +150,42 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
       if (operation.status !== 'running') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(operation).toMatchObject({ status: 'completed', type: 'terminateServer', result: { serverId, deletedVolumeIds: launched.volumes.volumeIds } });
-    expect((await env.app.inject({ method: 'GET', url: `/v1/servers/${serverId}?region=sim-east-1` })).json().state).toBe('terminated');
-    expect((await env.app.inject({ method: 'DELETE', url: '/v1/servers/i-00000000000000000?region=sim-east-1' })).statusCode).toBe(404);
+    expect(operation).toMatchObject({
+      status: 'completed',
+      type: 'terminateServer',
+      result: { serverId, deletedVolumeIds: launched.volumes.volumeIds },
+    });
+    expect(
+      (await env.app.inject({ method: 'GET', url: `/v1/servers/${serverId}?region=sim-east-1` })).json().state,
+    ).toBe('terminated');
+    expect(
+      (await env.app.inject({ method: 'DELETE', url: '/v1/servers/i-00000000000000000?region=sim-east-1' })).statusCode,
+    ).toBe(404);
   });
 
   it('lists key pairs and firewalls of a region', async () => {
-    const { id } = (await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, keypair: { create: {} }, firewall: { create: { rules: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }] } } } })).json();
+    const { id } = (
+      await env.app.inject({
+        method: 'POST',
+        url: '/v1/launches',
+        payload: {
+          ...body,
+          keypair: { create: {} },
+          firewall: { create: { rules: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }] } },
+        },
+      })
+    ).json();
     await launchUntilClosed(id);
     const keypairs = (await env.app.inject({ method: 'GET', url: '/v1/keypairs?region=sim-east-1' })).json();
     expect(keypairs.items).toContainEqual(expect.objectContaining({ name: `mi-${id}` }));
     expect(JSON.stringify(keypairs)).not.toContain('PRIVATE');
     const firewalls = (await env.app.inject({ method: 'GET', url: '/v1/firewalls?region=sim-east-1' })).json();
-    expect(firewalls.items).toContainEqual(expect.objectContaining({ name: `mi-${id}`, rules: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }] }));
+    expect(firewalls.items).toContainEqual(
+      expect.objectContaining({
+        name: `mi-${id}`,
+        rules: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }],
+      }),
+    );
   });
 
   it('rejects invalid volume requests with 400 naming the field and the fix', async () => {
@@ -129,7 +195,10 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
       [{ count: 5, sizeGb: 5, raid: 'raid10' }, 'body.volumes.raid: raid10 needs an even number of disks'],
       [{ count: 2, sizeGb: 5, raid: 'raid5' }, 'body.volumes.raid: raid5 needs at least 3 disks'],
       [{ count: 1, sizeGb: 5, mountPoint: 'data' }, 'body.volumes.mountPoint: mount point "data" is relative'],
-      [{ count: 1, sizeGb: 5, mountPoint: '/boot' }, 'body.volumes.mountPoint: mount point "/boot" belongs to the operating system'],
+      [
+        { count: 1, sizeGb: 5, mountPoint: '/boot' },
+        'body.volumes.mountPoint: mount point "/boot" belongs to the operating system',
+      ],
     ];
     for (const [volumes, message] of cases) {
       const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, volumes } });
@@ -140,11 +209,21 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
 
   it('maps Idempotency-Key onto the workflow id: the same request twice is one launch', async () => {
     const key = `k-${randomUUID()}`;
-    const first = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: body, headers: { 'idempotency-key': key } });
+    const first = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      payload: body,
+      headers: { 'idempotency-key': key },
+    });
     await launchUntilClosed(first.json().id);
     // The same fields in another order are the same request.
     const reordered = Object.fromEntries(Object.entries(body).reverse());
-    const second = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: reordered, headers: { 'idempotency-key': key } });
+    const second = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      payload: reordered,
+      headers: { 'idempotency-key': key },
+    });
     expect(first.statusCode).toBe(202);
     expect(second.statusCode).toBe(200);
     expect(second.json().statusUrl).toBe(`/v1/launches/launch-${key}`);
@@ -163,7 +242,12 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
       headers: { 'idempotency-key': key },
     });
     expect(res.statusCode).toBe(409);
-    expect(res.json()).toMatchObject({ code: 'idempotency_key_reused', message: expect.stringContaining(`Idempotency-Key "${key}" already started launch launch-${key} with a different request`) });
+    expect(res.json()).toMatchObject({
+      code: 'idempotency_key_reused',
+      message: expect.stringContaining(
+        `Idempotency-Key "${key}" already started launch launch-${key} with a different request`,
+      ),
+    });
   });
 
   it('rejects bad input with 400, naming each field and what to do, and starts nothing', async () => {
@@ -182,25 +266,41 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
   });
 
   it('answers malformed JSON with 400, not 500', async () => {
-    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: '{"imageId":', headers: { 'content-type': 'application/json' } });
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      payload: '{"imageId":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: expect.any(String), message: expect.any(String) });
   });
 
   it('refuses a launch from an image that does not exist with 404 before starting anything', async () => {
-    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, imageId: 'img-nope' } });
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      payload: { ...body, imageId: 'img-nope' },
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ code: 'not_found', message: 'image img-nope does not exist' });
   });
 
   it('shows a failed launch with the reason from its step', async () => {
     // No product of the sim has 448 CPUs: only preflight, which picks the product, can tell.
-    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...body, product: { cpu: 448, memoryGb: 24576, storageGb: 10 } } });
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      payload: { ...body, product: { cpu: 448, memoryGb: 24576, storageGb: 10 } },
+    });
     const done = await launchUntilClosed(res.json().id);
     expect(done.json()).toMatchObject({
       status: 'failed',
       error: { code: 'ProductUnavailable', message: expect.stringMatching(/^a product with 448 CPU/) },
-      steps: [{ name: 'preflight', state: 'failed' }, { name: 'cleanup', state: 'completed' }],
+      steps: [
+        { name: 'preflight', state: 'failed' },
+        { name: 'cleanup', state: 'completed' },
+      ],
     });
   });
 
@@ -216,12 +316,25 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
   it('serves the OpenAPI document with the launch routes', async () => {
     const res = await env.app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(200);
-    expect(Object.keys(res.json().paths)).toEqual(expect.arrayContaining(['/v1/launches', '/v1/launches/{id}', '/v1/ready']));
+    expect(Object.keys(res.json().paths)).toEqual(
+      expect.arrayContaining(['/v1/launches', '/v1/launches/{id}', '/v1/ready']),
+    );
   });
 
   it('links every answer that starts a workflow to what its id opens, each link to an operation the document has', async () => {
     const document = (await env.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
-      paths: Record<string, Record<string, { responses: Record<string, { links?: Record<string, { operationRef: string; parameters: Record<string, string> }> }> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            responses: Record<
+              string,
+              { links?: Record<string, { operationRef: string; parameters: Record<string, string> }> }
+            >;
+          }
+        >
+      >;
     };
     const linked: string[] = [];
     for (const [path, methods] of Object.entries(document.paths)) {
@@ -230,7 +343,10 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
           for (const [name, link] of Object.entries(response.links ?? {})) {
             linked.push(`${method.toUpperCase()} ${path} ${status} ${name}`);
             const [, target, targetMethod] = /^#\/paths\/(.+)\/(\w+)$/.exec(link.operationRef) ?? [];
-            expect(document.paths[target!.replaceAll('~1', '/').replaceAll('~0', '~')]?.[targetMethod!], link.operationRef).toBeDefined();
+            expect(
+              document.paths[target!.replaceAll('~1', '/').replaceAll('~0', '~')]?.[targetMethod!],
+              link.operationRef,
+            ).toBeDefined();
             expect(link.parameters).toEqual({ id: '$response.body#/id' });
           }
         }

@@ -19,13 +19,28 @@ async function serviceWith(workflowsFile: string, graceSeconds: number) {
   const taskQueue = `stuck-${randomUUID()}`;
   const provider = new SimProvider({ timeScale: 0 });
   const address = inject('temporalAddress');
-  const { code } = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL(workflowsFile, import.meta.url)), logger: silent });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL(workflowsFile, import.meta.url)),
+    logger: silent,
+  });
   const keys = testKeyStore();
-  const worker: RunningWorker = await startWorker({ config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue }, temporal: { address }, provider, keys, payloadCodecs: testPayloadCodecs(), workflowBundle: { code } });
+  const worker: RunningWorker = await startWorker({
+    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue },
+    temporal: { address },
+    provider,
+    keys,
+    payloadCodecs: testPayloadCodecs(),
+    workflowBundle: { code },
+  });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter: { payloadCodecs: testPayloadCodecs() } });
   const { apiKeys, tokens } = testApiKeys();
-  const config = { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, PROVIDER: 'sim' as const, STUCK_CANCEL_GRACE_SECONDS: graceSeconds };
+  const config = {
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    PROVIDER: 'sim' as const,
+    STUCK_CANCEL_GRACE_SECONDS: graceSeconds,
+  };
   const app = await buildApp({ config, client, provider, keys, logger: pino({ level: 'silent' }), apiKeys });
   injectWithKey(app, tokens.admin);
   return {
@@ -43,7 +58,11 @@ async function serviceWith(workflowsFile: string, graceSeconds: number) {
 
 async function untilStuck(app: Awaited<ReturnType<typeof buildApp>>, url: string) {
   let view: { status?: string; stuck?: { reason: string; attempt: number } } = {};
-  for (const end = Date.now() + 30_000; Date.now() < end && view.status !== 'stuck'; await new Promise((r) => setTimeout(r, 250))) {
+  for (
+    const end = Date.now() + 30_000;
+    Date.now() < end && view.status !== 'stuck';
+    await new Promise((r) => setTimeout(r, 250))
+  ) {
     view = (await app.inject({ method: 'GET', url })).json();
   }
   return view;
@@ -65,7 +84,11 @@ describe('a stuck launch', () => {
     expect(started.statusCode, started.body).toBe(202);
     const { id } = started.json() as { id: string };
     const view = await untilStuck(svc.app, `/v1/launches/${id}`);
-    expect(view).toMatchObject({ status: 'stuck', stuck: { reason: expect.stringContaining('launchServer cannot run'), attempt: expect.any(Number) }, request: { name: LAUNCH_BODY.name } });
+    expect(view).toMatchObject({
+      status: 'stuck',
+      stuck: { reason: expect.stringContaining('launchServer cannot run'), attempt: expect.any(Number) },
+      request: { name: LAUNCH_BODY.name },
+    });
 
     // Temporal marks it (TemporalReportedProblems) after two failed tasks, and /metrics counts it by type.
     const stuckLaunches = async () => {
@@ -85,21 +108,39 @@ describe('a stuck launch', () => {
     expect(again.json(), 'a second cancel names the same end').toMatchObject({ status: 'cancelling', terminateAfter });
 
     let status: string | undefined;
-    for (const end = Date.now() + 30_000; Date.now() < end && status !== 'terminated'; await new Promise((r) => setTimeout(r, 250))) {
-      status = ((await svc.app.inject({ method: 'GET', url: `/v1/launches/${id}` })).json() as { status: string }).status;
+    for (
+      const end = Date.now() + 30_000;
+      Date.now() < end && status !== 'terminated';
+      await new Promise((r) => setTimeout(r, 250))
+    ) {
+      status = ((await svc.app.inject({ method: 'GET', url: `/v1/launches/${id}` })).json() as { status: string })
+        .status;
     }
     expect(status).toBe('terminated');
     const description = await svc.client.workflow.getHandle(id).describe();
-    expect(description.closeTime!.getTime(), 'terminated once the grace period was over, not before').toBeGreaterThanOrEqual(graceEnds - 100);
-    expect(description.raw.workflowExtendedInfo?.cancelRequested, 'the cancel was recorded before the terminate').toBe(true);
+    expect(
+      description.closeTime!.getTime(),
+      'terminated once the grace period was over, not before',
+    ).toBeGreaterThanOrEqual(graceEnds - 100);
+    expect(description.raw.workflowExtendedInfo?.cancelRequested, 'the cancel was recorded before the terminate').toBe(
+      true,
+    );
   }, 90_000);
 
   it('shows a stuck capture as stuck in its operation view', async () => {
     const id = `capture-stuck-${randomUUID()}`;
-    const handle = await svc.client.workflow.start('captureImage', { workflowId: id, taskQueue: svc.taskQueue, args: [] });
+    const handle = await svc.client.workflow.start('captureImage', {
+      workflowId: id,
+      taskQueue: svc.taskQueue,
+      args: [],
+    });
     try {
       const view = await untilStuck(svc.app, `/v1/operations/${id}`);
-      expect(view).toMatchObject({ status: 'stuck', type: 'captureImage', stuck: { reason: expect.stringContaining('captureImage cannot run') } });
+      expect(view).toMatchObject({
+        status: 'stuck',
+        type: 'captureImage',
+        stuck: { reason: expect.stringContaining('captureImage cannot run') },
+      });
     } finally {
       await handle.terminate('test over');
     }

@@ -3,7 +3,8 @@ import { runBenchSmoke } from '../support/bench';
 
 const number = String.raw`\d+(?:\.\d+)?`;
 /** A table row: requests, req/s, p50, p99, non-2xx (none), and the two ratios to the bare route. */
-const tableRow = (run: string) => new RegExp(String.raw`^${run}\s+[1-9]\d*\s+${number}\s+${number}\s+${number}\s+0\s+${number}\s+${number}$`, 'm');
+const tableRow = (run: string) =>
+  new RegExp(String.raw`^${run}\s+[1-9]\d*\s+${number}\s+${number}\s+${number}\s+0\s+${number}\s+${number}$`, 'm');
 
 // Benchmarks print figures and are not tests; CI only checks in smoke mode that they still run and print them.
 describe('bench/api.ts --smoke', () => {

@@ -9,7 +9,9 @@ describe('bench/chaos.ts --smoke', () => {
     expect(stdout).toMatch(/^POSTs: 6 accepted /m);
     // One of the six (index 5) is meant to fail at its readiness timeout, and leave nothing behind; one (index 2) is
     // terminated from the Temporal side in its volumes, and the reaper's pass takes what it left.
-    expect(stdout).toMatch(/^final: 6 of 6 closed: completed 4, failed 1, cancelled 0, terminated 1, timed out 0; open 0$/m);
+    expect(stdout).toMatch(
+      /^final: 6 of 6 closed: completed 4, failed 1, cancelled 0, terminated 1, timed out 0; open 0$/m,
+    );
     expect(stdout).toMatch(/^terminated from the Temporal side in their volumes: 1 of 1$/m);
     // Its server at least: whether a volume was made yet depends on where the terminate caught the faulted createDisk
     // calls. That nothing is left either way is the "leaving resources (after the reaper)" invariant.

@@ -16,7 +16,9 @@ describe('bench/orchestration.ts --smoke', () => {
 describe('bench/orchestration.ts --smoke --cluster', () => {
   it('runs the same on the cluster of scripts/cluster (PostgreSQL, mutual TLS), and says so', async () => {
     const stdout = await runBenchSmoke('orchestration', 240_000, ['--cluster']);
-    expect(stdout).toMatch(/^orchestration overhead on the cluster \(Temporal server on PostgreSQL, mutual TLS\): 3 launches/m);
+    expect(stdout).toMatch(
+      /^orchestration overhead on the cluster \(Temporal server on PostgreSQL, mutual TLS\): 3 launches/m,
+    );
     expect(stdout).toMatch(/^launchServer\s+3\s+[\d.]+\s+\d+\s+\d+$/m);
     expect(stdout).toMatch(/throughput ratio \(launch \/ bare\): \d+\.\d\d/);
   }, 300_000);

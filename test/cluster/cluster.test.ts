@@ -43,7 +43,18 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
     // The build itself (about 10 minutes) is .ci/run's `npm run cluster:build`; here it is normally reused.
     cluster = await startCluster({ dir: path.join(root, 'cluster'), ephemeral: true });
     const familiesFile = path.join(root, 'families.json');
-    writeFileSync(familiesFile, JSON.stringify([{ name: FAMILY, source: { namePattern: 'ubuntu-24.04-x86_64-*', architecture: 'x86_64' }, regions: [REGION], retention: { keepNewest: 2 }, schedule: { every: '24h' } }]));
+    writeFileSync(
+      familiesFile,
+      JSON.stringify([
+        {
+          name: FAMILY,
+          source: { namePattern: 'ubuntu-24.04-x86_64-*', architecture: 'x86_64' },
+          regions: [REGION],
+          retention: { keepNewest: 2 },
+          schedule: { every: '24h' },
+        },
+      ]),
+    );
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
     service = spawn('npm', ['start'], {
@@ -56,7 +67,9 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
         DATA_DIR: dataDir,
         PORT: String(port),
         SIM_TIME_SCALE: '0',
-        SIM_FAULTS: JSON.stringify({ scripted: [{ operation: 'statusChecks', match: { serverName: STUCK }, impaired: true }] }),
+        SIM_FAULTS: JSON.stringify({
+          scripted: [{ operation: 'statusChecks', match: { serverName: STUCK }, impaired: true }],
+        }),
         FAMILIES_FILE: familiesFile,
         // Would be used if the cluster's address were ignored: it must not be.
         TEMPORAL_CLI_PATH: '/nonexistent/temporal',
@@ -78,7 +91,11 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
     auth = { authorization: `Bearer ${readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim()}` };
     // With the service's own payload codec keys, as an operator's client would be set up.
     const codecs = payloadCodecs(loadConfig({ DATA_DIR: dataDir }));
-    client = new Client({ connection: await Connection.connect({ address: cluster.address, tls: clusterTls(cluster.certs) }), namespace: cluster.namespace, dataConverter: { payloadCodecs: codecs } });
+    client = new Client({
+      connection: await Connection.connect({ address: cluster.address, tls: clusterTls(cluster.certs) }),
+      namespace: cluster.namespace,
+      dataConverter: { payloadCodecs: codecs },
+    });
     // The service's sim cloud, read from here as a second process would.
     sim = new SimProvider({ dbFile: path.join(dataDir, 'sim-cloud.db'), timeScale: 0 });
   }, 900_000);
@@ -88,7 +105,9 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
     await client?.connection.close();
     if (service?.pid && isAlive(service.pid)) {
       process.kill(-service.pid, 'SIGINT');
-      await waitUntil(() => !isAlive(service!.pid!), 30_000, 'npm start to stop').catch(() => process.kill(-service!.pid!, 'SIGKILL'));
+      await waitUntil(() => !isAlive(service!.pid!), 30_000, 'npm start to stop').catch(() =>
+        process.kill(-service!.pid!, 'SIGKILL'),
+      );
     }
     await cluster?.stop();
     for (const pid of processesMentioning(root)) process.kill(pid, 'SIGKILL');
@@ -98,18 +117,28 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
   /** A JSON answer, read as the tests read any HTTP body. */
   type Answer = ReturnType<typeof JSON.parse>;
   const call = async (method: string, url: string, body?: object) => {
-    const response = await fetch(api + url, { method, headers: { ...auth, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const response = await fetch(api + url, {
+      method,
+      headers: { ...auth, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     return { status: response.status, body: (await response.json()) as Answer };
   };
   const untilClosed = async (url: string) => {
     let view: Answer = {};
-    await waitUntil(async () => (view = (await call('GET', url)).body).status !== 'running', 120_000, `${url} to close`);
+    await waitUntil(
+      async () => (view = (await call('GET', url)).body).status !== 'running',
+      120_000,
+      `${url} to close`,
+    );
     return view;
   };
 
   it('says it runs on the cluster, with no dev server', () => {
     const printed = output.join('');
-    expect(printed).toContain(`Temporal cluster: ${cluster.address}, namespace default, mutual TLS as CN=machine-images cluster client`);
+    expect(printed).toContain(
+      `Temporal cluster: ${cluster.address}, namespace default, mutual TLS as CN=machine-images cluster client`,
+    );
     expect(printed).not.toContain('Temporal Web UI');
     expect(printed).not.toContain('BEGIN');
   });
@@ -126,7 +155,11 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
     expect(launch.status, JSON.stringify(launch.body)).toBe(202);
     launched.push(launch.body.id);
     const done = await untilClosed(launch.body.statusUrl);
-    expect(done).toMatchObject({ status: 'completed', privateKeyAvailable: true, server: { id: expect.stringMatching(/^i-/) } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      privateKeyAvailable: true,
+      server: { id: expect.stringMatching(/^i-/) },
+    });
     const server = await sim.getServer(REGION, done.server.id);
     expect(server.state).toBe('running');
     const volumes = await sim.listVolumes(REGION, { tag: { key: 'workflow-id', value: launch.body.id } });
@@ -136,34 +169,65 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
   });
 
   it('captures an image from that server, and clones a provided template', async () => {
-    const [serverId] = (await sim.listServers(REGION, { tag: { key: 'workflow-id', value: launched[0]! } })).map((s) => s.id);
-    const capture = await call('POST', '/v1/images', { region: REGION, serverId, name: 'cluster-capture', reboot: true });
+    const [serverId] = (await sim.listServers(REGION, { tag: { key: 'workflow-id', value: launched[0]! } })).map(
+      (s) => s.id,
+    );
+    const capture = await call('POST', '/v1/images', {
+      region: REGION,
+      serverId,
+      name: 'cluster-capture',
+      reboot: true,
+    });
     expect(capture.status, JSON.stringify(capture.body)).toBe(202);
-    expect(await untilClosed(capture.body.statusUrl)).toMatchObject({ type: 'captureImage', status: 'completed', result: { state: 'available' } });
+    expect(await untilClosed(capture.body.statusUrl)).toMatchObject({
+      type: 'captureImage',
+      status: 'completed',
+      result: { state: 'available' },
+    });
 
     const ubuntu = (await sim.searchPublicImages(REGION, { q: 'ubuntu-24.04-x86_64-*', limit: 1 })).items[0]!;
     const clone = await call('POST', `/v1/images/${ubuntu.id}/clone`, { region: REGION, name: 'cluster-clone' });
     expect(clone.status, JSON.stringify(clone.body)).toBe(202);
-    expect(await untilClosed(clone.body.statusUrl)).toMatchObject({ type: 'cloneTemplate', status: 'completed', result: { sourceImageId: ubuntu.id, image: { visibility: 'private' } } });
+    expect(await untilClosed(clone.body.statusUrl)).toMatchObject({
+      type: 'cloneTemplate',
+      status: 'completed',
+      result: { sourceImageId: ubuntu.id, image: { visibility: 'private' } },
+    });
   });
 
-  it('runs a family refresh started by its schedule (the server\'s own scheduler, a client of the mTLS frontend)', async () => {
+  it("runs a family refresh started by its schedule (the server's own scheduler, a client of the mTLS frontend)", async () => {
     await client.schedule.getHandle(familyScheduleId(FAMILY)).trigger();
     let runs: Answer[] = [];
-    await waitUntil(async () => {
-      runs = (await call('GET', `/v1/families/${FAMILY}/runs`)).body.items ?? [];
-      return runs.some((run: Answer) => run.status === 'completed');
-    }, 120_000, `a completed run of family ${FAMILY}`);
-    expect(runs.find((run: Answer) => run.status === 'completed')).toMatchObject({ dryRun: false, report: { family: FAMILY } });
+    await waitUntil(
+      async () => {
+        runs = (await call('GET', `/v1/families/${FAMILY}/runs`)).body.items ?? [];
+        return runs.some((run: Answer) => run.status === 'completed');
+      },
+      120_000,
+      `a completed run of family ${FAMILY}`,
+    );
+    expect(runs.find((run: Answer) => run.status === 'completed')).toMatchObject({
+      dryRun: false,
+      report: { family: FAMILY },
+    });
     const description = await client.schedule.getHandle(familyScheduleId(FAMILY)).describe();
     expect(description.info.recentActions.length).toBeGreaterThan(0);
   });
 
   it('cancels a launch waiting for readiness, leaving nothing behind', async () => {
-    const launch = await call('POST', '/v1/launches', { ...LAUNCH_BODY, name: STUCK, billingCode: BILLING_CODE, volumes: { count: 1, sizeGb: 5 } });
+    const launch = await call('POST', '/v1/launches', {
+      ...LAUNCH_BODY,
+      name: STUCK,
+      billingCode: BILLING_CODE,
+      volumes: { count: 1, sizeGb: 5 },
+    });
     expect(launch.status).toBe(202);
     launched.push(launch.body.id);
-    await waitUntil(async () => Boolean((await call('GET', launch.body.statusUrl)).body.waitingFor), 60_000, 'the launch to wait for readiness');
+    await waitUntil(
+      async () => Boolean((await call('GET', launch.body.statusUrl)).body.waitingFor),
+      60_000,
+      'the launch to wait for readiness',
+    );
     expect((await call('POST', `/v1/launches/${launch.body.id}/cancel`)).status).toBe(202);
     expect(await untilClosed(launch.body.statusUrl)).toMatchObject({ status: 'cancelled' });
     const tag = { key: 'workflow-id', value: launch.body.id };
@@ -182,7 +246,11 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
     };
     // Visibility follows the history a moment later.
     let listed: string[] = [];
-    await waitUntil(async () => (listed = await list()).length >= launched.length, 30_000, 'the CLI to list both launches');
+    await waitUntil(
+      async () => (listed = await list()).length >= launched.length,
+      30_000,
+      'the CLI to list both launches',
+    );
     expect(listed).toEqual([...launched].sort());
   });
 
@@ -200,10 +268,16 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
     await expect(systemInfo(clusterTls(cluster.certs))).resolves.toBeDefined();
     // TLS 1.3: the server checks the client's certificate after the handshake and hangs up; the client sees its alert
     // or, depending on timing, only the hang-up (a broken pipe, a reset, a closed connection).
-    await expect(systemInfo({ serverNameOverride: 'localhost', serverRootCACertificate: ca })).rejects.toThrow(/broken pipe|connection ?reset|connection closed|CertificateRequired/i);
+    await expect(systemInfo({ serverNameOverride: 'localhost', serverRootCACertificate: ca })).rejects.toThrow(
+      /broken pipe|connection ?reset|connection closed|CertificateRequired/i,
+    );
     const rogue = ensureCertificates(path.join(root, 'rogue'), { commonName: 'rogue' });
     await expect(
-      systemInfo({ serverNameOverride: 'localhost', serverRootCACertificate: ca, clientCertPair: { crt: readFileSync(rogue.clientCert), key: readFileSync(rogue.clientKey) } }),
+      systemInfo({
+        serverNameOverride: 'localhost',
+        serverRootCACertificate: ca,
+        clientCertPair: { crt: readFileSync(rogue.clientCert), key: readFileSync(rogue.clientKey) },
+      }),
     ).rejects.toThrow(/UnknownCA|BadCertificate|broken pipe|connection ?reset|connection closed/i);
   });
 
@@ -212,14 +286,21 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
     // The timeout is the "never hangs": a worker still running then is killed, and its code is not 1.
     const result = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, ...cluster.env, TEMPORAL_TLS_SERVER_CA_CERT_PATH: rogue.caCert, DATA_DIR: path.join(root, 'wrong-ca') },
+      env: {
+        ...process.env,
+        ...cluster.env,
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: rogue.caCert,
+        DATA_DIR: path.join(root, 'wrong-ca'),
+      },
       timeout: 60_000,
     }).then(
       () => ({ code: 0, stderr: '' }),
       (err: { code?: number; stderr?: string }) => ({ code: err.code, stderr: err.stderr ?? '' }),
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`TEMPORAL_TLS_SERVER_CA_CERT_PATH=${rogue.caCert}: the certificate that ${cluster.address} presented is not signed by this CA`);
+    expect(result.stderr).toContain(
+      `TEMPORAL_TLS_SERVER_CA_CERT_PATH=${rogue.caCert}: the certificate that ${cluster.address} presented is not signed by this CA`,
+    );
     expect(result.stderr).not.toMatch(/BEGIN|PRIVATE KEY/);
   });
 });

@@ -28,10 +28,17 @@ describe('console families page', () => {
     const res = await con.api.app.inject({ method: 'POST', url: '/v1/families', payload: family });
     expect(res.statusCode, res.body).toBe(201);
     // Two versions built from an older source build: the plan builds a third from the newest and retires the oldest.
-    const server = await sim.launchServer(REGION, { imageId: 'img-simeast1-0008', productId: 'm1.small', name: 'src-ui', clientToken: randomUUID() });
+    const server = await sim.launchServer(REGION, {
+      imageId: 'img-simeast1-0008',
+      productId: 'm1.small',
+      name: 'src-ui',
+      clientToken: randomUUID(),
+    });
     for (const version of ['2026.03.05.1', '2026.03.06.1']) {
       const tags = { family: name, version, 'source-image': 'img-simeast1-0008' };
-      images.push((await sim.captureImage(REGION, { serverId: server.id, name: `${name}-${version}`, reboot: false, tags })).id);
+      images.push(
+        (await sim.captureImage(REGION, { serverId: server.id, name: `${name}-${version}`, reboot: false, tags })).id,
+      );
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     await con.signIn(con.api.keys.admin);
@@ -54,10 +61,13 @@ describe('console families page', () => {
     await con.page.goto(`${con.url}/#/families`);
     // Schedules are listed eventually: one just made may take a moment.
     await expect
-      .poll(async () => {
-        await con.page.getByRole('button', { name: 'Refresh' }).click();
-        return link().count();
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          await con.page.getByRole('button', { name: 'Refresh' }).click();
+          return link().count();
+        },
+        { timeout: 15_000 },
+      )
       .toBe(1);
     const row = await con.page.getByRole('row').filter({ has: link() }).locator('td').allTextContents();
     expect(row.slice(0, 4)).toEqual([name, 'ubuntu-24.04-x86_64-*, x86_64', REGION, 'every 1 h']);
@@ -77,7 +87,9 @@ describe('console families page', () => {
     await con.page.getByRole('heading', { name: 'Dry-run plan (nothing was changed)' }).waitFor();
     const actions = await plan.getByRole('listitem').allTextContents();
     expect(actions).toEqual([
-      expect.stringMatching(/^Build version (\S+) from img-simeast1-0009: the current version 2026\.03\.06\.1 was built from img-simeast1-0008$/),
+      expect.stringMatching(
+        /^Build version (\S+) from img-simeast1-0009: the current version 2026\.03\.06\.1 was built from img-simeast1-0008$/,
+      ),
       expect.stringMatching(new RegExp(`^Deprecate ${images[1]}: would be replaced by the new version`)),
       expect.stringMatching(new RegExp(`^Deprecate ${images[0]}: beyond retention`)),
       expect.stringMatching(/^Keep \(new \S+\): within the floor of 1/),
@@ -91,15 +103,30 @@ describe('console families page', () => {
     const operation = con.page.getByRole('link', { name: new RegExp(`^refresh-${name}-`) });
     await operation.waitFor();
     expect(await operation.getAttribute('href')).toMatch(new RegExp(`^/v1/operations/refresh-${name}-`));
-    await expect.poll(() => con.page.getByRole('status').filter({ hasText: 'Refresh started' }).textContent(), { timeout: 30_000 }).toMatch(/ — completed$/);
-    await expect.poll(() => con.page.getByRole('cell', { name: /^2026\.03\.0[56]\.1$|^\d{4}\.\d\d\.\d\d\.\d+$/ }).count(), { timeout: 10_000 }).toBe(3);
+    await expect
+      .poll(() => con.page.getByRole('status').filter({ hasText: 'Refresh started' }).textContent(), {
+        timeout: 30_000,
+      })
+      .toMatch(/ — completed$/);
+    await expect
+      .poll(() => con.page.getByRole('cell', { name: /^2026\.03\.0[56]\.1$|^\d{4}\.\d\d\.\d\d\.\d+$/ }).count(), {
+        timeout: 10_000,
+      })
+      .toBe(3);
     // Among the runs (admins only), once visibility has them: the dry run and this refresh.
     await expect
-      .poll(async () => {
-        await con.page.reload();
-        await con.page.getByRole('heading', { name: 'Recent runs' }).waitFor();
-        return con.page.getByRole('row').filter({ hasText: /dry run|refresh/ }).locator('td:nth-child(2)').allTextContents();
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          await con.page.reload();
+          await con.page.getByRole('heading', { name: 'Recent runs' }).waitFor();
+          return con.page
+            .getByRole('row')
+            .filter({ hasText: /dry run|refresh/ })
+            .locator('td:nth-child(2)')
+            .allTextContents();
+        },
+        { timeout: 15_000 },
+      )
       .toEqual(expect.arrayContaining(['dry run', 'refresh']));
   });
 

@@ -19,18 +19,35 @@ describe('console images page', () => {
   let own: MachineImage;
   const requests: string[] = [];
   const launchServer = (imageId: string, name: string) =>
-    sim.launchServer(REGION, { imageId, productId: 'm1.small', name, tags: { group: 'ops' }, clientToken: randomUUID() });
-  const row = (name: string) => con.page.locator('table.images tbody tr').filter({ has: con.page.getByText(name, { exact: true }) });
+    sim.launchServer(REGION, {
+      imageId,
+      productId: 'm1.small',
+      name,
+      tags: { group: 'ops' },
+      clientToken: randomUUID(),
+    });
+  const row = (name: string) =>
+    con.page.locator('table.images tbody tr').filter({ has: con.page.getByText(name, { exact: true }) });
 
   beforeAll(async () => {
     con = await startConsole();
     sim = con.api.temporal.provider as SimProvider;
     serverId = (await launchServer(UBUNTU.id, 'x')).id;
     // Two more own images, labelled, one in use, so the page (and its screenshot) shows what a team's list looks like.
-    const web = await sim.captureImage(REGION, { serverId, name: 'web-base-2026-05', reboot: false, tags: { group: 'ops' } });
+    const web = await sim.captureImage(REGION, {
+      serverId,
+      name: 'web-base-2026-05',
+      reboot: false,
+      tags: { group: 'ops' },
+    });
     await sim.updateImage(REGION, web.id, { labelColor: 'orange' });
     await launchServer(web.id, 'web-1');
-    const db = await sim.captureImage(REGION, { serverId, name: 'db-base-2026-05', reboot: false, tags: { group: 'ops' } });
+    const db = await sim.captureImage(REGION, {
+      serverId,
+      name: 'db-base-2026-05',
+      reboot: false,
+      tags: { group: 'ops' },
+    });
     await sim.updateImage(REGION, db.id, { labelColor: 'purple' });
     own = await sim.captureImage(REGION, { serverId, name: 'my-image', reboot: false, tags: { group: 'ops' } });
     con.page.on('request', (request: Request) => requests.push(new URL(request.url()).pathname));
@@ -47,7 +64,9 @@ describe('console images page', () => {
     expect(await row('web-base-2026-05').locator('td.count').textContent()).toBe('1');
     expect(await row('my-image').locator('td.count').textContent()).toBe('0');
     // An older build is deprecated in the sim's library: listed, struck through.
-    await expect.poll(() => row('ubuntu-22.04-x86_64-20260105').getByText('ubuntu-22.04-x86_64-20260105').getAttribute('class')).toContain('deprecated');
+    await expect
+      .poll(() => row('ubuntu-22.04-x86_64-20260105').getByText('ubuntu-22.04-x86_64-20260105').getAttribute('class'))
+      .toContain('deprecated');
     expect(requests.filter((path) => path === '/v1/servers')).toHaveLength(1);
     expect(requests.filter((path) => path.startsWith('/v1/images/'))).toEqual([]);
   });
@@ -60,7 +79,13 @@ describe('console images page', () => {
     // The sim's library: 20 versions and architectures, 3 builds each.
     await expect.poll(() => rows.count()).toBe(60);
     expect(await con.page.getByRole('button', { name: 'More' }).count()).toBe(0);
-    expect(new Set(await con.page.locator('table.images tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-image-id')))).size).toBe(60);
+    expect(
+      new Set(
+        await con.page
+          .locator('table.images tbody tr')
+          .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-image-id'))),
+      ).size,
+    ).toBe(60);
     await con.page.goto(`${con.url}/#/images`);
   });
 
@@ -86,7 +111,9 @@ describe('console images page', () => {
     await again.press('Enter');
     await expect.poll(() => again.getAttribute('aria-invalid')).toBe('true');
     const describedBy = await again.getAttribute('aria-describedby');
-    expect(await con.page.locator(`#${describedBy}`).textContent()).toBe(`"ab" does not fit sim's image names; use 3 to 128 letters, digits, spaces and ( ) [ ] . / - ' @ _`);
+    expect(await con.page.locator(`#${describedBy}`).textContent()).toBe(
+      `"ab" does not fit sim's image names; use 3 to 128 letters, digits, spaces and ( ) [ ] . / - ' @ _`,
+    );
     await again.press('Escape');
     expect((await sim.getImage(REGION, own.id)).name).toBe('my-renamed-image');
   });
@@ -102,7 +129,11 @@ describe('console images page', () => {
     await con.page.getByRole('group', { name: 'Label colours' }).getByRole('button', { name: 'blue' }).click();
     await expect.poll(async () => (await sim.getImage(REGION, own.id)).labelColor).toBe('blue');
     // Public images are the cloud's: no palette, no rename.
-    expect(await row(UBUNTU.name).getByRole('button', { name: /Label colour/ }).count()).toBe(0);
+    expect(
+      await row(UBUNTU.name)
+        .getByRole('button', { name: /Label colour/ })
+        .count(),
+    ).toBe(0);
     expect(await row(UBUNTU.name).getByRole('button', { name: UBUNTU.name, exact: true }).count()).toBe(0);
     await con.screenshot('images');
   });
@@ -129,7 +160,9 @@ describe('console images page', () => {
     await con.page.getByRole('button', { name: 'Actions for my-renamed-image' }).click();
     await con.page.getByRole('menuitem', { name: 'Deprecate' }).click();
     await expect.poll(async () => (await sim.getImage(REGION, own.id)).state).toBe('deprecated');
-    await expect.poll(() => con.page.getByRole('button', { name: 'my-renamed-image', exact: true }).getAttribute('class')).toContain('deprecated');
+    await expect
+      .poll(() => con.page.getByRole('button', { name: 'my-renamed-image', exact: true }).getAttribute('class'))
+      .toContain('deprecated');
 
     const user = await launchServer(own.id, 'user-of-my-image');
     await con.page.getByRole('button', { name: 'Actions for my-renamed-image' }).click();
@@ -143,11 +176,26 @@ describe('console images page', () => {
     await dialog.getByRole('button', { name: 'Delete image' }).click();
     await expect.poll(() => con.page.getByRole('status').textContent()).toContain(`delete-image-${own.id}`);
     expect(await row('my-renamed-image').count()).toBe(0);
-    await expect.poll(() => sim.getImage(REGION, own.id).then(() => 'still there', () => 'gone'), { timeout: 20_000 }).toBe('gone');
+    await expect
+      .poll(
+        () =>
+          sim.getImage(REGION, own.id).then(
+            () => 'still there',
+            () => 'gone',
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe('gone');
   });
 
   it('paints 1,000 own images at once', async () => {
-    for (let i = 1; i <= 1000; i += 1) await sim.captureImage(REGION, { serverId, name: `bulk-${String(i).padStart(4, '0')}`, reboot: false, tags: { group: 'ops' } });
+    for (let i = 1; i <= 1000; i += 1)
+      await sim.captureImage(REGION, {
+        serverId,
+        name: `bulk-${String(i).padStart(4, '0')}`,
+        reboot: false,
+        tags: { group: 'ops' },
+      });
     // Made behind the API's back: its 30-second catalog cache would not know them yet.
     con.api.app.deps.images.invalidate();
     await con.page.goto('about:blank');
@@ -167,7 +215,14 @@ describe('console images page', () => {
     const ms = Math.round((await painted.jsonValue()) as number);
     // When the listing's answer arrived, to tell the API's share from the browser's.
     const answered = await con.page.evaluate(() =>
-      Math.round(Math.max(...performance.getEntriesByType('resource').filter((e) => e.name.includes('/v1/images?')).map((e) => (e as unknown as { responseEnd: number }).responseEnd))),
+      Math.round(
+        Math.max(
+          ...performance
+            .getEntriesByType('resource')
+            .filter((e) => e.name.includes('/v1/images?'))
+            .map((e) => (e as unknown as { responseEnd: number }).responseEnd),
+        ),
+      ),
     );
     console.log(`images page: 1000 rows painted in ${ms} ms (the listing answered at ${answered} ms)`);
     const rows = con.page.locator('table.images tbody tr');

@@ -27,12 +27,17 @@ describe('console launch dialog', () => {
     await con.page.getByRole('button', { name: `Actions for ${UBUNTU}` }).click();
     await con.page.getByRole('menuitem', { name: 'Launch' }).click();
     const dialog = con.page.getByRole('dialog', { name: `Launch from ${UBUNTU}` });
-    await dialog.getByLabel('Product', { exact: true }).locator('option[value="m1.small"]').waitFor({ state: 'attached' });
+    await dialog
+      .getByLabel('Product', { exact: true })
+      .locator('option[value="m1.small"]')
+      .waitFor({ state: 'attached' });
     return dialog;
   }
 
   /** The problem shown for a field: the input is marked invalid, and what describes it says why. */
-  async function problemOf(field: ReturnType<Awaited<ReturnType<typeof openDialog>>['getByLabel']>): Promise<string | null> {
+  async function problemOf(
+    field: ReturnType<Awaited<ReturnType<typeof openDialog>>['getByLabel']>,
+  ): Promise<string | null> {
     await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
     return con.page.locator(`#${await field.getAttribute('aria-describedby')}`).textContent();
   }
@@ -116,7 +121,9 @@ describe('console launch dialog', () => {
     const answer = con.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/v1/launches'));
     await dialog.getByRole('button', { name: 'Launch' }).click();
     expect((await answer).status()).toBe(403);
-    expect(await problemOf(dialog.getByLabel('Group'))).toBe('operator does not act for group "finance"; it acts for ops');
+    expect(await problemOf(dialog.getByLabel('Group'))).toBe(
+      'operator does not act for group "finance"; it acts for ops',
+    );
     expect(await dialog.getByLabel('Server name').getAttribute('aria-invalid')).toBeNull();
     await dialog.getByLabel('Server name').press('Escape');
     expect(await dialog.count()).toBe(0);
@@ -125,7 +132,12 @@ describe('console launch dialog', () => {
   it('puts the API’s own refusal of raid5 with 2 disks beside the RAID level, whole', async () => {
     // The form would never send it, so the request is altered on its way, as an older console might send it.
     await con.page.route('**/v1/launches', (route) =>
-      route.continue({ postData: JSON.stringify({ ...route.request().postDataJSON(), volumes: { count: 2, sizeGb: 20, raid: 'raid5' } }) }),
+      route.continue({
+        postData: JSON.stringify({
+          ...route.request().postDataJSON(),
+          volumes: { count: 2, sizeGb: 20, raid: 'raid5' },
+        }),
+      }),
     );
     const dialog = await openDialog();
     await dialog.getByLabel('Server name').fill('db-2');
@@ -138,8 +150,12 @@ describe('console launch dialog', () => {
     await dialog.getByRole('button', { name: 'Launch' }).click();
     const response = await answer;
     expect(response.status()).toBe(400);
-    expect(((await response.json()) as { message: string }).message).toBe('body.volumes.raid: raid5 needs at least 3 disks, not 2; add disks or choose another level');
-    expect(await problemOf(dialog.getByLabel('RAID level'))).toBe('raid5 needs at least 3 disks, not 2; add disks or choose another level');
+    expect(((await response.json()) as { message: string }).message).toBe(
+      'body.volumes.raid: raid5 needs at least 3 disks, not 2; add disks or choose another level',
+    );
+    expect(await problemOf(dialog.getByLabel('RAID level'))).toBe(
+      'raid5 needs at least 3 disks, not 2; add disks or choose another level',
+    );
     await con.page.unroute('**/v1/launches');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
@@ -148,19 +164,54 @@ describe('console launch dialog', () => {
     for (const name of ['web-1', 'a', 'x'.repeat(63), 'x'.repeat(64), 'Web-1', '-web', 'web-', 'web_1', '']) {
       expect(SERVER_NAME.test(name), name).toBe(ServerNameSchema.safeParse(name).success);
     }
-    const form = { ...newLaunchForm(REGION), name: 'web-1', productId: 'm1.small', group: 'ops', billingCode: 'ops-7', volumes: true, count: '5', raid: 'raid10' as const };
-    expect(launchProblems(form)).toEqual({ 'volumes.raid': 'raid10 needs an even number of disks, not 5; add or remove one' });
+    const form = {
+      ...newLaunchForm(REGION),
+      name: 'web-1',
+      productId: 'm1.small',
+      group: 'ops',
+      billingCode: 'ops-7',
+      volumes: true,
+      count: '5',
+      raid: 'raid10' as const,
+    };
+    expect(launchProblems(form)).toEqual({
+      'volumes.raid': 'raid10 needs an even number of disks, not 5; add or remove one',
+    });
   });
 
   it('checks firewall sources as the API does, IPv6 included', () => {
-    const base = { ...newLaunchForm(REGION), name: 'web-1', productId: 'm1.small', group: 'ops', billingCode: 'ops-7', firewall: 'create' as const };
-    const cidrs = ['203.0.113.0/24', '0.0.0.0/0', '2001:db8::/32', '::/0', 'ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128', '1.2.3.4/99', '300.1.1.1/8', '2001:db8::/129', '2001:db8:::1/64', 'fe80::1%eth0/64', 'example.com/8'];
+    const base = {
+      ...newLaunchForm(REGION),
+      name: 'web-1',
+      productId: 'm1.small',
+      group: 'ops',
+      billingCode: 'ops-7',
+      firewall: 'create' as const,
+    };
+    const cidrs = [
+      '203.0.113.0/24',
+      '0.0.0.0/0',
+      '2001:db8::/32',
+      '::/0',
+      'ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128',
+      '1.2.3.4/99',
+      '300.1.1.1/8',
+      '2001:db8::/129',
+      '2001:db8:::1/64',
+      'fe80::1%eth0/64',
+      'example.com/8',
+    ];
     for (const cidr of cidrs) {
-      const formAccepts = !launchProblems({ ...base, rules: [{ protocol: 'tcp', fromPort: '22', toPort: '22', cidr }] })['firewall.create.rules.0.cidr'];
+      const formAccepts = !launchProblems({
+        ...base,
+        rules: [{ protocol: 'tcp', fromPort: '22', toPort: '22', cidr }],
+      })['firewall.create.rules.0.cidr'];
       const apiAccepts = FirewallRuleSchema.safeParse({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr }).success;
       expect(formAccepts, cidr).toBe(apiAccepts);
     }
-    expect(cidrs.filter((cidr) => FirewallRuleSchema.safeParse({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr }).success)).toHaveLength(5);
+    expect(
+      cidrs.filter((cidr) => FirewallRuleSchema.safeParse({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr }).success),
+    ).toHaveLength(5);
   });
 });
 
@@ -169,7 +220,11 @@ describe('console launch dialog', () => {
 describe('console launch dialog with billing codes enforced', () => {
   let con: Awaited<ReturnType<typeof startConsole>>;
   beforeAll(async () => {
-    con = await startConsole({ billingCodes: [{ code: 'ops-full', name: 'Ops, no room left', active: true, groups: ['ops'], quota: { hard: 0 } }] });
+    con = await startConsole({
+      billingCodes: [
+        { code: 'ops-full', name: 'Ops, no room left', active: true, groups: ['ops'], quota: { hard: 0 } },
+      ],
+    });
     await con.signIn(con.api.keys.operator);
   }, 60_000);
   afterAll(async () => con?.stop());
@@ -191,6 +246,8 @@ describe('console launch dialog with billing codes enforced', () => {
       await expect.poll(() => code.getAttribute('aria-invalid')).toBe('true');
       return code.getAttribute('aria-describedby');
     })();
-    expect(await con.page.locator(`#${describedBy}`).textContent()).toContain('billing code "ops-full" is at its hard quota (0/0 servers)');
+    expect(await con.page.locator(`#${describedBy}`).textContent()).toContain(
+      'billing code "ops-full" is at its hard quota (0/0 servers)',
+    );
   });
 });

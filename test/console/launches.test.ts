@@ -17,13 +17,20 @@ describe('console launches page', () => {
   afterAll(async () => con?.stop());
 
   async function launch(overrides: Partial<LaunchRequestInput>): Promise<string> {
-    const res = await con.api.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...LAUNCH_BODY, ...overrides } });
+    const res = await con.api.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      payload: { ...LAUNCH_BODY, ...overrides },
+    });
     expect(res.statusCode, res.body).toBe(202);
     return res.json().id as string;
   }
   const status = () => con.page.getByRole('status').filter({ hasText: /^Status:/ });
   /** Each step's row: name, state, duration, detail. */
-  const steps = () => con.page.locator('table.launch-steps tbody tr').evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent ?? '')));
+  const steps = () =>
+    con.page
+      .locator('table.launch-steps tbody tr')
+      .evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent ?? '')));
 
   it('follows a launch waiting for readiness, cancels it, and it ends cancelled with nothing left', async () => {
     sim.faults.script({ operation: 'statusChecks', match: { serverName: 'stuck-ui' }, impaired: true });
@@ -31,12 +38,23 @@ describe('console launches page', () => {
     await con.page.goto(`${con.url}/#/launches/${id}`);
     await con.page.getByRole('heading', { name: 'stuck-ui' }).waitFor();
     await expect.poll(() => status().textContent(), { timeout: 20_000 }).toBe('Status: running — step wait-ready');
-    await expect.poll(() => con.page.getByText(/^Waiting for: status checks of server i-\w+ are impaired/).count(), { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(() => con.page.getByText(/^Waiting for: status checks of server i-\w+ are impaired/).count(), {
+        timeout: 20_000,
+      })
+      .toBe(1);
     // The launch's one deadline, readyTimeout (20 minutes by default) after provisioning began.
-    expect(await con.page.locator('dl.facts div', { hasText: 'Ready by' }).locator('dd').textContent()).toMatch(/\((19|20) min left\)$/);
+    expect(await con.page.locator('dl.facts div', { hasText: 'Ready by' }).locator('dd').textContent()).toMatch(
+      /\((19|20) min left\)$/,
+    );
     const running = await steps();
-    expect(running.map(([name]) => name)).toEqual(expect.arrayContaining(['preflight', 'provision', 'wait-running', 'wait-ready']));
-    expect(running.find(([name]) => name === 'wait-ready')?.slice(1, 3)).toEqual(['running', expect.stringMatching(/so far$/)]);
+    expect(running.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['preflight', 'provision', 'wait-running', 'wait-ready']),
+    );
+    expect(running.find(([name]) => name === 'wait-ready')?.slice(1, 3)).toEqual([
+      'running',
+      expect.stringMatching(/so far$/),
+    ]);
 
     await con.page.getByRole('button', { name: 'Cancel launch' }).click();
     await expect.poll(() => status().textContent(), { timeout: 30_000 }).toBe('Status: cancelled');
@@ -51,10 +69,13 @@ describe('console launches page', () => {
     // The list reads Temporal's visibility store, which may lag the start by a moment.
     const link = con.page.getByRole('link', { name: id });
     await expect
-      .poll(async () => {
-        await con.page.getByRole('button', { name: 'Refresh' }).click();
-        return link.count();
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          await con.page.getByRole('button', { name: 'Refresh' }).click();
+          return link.count();
+        },
+        { timeout: 15_000 },
+      )
       .toBe(1);
     await link.focus();
     await con.page.keyboard.press('Enter');
@@ -74,12 +95,17 @@ describe('console launches page', () => {
     const facts = await con.page.locator('.launch-detail dl').textContent();
     expect(facts).toContain(view.server.id);
     expect(facts).toContain(view.server.publicIp);
-    expect(await con.page.getByRole('link', { name: 'Open in Temporal Web UI' }).getAttribute('href')).toBe(`http://temporal-ui.test/namespaces/default/workflows/${id}`);
+    expect(await con.page.getByRole('link', { name: 'Open in Temporal Web UI' }).getAttribute('href')).toBe(
+      `http://temporal-ui.test/namespaces/default/workflows/${id}`,
+    );
     await expect
-      .poll(async () => {
-        await con.page.getByRole('button', { name: 'Refresh' }).click();
-        return con.page.getByRole('row').filter({ has: link }).textContent();
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          await con.page.getByRole('button', { name: 'Refresh' }).click();
+          return con.page.getByRole('row').filter({ has: link }).textContent();
+        },
+        { timeout: 15_000 },
+      )
       .toMatch(/completed.*ops.*ops-7/);
     await con.screenshot('launches');
   });
@@ -88,9 +114,14 @@ describe('console launches page', () => {
     const id = await launch({ name: 'key-ui', keypair: { create: {} } });
     await con.page.goto(`${con.url}/#/launches/${id}`);
     await expect.poll(() => status().textContent(), { timeout: 30_000 }).toBe('Status: completed');
-    const [download] = await Promise.all([con.page.waitForEvent('download'), con.page.getByRole('button', { name: 'Download private key' }).click()]);
+    const [download] = await Promise.all([
+      con.page.waitForEvent('download'),
+      con.page.getByRole('button', { name: 'Download private key' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`mi-${id}.pem`);
-    expect(readFileSync(await download.path(), 'utf8')).toMatch(/^-----BEGIN [A-Z ]*PRIVATE KEY-----\n[\s\S]+-----END [A-Z ]*PRIVATE KEY-----\s*$/);
+    expect(readFileSync(await download.path(), 'utf8')).toMatch(
+      /^-----BEGIN [A-Z ]*PRIVATE KEY-----\n[\s\S]+-----END [A-Z ]*PRIVATE KEY-----\s*$/,
+    );
     await con.page.getByText(`The private key was handed out as mi-${id}.pem`).waitFor();
     expect(await con.page.getByRole('button', { name: 'Download private key' }).count()).toBe(0);
 

@@ -18,7 +18,11 @@ describe('console sign-in', () => {
 
   it('signs in with a key, kept for the browser session, and shows the pages', async () => {
     await con.signIn(con.api.keys.viewer);
-    expect(await con.page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents()).toEqual(['Images', 'Launches', 'Families']);
+    expect(await con.page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents()).toEqual([
+      'Images',
+      'Launches',
+      'Families',
+    ]);
     await con.page.reload();
     await con.page.getByRole('navigation', { name: 'Pages' }).waitFor();
     expect(await con.page.evaluate('sessionStorage.length')).toBe(1);

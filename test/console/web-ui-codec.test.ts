@@ -32,20 +32,43 @@ describe('the Temporal Web UI under npm start', { timeout: 120_000 }, () => {
       cwd: PROJECT_ROOT,
       detached: true,
       stdio: 'ignore',
-      env: { ...env, DATA_DIR: dataDir, TEMPORAL_CLI_PATH: inject('temporalCliPath'), TEMPORAL_ADDRESS: '', SIM_TIME_SCALE: '0', LOG_LEVEL: 'warn' },
+      env: {
+        ...env,
+        DATA_DIR: dataDir,
+        TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+        TEMPORAL_ADDRESS: '',
+        SIM_TIME_SCALE: '0',
+        LOG_LEVEL: 'warn',
+      },
     });
     const api = `http://127.0.0.1:${ports.PORT}`;
     const ui = `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`;
-    await waitUntil(async () => (await fetch(`${api}/v1/ready`).catch(() => undefined))?.status === 200, 60_000, 'npm start to be ready');
+    await waitUntil(
+      async () => (await fetch(`${api}/v1/ready`).catch(() => undefined))?.status === 200,
+      60_000,
+      'npm start to be ready',
+    );
     const key = readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim();
     const launch = await fetch(`${api}/v1/launches`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': 'web-ui-1' },
-      body: JSON.stringify({ imageId: 'img-simeast1-0003', name: 'web-ui-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' }),
+      body: JSON.stringify({
+        imageId: 'img-simeast1-0003',
+        name: 'web-ui-1',
+        region: 'sim-east-1',
+        product: { productId: 'm1.small' },
+        group: 'ops',
+        billingCode: 'ops-7',
+      }),
     });
     expect(launch.status).toBe(202);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, chromiumSandbox: false, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      chromiumSandbox: false,
+      args: CHROMIUM_ARGS,
+    });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(api);
     await page.getByLabel('API key').fill(key);
@@ -54,7 +77,11 @@ describe('the Temporal Web UI under npm start', { timeout: 120_000 }, () => {
 
     const codecAnswers: { status: number; cookie: boolean }[] = [];
     page.on('response', (response) => {
-      if (response.url().startsWith(`${api}/codec/`)) void response.request().allHeaders().then((h) => codecAnswers.push({ status: response.status(), cookie: 'cookie' in h }));
+      if (response.url().startsWith(`${api}/codec/`))
+        void response
+          .request()
+          .allHeaders()
+          .then((h) => codecAnswers.push({ status: response.status(), cookie: 'cookie' in h }));
     });
     // The Web UI's per-browser codec settings, as ticking "Include cross-origin credentials" stores them.
     await page.goto(ui);

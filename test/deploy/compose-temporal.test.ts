@@ -22,9 +22,11 @@ import { waitUntil } from '../support/processes';
 
 type Environment = Record<string, string | number>;
 const composeFile = (name: string) =>
-  parse(readFileSync(path.join(PROJECT_ROOT, name), 'utf8'), { merge: true }) as { services: Record<string, { environment?: Environment }> };
+  parse(readFileSync(path.join(PROJECT_ROOT, name), 'utf8'), { merge: true }) as {
+    services: Record<string, { environment?: Environment }>;
+  };
 
-describe('docker-compose.yml\'s Temporal server, with docker-compose.tls.yml', { timeout: 120_000 }, () => {
+describe("docker-compose.yml's Temporal server, with docker-compose.tls.yml", { timeout: 120_000 }, () => {
   const root = mkdtempSync(path.join(tmpdir(), 'compose-temporal-'));
   let postgres: Postgres;
   let server: GuardedChild;
@@ -32,7 +34,8 @@ describe('docker-compose.yml\'s Temporal server, with docker-compose.tls.yml', {
 
   beforeAll(async () => {
     const build = await ensureServerBuild(() => undefined);
-    const [pgPort, frontend, frontendHttp, history, matching, worker, internalFrontend, metrics] = await distinctFreePorts(8);
+    const [pgPort, frontend, frontendHttp, history, matching, worker, internalFrontend, metrics] =
+      await distinctFreePorts(8);
     const membership = await distinctFreePorts(4, () => freePortIn(20_000, 32_000));
     postgres = await startPostgres({ clusterDir: path.join(root, 'cluster'), port: pgPort!, say: () => undefined });
     await setUpSchema(build, postgres, () => undefined);
@@ -40,8 +43,13 @@ describe('docker-compose.yml\'s Temporal server, with docker-compose.tls.yml', {
     const onThisMachine = (value: string | number) => String(value).replace(/^\/tls\//, `${certs.dir}/`);
     // Every file the compose files name inside a container is mounted there from .data/tls.
     const tls = composeFile('docker-compose.tls.yml') as { services: Record<string, { volumes?: string[] }> };
-    expect(tls.services.temporal?.volumes).toEqual(['ca.pem', 'server.pem', 'server.key'].map((file) => `./.data/tls/${file}:/tls/${file}:ro`));
-    const composed = { ...composeFile('docker-compose.yml').services.temporal?.environment, ...composeFile('docker-compose.tls.yml').services.temporal?.environment };
+    expect(tls.services.temporal?.volumes).toEqual(
+      ['ca.pem', 'server.pem', 'server.key'].map((file) => `./.data/tls/${file}:/tls/${file}:ro`),
+    );
+    const composed = {
+      ...composeFile('docker-compose.yml').services.temporal?.environment,
+      ...composeFile('docker-compose.tls.yml').services.temporal?.environment,
+    };
     const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'scripts/cluster/Dockerfile'), 'utf8');
     expect(dockerfile).toContain('ENV DYNAMIC_CONFIG_FILE_PATH=');
     const env: NodeJS.ProcessEnv = {
@@ -82,7 +90,9 @@ describe('docker-compose.yml\'s Temporal server, with docker-compose.tls.yml', {
     await waitUntil(
       async () => {
         if (server.exited()) throw new Error(`the server exited:\n${server.output().join('\n')}`);
-        connection = await Connection.connect({ ...temporalEndpoint(config.temporal), connectTimeout: 2_000 }).catch(() => undefined);
+        connection = await Connection.connect({ ...temporalEndpoint(config.temporal), connectTimeout: 2_000 }).catch(
+          () => undefined,
+        );
         return connection !== undefined;
       },
       90_000,
@@ -96,23 +106,35 @@ describe('docker-compose.yml\'s Temporal server, with docker-compose.tls.yml', {
     await client?.connection.close();
     await server?.stop();
     await postgres?.stop();
-    if (postgres) for (const dir of [postgres.dataDir, postgres.socketDir]) rmSync(dir, { recursive: true, force: true });
+    if (postgres)
+      for (const dir of [postgres.dataDir, postgres.socketDir]) rmSync(dir, { recursive: true, force: true });
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('serves over mutual TLS with the namespace and the service\'s search attributes', async () => {
+  it("serves over mutual TLS with the namespace and the service's search attributes", async () => {
     const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace: 'default' });
-    expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(['ImageId', 'BillingCode', 'LaunchStep', 'ImageFamily']));
+    expect(Object.keys(customAttributes ?? {})).toEqual(
+      expect.arrayContaining(['ImageId', 'BillingCode', 'LaunchStep', 'ImageFamily']),
+    );
   });
 
   it('runs schedules behind the mutual-TLS frontend: a triggered schedule starts its workflow', async () => {
     const handle = await client.schedule.create({
       scheduleId: 'compose-check',
       spec: { intervals: [{ every: '1 day' }] },
-      action: { type: 'startWorkflow', workflowType: 'composeCheck', taskQueue: 'compose-check', workflowId: 'compose-check-run' },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'composeCheck',
+        taskQueue: 'compose-check',
+        workflowId: 'compose-check-run',
+      },
     });
     await handle.trigger();
-    await waitUntil(async () => (await client.workflow.count("WorkflowType = 'composeCheck'")).count > 0, 60_000, 'the schedule to start its workflow');
+    await waitUntil(
+      async () => (await client.workflow.count("WorkflowType = 'composeCheck'")).count > 0,
+      60_000,
+      'the schedule to start its workflow',
+    );
     await handle.delete();
   });
 });

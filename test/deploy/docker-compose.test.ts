@@ -25,9 +25,22 @@ describe('docker-compose.yml', () => {
   const { services } = compose;
 
   it('runs Temporal on PostgreSQL, the Web UI, the API and the worker', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-prepare', 'temporal-schema', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'postgresql',
+      'temporal',
+      'temporal-prepare',
+      'temporal-schema',
+      'temporal-ui',
+      'worker',
+    ]);
     expect(services.postgresql?.image).toMatch(/^postgres:/);
-    expect(services.temporal?.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', DBNAME: 'temporal', VISIBILITY_DBNAME: 'temporal_visibility' });
+    expect(services.temporal?.environment).toMatchObject({
+      DB: 'postgres12',
+      POSTGRES_SEEDS: 'postgresql',
+      DBNAME: 'temporal',
+      VISIBILITY_DBNAME: 'temporal_visibility',
+    });
     expect(services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
   });
 
@@ -41,7 +54,12 @@ describe('docker-compose.yml', () => {
     const dockerfile = readFileSync(path.join(path.dirname(BUILD_SCRIPT), 'Dockerfile'), 'utf8');
     const recipe = readFileSync(BUILD_SCRIPT, 'utf8');
     expect(dockerfile).toContain(`ARG TEMPORAL_SERVER_VERSION=${TEMPORAL_SERVER_VERSION}`);
-    for (const line of ['GOTOOLCHAIN=go1.27.3', 'CGO_ENABLED=0', 'go.temporal.io/server/cmd/server@v', 'go.temporal.io/server/cmd/tools/sql@v']) {
+    for (const line of [
+      'GOTOOLCHAIN=go1.27.3',
+      'CGO_ENABLED=0',
+      'go.temporal.io/server/cmd/server@v',
+      'go.temporal.io/server/cmd/tools/sql@v',
+    ]) {
       expect(dockerfile, line).toContain(line);
       expect(recipe, line).toContain(line);
     }
@@ -50,7 +68,8 @@ describe('docker-compose.yml', () => {
   it('sets up both schemas with the schema tool, as scripts/cluster does', () => {
     const script = String(services['temporal-schema']?.command);
     for (const { name, schema } of DATABASES) expect(script).toContain(`${name}:${schema}`);
-    for (const step of ['create-database', 'setup-schema -v 0.0', 'update-schema --schema-name']) expect(script).toContain(step);
+    for (const step of ['create-database', 'setup-schema -v 0.0', 'update-schema --schema-name'])
+      expect(script).toContain(step);
   });
 
   it('publishes the API, the Temporal frontend and the Web UI', () => {
@@ -63,9 +82,14 @@ describe('docker-compose.yml', () => {
     const known = Object.keys(ConfigSchema.shape);
     for (const role of ['api', 'worker']) {
       const environment = services[role]?.environment ?? {};
-      expect(Object.keys(environment).filter((name) => !known.includes(name)), role).toEqual([]);
+      expect(
+        Object.keys(environment).filter((name) => !known.includes(name)),
+        role,
+      ).toEqual([]);
       expect(environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_TASK_QUEUE: 'machine-images' });
-      expect(ConfigSchema.safeParse(Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)]))).success).toBe(true);
+      expect(
+        ConfigSchema.safeParse(Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)]))).success,
+      ).toBe(true);
       expect(services[role]?.build).toBe('.');
       expect(services[role]?.depends_on?.['temporal-prepare']?.condition).toBe('service_completed_successfully');
     }
@@ -81,19 +105,34 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('registers the namespace and the search attributes with the service\'s own npm run temporal:prepare', () => {
+  it("registers the namespace and the search attributes with the service's own npm run temporal:prepare", () => {
     const command = services['temporal-prepare']?.command as string[];
     expect(command.at(-1)).toBe('scripts/cluster/prepare-namespace.ts');
-    expect(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).toContain(`"temporal:prepare": "node --import tsx ${command.at(-1)}"`);
-    expect(services['temporal-prepare']?.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'default' });
+    expect(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).toContain(
+      `"temporal:prepare": "node --import tsx ${command.at(-1)}"`,
+    );
+    expect(services['temporal-prepare']?.environment).toMatchObject({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'default',
+    });
   });
 
   it('adds mutual TLS in docker-compose.tls.yml, with the variables the service and the server read', () => {
-    const tls = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.tls.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
-    expect(tls.services.temporal?.environment).toMatchObject({ TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: 'true', TEMPORAL_TLS_FRONTEND_CERT: '/tls/server.pem', TEMPORAL_TLS_CLIENT1_CA_CERT: '/tls/ca.pem' });
+    const tls = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.tls.yml'), 'utf8'), { merge: true }) as {
+      services: Record<string, Service>;
+    };
+    expect(tls.services.temporal?.environment).toMatchObject({
+      TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: 'true',
+      TEMPORAL_TLS_FRONTEND_CERT: '/tls/server.pem',
+      TEMPORAL_TLS_CLIENT1_CA_CERT: '/tls/ca.pem',
+    });
     for (const role of ['api', 'worker', 'temporal-prepare']) {
       const environment = tls.services[role]?.environment ?? {};
-      expect(environment, role).toMatchObject({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/tls/client.pem', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/tls/ca.pem', TEMPORAL_TLS_SERVER_NAME: 'temporal' });
+      expect(environment, role).toMatchObject({
+        TEMPORAL_TLS_CLIENT_CERT_PATH: '/tls/client.pem',
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/tls/ca.pem',
+        TEMPORAL_TLS_SERVER_NAME: 'temporal',
+      });
     }
   });
 });

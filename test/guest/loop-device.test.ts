@@ -38,7 +38,14 @@ afterAll(() => {
 
 function step(name: GuestStepName, filesystem: Filesystem, extra: Partial<GuestStep> = {}): GuestStep {
   const disk = bench!.disks.find((d) => d.name === filesystem)!;
-  const plan: VolumePlan = { disks: [{ sizeGb: 1 }], raid: 'none', filesystem, mountPoint: path.join(bench!.mountRoot, filesystem), encrypt: false, blockEncryption: false };
+  const plan: VolumePlan = {
+    disks: [{ sizeGb: 1 }],
+    raid: 'none',
+    filesystem,
+    mountPoint: path.join(bench!.mountRoot, filesystem),
+    encrypt: false,
+    blockEncryption: false,
+  };
   return { name, plan, devices: [disk.byId], ...extra };
 }
 
@@ -71,7 +78,11 @@ describe.each(['ext4', 'xfs'] as const)('real %s on a loop device (raid none, no
     // Again, as a retried activity would: same filesystem, one fstab line, one mount.
     expect(run(step('format', fs, { device: disk.byId }))).toEqual(formatted);
     expect(run(step('mount', fs, { device: disk.byId }))).toEqual(mounted);
-    expect(readFileSync(bench!.fstab, 'utf8').split('\n').filter((l) => l === line)).toHaveLength(1);
+    expect(
+      readFileSync(bench!.fstab, 'utf8')
+        .split('\n')
+        .filter((l) => l === line),
+    ).toHaveLength(1);
     expect(sh('findmnt', '-n', '-o', 'SOURCE', '-M', mountPoint).split('\n')).toEqual([disk.loop]);
   });
 });
@@ -92,7 +103,10 @@ describe('real refusals on a loop device', () => {
 
   it('reports a disk that never appears as not ready (exit 4), without touching anything', (ctx) => {
     if (unavailable) ctx.skip(unavailable);
-    const missing: GuestStep = { ...step('format', 'ext4'), devices: [path.join(bench!.dir, 'by-id', 'virtio-missing')] };
+    const missing: GuestStep = {
+      ...step('format', 'ext4'),
+      devices: [path.join(bench!.dir, 'by-id', 'virtio-missing')],
+    };
     const result = runScript(renderGuestStep(missing), { FSTAB: bench!.fstab, GUEST_DEVICE_WAIT: '1' });
     expect(result.status).toBe(4);
     expect(result.stderr).toMatch(/virtio-missing did not appear within 1s; is the volume attached\?/);
@@ -105,7 +119,14 @@ describe('the encrypt script on a loop device, with a stand-in cryptsetup (no dm
   it('reads the passphrase from stdin only, keeps a 0400 key file and one crypttab line, and refuses a wrong passphrase', (ctx) => {
     if (unavailable) ctx.skip(unavailable);
     const disk = bench!.disks.find((d) => d.name === 'vault')!;
-    const plan: VolumePlan = { disks: [{ sizeGb: 1 }], raid: 'none', filesystem: 'ext4', mountPoint: path.join(bench!.mountRoot, 'vault'), encrypt: true, blockEncryption: false };
+    const plan: VolumePlan = {
+      disks: [{ sizeGb: 1 }],
+      raid: 'none',
+      filesystem: 'ext4',
+      mountPoint: path.join(bench!.mountRoot, 'vault'),
+      encrypt: true,
+      blockEncryption: false,
+    };
     const name = layoutNames(plan).luks;
     mappings.push(name);
     const keyDir = path.join(bench!.dir, 'luks-keys');
@@ -129,7 +150,9 @@ describe('the encrypt script on a loop device, with a stand-in cryptsetup (no dm
     expect(statSync(keyFile).mode & 0o777).toBe(0o400);
     expect(statSync(keyDir).mode & 0o777).toBe(0o700);
     const crypttab = readFileSync(bench!.crypttab, 'utf8').trim().split('\n');
-    expect(crypttab).toEqual([expect.stringMatching(new RegExp(`^${name} UUID=[0-9a-f-]{36} ${keyFile} luks,nofail$`))]);
+    expect(crypttab).toEqual([
+      expect.stringMatching(new RegExp(`^${name} UUID=[0-9a-f-]{36} ${keyFile} luks,nofail$`)),
+    ]);
     expect(readFileSync(path.join(fake!.state, 'argv'), 'utf8')).not.toContain(SECRET);
     expect(first.stderr + again.stderr).not.toContain(SECRET);
 

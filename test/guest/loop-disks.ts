@@ -57,7 +57,8 @@ function cleanup(bench: LoopBench): void {
   for (const mounted of mountsUnder(bench.mountRoot).reverse()) spawnSync('umount', [mounted]);
   for (const disk of bench.disks) spawnSync('losetup', ['-d', disk.loop]);
   rmSync(bench.dir, { recursive: true, force: true });
-  if (existsSync(bench.mountRoot) && mountsUnder(bench.mountRoot).length === 0) rmSync(bench.mountRoot, { recursive: true, force: true });
+  if (existsSync(bench.mountRoot) && mountsUnder(bench.mountRoot).length === 0)
+    rmSync(bench.mountRoot, { recursive: true, force: true });
 }
 
 function mountsUnder(root: string): string[] {
@@ -66,7 +67,16 @@ function mountsUnder(root: string): string[] {
 }
 
 /** Runs a step script with bash as this (root) process would in a guest. */
-export function runScript(script: string, env: Record<string, string>, input = ''): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync('bash', ['-c', script], { input, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+export function runScript(
+  script: string,
+  env: Record<string, string>,
+  input = '',
+): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync('bash', ['-c', script], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

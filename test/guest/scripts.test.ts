@@ -11,7 +11,14 @@ const SECRET = 'correct-horse-battery-staple-7f3a';
 
 function planFor(raid: VolumePlan['raid'], filesystem: VolumePlan['filesystem'], encrypt: boolean): VolumePlan {
   const count = MIN_DISKS[raid];
-  return { disks: Array.from({ length: count }, () => ({ sizeGb: 10 })), raid, filesystem, mountPoint: '/srv/db-1', encrypt, blockEncryption: false };
+  return {
+    disks: Array.from({ length: count }, () => ({ sizeGb: 10 })),
+    raid,
+    filesystem,
+    mountPoint: '/srv/db-1',
+    encrypt,
+    blockEncryption: false,
+  };
 }
 
 // Every step of every plan shape: raid levels × filesystems × LUKS on/off.
@@ -22,7 +29,10 @@ for (const raid of RAID_LEVELS) {
       const plan = planFor(raid, filesystem, encrypt);
       const devices = plan.disks.map((_, i) => `/dev/disk/by-id/virtio-vol-0000000000000000${i}`);
       for (const name of guestSteps(plan)) {
-        matrix.push({ label: `${name}-${raid}-${filesystem}-${encrypt ? 'luks' : 'plain'}`, step: { name, plan, devices } });
+        matrix.push({
+          label: `${name}-${raid}-${filesystem}-${encrypt ? 'luks' : 'plain'}`,
+          step: { name, plan, devices },
+        });
       }
     }
   }
@@ -88,7 +98,8 @@ describe('rendered step scripts', () => {
   });
 
   it('skip the initial resync only for mirrors (raid1, raid10) made on blank disks', () => {
-    const create = (raid: VolumePlan['raid']) => renderGuestStep(matrix.find((m) => m.label === `raid-${raid}-ext4-plain`)!.step).match(/mdadm --create .*/)?.[0];
+    const create = (raid: VolumePlan['raid']) =>
+      renderGuestStep(matrix.find((m) => m.label === `raid-${raid}-ext4-plain`)!.step).match(/mdadm --create .*/)?.[0];
     expect(create('raid1')).toContain('--level=1 --raid-devices=${#disks[@]} --metadata=1.2 --run --assume-clean');
     expect(create('raid10')).toContain('--level=10');
     expect(create('raid10')).toContain('--assume-clean');
@@ -99,6 +110,8 @@ describe('rendered step scripts', () => {
 
   it('refuse a plan that does not validate', () => {
     const step = matrix.find((m) => m.label === 'raid-raid5-ext4-plain')!.step;
-    expect(() => renderGuestStep({ ...step, devices: step.devices.slice(0, 2) })).toThrow(/raid5 needs at least 3 disks, not 2/);
+    expect(() => renderGuestStep({ ...step, devices: step.devices.slice(0, 2) })).toThrow(
+      /raid5 needs at least 3 disks, not 2/,
+    );
   });
 });

@@ -38,7 +38,8 @@ beforeAll(async () => {
   if (typeof attached === 'string') return void (unavailable = attached);
   bench = attached;
   fake = installFakeCryptsetup(bench.dir);
-  const key = (file: string, ...type: string[]) => execFileSync('ssh-keygen', ['-q', '-N', '', ...type, '-f', path.join(bench!.dir, file)]);
+  const key = (file: string, ...type: string[]) =>
+    execFileSync('ssh-keygen', ['-q', '-N', '', ...type, '-f', path.join(bench!.dir, file)]);
   key('host_key', '-t', 'ed25519');
   key('client_key', '-t', 'rsa', '-b', '2048', '-m', 'PEM');
   privateKey = readFileSync(path.join(bench.dir, 'client_key'), 'utf8');
@@ -83,7 +84,13 @@ afterAll(() => {
 });
 
 const executor = (scriptEnv: Record<string, string> = {}) =>
-  new SshGuestExecutor({ username: 'root', privateKey, port, connectTimeoutMs: 5_000, scriptEnv: { FSTAB: bench!.fstab, GUEST_DEVICE_WAIT: '2', ...scriptEnv } });
+  new SshGuestExecutor({
+    username: 'root',
+    privateKey,
+    port,
+    connectTimeoutMs: 5_000,
+    scriptEnv: { FSTAB: bench!.fstab, GUEST_DEVICE_WAIT: '2', ...scriptEnv },
+  });
 
 const planAt = (name: string, encrypt = false): VolumePlan => ({
   disks: [{ sizeGb: 1 }],
@@ -97,10 +104,21 @@ const planAt = (name: string, encrypt = false): VolumePlan => ({
 describe('ssh guest executor against a real sshd', () => {
   it('answers unreachable with the reason when nothing listens or the server has no address', async (ctx) => {
     if (unavailable) ctx.skip(unavailable);
-    const closed = new SshGuestExecutor({ username: 'root', privateKey, port: await freePort(), connectTimeoutMs: 2_000 });
+    const closed = new SshGuestExecutor({
+      username: 'root',
+      privateKey,
+      port: await freePort(),
+      connectTimeoutMs: 2_000,
+    });
     const target = { region: 'r', serverId: 'i-1', host: '127.0.0.1', volumeIds: [] };
-    expect(await closed.probe(target, '/data')).toEqual({ reachable: false, detail: expect.stringMatching(/cannot reach 127\.0\.0\.1:\d+ over SSH: .*ECONNREFUSED/) });
-    expect(await closed.probe({ ...target, host: undefined })).toEqual({ reachable: false, detail: 'server i-1 has no address to reach over SSH yet' });
+    expect(await closed.probe(target, '/data')).toEqual({
+      reachable: false,
+      detail: expect.stringMatching(/cannot reach 127\.0\.0\.1:\d+ over SSH: .*ECONNREFUSED/),
+    });
+    expect(await closed.probe({ ...target, host: undefined })).toEqual({
+      reachable: false,
+      detail: 'server i-1 has no address to reach over SSH yet',
+    });
     expect(closed.devicePath('vol-1')).toBe('/dev/disk/by-id/virtio-vol-1');
   });
 
@@ -110,22 +128,44 @@ describe('ssh guest executor against a real sshd', () => {
     const ssh = executor();
     const target = { region: 'r', serverId: 'i-ssh', host: '127.0.0.1', volumeIds: ['ssh-ext4'] };
     const plan = planAt('ssh');
-    expect(await ssh.probe(target, plan.mountPoint)).toEqual({ reachable: true, mounted: false, detail: `nothing is mounted at ${plan.mountPoint}` });
+    expect(await ssh.probe(target, plan.mountPoint)).toEqual({
+      reachable: true,
+      mounted: false,
+      detail: `nothing is mounted at ${plan.mountPoint}`,
+    });
     const devices = [disk.byId];
     const run = async () => {
       const raid = await ssh.run(target, { name: 'raid', plan, devices });
       const format = await ssh.run(target, { name: 'format', plan, devices, device: raid.device });
-      const mount = await ssh.run(target, { name: 'mount', plan, devices, device: format.device, filesystemUuid: format.filesystemUuid! });
+      const mount = await ssh.run(target, {
+        name: 'mount',
+        plan,
+        devices,
+        device: format.device,
+        filesystemUuid: format.filesystemUuid!,
+      });
       return [raid, format, mount];
     };
     const first = await run();
-    expect(first[2]).toEqual({ device: disk.byId, filesystemUuid: expect.stringMatching(/^[0-9a-f-]{36}$/), mountPoint: plan.mountPoint });
-    expect(await ssh.probe(target, plan.mountPoint)).toEqual({ reachable: true, mounted: true, detail: `${plan.mountPoint} is mounted from ${disk.loop}` });
+    expect(first[2]).toEqual({
+      device: disk.byId,
+      filesystemUuid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      mountPoint: plan.mountPoint,
+    });
+    expect(await ssh.probe(target, plan.mountPoint)).toEqual({
+      reachable: true,
+      mounted: true,
+      detail: `${plan.mountPoint} is mounted from ${disk.loop}`,
+    });
     expect(await run()).toEqual(first);
-    expect(readFileSync(bench!.fstab, 'utf8').split('\n').filter((l) => l.includes(plan.mountPoint))).toHaveLength(1);
+    expect(
+      readFileSync(bench!.fstab, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(plan.mountPoint)),
+    ).toHaveLength(1);
   });
 
-  it('turns a refusal into a non-retryable Conflict carrying the script\'s own words', async (ctx) => {
+  it("turns a refusal into a non-retryable Conflict carrying the script's own words", async (ctx) => {
     if (unavailable) ctx.skip(unavailable);
     const disk = bench!.disks.find((d) => d.name === 'ssh-ext4')!;
     const target = { region: 'r', serverId: 'i-ssh', host: '127.0.0.1', volumeIds: ['ssh-ext4'] };
@@ -133,7 +173,13 @@ describe('ssh guest executor against a real sshd', () => {
       .run(target, { name: 'format', plan: { ...planAt('ssh'), filesystem: 'xfs' }, devices: [disk.byId] })
       .catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ code: 'Conflict', retryable: false, message: expect.stringContaining('with exit 3: format: ' + disk.byId + ' already holds ext4, not the planned xfs') });
+    expect(error).toMatchObject({
+      code: 'Conflict',
+      retryable: false,
+      message: expect.stringContaining(
+        'with exit 3: format: ' + disk.byId + ' already holds ext4, not the planned xfs',
+      ),
+    });
   });
 
   it('hands the passphrase over on stdin only; a wrong one fails without the secret in the error', async (ctx) => {
@@ -141,7 +187,12 @@ describe('ssh guest executor against a real sshd', () => {
     const disk = bench!.disks.find((d) => d.name === 'ssh-vault')!;
     const plan = planAt('ssh-vault', true);
     mappings.push(layoutNames(plan).luks);
-    const ssh = executor({ PATH: `${fake!.bin}:/usr/sbin:/usr/bin:/sbin:/bin`, FAKE_LUKS_DIR: fake!.state, CRYPTTAB: bench!.crypttab, LUKS_KEY_DIR: path.join(bench!.dir, 'keys') });
+    const ssh = executor({
+      PATH: `${fake!.bin}:/usr/sbin:/usr/bin:/sbin:/bin`,
+      FAKE_LUKS_DIR: fake!.state,
+      CRYPTTAB: bench!.crypttab,
+      LUKS_KEY_DIR: path.join(bench!.dir, 'keys'),
+    });
     const target = { region: 'r', serverId: 'i-vault', host: '127.0.0.1', volumeIds: ['ssh-vault'] };
     const step = { name: 'encrypt' as const, plan, devices: [disk.byId] };
     const mapper = `/dev/mapper/${layoutNames(plan).luks}`;
@@ -150,8 +201,14 @@ describe('ssh guest executor against a real sshd', () => {
     expect(readFileSync(path.join(fake!.state, 'argv'), 'utf8')).not.toContain(SECRET);
     const wrong = `${SECRET}-wrong`;
     const error = await ssh.run(target, step, wrong).catch((err: unknown) => err as ProviderError);
-    expect(error).toMatchObject({ code: 'Conflict', message: expect.stringContaining(`the given passphrase does not open ${disk.byId}`) });
+    expect(error).toMatchObject({
+      code: 'Conflict',
+      message: expect.stringContaining(`the given passphrase does not open ${disk.byId}`),
+    });
     expect((error as Error).message).not.toContain(SECRET);
-    await expect(ssh.run(target, step)).rejects.toMatchObject({ code: 'InvalidInput', message: 'the encrypt step needs the LUKS passphrase' });
+    await expect(ssh.run(target, step)).rejects.toMatchObject({
+      code: 'InvalidInput',
+      message: 'the encrypt step needs the LUKS passphrase',
+    });
   });
 });

@@ -17,7 +17,11 @@ let aws: AwsProvider;
 
 beforeAll(async () => {
   moto = await startMoto();
-  aws = new AwsProvider({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  aws = new AwsProvider({
+    region: REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
 });
 
 afterAll(async () => {
@@ -87,7 +91,11 @@ describe('AwsProvider against moto', () => {
     expect(windows.items.length).toBeGreaterThan(0);
     expect(windows.items.every((i) => i.platform === 'windows')).toBe(true);
 
-    const arm = await aws.searchPublicImages(REGION, { architecture: 'arm64', ownerId: '137112412989', platform: 'amazon-linux' });
+    const arm = await aws.searchPublicImages(REGION, {
+      architecture: 'arm64',
+      ownerId: '137112412989',
+      platform: 'amazon-linux',
+    });
     expect(arm.items.length).toBeGreaterThan(0);
     expect(arm.items.every((i) => i.architecture === 'arm64' && i.ownerId === '137112412989')).toBe(true);
   });
@@ -122,7 +130,14 @@ describe('servers, images and volumes against moto', () => {
   });
 
   it('launches once per client token, however often it is asked', async () => {
-    const input = { imageId: base.id, productId: 't3.micro', name: 'smoke web 1', zone: ZONE, clientToken: randomUUID(), tags: { family: 'web' } };
+    const input = {
+      imageId: base.id,
+      productId: 't3.micro',
+      name: 'smoke web 1',
+      zone: ZONE,
+      clientToken: randomUUID(),
+      tags: { family: 'web' },
+    };
     server = await aws.launchServer(REGION, input);
     const again = await aws.launchServer(REGION, input);
     expect(again.id).toBe(server.id);
@@ -135,7 +150,9 @@ describe('servers, images and volumes against moto', () => {
     const read = await aws.getServer(REGION, server.id);
     expect(read.state).toBe('running');
     expect(read.privateIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    expect((await aws.listServers(REGION, { imageId: base.id, states: ['running'] })).map((s) => s.id)).toContain(server.id);
+    expect((await aws.listServers(REGION, { imageId: base.id, states: ['running'] })).map((s) => s.id)).toContain(
+      server.id,
+    );
     expect(await aws.listServers(REGION, { states: ['stopped'] })).toEqual([]);
     expect(['ok', 'initializing']).toContain(await aws.statusChecks(REGION, server.id));
     await expectProviderError(aws.getServer(REGION, 'i-0123456789abcdef0'), 'NotFound');
@@ -148,7 +165,14 @@ describe('servers, images and volumes against moto', () => {
   });
 
   it('captures an image once per client token and lists it as our own', async () => {
-    const input = { serverId: server.id, name: 'smoke-web-base', description: 'from smoke', reboot: false, tags: { family: 'web' }, clientToken: randomUUID() };
+    const input = {
+      serverId: server.id,
+      name: 'smoke-web-base',
+      description: 'from smoke',
+      reboot: false,
+      tags: { family: 'web' },
+      clientToken: randomUUID(),
+    };
     captured = await aws.captureImage(REGION, input);
     expect((await aws.captureImage(REGION, input)).id).toBe(captured.id);
     expect(captured).toMatchObject({ name: 'smoke-web-base', visibility: 'private', architecture: 'x86_64' });
@@ -171,7 +195,10 @@ describe('servers, images and volumes against moto', () => {
   });
 
   it('answers Unsupported for deprecate, disable and enable, which moto lacks', async () => {
-    const err = await expectProviderError(aws.deprecateImage(REGION, captured.id, { replacementId: base.id }), 'Unsupported');
+    const err = await expectProviderError(
+      aws.deprecateImage(REGION, captured.id, { replacementId: base.id }),
+      'Unsupported',
+    );
     expect(err.message).toContain('EnableImageDeprecation');
     await expectProviderError(aws.disableImage(REGION, captured.id), 'Unsupported');
     await expectProviderError(aws.enableImage(REGION, captured.id), 'Unsupported');
@@ -196,7 +223,9 @@ describe('servers, images and volumes against moto', () => {
 
     expect(['detaching', 'available']).toContain((await aws.detachVolume(REGION, volume.id)).state);
     expect((await aws.getVolume(REGION, volume.id)).serverId).toBeUndefined();
-    expect((await aws.listVolumes(REGION, { tag: { key: 'purpose', value: 'data' } })).map((v) => v.id)).toEqual([volume.id]);
+    expect((await aws.listVolumes(REGION, { tag: { key: 'purpose', value: 'data' } })).map((v) => v.id)).toEqual([
+      volume.id,
+    ]);
 
     await aws.deleteVolume(REGION, volume.id);
     await aws.deleteVolume(REGION, volume.id);
@@ -232,9 +261,17 @@ describe('key pairs and firewalls against moto', () => {
 
   it('creates a firewall, adds rules (ignoring ones it has), lists and deletes it', async () => {
     const ssh = { protocol: 'tcp' as const, fromPort: 22, toPort: 22, cidr: '0.0.0.0/0' };
-    const firewall = await aws.createFirewall(REGION, { name: 'smoke-web', description: 'smoke', rules: [ssh], tags: { purpose: 'smoke' } });
+    const firewall = await aws.createFirewall(REGION, {
+      name: 'smoke-web',
+      description: 'smoke',
+      rules: [ssh],
+      tags: { purpose: 'smoke' },
+    });
     expect(firewall.rules).toEqual([ssh]);
-    await expectProviderError(aws.createFirewall(REGION, { name: 'smoke-web', description: 'again', rules: [] }), 'Conflict');
+    await expectProviderError(
+      aws.createFirewall(REGION, { name: 'smoke-web', description: 'again', rules: [] }),
+      'Conflict',
+    );
 
     const https = { protocol: 'tcp' as const, fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' };
     const internal = { protocol: 'all' as const, fromPort: 0, toPort: 65535, cidr: '10.0.0.0/8' };
@@ -285,7 +322,11 @@ describe('paging and errors without moto', () => {
   });
 
   it('calls an endpoint nobody listens on Unavailable, and retryable', async () => {
-    const nowhere = new AwsProvider({ region: REGION, endpoint: `http://127.0.0.1:${await freePort()}`, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const nowhere = new AwsProvider({
+      region: REGION,
+      endpoint: `http://127.0.0.1:${await freePort()}`,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     const err = await expectProviderError(nowhere.listZones(REGION), 'Unavailable');
     expect(err.retryable).toBe(true);
   });

@@ -9,7 +9,11 @@ let moto: Moto;
 let provider: AwsProvider;
 beforeAll(async () => {
   moto = await startMoto();
-  provider = new AwsProvider({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  provider = new AwsProvider({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
 });
 afterAll(async () => moto?.stop());
 

@@ -11,12 +11,24 @@ export interface ContractTarget {
   provider: CloudProvider;
   region: string;
   /** Behaviours this target cannot show, each with the reason; the suite checks the driver says Unsupported instead. */
-  cannot?: { deprecation?: string; disableImage?: string; imageDescription?: string; arm64?: string; largeLibrary?: string; blockEncryption?: string };
+  cannot?: {
+    deprecation?: string;
+    disableImage?: string;
+    imageDescription?: string;
+    arm64?: string;
+    largeLibrary?: string;
+    blockEncryption?: string;
+  };
   /** How long a state change may take here. */
   settleMs: number;
 }
 
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -56,10 +68,19 @@ export function providerContract(driver: string, target: () => ContractTarget): 
       const found = page.items.find((i) => i.state === 'available' && i.platform !== 'windows');
       expect(found, 'an available x86_64 public image').toBeDefined();
       const products = await p().listProducts(r(), { architecture: 'x86_64' });
-      return { image: found!, productId: products.sort((a, b) => a.cpuCount - b.cpuCount || a.memoryGb - b.memoryGb)[0]!.id };
+      return {
+        image: found!,
+        productId: products.sort((a, b) => a.cpuCount - b.cpuCount || a.memoryGb - b.memoryGb)[0]!.id,
+      };
     }
 
-    const running = (id: string) => eventually(() => p().getServer(r(), id), (s) => s.state === 'running', t().settleMs, `server ${id} running`);
+    const running = (id: string) =>
+      eventually(
+        () => p().getServer(r(), id),
+        (s) => s.state === 'running',
+        t().settleMs,
+        `server ${id} running`,
+      );
 
     it('lists regions and their zones', async () => {
       expect(await p().listRegions()).toContain(r());
@@ -143,7 +164,14 @@ export function providerContract(driver: string, target: () => ContractTarget): 
     it('launches a server once per client token, tagged and named, and it comes up running', async () => {
       const { productId } = await launchable();
       const zone = (await p().listZones(r()))[0]!;
-      const input = { imageId: image.id, productId, name: `contract-${run}`, zone, clientToken: `token-${run}`, tags: { 'contract-run': run } };
+      const input = {
+        imageId: image.id,
+        productId,
+        name: `contract-${run}`,
+        zone,
+        clientToken: `token-${run}`,
+        tags: { 'contract-run': run },
+      };
       const first = await p().launchServer(r(), input);
       const again = await p().launchServer(r(), input);
       expect(again.id).toBe(first.id);
@@ -153,12 +181,24 @@ export function providerContract(driver: string, target: () => ContractTarget): 
       const tagged = await p().listServers(r(), { tag: { key: 'contract-run', value: run } });
       expect(tagged.map((s) => s.id)).toEqual([first.id]);
       expect((await p().listServers(r(), { imageId: image.id })).map((s) => s.id)).toContain(first.id);
-      await eventually(() => p().statusChecks(r(), first.id), (check) => check === 'ok', t().settleMs, 'status checks');
+      await eventually(
+        () => p().statusChecks(r(), first.id),
+        (check) => check === 'ok',
+        t().settleMs,
+        'status checks',
+      );
     });
 
     it('refuses to launch from an image that does not exist', async () => {
       const { productId } = await launchable();
-      const err = await rejection(p().launchServer(r(), { imageId: 'ami-0123456789abcdef0', productId, name: 'nope', clientToken: `missing-${run}` }));
+      const err = await rejection(
+        p().launchServer(r(), {
+          imageId: 'ami-0123456789abcdef0',
+          productId,
+          name: 'nope',
+          clientToken: `missing-${run}`,
+        }),
+      );
       expect(['NotFound', 'InvalidInput']).toContain(err.code);
     });
 
@@ -188,56 +228,117 @@ export function providerContract(driver: string, target: () => ContractTarget): 
       expect(firewall.rules).toEqual([{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '203.0.113.0/24' }]);
       await p().authorize(r(), firewall.id, [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }]);
       const [listed] = await p().listFirewalls(r(), { ids: [firewall.id] });
-      expect(listed?.rules).toEqual(expect.arrayContaining([expect.objectContaining({ fromPort: 22 }), expect.objectContaining({ fromPort: 443, cidr: '0.0.0.0/0' })]));
-      const duplicate = await rejection(p().createFirewall(r(), { name: `contract-${run}`, description: 'again', rules: [] }));
+      expect(listed?.rules).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ fromPort: 22 }),
+          expect.objectContaining({ fromPort: 443, cidr: '0.0.0.0/0' }),
+        ]),
+      );
+      const duplicate = await rejection(
+        p().createFirewall(r(), { name: `contract-${run}`, description: 'again', rules: [] }),
+      );
       expect(duplicate.code).toBe('Conflict');
       await p().deleteFirewall(r(), firewall.id);
       await p().deleteFirewall(r(), firewall.id);
-      expect(await p().listFirewalls(r(), { ids: [firewall.id] }).catch(() => [])).toEqual([]);
+      expect(
+        await p()
+          .listFirewalls(r(), { ids: [firewall.id] })
+          .catch(() => []),
+      ).toEqual([]);
     });
 
     it('creates a volume once per client token, attaches, detaches and deletes it', async () => {
       // Its own tag key: a launch's tags also mark the server's root volume.
       const encrypted = !t().cannot?.blockEncryption;
       if (!encrypted) {
-        const refused = await rejection(p().createVolume(r(), { sizeGb: 10, zone: server.zone, encrypted: true, clientToken: `vol-enc-${run}` }));
+        const refused = await rejection(
+          p().createVolume(r(), { sizeGb: 10, zone: server.zone, encrypted: true, clientToken: `vol-enc-${run}` }),
+        );
         expect(refused.code).toBe('Unsupported');
       }
-      const input = { sizeGb: 10, zone: server.zone, encrypted, clientToken: `vol-${run}`, tags: { 'contract-volume': run } };
+      const input = {
+        sizeGb: 10,
+        zone: server.zone,
+        encrypted,
+        clientToken: `vol-${run}`,
+        tags: { 'contract-volume': run },
+      };
       const volume = await p().createVolume(r(), input);
       expect((await p().createVolume(r(), input)).id).toBe(volume.id);
       expect(volume).toMatchObject({ sizeGb: 10, encrypted, zone: server.zone });
-      await eventually(() => p().getVolume(r(), volume.id), (v) => v.state === 'available', t().settleMs, 'volume available');
+      await eventually(
+        () => p().getVolume(r(), volume.id),
+        (v) => v.state === 'available',
+        t().settleMs,
+        'volume available',
+      );
       await p().attachVolume(r(), volume.id, server.id, '/dev/sdf');
-      const attached = await eventually(() => p().getVolume(r(), volume.id), (v) => v.state === 'in-use', t().settleMs, 'volume in use');
+      const attached = await eventually(
+        () => p().getVolume(r(), volume.id),
+        (v) => v.state === 'in-use',
+        t().settleMs,
+        'volume in use',
+      );
       expect(attached).toMatchObject({ serverId: server.id, device: '/dev/sdf' });
       expect((await p().listVolumes(r(), { serverId: server.id })).map((v) => v.id)).toContain(volume.id);
-      expect((await p().listVolumes(r(), { tag: { key: 'contract-volume', value: run } })).map((v) => v.id)).toEqual([volume.id]);
+      expect((await p().listVolumes(r(), { tag: { key: 'contract-volume', value: run } })).map((v) => v.id)).toEqual([
+        volume.id,
+      ]);
       await p().detachVolume(r(), volume.id);
-      await eventually(() => p().getVolume(r(), volume.id), (v) => v.state === 'available', t().settleMs, 'volume detached');
-      await p().deleteVolume(r(), volume.id);
-      await p().deleteVolume(r(), volume.id);
-      const gone = await p().getVolume(r(), volume.id).then(
-        (v) => v.state,
-        (err: ProviderError) => err.code,
+      await eventually(
+        () => p().getVolume(r(), volume.id),
+        (v) => v.state === 'available',
+        t().settleMs,
+        'volume detached',
       );
+      await p().deleteVolume(r(), volume.id);
+      await p().deleteVolume(r(), volume.id);
+      const gone = await p()
+        .getVolume(r(), volume.id)
+        .then(
+          (v) => v.state,
+          (err: ProviderError) => err.code,
+        );
       expect(['NotFound', 'deleted', 'deleting']).toContain(gone);
     });
 
     let captured: MachineImage;
     it('captures an image from a server once per client token, and it becomes available as an own image', async () => {
-      const input = { serverId: server.id, name: `contract-${run}`, description: 'captured', reboot: false, clientToken: `capture-${run}`, tags: { 'contract-run': run } };
+      const input = {
+        serverId: server.id,
+        name: `contract-${run}`,
+        description: 'captured',
+        reboot: false,
+        clientToken: `capture-${run}`,
+        tags: { 'contract-run': run },
+      };
       if (!(await p().capabilities(r())).captureFrom.includes('running')) {
         // This cloud captures stopped servers only: it must refuse a running one, and capture it once stopped.
-        expect((await rejection(p().captureImage(r(), { ...input, clientToken: `capture-running-${run}` }))).code).toBe('Conflict');
+        expect((await rejection(p().captureImage(r(), { ...input, clientToken: `capture-running-${run}` }))).code).toBe(
+          'Conflict',
+        );
         await p().stopServer(r(), server.id);
-        await eventually(() => p().getServer(r(), server.id), (s) => s.state === 'stopped', t().settleMs, 'stopped for capture');
+        await eventually(
+          () => p().getServer(r(), server.id),
+          (s) => s.state === 'stopped',
+          t().settleMs,
+          'stopped for capture',
+        );
       }
       captured = await p().captureImage(r(), input);
       expect((await p().captureImage(r(), input)).id).toBe(captured.id);
       expect(['pending', 'available']).toContain(captured.state);
-      captured = await eventually(() => p().getImage(r(), captured.id), (i) => i.state === 'available', t().settleMs, 'image available');
-      expect(captured).toMatchObject({ name: `contract-${run}`, visibility: 'private', architecture: image.architecture });
+      captured = await eventually(
+        () => p().getImage(r(), captured.id),
+        (i) => i.state === 'available',
+        t().settleMs,
+        'image available',
+      );
+      expect(captured).toMatchObject({
+        name: `contract-${run}`,
+        visibility: 'private',
+        architecture: image.architecture,
+      });
       expect(captured.tags['contract-run']).toBe(run);
       let own: MachineImage[] = [];
       let cursor: string | undefined;
@@ -250,7 +351,12 @@ export function providerContract(driver: string, target: () => ContractTarget): 
     });
 
     it('renames an own image, sets its description, label colour and labels, and removes a label with ""', async () => {
-      const updated = await p().updateImage(r(), captured.id, { name: `renamed-${run}`, description: 'new words', labelColor: 'green', labels: { team: 'ops' } });
+      const updated = await p().updateImage(r(), captured.id, {
+        name: `renamed-${run}`,
+        description: 'new words',
+        labelColor: 'green',
+        labels: { team: 'ops' },
+      });
       expect(updated).toMatchObject({ name: `renamed-${run}`, labelColor: 'green' });
       // Where the target cannot keep a new description (reason in `cannot`), the rest must still hold.
       if (!t().cannot?.imageDescription) expect(updated.description).toBe('new words');
@@ -285,21 +391,36 @@ export function providerContract(driver: string, target: () => ContractTarget): 
     it('deregisters an own image; a second time counts as done', async () => {
       await p().deregisterImage(r(), captured.id);
       await p().deregisterImage(r(), captured.id);
-      const after = await p().getImage(r(), captured.id).then(
-        (i) => i.state,
-        (err: ProviderError) => err.code,
-      );
+      const after = await p()
+        .getImage(r(), captured.id)
+        .then(
+          (i) => i.state,
+          (err: ProviderError) => err.code,
+        );
       expect(['NotFound', 'deleted']).toContain(after);
     });
 
     it('stops, starts and terminates a server; terminating twice counts as done', async () => {
       await p().stopServer(r(), server.id);
-      await eventually(() => p().getServer(r(), server.id), (s) => s.state === 'stopped', t().settleMs, 'stopped');
+      await eventually(
+        () => p().getServer(r(), server.id),
+        (s) => s.state === 'stopped',
+        t().settleMs,
+        'stopped',
+      );
       await p().startServer(r(), server.id);
       await running(server.id);
       await p().terminateServer(r(), server.id);
       await p().terminateServer(r(), server.id);
-      await eventually(() => p().getServer(r(), server.id).catch(() => ({ state: 'terminated' })), (s) => s.state === 'terminated', t().settleMs, 'terminated');
+      await eventually(
+        () =>
+          p()
+            .getServer(r(), server.id)
+            .catch(() => ({ state: 'terminated' })),
+        (s) => s.state === 'terminated',
+        t().settleMs,
+        'terminated',
+      );
       expect((await rejection(p().getServer(r(), 'i-0123456789abcdef0'))).code).toBe('NotFound');
     });
   });

@@ -29,9 +29,17 @@ describe('qemu driver', () => {
     expect(qemuProcesses(cloud.root).filter((m) => m.serverId === first.id)).toHaveLength(1);
 
     // The machine outlives the process that started it: another process (a restarted worker) finds and controls it.
-    const restarted = new QemuProvider({ root: cloud.root, baseImageDir: p.ctx.baseImageDir, accel: 'auto', limits: { guests: 4, memoryMb: 6144 } });
+    const restarted = new QemuProvider({
+      root: cloud.root,
+      baseImageDir: p.ctx.baseImageDir,
+      accel: 'auto',
+      limits: { guests: 4, memoryMb: 6144 },
+    });
     try {
-      expect(await restarted.getServer('local', first.id)).toMatchObject({ state: 'running', publicIp: (await p.getServer('local', first.id)).publicIp });
+      expect(await restarted.getServer('local', first.id)).toMatchObject({
+        state: 'running',
+        publicIp: (await p.getServer('local', first.id)).publicIp,
+      });
       await restarted.terminateServer('local', first.id);
     } finally {
       restarted.close();
@@ -42,7 +50,13 @@ describe('qemu driver', () => {
 
   it('keeps its files under an absolute folder when DATA_DIR is relative (QEMU runs daemonized from /)', () => {
     const relative = path.relative(process.cwd(), path.join(cloud.root, 'relative-data'));
-    const provider = createProvider(ConfigSchema.parse({ PROVIDER: 'qemu', DATA_DIR: relative, QEMU_IMAGE_CACHE: path.dirname(cloud.provider.ctx.baseImageDir) }));
+    const provider = createProvider(
+      ConfigSchema.parse({
+        PROVIDER: 'qemu',
+        DATA_DIR: relative,
+        QEMU_IMAGE_CACHE: path.dirname(cloud.provider.ctx.baseImageDir),
+      }),
+    );
     try {
       expect(provider).toBeInstanceOf(QemuProvider);
       expect((provider as QemuProvider).ctx.root).toBe(path.join(cloud.root, 'relative-data', 'qemu'));

@@ -43,7 +43,12 @@ describe('sim cloud', () => {
     expect(await sim.statusChecks(region, server.id)).toBe('initializing');
     now += 3_000; // status checks pass 30 s × 0.1 after boot
     expect(await sim.statusChecks(region, server.id)).toBe('ok');
-    const volume = await sim.createVolume(region, { sizeGb: 5, zone: server.zone, encrypted: false, clientToken: 'v1' });
+    const volume = await sim.createVolume(region, {
+      sizeGb: 5,
+      zone: server.zone,
+      encrypted: false,
+      clientToken: 'v1',
+    });
     expect(volume.state).toBe('creating');
     now += 500;
     expect((await sim.getVolume(region, volume.id)).state).toBe('available');
@@ -71,18 +76,26 @@ describe('sim cloud', () => {
   it('injects transient faults at a rate per operation', async () => {
     const sim = new SimProvider();
     sim.faults.setRate('createVolume', 1);
-    const err = await rejection(sim.createVolume(region, { sizeGb: 1, zone: 'sim-east-1a', encrypted: false, clientToken: 'x' }));
+    const err = await rejection(
+      sim.createVolume(region, { sizeGb: 1, zone: 'sim-east-1a', encrypted: false, clientToken: 'x' }),
+    );
     expect(['Throttled', 'Unavailable']).toContain(err.code);
     expect(err.retryable).toBe(true);
     sim.faults.setRate('createVolume', 0);
-    expect((await sim.createVolume(region, { sizeGb: 1, zone: 'sim-east-1a', encrypted: false, clientToken: 'x' })).id).toMatch(/^vol-/);
+    expect(
+      (await sim.createVolume(region, { sizeGb: 1, zone: 'sim-east-1a', encrypted: false, clientToken: 'x' })).id,
+    ).toMatch(/^vol-/);
   });
 
   it('runs scripted faults: the 2nd attachVolume fails with Unavailable, the others succeed', async () => {
     const sim = new SimProvider();
     sim.faults.script({ operation: 'attachVolume', nth: 2, code: 'Unavailable' });
     const server = await launch(sim, 's');
-    const volumes = await Promise.all(['a', 'b', 'c'].map((t) => sim.createVolume(region, { sizeGb: 1, zone: server.zone, encrypted: false, clientToken: t })));
+    const volumes = await Promise.all(
+      ['a', 'b', 'c'].map((t) =>
+        sim.createVolume(region, { sizeGb: 1, zone: server.zone, encrypted: false, clientToken: t }),
+      ),
+    );
     await sim.attachVolume(region, volumes[0]!.id, server.id, '/dev/sdf');
     expect((await rejection(sim.attachVolume(region, volumes[1]!.id, server.id, '/dev/sdg'))).code).toBe('Unavailable');
     await sim.attachVolume(region, volumes[1]!.id, server.id, '/dev/sdg');
@@ -104,7 +117,14 @@ describe('sim cloud', () => {
         }),
       ),
     });
-    const err = await rejection(sim.launchServer(region, { imageId: 'img-simeast1-0009', productId: 'm1.small', name: 'web-1', clientToken: 'f' }));
+    const err = await rejection(
+      sim.launchServer(region, {
+        imageId: 'img-simeast1-0009',
+        productId: 'm1.small',
+        name: 'web-1',
+        clientToken: 'f',
+      }),
+    );
     expect(err).toMatchObject({ code: 'QuotaExceeded', retryable: false });
     const sick = await launch(sim, 'sick', 'sick-1');
     expect(await sim.statusChecks(region, sick.id)).toBe('impaired');
@@ -137,7 +157,12 @@ describe('sim cloud', () => {
       const again = await sim.launchServer('sim-east-1', { imageId: '${image}', productId: 'm1.small', name: 'web-1', clientToken: 'shared' });
       const other = await sim.launchServer('sim-east-1', { imageId: '${image}', productId: 'm1.small', name: 'web-2', clientToken: 'child' });
       console.log(JSON.stringify({ again: again.id, other: other.id }));`;
-    const out = JSON.parse(execFileSync('node', ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT, encoding: 'utf8' })) as { again: string; other: string };
+    const out = JSON.parse(
+      execFileSync('node', ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+      }),
+    ) as { again: string; other: string };
     expect(out.again).toBe(server.id);
     expect((await api.listServers(region)).map((s) => s.id).sort()).toEqual([server.id, out.other].sort());
     api.close();
@@ -150,13 +175,27 @@ describe('sim cloud', () => {
   it('indexes a file written before its indexes existed: tag and attachment lookups and live counts find the old rows', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'sim-')), 'sim-cloud.db');
     const before = new SimProvider({ dbFile: file, quotas: { servers: 2 } });
-    const server = await before.launchServer(region, { imageId: image, productId: 'm1.small', name: 'old', clientToken: 'old', tags: { 'workflow-id': 'launch-old' } });
-    const volume = await before.createVolume(region, { zone: server.zone, sizeGb: 10, encrypted: false, clientToken: 'old-v', tags: { 'workflow-id': 'launch-old' } });
+    const server = await before.launchServer(region, {
+      imageId: image,
+      productId: 'm1.small',
+      name: 'old',
+      clientToken: 'old',
+      tags: { 'workflow-id': 'launch-old' },
+    });
+    const volume = await before.createVolume(region, {
+      zone: server.zone,
+      sizeGb: 10,
+      encrypted: false,
+      clientToken: 'old-v',
+      tags: { 'workflow-id': 'launch-old' },
+    });
     await before.attachVolume(region, volume.id, server.id, '/dev/sdf');
     before.close();
     // Back to the first format: no index columns, no tags table, version 0.
     const db = new Database(file);
-    db.exec('DROP INDEX resources_by_attachment; DROP INDEX resources_by_end; ALTER TABLE resources DROP COLUMN attached_to; ALTER TABLE resources DROP COLUMN gone_at; DROP TABLE resource_tags');
+    db.exec(
+      'DROP INDEX resources_by_attachment; DROP INDEX resources_by_end; ALTER TABLE resources DROP COLUMN attached_to; ALTER TABLE resources DROP COLUMN gone_at; DROP TABLE resource_tags',
+    );
     db.pragma('user_version = 0');
     db.close();
 
@@ -180,10 +219,18 @@ describe('sim cloud', () => {
     await launch(sim, 'plans');
     sim.close();
     const store = new RecordStore(file);
-    expect(store.plan('onServer')).toContain('USING INDEX resources_by_attachment (kind=? AND region=? AND attached_to=?)');
-    expect(store.plan('byTag')).toMatch(/SEARCH t USING (COVERING )?INDEX resource_tags_by_value \(key=\? AND value=\?\).*SEARCH r USING INDEX sqlite_autoindex_resources_1 \(id=\?\)/);
-    expect(store.plan('withNoEnd')).toContain('USING COVERING INDEX resources_by_end (kind=? AND region=? AND gone_at=?)');
-    expect(store.plan('endingAfter')).toContain('USING COVERING INDEX resources_by_end (kind=? AND region=? AND gone_at>?)');
+    expect(store.plan('onServer')).toContain(
+      'USING INDEX resources_by_attachment (kind=? AND region=? AND attached_to=?)',
+    );
+    expect(store.plan('byTag')).toMatch(
+      /SEARCH t USING (COVERING )?INDEX resource_tags_by_value \(key=\? AND value=\?\).*SEARCH r USING INDEX sqlite_autoindex_resources_1 \(id=\?\)/,
+    );
+    expect(store.plan('withNoEnd')).toContain(
+      'USING COVERING INDEX resources_by_end (kind=? AND region=? AND gone_at=?)',
+    );
+    expect(store.plan('endingAfter')).toContain(
+      'USING COVERING INDEX resources_by_end (kind=? AND region=? AND gone_at>?)',
+    );
     store.close();
   });
 });

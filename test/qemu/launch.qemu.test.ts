@@ -37,7 +37,11 @@ describe('launches on the qemu cloud (real guests)', () => {
     cloud = await startQemuCloud();
     const keys = testKeyStore();
     privateKey = (await provisioningKey(keys)).privateKeyPem;
-    env = await startTestApi({ provider: cloud.provider, keys, guest: new SshGuestExecutor({ username: 'root', privateKey }) });
+    env = await startTestApi({
+      provider: cloud.provider,
+      keys,
+      guest: new SshGuestExecutor({ username: 'root', privateKey }),
+    });
     imageId = (await cloud.provider.searchPublicImages('local', { q: 'debian-12*' })).items[0]!.id;
   });
   afterAll(async () => {
@@ -50,27 +54,46 @@ describe('launches on the qemu cloud (real guests)', () => {
     for (;;) {
       const body = (await env.app.inject({ method: 'GET', url })).json();
       if (body.status !== 'running') return body;
-      if (Date.now() > deadline) throw new Error(`${url} still running after ${limitMs} ms: ${JSON.stringify(body.steps ?? body)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${url} still running after ${limitMs} ms: ${JSON.stringify(body.steps ?? body)}`);
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
   }
 
   async function launch(payload: Record<string, unknown>): Promise<string> {
-    const res = await env.app.inject({ method: 'POST', url: '/v1/launches', payload: { ...base, imageId, ...payload } });
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/v1/launches',
+      payload: { ...base, imageId, ...payload },
+    });
     expect(res.statusCode, res.body).toBe(202);
     return res.json().id as string;
   }
 
   const serverFiles = (serverId: string) => existsSync(path.join(cloud.root, 'servers', serverId));
-  const volumeFiles = () => (existsSync(path.join(cloud.root, 'volumes')) ? readdirSync(path.join(cloud.root, 'volumes')) : []);
+  const volumeFiles = () =>
+    existsSync(path.join(cloud.root, 'volumes')) ? readdirSync(path.join(cloud.root, 'volumes')) : [];
 
   it('launches with 4 disks in raid10, LUKS and xfs at /data, and the guest shows all of it', async () => {
     // A guest whose user data takes its network down: it boots, finishes cloud-init, and never answers SSH.
-    unreachable = await launch({ name: `dark-${run}`, userData: '#!/bin/sh\nip link set eth0 down\n', readyTimeout: '150s' });
+    unreachable = await launch({
+      name: `dark-${run}`,
+      userData: '#!/bin/sh\nip link set eth0 down\n',
+      readyTimeout: '150s',
+    });
     const firewall = { create: { rules: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '0.0.0.0/0' }] } };
-    const id = await launch({ name: `raid-${run}`, keypair: { create: {} }, firewall, volumes: { count: 4, sizeGb: 2, raid: 'raid10', filesystem: 'xfs', mountPoint: '/data', encrypt: true }, readyTimeout: '15m' });
+    const id = await launch({
+      name: `raid-${run}`,
+      keypair: { create: {} },
+      firewall,
+      volumes: { count: 4, sizeGb: 2, raid: 'raid10', filesystem: 'xfs', mountPoint: '/data', encrypt: true },
+      readyTimeout: '15m',
+    });
     launched = await untilClosed(`/v1/launches/${id}`, 900_000);
-    expect(launched, JSON.stringify(launched.steps ?? launched)).toMatchObject({ status: 'completed', server: { publicIp: expect.stringMatching(/^127\.0\.0\.1:\d+$/) } });
+    expect(launched, JSON.stringify(launched.steps ?? launched)).toMatchObject({
+      status: 'completed',
+      server: { publicIp: expect.stringMatching(/^127\.0\.0\.1:\d+$/) },
+    });
     const address = launched.server.publicIp;
 
     const mdstat = await sshRun(address, privateKey, 'cat /proc/mdstat');
@@ -84,7 +107,11 @@ describe('launches on the qemu cloud (real guests)', () => {
     expect(luks.stdout).toContain(`device:  ${array}`);
     const mount = await sshRun(address, privateKey, 'findmnt -n -o SOURCE,FSTYPE /data');
     expect(mount.stdout.trim().split(/\s+/)).toEqual([launched.volumes.luksDevice, 'xfs']);
-    const written = await sshRun(address, privateKey, `echo ${proof} > /data/proof && echo ${proof} > /root/proof && sync && cat /data/proof /root/proof`);
+    const written = await sshRun(
+      address,
+      privateKey,
+      `echo ${proof} > /data/proof && echo ${proof} > /root/proof && sync && cat /data/proof /root/proof`,
+    );
     expect(written.stdout).toBe(`${proof}\n${proof}\n`);
     expect(volumeFiles().sort()).toEqual(launched.volumes.volumeIds.map((v) => `${v}.qcow2`).sort());
     expect(launched.firewallIds).toHaveLength(1);
@@ -100,7 +127,10 @@ describe('launches on the qemu cloud (real guests)', () => {
 
   it('fails a launch whose guest never becomes reachable at readyTimeout, leaving no process or file', async () => {
     const failed = await untilClosed(`/v1/launches/${unreachable}`, 600_000);
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'ReadyTimeout', message: expect.stringContaining('not ready within 150 s') } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { code: 'ReadyTimeout', message: expect.stringContaining('not ready within 150 s') },
+    });
     const serverId = failed.server.id as string;
     expect(qemuProcesses(cloud.root).map((p) => p.serverId)).not.toContain(serverId);
     expect(serverFiles(serverId)).toBe(false);
@@ -109,14 +139,26 @@ describe('launches on the qemu cloud (real guests)', () => {
 
   let capturedId: string;
   it('captures the server (stopped, copied, started again), and a launch from the image finds the file', async () => {
-    const res = await env.app.inject({ method: 'POST', url: '/v1/images', payload: { region: 'local', serverId: launched.server.id, name: `captured-${run}`, reboot: true } });
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/v1/images',
+      payload: { region: 'local', serverId: launched.server.id, name: `captured-${run}`, reboot: true },
+    });
     expect(res.statusCode, res.body).toBe(202);
     const capture = await untilClosed(res.json().statusUrl, 600_000);
-    expect(capture, JSON.stringify(capture)).toMatchObject({ status: 'completed', result: { state: 'available', visibility: 'private' } });
+    expect(capture, JSON.stringify(capture)).toMatchObject({
+      status: 'completed',
+      result: { state: 'available', visibility: 'private' },
+    });
     capturedId = capture.result.id;
     expect((await cloud.provider.getServer('local', launched.server.id)).state).toBe('running');
 
-    const id = await launch({ name: `copy-${run}`, imageId: capturedId, firewall: { ids: launched.firewallIds }, readyTimeout: '10m' });
+    const id = await launch({
+      name: `copy-${run}`,
+      imageId: capturedId,
+      firewall: { ids: launched.firewallIds },
+      readyTimeout: '10m',
+    });
     const copy = await untilClosed(`/v1/launches/${id}`, 600_000);
     expect(copy, JSON.stringify(copy.steps ?? copy)).toMatchObject({ status: 'completed' });
     copyServerId = copy.server.id;
@@ -139,7 +181,9 @@ describe('launches on the qemu cloud (real guests)', () => {
   async function madeBy(launchId: string) {
     const tag = { key: 'workflow-id', value: launchId };
     return {
-      keypairs: (await cloud.provider.listKeypairs('local')).filter((k) => k.tags['workflow-id'] === launchId).map((k) => k.name),
+      keypairs: (await cloud.provider.listKeypairs('local'))
+        .filter((k) => k.tags['workflow-id'] === launchId)
+        .map((k) => k.name),
       firewalls: (await cloud.provider.listFirewalls('local', { tag })).map((f) => f.id),
       volumes: (await cloud.provider.listVolumes('local', { tag })).map((v) => v.id),
     };
@@ -147,13 +191,21 @@ describe('launches on the qemu cloud (real guests)', () => {
 
   it('terminates the launched server: no qemu process, server folder, volume file, key pair or private key; its firewall stays while the copy uses it', async () => {
     const keyRef = secretRefs.privateKey(launched.id);
-    expect(await madeBy(launched.id)).toEqual({ keypairs: [launched.keypairName], firewalls: launched.firewallIds, volumes: expect.arrayContaining(launched.volumes.volumeIds) });
+    expect(await madeBy(launched.id)).toEqual({
+      keypairs: [launched.keypairName],
+      firewalls: launched.firewallIds,
+      volumes: expect.arrayContaining(launched.volumes.volumeIds),
+    });
     expect(await env.temporal.keys.status(keyRef)).toBe('taken');
     expect(await env.temporal.keys.status(secretRefs.luksPassphrase(launched.id))).toBe('stored');
 
     const done = await terminate(launched.server.id);
     expect(done.result.deletedVolumeIds.sort()).toEqual([...launched.volumes.volumeIds].sort());
-    expect(done.result).toMatchObject({ deletedKeypairs: [launched.keypairName], deletedFirewallIds: [], keptFirewalls: [{ id: launched.firewallIds[0], usedBy: [copyServerId] }] });
+    expect(done.result).toMatchObject({
+      deletedKeypairs: [launched.keypairName],
+      deletedFirewallIds: [],
+      keptFirewalls: [{ id: launched.firewallIds[0], usedBy: [copyServerId] }],
+    });
     expect(qemuProcesses(cloud.root).map((p) => p.serverId)).toEqual([copyServerId]);
     expect(serverFiles(launched.server.id)).toBe(false);
     expect(volumeFiles()).toEqual([]);

@@ -49,7 +49,8 @@ describe('npm start', { timeout: 120_000 }, () => {
     await waitUntil(
       async () => {
         // A start that died says why at once, instead of after the whole wait.
-        if (exitCode !== undefined) throw new Error(`npm start exited (${exitCode}) before it was ready; it printed:\n${output.join('')}`);
+        if (exitCode !== undefined)
+          throw new Error(`npm start exited (${exitCode}) before it was ready; it printed:\n${output.join('')}`);
         return (await fetch(`${api}/v1/ready`).catch(() => undefined))?.status === 200;
       },
       60_000,
@@ -61,7 +62,11 @@ describe('npm start', { timeout: 120_000 }, () => {
   }
 
   async function expectAllGone(pids: number[]) {
-    await waitUntil(() => pids.every((pid) => !isAlive(pid)), 30_000, `processes ${pids.filter(isAlive).join(', ')} to exit`);
+    await waitUntil(
+      () => pids.every((pid) => !isAlive(pid)),
+      30_000,
+      `processes ${pids.filter(isAlive).join(', ')} to exit`,
+    );
     expect(processesMentioning(dataDir)).toEqual([]);
   }
 
@@ -76,18 +81,32 @@ describe('npm start', { timeout: 120_000 }, () => {
     expect(printed).toContain(`Temporal Web UI:  http://127.0.0.1:${run.ports.TEMPORAL_UI_PORT}`);
     const ui = await fetch(`http://127.0.0.1:${run.ports.TEMPORAL_UI_PORT}/`);
     expect(ui.status).toBe(200);
-    expect(printed, 'the generated dev admin key, shown on the first start').toContain(run.auth.authorization.slice('Bearer '.length));
+    expect(printed, 'the generated dev admin key, shown on the first start').toContain(
+      run.auth.authorization.slice('Bearer '.length),
+    );
     expect((await fetch(`${run.api}/v1/launches`)).status, 'no key, no launches').toBe(401);
 
     const launch = await fetch(`${run.api}/v1/launches`, {
       method: 'POST',
       headers: { ...run.auth, 'content-type': 'application/json', 'idempotency-key': 'persisted-1' },
-      body: JSON.stringify({ imageId: 'img-simeast1-0003', name: 'web-1', region: 'sim-east-1', product: { productId: 'm1.small' }, group: 'ops', billingCode: 'ops-7' }),
+      body: JSON.stringify({
+        imageId: 'img-simeast1-0003',
+        name: 'web-1',
+        region: 'sim-east-1',
+        product: { productId: 'm1.small' },
+        group: 'ops',
+        billingCode: 'ops-7',
+      }),
     });
     expect(launch.status).toBe(202);
     launchId = ((await launch.json()) as { id: string }).id;
     await waitUntil(
-      async () => ((await (await fetch(`${run.api}/v1/launches/${launchId}`, { headers: run.auth })).json()) as { status: string }).status === 'completed',
+      async () =>
+        (
+          (await (await fetch(`${run.api}/v1/launches/${launchId}`, { headers: run.auth })).json()) as {
+            status: string;
+          }
+        ).status === 'completed',
       20_000,
       'the launch to complete',
     );
@@ -103,7 +122,9 @@ describe('npm start', { timeout: 120_000 }, () => {
     const modes = readdirSync(dataDir)
       .filter((name) => statSync(path.join(dataDir, name)).isFile())
       .map((name) => `${name} ${(statSync(path.join(dataDir, name)).mode & 0o777).toString(8)}`);
-    expect(modes).toEqual(expect.arrayContaining(['temporal.db 600', 'sim-cloud.db 600', 'keys.db 600', 'dev-api-key 600']));
+    expect(modes).toEqual(
+      expect.arrayContaining(['temporal.db 600', 'sim-cloud.db 600', 'keys.db 600', 'dev-api-key 600']),
+    );
     expect(modes.filter((m) => !m.endsWith(' 600'))).toEqual([]);
 
     const family = [run.child.pid!, ...descendantsOf(run.child.pid!)];
@@ -118,8 +139,14 @@ describe('npm start', { timeout: 120_000 }, () => {
     const run = await npmStart();
     const res = await fetch(`${run.api}/v1/launches/${launchId}`, { headers: run.auth });
     expect(res.status).toBe(200);
-    expect(run.output.join(''), 'the same key, not shown again').not.toContain(run.auth.authorization.slice('Bearer '.length));
-    expect(await res.json()).toMatchObject({ id: launchId, status: 'completed', plan: { product: { id: 'm1.small' } } });
+    expect(run.output.join(''), 'the same key, not shown again').not.toContain(
+      run.auth.authorization.slice('Bearer '.length),
+    );
+    expect(await res.json()).toMatchObject({
+      id: launchId,
+      status: 'completed',
+      plan: { product: { id: 'm1.small' } },
+    });
 
     const family = [run.child.pid!, ...descendantsOf(run.child.pid!)];
     process.kill(run.child.pid!, 'SIGTERM');
@@ -130,7 +157,11 @@ describe('npm start', { timeout: 120_000 }, () => {
   it('leaves no Temporal dev server behind even when it is killed with SIGKILL', async () => {
     const run = await npmStart();
     const family = [run.child.pid!, ...descendantsOf(run.child.pid!)];
-    const service = family.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('scripts/start.ts') && readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('node'));
+    const service = family.find(
+      (pid) =>
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('scripts/start.ts') &&
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('node'),
+    );
     expect(service, 'the node process running scripts/start.ts').toBeDefined();
     process.kill(service!, 'SIGKILL');
     await expectAllGone(family);

@@ -32,7 +32,9 @@ describe('FileKeyStore with a keyring', () => {
     expect(store.keyUsage()).toEqual({ k1: 1 });
     const raw = new Database(file).prepare('SELECT sealed FROM secrets').get() as { sealed: Buffer };
     expect(raw.sealed.toString('utf8')).not.toContain('correct horse');
-    const modes = Object.fromEntries(readdirSync(directory).map((name) => [name, statSync(path.join(directory, name)).mode & 0o777]));
+    const modes = Object.fromEntries(
+      readdirSync(directory).map((name) => [name, statSync(path.join(directory, name)).mode & 0o777]),
+    );
     expect(modes).toEqual({ 'keys.db': 0o600, 'keys.db-wal': 0o600, 'keys.db-shm': 0o600 });
   });
 
@@ -83,7 +85,11 @@ describe('FileKeyStore with a keyring', () => {
     const store = open(file, ring(named('k2')));
     await store.put('launch/y/luks', 'fine');
     const report = store.reseal();
-    expect(report).toMatchObject({ resealed: 0, alreadyCurrent: 1, failed: [{ ref: 'launch/x/luks', keyId: 'lost', reason: expect.stringContaining('restore that key') }] });
+    expect(report).toMatchObject({
+      resealed: 0,
+      alreadyCurrent: 1,
+      failed: [{ ref: 'launch/x/luks', keyId: 'lost', reason: expect.stringContaining('restore that key') }],
+    });
     expect(await open(file, ring(lost)).get('launch/x/luks')).toBe('unreachable');
   });
 
@@ -111,12 +117,9 @@ describe('FileKeyStore with a keyring', () => {
     await store.put('launch/a/luks', 'mine');
     await store.put('launch/b/luks', 'theirs');
     const db = new Database(file);
-    db.prepare('UPDATE secrets SET iv = (SELECT iv FROM secrets WHERE ref = ?), tag = (SELECT tag FROM secrets WHERE ref = ?), sealed = (SELECT sealed FROM secrets WHERE ref = ?) WHERE ref = ?').run(
-      'launch/a/luks',
-      'launch/a/luks',
-      'launch/a/luks',
-      'launch/b/luks',
-    );
+    db.prepare(
+      'UPDATE secrets SET iv = (SELECT iv FROM secrets WHERE ref = ?), tag = (SELECT tag FROM secrets WHERE ref = ?), sealed = (SELECT sealed FROM secrets WHERE ref = ?) WHERE ref = ?',
+    ).run('launch/a/luks', 'launch/a/luks', 'launch/a/luks', 'launch/b/luks');
     await expect(store.get('launch/b/luks')).rejects.toThrow();
   });
 });

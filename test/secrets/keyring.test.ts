@@ -34,9 +34,13 @@ describe('keyring from an environment value', () => {
   it('names the variable and the key at fault, never echoing key material', () => {
     const parse = (value: string) => () => parseKeys(value, 'PAYLOAD_CODEC_KEYS');
     const short = randomBytes(16).toString('base64');
-    expect(parse(`k2:${short}`)).toThrow('PAYLOAD_CODEC_KEYS: key "k2" is not base64 of exactly 32 bytes; make one with: openssl rand -base64 32');
+    expect(parse(`k2:${short}`)).toThrow(
+      'PAYLOAD_CODEC_KEYS: key "k2" is not base64 of exactly 32 bytes; make one with: openssl rand -base64 32',
+    );
     expect(parse(`k2:${b64().slice(0, -2)}!!`)).toThrow('key "k2" is not base64');
-    expect(parse(`k1:${b64()},${b64()}`)).toThrow('PAYLOAD_CODEC_KEYS: entry 2 has no key id; write every key as id:base64');
+    expect(parse(`k1:${b64()},${b64()}`)).toThrow(
+      'PAYLOAD_CODEC_KEYS: entry 2 has no key id; write every key as id:base64',
+    );
     expect(parse(`a:${b64()},a:${b64()}`)).toThrow('PAYLOAD_CODEC_KEYS: key id "a" appears twice');
     expect(parse(' , ')).toThrow('PAYLOAD_CODEC_KEYS holds no key');
     const secretLooking = b64();
@@ -47,13 +51,17 @@ describe('keyring from an environment value', () => {
         return e as Error;
       }
     })();
-    expect(err?.message).toBe('PAYLOAD_CODEC_KEYS: entry 1 has a malformed key id; use 1 to 64 letters, digits, dots, hyphens or underscores');
+    expect(err?.message).toBe(
+      'PAYLOAD_CODEC_KEYS: entry 1 has a malformed key id; use 1 to 64 letters, digits, dots, hyphens or underscores',
+    );
     expect(err?.message).not.toContain(secretLooking.slice(0, 10));
   });
 
   it('is not rotated in place: the message says how to rotate the variable', () => {
     const ring = new Keyring(parseKeys(`k1:${b64()}`, 'KEY_STORE_MASTER_KEY'), 'KEY_STORE_MASTER_KEY');
-    expect(() => ring.rotate()).toThrow('keys from KEY_STORE_MASTER_KEY are not rotated here: put a new id:key first in KEY_STORE_MASTER_KEY');
+    expect(() => ring.rotate()).toThrow(
+      'keys from KEY_STORE_MASTER_KEY are not rotated here: put a new id:key first in KEY_STORE_MASTER_KEY',
+    );
   });
 });
 
@@ -73,7 +81,9 @@ describe('keyring from a key file', () => {
     const script = `import { keyringFromFile } from './secrets/keyring.ts'; import { createHash } from 'node:crypto';
       console.log(createHash('sha256').update(keyringFromFile(process.argv[1]).current.key).digest('hex'));`;
     const runs = Array.from({ length: 6 }, () =>
-      promisify(execFile)('node', ['--import', 'tsx', '--input-type=module', '-e', script, file], { cwd: PROJECT_ROOT }),
+      promisify(execFile)('node', ['--import', 'tsx', '--input-type=module', '-e', script, file], {
+        cwd: PROJECT_ROOT,
+      }),
     );
     const fingerprints = (await Promise.all(runs)).map((run) => run.stdout.trim());
     expect(new Set(fingerprints).size).toBe(1);
@@ -132,7 +142,9 @@ describe('keyring from a key file', () => {
     const file = tempFile();
     const ring = keyringFromFile(file);
     writeFileSync(`${file}.rotating`, 'half');
-    expect(() => ring.rotate()).toThrow(`another rotation of ${file} is running; if none is, an interrupted one left ${file}.rotating`);
+    expect(() => ring.rotate()).toThrow(
+      `another rotation of ${file} is running; if none is, an interrupted one left ${file}.rotating`,
+    );
     expect(keyringFromFile(file).ids).toEqual(['k1']);
   });
 

@@ -10,7 +10,11 @@ import { ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadEncryptionCodec } from '../
 const named = (id: string): NamedKey => ({ id, key: randomBytes(32) });
 const codecOf = (...keys: NamedKey[]) => new PayloadEncryptionCodec(new Keyring(keys, 'PAYLOAD_CODEC_KEYS'));
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('utf8');
-const secretPayload = () => defaultPayloadConverter.toPayload({ passphrase: 'correct horse battery staple', pem: '-----BEGIN RSA PRIVATE KEY-----' });
+const secretPayload = () =>
+  defaultPayloadConverter.toPayload({
+    passphrase: 'correct horse battery staple',
+    pem: '-----BEGIN RSA PRIVATE KEY-----',
+  });
 
 describe('PayloadEncryptionCodec', () => {
   it('round-trips: the encoded payload hides data and metadata, the decoded one is the original', async () => {
@@ -26,7 +30,10 @@ describe('PayloadEncryptionCodec', () => {
 
     const [decoded] = await codec.decode([encoded!]);
     expect(text(decoded!.metadata?.encoding)).toBe('json/plain');
-    expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual({ passphrase: 'correct horse battery staple', pem: '-----BEGIN RSA PRIVATE KEY-----' });
+    expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual({
+      passphrase: 'correct horse battery staple',
+      pem: '-----BEGIN RSA PRIVATE KEY-----',
+    });
   });
 
   it('seals each payload with a fresh IV: the same value twice gives different bytes', async () => {
@@ -50,12 +57,16 @@ describe('PayloadEncryptionCodec', () => {
 
   it('fails on a key of the right id but the wrong bytes, and on altered data', async () => {
     const [encoded] = await codecOf(named('k1')).encode([secretPayload()]);
-    await expect(codecOf(named('k1')).decode([encoded!])).rejects.toThrow('does not open with the key of that id in PAYLOAD_CODEC_KEYS');
+    await expect(codecOf(named('k1')).decode([encoded!])).rejects.toThrow(
+      'does not open with the key of that id in PAYLOAD_CODEC_KEYS',
+    );
     const k1 = named('k1');
     const [mine] = await codecOf(k1).encode([secretPayload()]);
     const altered = Buffer.from(mine!.data!);
     altered[20] = altered[20]! ^ 1;
-    await expect(codecOf(k1).decode([{ ...mine!, data: altered }])).rejects.toThrow('the key was replaced, or the payload altered');
+    await expect(codecOf(k1).decode([{ ...mine!, data: altered }])).rejects.toThrow(
+      'the key was replaced, or the payload altered',
+    );
   });
 
   it('after a rotation encodes under the new key and still decodes what the old key encrypted', async () => {
@@ -70,8 +81,13 @@ describe('PayloadEncryptionCodec', () => {
     const [fresh] = await after.encode([secretPayload()]);
     expect(text(fresh!.metadata?.[KEY_ID_METADATA])).toBe('k2');
     const decoded = await after.decode([old!, fresh!]);
-    expect(decoded.map((p) => defaultPayloadConverter.fromPayload<{ passphrase: string }>(p).passphrase)).toEqual(['correct horse battery staple', 'correct horse battery staple']);
+    expect(decoded.map((p) => defaultPayloadConverter.fromPayload<{ passphrase: string }>(p).passphrase)).toEqual([
+      'correct horse battery staple',
+      'correct horse battery staple',
+    ]);
     // A process still on the old ring finds k2 in the file when it meets it.
-    expect(defaultPayloadConverter.fromPayload((await before.decode([fresh!]))[0]!)).toMatchObject({ passphrase: 'correct horse battery staple' });
+    expect(defaultPayloadConverter.fromPayload((await before.decode([fresh!]))[0]!)).toMatchObject({
+      passphrase: 'correct horse battery staple',
+    });
   });
 });

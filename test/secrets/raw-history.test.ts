@@ -17,7 +17,8 @@ function readRaw(history: unknown) {
   const readable: string[] = [];
   const walk = (node: unknown, at: string): void => {
     if (typeof node === 'string') readable.push(node);
-    if (node instanceof Uint8Array) readable.push(Buffer.from(node).toString('utf8'), Buffer.from(node).toString('latin1'));
+    if (node instanceof Uint8Array)
+      readable.push(Buffer.from(node).toString('utf8'), Buffer.from(node).toString('latin1'));
     if (!node || typeof node !== 'object' || node instanceof Uint8Array) return;
     // protobufjs reflection: a decoded message names its type in $type (the type is no constructor to test with instanceof).
     if ((node as { $type?: unknown }).$type === Payload) payloads.push({ path: at, payload: node as RawPayload });
@@ -57,7 +58,11 @@ describe('workflow history as stored, read without the codec key', () => {
     const events: proto.temporal.api.history.v1.IHistoryEvent[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
-      const page = await raw.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: id }, nextPageToken });
+      const page = await raw.workflowService.getWorkflowExecutionHistory({
+        namespace: 'default',
+        execution: { workflowId: id },
+        nextPageToken,
+      });
       events.push(...(page.history?.events ?? []));
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
@@ -67,13 +72,21 @@ describe('workflow history as stored, read without the codec key', () => {
     const privateKey = await api.temporal.keys.get(secretRefs.privateKey(id));
     expect(passphrase).toMatch(/\S{16,}/);
     expect(privateKey).toContain('-----BEGIN');
-    for (const secret of [passphrase!, '-----BEGIN', 'PRIVATE KEY', privateKey!.split('\n')[1]!, ...Object.values(api.keys)]) {
+    for (const secret of [
+      passphrase!,
+      '-----BEGIN',
+      'PRIVATE KEY',
+      privateKey!.split('\n')[1]!,
+      ...Object.values(api.keys),
+    ]) {
       expect(text, 'a secret in the raw history').not.toContain(secret);
     }
 
     // Patch markers are the SDK core's own and never pass through codecs: they hold the patch's name and nothing else.
     const markers = payloads.filter((p) => p.path.includes('.markerRecordedEventAttributes.details.patch-data.'));
-    const patches = markers.map((m) => JSON.parse(Buffer.from(m.payload.data).toString('utf8')) as Record<string, unknown>);
+    const patches = markers.map(
+      (m) => JSON.parse(Buffer.from(m.payload.data).toString('utf8')) as Record<string, unknown>,
+    );
     expect(patches.map((p) => Object.keys(p).sort())).toEqual([
       ['deprecated', 'id'],
       ['deprecated', 'id'],
@@ -83,8 +96,21 @@ describe('workflow history as stored, read without the codec key', () => {
     const coded = payloads.filter((p) => !p.path.includes('.searchAttributes.') && !markers.includes(p));
     expect(payloads.length - coded.length, 'search attributes are there, in the clear').toBeGreaterThan(0);
     expect(coded.length).toBeGreaterThan(20);
-    const paths = new Set(coded.map((p) => p.path.replace(/\.\d+\./g, '.#.').split('.').slice(2, 4).join('.')));
-    expect([...paths]).toEqual(expect.arrayContaining(['workflowExecutionStartedEventAttributes.memo', 'workflowExecutionStartedEventAttributes.input']));
+    const paths = new Set(
+      coded.map((p) =>
+        p.path
+          .replace(/\.\d+\./g, '.#.')
+          .split('.')
+          .slice(2, 4)
+          .join('.'),
+      ),
+    );
+    expect([...paths]).toEqual(
+      expect.arrayContaining([
+        'workflowExecutionStartedEventAttributes.memo',
+        'workflowExecutionStartedEventAttributes.input',
+      ]),
+    );
     for (const { path, payload } of coded) {
       expect(Buffer.from(payload.metadata.encoding ?? []).toString(), path).toBe(ENCRYPTED_ENCODING);
       expect(() => JSON.parse(Buffer.from(payload.data).toString('utf8')), path).toThrow();

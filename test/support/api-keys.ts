@@ -4,9 +4,24 @@ import type { Role } from '../../domain/access';
 
 /** Keys for the tests: an admin, an operator and a viewer of group `ops` (the test launches' group), an operator of `data`. */
 export function testApiKeys() {
-  const tokens = { admin: newApiKeyToken(), operator: newApiKeyToken(), viewer: newApiKeyToken(), outsider: newApiKeyToken() };
-  const entry = (principal: keyof typeof tokens, role: Role, groups: string[]) => ({ principal, role, groups, sha256: hashApiKey(tokens[principal]) });
-  const apiKeys = new ApiKeys([entry('admin', 'admin', ['*']), entry('operator', 'operator', ['ops']), entry('viewer', 'viewer', ['ops']), entry('outsider', 'operator', ['data'])]);
+  const tokens = {
+    admin: newApiKeyToken(),
+    operator: newApiKeyToken(),
+    viewer: newApiKeyToken(),
+    outsider: newApiKeyToken(),
+  };
+  const entry = (principal: keyof typeof tokens, role: Role, groups: string[]) => ({
+    principal,
+    role,
+    groups,
+    sha256: hashApiKey(tokens[principal]),
+  });
+  const apiKeys = new ApiKeys([
+    entry('admin', 'admin', ['*']),
+    entry('operator', 'operator', ['ops']),
+    entry('viewer', 'viewer', ['ops']),
+    entry('outsider', 'operator', ['data']),
+  ]);
   return { apiKeys, tokens };
 }
 

@@ -19,7 +19,11 @@ export async function startTestApi(options: TestApiOptions = {}) {
   const temporal = await startTestWorker(options);
   const { apiKeys, tokens } = testApiKeys();
   const app: FastifyInstance = await buildApp({
-    config: { ...temporal.config, PROVIDER: temporal.provider.name as Config['PROVIDER'], ...(options.rateLimit ? { API_RATE_LIMIT: options.rateLimit } : {}) },
+    config: {
+      ...temporal.config,
+      PROVIDER: temporal.provider.name as Config['PROVIDER'],
+      ...(options.rateLimit ? { API_RATE_LIMIT: options.rateLimit } : {}),
+    },
     client: temporal.client,
     provider: temporal.provider,
     keys: temporal.keys,

@@ -10,23 +10,38 @@ import { startTestApi, type TestApiOptions } from './api';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // What this machine needs: root (no sandbox), no GPU, and no reaching out to a network it does not have.
-export const CHROMIUM_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** The README's screenshots are rewritten with UPDATE_SCREENSHOTS=1; otherwise they go to a temporary folder, so a test run leaves the tree as it was. */
-export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(PROJECT_ROOT, 'docs', 'screenshots') : path.join(tmpdir(), 'machine-images-screenshots');
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? path.join(PROJECT_ROOT, 'docs', 'screenshots')
+  : path.join(tmpdir(), 'machine-images-screenshots');
 
 /**
  * The API (real Temporal, real worker, the sim) listening on a loopback port, and a headless chromium with a fresh
  * profile pointed at its console. `signIn` enters a key as an operator would.
  */
 export async function startConsole(options: TestApiOptions = {}) {
-  if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium (bash .ci/run does), or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium (bash .ci/run does), or set CHROMIUM_PATH`);
   const api = await startTestApi(options);
   await api.app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`;
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, chromiumSandbox: false, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      chromiumSandbox: false,
+      args: CHROMIUM_ARGS,
+    });
   } catch (err) {
     await api.stop();
     throw err;

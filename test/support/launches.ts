@@ -20,7 +20,12 @@ export function launchRequest(overrides: Partial<LaunchRequestInput> = {}): Laun
   return LaunchRequestSchema.parse({ ...LAUNCH_BODY, ...overrides });
 }
 
-export function startLaunch(client: Client, taskQueue: string, request: LaunchRequest, workflowId = `launch-${randomUUID()}`) {
+export function startLaunch(
+  client: Client,
+  taskQueue: string,
+  request: LaunchRequest,
+  workflowId = `launch-${randomUUID()}`,
+) {
   return client.workflow.start(launchServer, { args: [request], taskQueue, workflowId });
 }
 

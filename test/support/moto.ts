@@ -27,7 +27,12 @@ export async function startMoto(): Promise<Moto> {
   });
 
   try {
-    await waitUntilAnswering(endpoint, child, () => spawnError, () => stderr);
+    await waitUntilAnswering(
+      endpoint,
+      child,
+      () => spawnError,
+      () => stderr,
+    );
   } catch (err) {
     await stopChild(child, KILL_AFTER_MS);
     throw err;
@@ -46,7 +51,9 @@ async function waitUntilAnswering(
     const failed = spawnError();
     if (failed) throw failed;
     if (child.exitCode !== null) {
-      throw new Error(`moto_server exited with code ${child.exitCode} before answering (${INSTALL_HINT}):\n${stderr()}`);
+      throw new Error(
+        `moto_server exited with code ${child.exitCode} before answering (${INSTALL_HINT}):\n${stderr()}`,
+      );
     }
     try {
       await fetch(endpoint, { signal: AbortSignal.timeout(1_000) });
@@ -57,4 +64,3 @@ async function waitUntilAnswering(
   }
   throw new Error(`moto_server did not answer on ${endpoint} within ${READY_WITHIN_MS / 1000} s:\n${stderr()}`);
 }
-

@@ -17,7 +17,12 @@ export async function startQemuCloud() {
   await ensureBaseImage(imageDir, (line) => console.log(line));
   // Short: the QMP socket lives under it and unix socket paths stop at 108 bytes.
   const root = mkdtempSync(path.join(tmpdir(), 'qemu-'));
-  const provider = new QemuProvider({ root, baseImageDir: imageDir, accel: 'auto', limits: { guests: 4, memoryMb: 6144 } });
+  const provider = new QemuProvider({
+    root,
+    baseImageDir: imageDir,
+    accel: 'auto',
+    limits: { guests: 4, memoryMb: 6144 },
+  });
   return {
     provider,
     root,
@@ -51,7 +56,12 @@ export function qemuProcesses(root: string): { pid: number; serverId: string }[]
 }
 
 /** Runs a command in a guest over SSH (address `127.0.0.1:port`, as the qemu driver gives it), as root by default. */
-export function sshRun(address: string, privateKey: string, command: string, username = 'root'): Promise<{ code: number; stdout: string; stderr: string }> {
+export function sshRun(
+  address: string,
+  privateKey: string,
+  command: string,
+  username = 'root',
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { host, port } = sshAddress(address, 22);
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();

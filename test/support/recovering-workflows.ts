@@ -6,7 +6,8 @@ export const BROKEN_FOR_SECONDS = 5;
 // A launch workflow whose build is broken for its first seconds and then "fixed": its workflow tasks fail (it is
 // stuck) until then, and afterwards it runs. Cancelled, it takes a while to undo what it made, as a real one does.
 export async function launchServer(): Promise<string> {
-  if (Date.now() < workflowInfo().startTime.getTime() + BROKEN_FOR_SECONDS * 1000) throw new Error('a bug in this build: launchServer cannot run yet');
+  if (Date.now() < workflowInfo().startTime.getTime() + BROKEN_FOR_SECONDS * 1000)
+    throw new Error('a bug in this build: launchServer cannot run yet');
   try {
     await sleep('1 hour');
     return 'ready';

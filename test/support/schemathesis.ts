@@ -54,7 +54,12 @@ export interface SchemathesisOptions {
 }
 
 /** Runs `schemathesis run` against a live schema with a JSON report, bounded in wall-clock time. */
-export async function runSchemathesis({ schemaUrl, args, config, timeoutMs }: SchemathesisOptions): Promise<SchemathesisRun> {
+export async function runSchemathesis({
+  schemaUrl,
+  args,
+  config,
+  timeoutMs,
+}: SchemathesisOptions): Promise<SchemathesisRun> {
   // Its own working directory, removed after: the CLI keeps a crash cache (.schemathesis/) where it runs.
   const workDir = mkdtempSync(path.join(tmpdir(), 'schemathesis-'));
   const reportPath = path.join(workDir, 'report.json');
@@ -62,13 +67,17 @@ export async function runSchemathesis({ schemaUrl, args, config, timeoutMs }: Sc
   if (config) writeFileSync(configPath, config);
   const configArgs = config ? ['--config-file', configPath] : [];
   const started = Date.now();
-  const child = spawn(schemathesisCli(), [...configArgs, 'run', schemaUrl, '--report', 'json', '--report-json-path', reportPath, '--no-color', ...args], {
-    // Its own process group, so the limit ends it and its children together.
-    detached: true,
-    cwd: workDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1', SCHEMATHESIS_TELEMETRY: 'false', COLUMNS: '160' },
-  });
+  const child = spawn(
+    schemathesisCli(),
+    [...configArgs, 'run', schemaUrl, '--report', 'json', '--report-json-path', reportPath, '--no-color', ...args],
+    {
+      // Its own process group, so the limit ends it and its children together.
+      detached: true,
+      cwd: workDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONUNBUFFERED: '1', SCHEMATHESIS_TELEMETRY: 'false', COLUMNS: '160' },
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -81,7 +90,9 @@ export async function runSchemathesis({ schemaUrl, args, config, timeoutMs }: Sc
     child.once('error', reject);
     child.once('close', resolve);
   }).finally(() => clearTimeout(timer));
-  const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as SchemathesisReport) : undefined;
+  const report = existsSync(reportPath)
+    ? (JSON.parse(readFileSync(reportPath, 'utf8')) as SchemathesisReport)
+    : undefined;
   rmSync(workDir, { recursive: true, force: true });
   return { exitCode, timedOut, wallMs: Date.now() - started, output, ...(report ? { report } : {}) };
 }

@@ -26,7 +26,10 @@ function quietRuntime(): void {
 
 /** A key store of its own in a temporary directory, under a random master key. */
 export function testKeyStore(): FileKeyStore {
-  return new FileKeyStore(path.join(mkdtempSync(path.join(tmpdir(), 'keys-')), 'keys.db'), new Keyring([{ id: 'test', key: randomBytes(32) }], 'the test key store'));
+  return new FileKeyStore(
+    path.join(mkdtempSync(path.join(tmpdir(), 'keys-')), 'keys.db'),
+    new Keyring([{ id: 'test', key: randomBytes(32) }], 'the test key store'),
+  );
 }
 
 /** The payload codec key of every test client and worker, fixed so that a worker process a test starts can share it. */
@@ -34,7 +37,11 @@ export const TEST_PAYLOAD_CODEC_KEYS = `test-1:${createHash('sha256').update('ma
 
 /** Every test runs with payload encryption on, as the service does by default. */
 export function testPayloadCodecs(): PayloadCodec[] {
-  return [new PayloadEncryptionCodec(new Keyring(parseKeys(TEST_PAYLOAD_CODEC_KEYS, 'the test payload codec key'), 'the test payload codec key'))];
+  return [
+    new PayloadEncryptionCodec(
+      new Keyring(parseKeys(TEST_PAYLOAD_CODEC_KEYS, 'the test payload codec key'), 'the test payload codec key'),
+    ),
+  ];
 }
 
 export interface TestWorkerOptions {
@@ -52,12 +59,25 @@ export interface TestWorkerOptions {
 export async function startTestWorker(options: TestWorkerOptions = {}) {
   quietRuntime();
   const address = inject('temporalAddress');
-  const config = { TEMPORAL_NAMESPACE: options.namespace ?? 'default', TEMPORAL_TASK_QUEUE: options.taskQueue ?? `test-${randomUUID()}` };
+  const config = {
+    TEMPORAL_NAMESPACE: options.namespace ?? 'default',
+    TEMPORAL_TASK_QUEUE: options.taskQueue ?? `test-${randomUUID()}`,
+  };
   const provider = options.provider ?? new SimProvider();
-  const guest = options.guest === null ? undefined : (options.guest ?? (provider instanceof SimProvider ? new SimGuestExecutor(provider) : undefined));
+  const guest =
+    options.guest === null
+      ? undefined
+      : (options.guest ?? (provider instanceof SimProvider ? new SimGuestExecutor(provider) : undefined));
   const keys = options.keys ?? testKeyStore();
   const payloadCodecs = testPayloadCodecs();
-  const worker = await startWorker({ config, temporal: { address }, provider, keys, payloadCodecs, ...(guest ? { guest } : {}) });
+  const worker = await startWorker({
+    config,
+    temporal: { address },
+    provider,
+    keys,
+    payloadCodecs,
+    ...(guest ? { guest } : {}),
+  });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: { payloadCodecs } });
   return {

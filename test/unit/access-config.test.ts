@@ -12,7 +12,10 @@ describe('API keys and billing codes files', () => {
   it('finds a principal by its key and keeps only the hash on disk', () => {
     const token = newApiKeyToken();
     const file = path.join(dir(), 'keys.json');
-    writeFileSync(file, JSON.stringify({ keys: [{ principal: 'alice', role: 'operator', groups: ['web'], sha256: hashApiKey(token) }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ keys: [{ principal: 'alice', role: 'operator', groups: ['web'], sha256: hashApiKey(token) }] }),
+    );
     const keys = readApiKeysFile(file);
     expect(keys.lookup(token)).toMatchObject({ name: 'alice', role: 'operator', groups: ['web'] });
     expect(keys.lookup(token + 'x')).toBeUndefined();
@@ -43,12 +46,24 @@ describe('API keys and billing codes files', () => {
   it('reads billing codes and refuses a soft quota above the hard one', () => {
     const file = path.join(dir(), 'codes.json');
     writeFileSync(file, JSON.stringify([{ code: 'ops-7', name: 'Ops', groups: ['ops'], quota: { soft: 3, hard: 2 } }]));
-    expect(() => loadAccessConfig({ DATA_DIR: dir(), API_KEYS_FILE: undefined, BILLING_CODES_FILE: file })).toThrow(/0\.quota\.soft: soft must not be above hard/);
+    expect(() => loadAccessConfig({ DATA_DIR: dir(), API_KEYS_FILE: undefined, BILLING_CODES_FILE: file })).toThrow(
+      /0\.quota\.soft: soft must not be above hard/,
+    );
     writeFileSync(file, JSON.stringify([{ code: 'ops-7', name: 'Ops', groups: ['ops'], quota: { soft: 2, hard: 3 } }]));
-    expect(loadAccessConfig({ DATA_DIR: dir(), API_KEYS_FILE: undefined, BILLING_CODES_FILE: file }).billingCodes?.get('ops-7')).toMatchObject({ active: true });
+    expect(
+      loadAccessConfig({ DATA_DIR: dir(), API_KEYS_FILE: undefined, BILLING_CODES_FILE: file }).billingCodes?.get(
+        'ops-7',
+      ),
+    ).toMatchObject({ active: true });
   });
 
   it('ranks roles: viewers read, operators operate, admins do everything', () => {
-    expect([allows('viewer', 'read'), allows('viewer', 'operate'), allows('operator', 'operate'), allows('operator', 'admin'), allows('admin', 'admin')]).toEqual([true, false, true, false, true]);
+    expect([
+      allows('viewer', 'read'),
+      allows('viewer', 'operate'),
+      allows('operator', 'operate'),
+      allows('operator', 'admin'),
+      allows('admin', 'admin'),
+    ]).toEqual([true, false, true, false, true]);
   });
 });

@@ -7,7 +7,11 @@ import { SimProvider } from '../../providers/sim/sim-provider';
 // Launches check the catalog before their 202; the answers are reused for a minute, so a burst of launches costs the
 // cloud one call per kind and region, not one per launch.
 describe('the catalog cache before a launch', () => {
-  const request = { region: 'sim-east-1', product: { productId: 'm1.small' }, volumes: { count: 2, sizeGiB: 10 } } as unknown as LaunchRequest;
+  const request = {
+    region: 'sim-east-1',
+    product: { productId: 'm1.small' },
+    volumes: { count: 2, sizeGiB: 10 },
+  } as unknown as LaunchRequest;
 
   function counted(provider: SimProvider) {
     const calls = { listRegions: 0, listProducts: 0, capabilities: 0 };
@@ -34,7 +38,9 @@ describe('the catalog cache before a launch', () => {
     expect(calls).toEqual({ listRegions: 2, listProducts: 2, capabilities: 2 });
 
     // A product the cloud does not have is still refused from the cached list, naming the field.
-    await expect(requireFeasibleLaunch(catalog, { ...request, product: { productId: 'nope.huge' } } as LaunchRequest)).rejects.toMatchObject({
+    await expect(
+      requireFeasibleLaunch(catalog, { ...request, product: { productId: 'nope.huge' } } as LaunchRequest),
+    ).rejects.toMatchObject({
       statusCode: 400,
       message: expect.stringContaining('body.product.productId'),
     });
@@ -42,7 +48,10 @@ describe('the catalog cache before a launch', () => {
 
     // A failed call is not remembered: the next launch asks again.
     let asked = 0;
-    const flaky = { name: 'sim', listRegions: () => (++asked === 1 ? Promise.reject(new Error('throttled')) : Promise.resolve(['sim-east-1'])) };
+    const flaky = {
+      name: 'sim',
+      listRegions: () => (++asked === 1 ? Promise.reject(new Error('throttled')) : Promise.resolve(['sim-east-1'])),
+    };
     const failing = new CatalogCache(flaky as unknown as SimProvider, 60_000, () => now);
     await expect(failing.regions()).rejects.toThrow('throttled');
     await expect(failing.regions()).resolves.toEqual(['sim-east-1']);

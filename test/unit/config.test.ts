@@ -23,7 +23,12 @@ describe('configuration', () => {
   });
 
   it('reads the environment, and an empty value counts as unset', () => {
-    const config = loadConfig({ PORT: '8080', TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_CLI_PATH: '', SIM_TIME_SCALE: '0' });
+    const config = loadConfig({
+      PORT: '8080',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_CLI_PATH: '',
+      SIM_TIME_SCALE: '0',
+    });
     expect(config.PORT).toBe(8080);
     expect(config.temporal).toMatchObject({ address: 'temporal:7233', configured: true });
     expect(config.TEMPORAL_CLI_PATH).toBeUndefined();
@@ -46,4 +51,3 @@ describe('configuration', () => {
     expect(defaultCachedWorkflows(512)).toBe(182); // the SDK's reckoning for a 512 MiB heap
   });
 });
-

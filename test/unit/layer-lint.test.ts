@@ -39,15 +39,22 @@ describe('the layer rule', () => {
   };
   const importOf = (layer: string, target: string, i: number, typeOnly = false) => {
     const spec = path.relative(path.join(PROJECT_ROOT, layer), path.join(PROJECT_ROOT, MODULE_OF[target]!));
-    return typeOnly ? `import type * as t${i} from '${spec}';\nexport type T${i} = typeof t${i};\n` : `import * as m${i} from '${spec}';\nexport const x${i} = m${i};\n`;
+    return typeOnly
+      ? `import type * as t${i} from '${spec}';\nexport type T${i} = typeof t${i};\n`
+      : `import * as m${i} from '${spec}';\nexport const x${i} = m${i};\n`;
   };
 
   for (const [layer, rule] of Object.entries(LAYERS)) {
     it(`${layer}/ imports only from ${rule.may.join(', ') || 'itself'}${rule.typesFrom ? `, and types from ${rule.typesFrom.join(', ')}` : ''}`, async () => {
       const forbidden = Object.keys(MODULE_OF).filter((target) => target !== layer && !rule.may.includes(target));
       const messages = await lint(layer, forbidden.map((target, i) => importOf(layer, target, i)).join(''));
-      expect(messages.map((m) => /may not import (\w+)\/|only types from (\w+)\//.exec(m)?.slice(1).find(Boolean))).toEqual(forbidden);
-      const allowed = [...rule.may.map((target, i) => importOf(layer, target, i)), ...(rule.typesFrom ?? []).map((target, i) => importOf(layer, target, 100 + i, true))];
+      expect(
+        messages.map((m) => /may not import (\w+)\/|only types from (\w+)\//.exec(m)?.slice(1).find(Boolean)),
+      ).toEqual(forbidden);
+      const allowed = [
+        ...rule.may.map((target, i) => importOf(layer, target, i)),
+        ...(rule.typesFrom ?? []).map((target, i) => importOf(layer, target, 100 + i, true)),
+      ];
       expect(await lint(layer, allowed.join('') || 'export const nothing = 0;\n')).toEqual([]);
     }, 60_000);
   }
@@ -63,11 +70,15 @@ describe('the layer rule', () => {
         rmSync(file, { force: true });
       }
     };
-    expect(await probe('qemu', "import { SimProvider } from '../sim/sim-provider';\nexport const s = SimProvider;\n")).toEqual([
-      expect.stringContaining('providers/qemu/ may not import providers/sim/'),
-    ]);
-    expect(await probe('local', "import { AwsProvider } from '../aws/aws-provider';\nexport const a = AwsProvider;\n")).toHaveLength(1);
-    expect(await probe('qemu', "import { RecordStore } from '../local/record-store';\nexport const r = RecordStore;\n")).toEqual([]);
+    expect(
+      await probe('qemu', "import { SimProvider } from '../sim/sim-provider';\nexport const s = SimProvider;\n"),
+    ).toEqual([expect.stringContaining('providers/qemu/ may not import providers/sim/')]);
+    expect(
+      await probe('local', "import { AwsProvider } from '../aws/aws-provider';\nexport const a = AwsProvider;\n"),
+    ).toHaveLength(1);
+    expect(
+      await probe('qemu', "import { RecordStore } from '../local/record-store';\nexport const r = RecordStore;\n"),
+    ).toEqual([]);
   }, 60_000);
 
   it('tells the console’s own api.ts from the API, and lets the composition root import every layer', async () => {

@@ -27,7 +27,10 @@ describe('failures stay small', () => {
 
 // Every activity's provider errors go through one wrapper when the activities are built: none can forget.
 describe('activity failures in one place', () => {
-  const deps = (capabilities: () => Promise<never>) => ({ provider: Object.assign(new SimProvider({ timeScale: 0 }), { capabilities }), keys: testKeyStore() });
+  const deps = (capabilities: () => Promise<never>) => ({
+    provider: Object.assign(new SimProvider({ timeScale: 0 }), { capabilities }),
+    keys: testKeyStore(),
+  });
 
   it('makes a cloud refusal non-retryable in an activity that calls the provider bare', async () => {
     const activities = createActivities(deps(() => Promise.reject(new ProviderError('NotFound', 'no such region'))));
@@ -37,8 +40,14 @@ describe('activity failures in one place', () => {
   });
 
   it('retries a throttled call no sooner than the cloud asked, and passes other errors through', async () => {
-    const throttled = createActivities(deps(() => Promise.reject(new ProviderError('Throttled', 'slow down', { retryAfter: 7 }))));
-    expect(await throttled.canDisableImages('sim-east-1').catch((err: unknown) => err)).toMatchObject({ type: 'Throttled', nonRetryable: false, nextRetryDelay: 7000 });
+    const throttled = createActivities(
+      deps(() => Promise.reject(new ProviderError('Throttled', 'slow down', { retryAfter: 7 }))),
+    );
+    expect(await throttled.canDisableImages('sim-east-1').catch((err: unknown) => err)).toMatchObject({
+      type: 'Throttled',
+      nonRetryable: false,
+      nextRetryDelay: 7000,
+    });
     const bug = new TypeError('a bug');
     const broken = createActivities(deps(() => Promise.reject(bug)));
     expect(await broken.canDisableImages('sim-east-1').catch((err: unknown) => err)).toBe(bug);

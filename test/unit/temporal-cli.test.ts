@@ -22,16 +22,28 @@ describe('locating the Temporal CLI', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('takes TEMPORAL_CLI_PATH first', () => {
-    expect(locateTemporalCli({ cliPath: explicit, pathEnv: pathDir, toolsDir: tools })).toEqual({ kind: 'binary', path: explicit, source: 'TEMPORAL_CLI_PATH' });
+    expect(locateTemporalCli({ cliPath: explicit, pathEnv: pathDir, toolsDir: tools })).toEqual({
+      kind: 'binary',
+      path: explicit,
+      source: 'TEMPORAL_CLI_PATH',
+    });
   });
 
   it('refuses a TEMPORAL_CLI_PATH that is not an executable, rather than guessing another binary', () => {
-    expect(() => locateTemporalCli({ cliPath: path.join(root, 'missing'), pathEnv: pathDir })).toThrow(/TEMPORAL_CLI_PATH=.*missing is not an executable/);
+    expect(() => locateTemporalCli({ cliPath: path.join(root, 'missing'), pathEnv: pathDir })).toThrow(
+      /TEMPORAL_CLI_PATH=.*missing is not an executable/,
+    );
   });
 
   it('then `temporal` on PATH, then the project-local install', () => {
-    expect(locateTemporalCli({ pathEnv: `/nonexistent:${pathDir}`, toolsDir: tools })).toMatchObject({ source: 'PATH' });
-    expect(locateTemporalCli({ pathEnv: '/nonexistent', toolsDir: tools })).toEqual({ kind: 'binary', path: venvBinary(tools), source: '.tools' });
+    expect(locateTemporalCli({ pathEnv: `/nonexistent:${pathDir}`, toolsDir: tools })).toMatchObject({
+      source: 'PATH',
+    });
+    expect(locateTemporalCli({ pathEnv: '/nonexistent', toolsDir: tools })).toEqual({
+      kind: 'binary',
+      path: venvBinary(tools),
+      source: '.tools',
+    });
   });
 
   it('falls back to the SDK download last, saying so', () => {
@@ -42,7 +54,8 @@ describe('locating the Temporal CLI', () => {
   });
 
   it('when everything fails, names the ways to provide the binary', () => {
-    const attempt = () => locateTemporalCli({ pathEnv: '', toolsDir: emptyTools, install: false, allowSdkDownload: false });
+    const attempt = () =>
+      locateTemporalCli({ pathEnv: '', toolsDir: emptyTools, install: false, allowSdkDownload: false });
     expect(attempt).toThrow(TemporalCliNotFound);
     expect(attempt).toThrow(/TEMPORAL_CLI_PATH[\s\S]*PATH[\s\S]*npm run temporal:install[\s\S]*TEMPORAL_ADDRESS/);
   });

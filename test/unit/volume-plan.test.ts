@@ -3,8 +3,10 @@ import { layoutNames, volumePlanProblems, type RaidLevel } from '../../domain/vo
 import { guestSteps, guestStepProblems, parseStepResult } from '../../guest/steps';
 
 const disks = (count: number) => Array.from({ length: count }, () => ({ sizeGb: 10 }));
-const problems = (raid: RaidLevel, count: number, mountPoint = '/data') => volumePlanProblems({ disks: disks(count), raid, mountPoint });
-const messages = (raid: RaidLevel, count: number, mountPoint?: string) => problems(raid, count, mountPoint).map((p) => p.message);
+const problems = (raid: RaidLevel, count: number, mountPoint = '/data') =>
+  volumePlanProblems({ disks: disks(count), raid, mountPoint });
+const messages = (raid: RaidLevel, count: number, mountPoint?: string) =>
+  problems(raid, count, mountPoint).map((p) => p.message);
 
 describe('volume plan', () => {
   it.each([
@@ -45,17 +47,29 @@ describe('volume plan', () => {
   });
 
   it('accepts /data, /var/lib/data and /srv/db-1', () => {
-    for (const mountPoint of ['/data', '/var/lib/data', '/srv/db-1']) expect(messages('none', 1, mountPoint)).toEqual([]);
+    for (const mountPoint of ['/data', '/var/lib/data', '/srv/db-1'])
+      expect(messages('none', 1, mountPoint)).toEqual([]);
   });
 
   it('derives array, LUKS mapping and label names from the mount point alone', () => {
     expect(layoutNames({ mountPoint: '/data' })).toEqual({ array: 'data', luks: 'data-crypt', label: 'data' });
-    expect(layoutNames({ mountPoint: '/var/lib/postgresql' })).toEqual({ array: 'var-lib-postgresql', luks: 'var-lib-postgresql-crypt', label: 'var-lib-post' });
+    expect(layoutNames({ mountPoint: '/var/lib/postgresql' })).toEqual({
+      array: 'var-lib-postgresql',
+      luks: 'var-lib-postgresql-crypt',
+      label: 'var-lib-post',
+    });
   });
 });
 
 describe('guest steps', () => {
-  const plan = { disks: disks(2), raid: 'raid1' as const, filesystem: 'ext4' as const, mountPoint: '/data', encrypt: false, blockEncryption: false };
+  const plan = {
+    disks: disks(2),
+    raid: 'raid1' as const,
+    filesystem: 'ext4' as const,
+    mountPoint: '/data',
+    encrypt: false,
+    blockEncryption: false,
+  };
 
   it('runs raid first (a no-op for none), encrypt only when planned, then format and mount', () => {
     expect(guestSteps({ encrypt: false })).toEqual(['raid', 'format', 'mount']);
@@ -67,8 +81,12 @@ describe('guest steps', () => {
       expect.stringContaining('raid1 needs at least 2 disks, not 1'),
       expect.stringContaining('the plan has 2 disks but 1 are attached'),
     ]);
-    expect(guestStepProblems({ name: 'raid', plan, devices: ['/dev/a', '/dev/b; reboot'] })).toEqual([expect.stringContaining('is not an absolute device path')]);
-    expect(guestStepProblems({ name: 'encrypt', plan, devices: ['/dev/a', '/dev/b'] })).toEqual([expect.stringContaining('does not ask for encryption')]);
+    expect(guestStepProblems({ name: 'raid', plan, devices: ['/dev/a', '/dev/b; reboot'] })).toEqual([
+      expect.stringContaining('is not an absolute device path'),
+    ]);
+    expect(guestStepProblems({ name: 'encrypt', plan, devices: ['/dev/a', '/dev/b'] })).toEqual([
+      expect.stringContaining('does not ask for encryption'),
+    ]);
   });
 
   it('parses the one RESULT line a script prints', () => {
@@ -76,7 +94,11 @@ describe('guest steps', () => {
       device: '/dev/mapper/data-crypt',
       luksDevice: '/dev/mapper/data-crypt',
     });
-    expect(parseStepResult('noise\nRESULT device=/dev/md/data filesystemUuid=1b2c mountPoint=/data')).toEqual({ device: '/dev/md/data', filesystemUuid: '1b2c', mountPoint: '/data' });
+    expect(parseStepResult('noise\nRESULT device=/dev/md/data filesystemUuid=1b2c mountPoint=/data')).toEqual({
+      device: '/dev/md/data',
+      filesystemUuid: '1b2c',
+      mountPoint: '/data',
+    });
     expect(() => parseStepResult('done\n')).toThrow(/exactly one RESULT line, this one printed 0/);
     expect(() => parseStepResult('RESULT device=/a\nRESULT device=/b')).toThrow(/printed 2/);
     expect(() => parseStepResult('RESULT device=/a colour=red')).toThrow(/unexpected field "colour=red"/);

@@ -14,7 +14,9 @@ describe('workflow import rule', () => {
     try {
       const [result] = await eslint.lintFiles([file]);
       expect(result?.messages.filter((m) => m.fatal)).toEqual([]);
-      return (result?.messages ?? []).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message);
+      return (result?.messages ?? [])
+        .filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports')
+        .map((m) => m.message);
     } finally {
       rmSync(file, { force: true });
     }
@@ -28,10 +30,12 @@ describe('workflow import rule', () => {
   });
 
   it('bans value imports of activities/ and providers/ code but allows their types', async () => {
-    expect(await lint("import { createActivities } from '../activities';\nexport const z = createActivities;\n")).toEqual([
-      expect.stringContaining('only types'),
-    ]);
-    expect(await lint("import { SimProvider } from '../providers/sim/sim-provider';\nexport const p = SimProvider;\n")).toHaveLength(1);
+    expect(
+      await lint("import { createActivities } from '../activities';\nexport const z = createActivities;\n"),
+    ).toEqual([expect.stringContaining('only types')]);
+    expect(
+      await lint("import { SimProvider } from '../providers/sim/sim-provider';\nexport const p = SimProvider;\n"),
+    ).toHaveLength(1);
     expect(await lint("import type { Activities } from '../activities';\nexport type A = Activities;\n")).toEqual([]);
   });
 });

@@ -14,7 +14,10 @@ describe('a worker given WORKFLOW_BUNDLE', () => {
   it('runs launches from the prebuilt bundle without bundling at start-up', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bundle-'));
     const bundle = path.join(dir, 'workflow-bundle.js');
-    const built = await promisify(execFile)('node', ['--import', 'tsx', 'scripts/bundle-workflows.ts', bundle], { cwd: PROJECT_ROOT, timeout: 60_000 });
+    const built = await promisify(execFile)('node', ['--import', 'tsx', 'scripts/bundle-workflows.ts', bundle], {
+      cwd: PROJECT_ROOT,
+      timeout: 60_000,
+    });
     expect(built.stdout).toContain(`workflow bundle written to ${bundle}`);
     expect(existsSync(bundle)).toBe(true);
 
@@ -41,7 +44,11 @@ describe('a worker given WORKFLOW_BUNDLE', () => {
     try {
       connection = await Connection.connect({ address: inject('temporalAddress') });
       const client = new Client({ connection });
-      const result = await client.workflow.execute('launchServer', { taskQueue, workflowId: `launch-${randomUUID()}`, args: [launchRequest({ name: 'prebuilt-1' })] });
+      const result = await client.workflow.execute('launchServer', {
+        taskQueue,
+        workflowId: `launch-${randomUUID()}`,
+        args: [launchRequest({ name: 'prebuilt-1' })],
+      });
       expect((result as { server: { id: string } }).server.id).toMatch(/^i-/);
       expect(output).toContain('worker polling');
       expect(output).not.toMatch(/Workflow bundle created/i);

@@ -10,7 +10,13 @@ import { startTestWorker } from '../support/temporal';
 const lines: Record<string, unknown>[] = [];
 const capture = new Writable({
   write(chunk: Buffer, _encoding, done) {
-    lines.push(...chunk.toString().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>));
+    lines.push(
+      ...chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    );
     done();
   },
 });
@@ -32,7 +38,13 @@ describe('worker logs', () => {
     });
     await handle.result().catch(() => undefined);
     const stepFailed = lines.find((line) => line.msg === 'launch step failed');
-    expect(stepFailed).toMatchObject({ role: 'worker', level: 40, workflowId, runId: handle.firstExecutionRunId, step: 'preflight' });
+    expect(stepFailed).toMatchObject({
+      role: 'worker',
+      level: 40,
+      workflowId,
+      runId: handle.firstExecutionRunId,
+      step: 'preflight',
+    });
     const activityLine = lines.find((line) => line.workflowId === workflowId && line.activityType === 'preflight');
     expect(activityLine).toBeDefined();
   });

@@ -47,7 +47,10 @@ describe('record one history of each workflow', () => {
   const ids: Record<string, string> = {};
   const save = async (history: RecordedHistory, id: string) => {
     const events = await env.temporal.client.workflow.getHandle(id).fetchHistory();
-    writeFileSync(new URL(`./histories/${history.file}`, import.meta.url), proto.temporal.api.history.v1.History.encode(events).finish());
+    writeFileSync(
+      new URL(`./histories/${history.file}`, import.meta.url),
+      proto.temporal.api.history.v1.History.encode(events).finish(),
+    );
     ids[history.name] = id;
   };
   const recorded = (name: string) => RECORDED.find((h) => h.name === name)!;
@@ -63,7 +66,9 @@ describe('record one history of each workflow', () => {
     });
     expect(await closed(launch.id)).toBe('COMPLETED');
     await save(recorded('launch-completed'), launch.id);
-    const serverId = ((await env.app.inject({ method: 'GET', url: `/v1/launches/${launch.id}` })).json() as { server: { id: string } }).server.id;
+    const serverId = (
+      (await env.app.inject({ method: 'GET', url: `/v1/launches/${launch.id}` })).json() as { server: { id: string } }
+    ).server.id;
 
     // A launch whose server never passes its checks: it fails at its deadline and undoes what it made.
     sim.faults.script({ operation: 'statusChecks', match: { serverName: 'recorded-failed' }, impaired: true });
@@ -75,7 +80,12 @@ describe('record one history of each workflow', () => {
     sim.faults.script({ operation: 'statusChecks', match: { serverName: 'recorded-cancel' }, impaired: true });
     const cancelled = await post('/v1/launches', { ...LAUNCH_BODY, name: 'recorded-cancel', readyTimeout: 600 });
     await expect
-      .poll(async () => ((await env.app.inject({ method: 'GET', url: `/v1/launches/${cancelled.id}` })).json() as { step?: string }).step, { timeout: 30_000 })
+      .poll(
+        async () =>
+          ((await env.app.inject({ method: 'GET', url: `/v1/launches/${cancelled.id}` })).json() as { step?: string })
+            .step,
+        { timeout: 30_000 },
+      )
       .toBe('wait-ready');
     await post(`/v1/launches/${cancelled.id}/cancel`);
     expect(await closed(cancelled.id)).toBe('CANCELLED');
@@ -91,7 +101,12 @@ describe('record one history of each workflow', () => {
     await save(recorded('delete-image'), deletion.id);
 
     // A clone of a provided template into a private image.
-    const clone = await post(`/v1/images/${LAUNCH_BODY.imageId}/clone`, { name: 'recorded-clone', region: REGION, group: LAUNCH_BODY.group, billingCode: LAUNCH_BODY.billingCode });
+    const clone = await post(`/v1/images/${LAUNCH_BODY.imageId}/clone`, {
+      name: 'recorded-clone',
+      region: REGION,
+      group: LAUNCH_BODY.group,
+      billingCode: LAUNCH_BODY.billingCode,
+    });
     expect(await closed(clone.id)).toBe('COMPLETED');
     await save(recorded('clone'), clone.id);
 
@@ -100,9 +115,19 @@ describe('record one history of each workflow', () => {
     let upstream = 0;
     const publish = async () => {
       await new Promise((resolve) => setTimeout(resolve, 5)); // a later createdAt than the last build
-      sim.publishPublicImage(REGION, { name: `${FAMILY}-upstream-${++upstream}`, platform: 'ubuntu', architecture: 'x86_64' });
+      sim.publishPublicImage(REGION, {
+        name: `${FAMILY}-upstream-${++upstream}`,
+        platform: 'ubuntu',
+        architecture: 'x86_64',
+      });
     };
-    await post('/v1/families', { name: FAMILY, source: { namePattern: `${FAMILY}-upstream-*`, architecture: 'x86_64' }, regions: [REGION], retention: { keepNewest: 1 }, schedule: { every: '1h' } });
+    await post('/v1/families', {
+      name: FAMILY,
+      source: { namePattern: `${FAMILY}-upstream-*`, architecture: 'x86_64' },
+      regions: [REGION],
+      retention: { keepNewest: 1 },
+      schedule: { every: '1h' },
+    });
     await publish();
     const build = await post(`/v1/families/${FAMILY}/refresh`);
     expect(await closed(build.id)).toBe('COMPLETED');

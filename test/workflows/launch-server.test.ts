@@ -24,7 +24,14 @@ async function decodedPayloads(history: unknown, codecs: PayloadCodec[]): Promis
   return payloads.map((p) => Buffer.from(p.data ?? []).toString('utf8')).join('\n');
 }
 
-const fullVolumes = { count: 4, sizeGb: 10, raid: 'raid10' as const, encrypt: true, filesystem: 'ext4' as const, mountPoint: '/data' };
+const fullVolumes = {
+  count: 4,
+  sizeGb: 10,
+  raid: 'raid10' as const,
+  encrypt: true,
+  filesystem: 'ext4' as const,
+  mountPoint: '/data',
+};
 
 describe('launchServer workflow', () => {
   const sim = new SimProvider({ timeScale: 0 });
@@ -35,26 +42,60 @@ describe('launchServer workflow', () => {
   afterAll(async () => env?.stop());
   beforeEach(() => sim.faults.clear());
 
-  const launch = (overrides: Parameters<typeof launchRequest>[0] = {}) => startLaunch(env.client, env.config.TEMPORAL_TASK_QUEUE, launchRequest(overrides));
+  const launch = (overrides: Parameters<typeof launchRequest>[0] = {}) =>
+    startLaunch(env.client, env.config.TEMPORAL_TASK_QUEUE, launchRequest(overrides));
   const failureOf = async (promise: Promise<unknown>) => {
-    const err = await promise.then(() => undefined, (e: unknown) => e);
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     return (err as WorkflowFailedError).cause;
   };
 
   it('launches with 4 disks in raid10 under LUKS with ext4 at /data, and the guest shows the array, the mapping and the mount', async () => {
-    const handle = await launch({ volumes: fullVolumes, keypair: { create: {} }, firewall: { create: { rules: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '203.0.113.0/24' }] } } });
+    const handle = await launch({
+      volumes: fullVolumes,
+      keypair: { create: {} },
+      firewall: { create: { rules: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '203.0.113.0/24' }] } },
+    });
     const result = await handle.result();
     expect(result.server.id).toMatch(/^i-/);
-    expect(result.volumes).toMatchObject({ raid: 'raid10', filesystem: 'ext4', mountPoint: '/data', arrayDevice: '/dev/md/data', luksDevice: '/dev/mapper/data-crypt' });
+    expect(result.volumes).toMatchObject({
+      raid: 'raid10',
+      filesystem: 'ext4',
+      mountPoint: '/data',
+      arrayDevice: '/dev/md/data',
+      luksDevice: '/dev/mapper/data-crypt',
+    });
     expect(result.volumes?.volumeIds).toHaveLength(4);
-    expect(result.steps.map((s) => s.name)).toEqual(['preflight', 'keypair', 'firewall', 'provision', 'wait-running', 'volumes', 'raid', 'encrypt', 'format', 'mount', 'wait-ready']);
+    expect(result.steps.map((s) => s.name)).toEqual([
+      'preflight',
+      'keypair',
+      'firewall',
+      'provision',
+      'wait-running',
+      'volumes',
+      'raid',
+      'encrypt',
+      'format',
+      'mount',
+      'wait-ready',
+    ]);
     expect(result.steps.every((s) => s.state === 'completed' && typeof s.durationMs === 'number')).toBe(true);
 
     const guest = sim.guest('sim-east-1', result.server.id).state();
-    expect(guest.arrays).toEqual([expect.objectContaining({ device: '/dev/md/data', level: 'raid10', members: expect.arrayContaining(result.volumes!.volumeIds.map((v) => `/dev/disk/by-id/virtio-${v}`)) })]);
+    expect(guest.arrays).toEqual([
+      expect.objectContaining({
+        device: '/dev/md/data',
+        level: 'raid10',
+        members: expect.arrayContaining(result.volumes!.volumeIds.map((v) => `/dev/disk/by-id/virtio-${v}`)),
+      }),
+    ]);
     expect(guest.luks).toEqual([expect.objectContaining({ device: '/dev/md/data', name: 'data-crypt', open: true })]);
-    expect(guest.filesystems).toEqual([expect.objectContaining({ device: '/dev/mapper/data-crypt', type: 'ext4', uuid: result.volumes!.filesystemUuid })]);
+    expect(guest.filesystems).toEqual([
+      expect.objectContaining({ device: '/dev/mapper/data-crypt', type: 'ext4', uuid: result.volumes!.filesystemUuid }),
+    ]);
     expect(guest.mounts).toEqual([expect.objectContaining({ mountPoint: '/data', device: '/dev/mapper/data-crypt' })]);
 
     const volumes = await sim.listVolumes('sim-east-1', { serverId: result.server.id });
@@ -93,9 +134,15 @@ describe('launchServer workflow', () => {
 
   it('refuses an unknown firewall or key pair in preflight, naming it, before creating anything', async () => {
     const firewall = await failureOf((await launch({ firewall: { ids: ['sg-00000000000000000'] } })).result());
-    expect(firewall).toMatchObject({ type: 'NotFound', message: expect.stringContaining('firewall sg-00000000000000000 does not exist') });
+    expect(firewall).toMatchObject({
+      type: 'NotFound',
+      message: expect.stringContaining('firewall sg-00000000000000000 does not exist'),
+    });
     const keypair = await failureOf((await launch({ keypair: { name: 'nobody' } })).result());
-    expect(keypair).toMatchObject({ type: 'NotFound', message: expect.stringContaining('key pair "nobody" does not exist') });
+    expect(keypair).toMatchObject({
+      type: 'NotFound',
+      message: expect.stringContaining('key pair "nobody" does not exist'),
+    });
   });
 
   it('fails fast and for good when the image does not exist, with one attempt', async () => {
@@ -104,13 +151,18 @@ describe('launchServer workflow', () => {
     expect(cause).toBeInstanceOf(ApplicationFailure);
     expect(cause).toMatchObject({ type: 'NotFound', message: 'image img-missing does not exist in region sim-east-1' });
     const history = await handle.fetchHistory();
-    const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt);
+    const attempts = history.events
+      ?.filter((e) => e.activityTaskStartedEventAttributes)
+      .map((e) => e.activityTaskStartedEventAttributes?.attempt);
     expect(attempts).toEqual([1]);
   });
 
   it('completes despite 30% transient faults on every provider call, with exactly one server', async () => {
     sim.faults.setRate('*', 0.3);
-    const handles = await Promise.all([launch({ volumes: { count: 2, sizeGb: 5, raid: 'raid1' } }), launch({ keypair: { create: {} } })]);
+    const handles = await Promise.all([
+      launch({ volumes: { count: 2, sizeGb: 5, raid: 'raid1' } }),
+      launch({ keypair: { create: {} } }),
+    ]);
     for (const handle of handles) {
       const result = await handle.result();
       sim.faults.setRate('*', 0);
@@ -120,12 +172,28 @@ describe('launchServer workflow', () => {
     // back off to 30 s: a run of bad luck takes minutes, not a hang. CI saw one take over 120 s.
   }, 300_000);
 
-  const permanentFaults = ['createKeypair', 'createFirewall', 'launchServer', 'createVolume', 'attachVolume', 'guest.raid', 'guest.encrypt', 'guest.format', 'guest.mount'];
+  const permanentFaults = [
+    'createKeypair',
+    'createFirewall',
+    'launchServer',
+    'createVolume',
+    'attachVolume',
+    'guest.raid',
+    'guest.encrypt',
+    'guest.format',
+    'guest.mount',
+  ];
   it.each(permanentFaults)('leaves nothing behind when %s fails for good', async (operation) => {
     sim.faults.script({ operation, code: 'InvalidInput' });
-    const handle = await launch({ volumes: { count: 2, sizeGb: 5, raid: 'raid0', encrypt: true }, keypair: { create: {} }, firewall: { create: { rules: [] } } });
+    const handle = await launch({
+      volumes: { count: 2, sizeGb: 5, raid: 'raid0', encrypt: true },
+      keypair: { create: {} },
+      firewall: { create: { rules: [] } },
+    });
     const cause = await failureOf(handle.result());
-    expect(cause).toMatchObject({ message: expect.stringContaining(`simulated InvalidInput fault injected into ${operation}`) });
+    expect(cause).toMatchObject({
+      message: expect.stringContaining(`simulated InvalidInput fault injected into ${operation}`),
+    });
     sim.faults.clear();
     await expectNothingLeft(sim, handle.workflowId);
     expect(await env.keys.get(secretRefs.privateKey(handle.workflowId))).toBeUndefined();
@@ -139,14 +207,20 @@ describe('launchServer workflow', () => {
     sim.faults.script({ operation: 'statusChecks', match: { serverName: 'never-ready' }, impaired: true });
     const handle = await launch({ name: 'never-ready', readyTimeout: '3s', volumes: { count: 1, sizeGb: 5 } });
     const cause = await failureOf(handle.result());
-    expect(cause).toMatchObject({ type: 'ReadyTimeout', message: expect.stringMatching(/not ready within 3 s of provisioning \(in step wait-ready\); last failing check: status checks of server i-\w+ are impaired/) });
+    expect(cause).toMatchObject({
+      type: 'ReadyTimeout',
+      message: expect.stringMatching(
+        /not ready within 3 s of provisioning \(in step wait-ready\); last failing check: status checks of server i-\w+ are impaired/,
+      ),
+    });
     await expectNothingLeft(sim, handle.workflowId);
   }, 30_000);
 
   it('cancelled during the readiness wait: terminates the server and deletes the volumes', async () => {
     sim.faults.script({ operation: 'statusChecks', match: { serverName: 'cancel-me' }, impaired: true });
     const handle = await launch({ name: 'cancel-me', volumes: { count: 2, sizeGb: 5, raid: 'raid1' } });
-    for (let i = 0; i < 100 && (await handle.query<LaunchProgress>('progress')).step !== 'wait-ready'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await handle.query<LaunchProgress>('progress')).step !== 'wait-ready'; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await handle.query<LaunchProgress>('progress')).step).toBe('wait-ready');
     await handle.cancel();
     const cause = await failureOf(handle.result());

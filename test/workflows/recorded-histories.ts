@@ -8,7 +8,11 @@ export interface RecordedHistory {
 /** The workflow id each recorded history ran under, by scenario name, beside the histories. */
 export const RECORDED_IDS_FILE = 'current-ids.json';
 
-const history = (name: string, workflowType: string): RecordedHistory => ({ name, file: `current-${name}.pb`, workflowType });
+const history = (name: string, workflowType: string): RecordedHistory => ({
+  name,
+  file: `current-${name}.pb`,
+  workflowType,
+});
 
 /** What `npm run histories:record` writes, and test/workflows/replay.test.ts replays: every workflow type, every way a launch ends. */
 export const RECORDED: RecordedHistory[] = [

@@ -12,7 +12,8 @@ import { RECORDED, RECORDED_IDS_FILE } from './recorded-histories';
 
 // Launches in flight when a new worker is deployed replay their histories on the new code: a change to what a
 // workflow does must not break them. Each file here is the history of a launch run by an earlier version.
-const history = (name: string) => proto.temporal.api.history.v1.History.decode(readFileSync(new URL(`./histories/${name}`, import.meta.url)));
+const history = (name: string) =>
+  proto.temporal.api.history.v1.History.decode(readFileSync(new URL(`./histories/${name}`, import.meta.url)));
 
 describe('histories from earlier versions replay on the current workflows', () => {
   it('a full launch (key pair, firewall, 4 disks raid10 LUKS) from before the LaunchStep attribute moved by phase', async () => {
@@ -25,11 +26,15 @@ describe('histories from earlier versions replay on the current workflows', () =
   // Recorded with the test payload codec's fixed key (test/support/temporal.ts), as every test client writes.
   const sealed = { workflowsPath: WORKFLOWS_PATH, dataConverter: { payloadCodecs: testPayloadCodecs() } };
   /** Patch markers: one per patch the run went through. */
-  const markers = (name: string) => history(name).events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
+  const markers = (name: string) =>
+    history(name).events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
 
   it('a full launch under one deadline from provisioning to ready (a timer beside the steps)', async () => {
     const launch = history('launch-ready-deadline.pb');
-    expect(launch.events.some((e) => e.timerStartedEventAttributes), 'the deadline is a timer').toBe(true);
+    expect(
+      launch.events.some((e) => e.timerStartedEventAttributes),
+      'the deadline is a timer',
+    ).toBe(true);
     expect(markers('launch-ready-deadline.pb'), 'launch-step-phases and launch-ready-deadline').toBe(2);
     await Worker.runReplayHistory(sealed, launch, 'launch-ready-deadline');
   }, 60_000);
@@ -42,12 +47,22 @@ describe('histories from earlier versions replay on the current workflows', () =
   // One of each workflow type on the code as it is (npm run histories:record): any change that breaks replay of
   // what is running in production today fails here, until it is put behind patched().
   it('one recorded history of every workflow type, and of every way a launch ends', async () => {
-    const ids = JSON.parse(readFileSync(new URL(`./histories/${RECORDED_IDS_FILE}`, import.meta.url), 'utf8')) as Record<string, string>;
-    const histories = RECORDED.map((recorded) => ({ workflowId: ids[recorded.name]!, history: history(recorded.file) }));
+    const ids = JSON.parse(
+      readFileSync(new URL(`./histories/${RECORDED_IDS_FILE}`, import.meta.url), 'utf8'),
+    ) as Record<string, string>;
+    const histories = RECORDED.map((recorded) => ({
+      workflowId: ids[recorded.name]!,
+      history: history(recorded.file),
+    }));
     for (const [i, { history: events }] of histories.entries()) {
-      expect(events.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name, RECORDED[i]!.file).toBe(RECORDED[i]!.workflowType);
+      expect(events.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name, RECORDED[i]!.file).toBe(
+        RECORDED[i]!.workflowType,
+      );
     }
-    const activities = (name: string) => history(`current-${name}.pb`).events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    const activities = (name: string) =>
+      history(`current-${name}.pb`)
+        .events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+        .filter(Boolean);
     expect(activities('refresh-retires'), 'the second refresh retires the first version').toContain('retireVersion');
     expect(activities('launch-failed'), 'the failed launch undoes what it made').toContain('releaseServers');
     // Every workflow type the worker runs has one, but endStuck: it only runs against a broken build (test/api/stuck.test.ts).
@@ -65,7 +80,9 @@ describe('histories from earlier versions replay on the current workflows', () =
     cpSync(path.join(PROJECT_ROOT, 'workflows'), mutant, { recursive: true });
     try {
       for (const type of new Set(RECORDED.map((r) => r.workflowType))) {
-        const file = readdirSync(mutant).find((f) => readFileSync(path.join(mutant, f), 'utf8').includes(`export async function ${type}(`))!;
+        const file = readdirSync(mutant).find((f) =>
+          readFileSync(path.join(mutant, f), 'utf8').includes(`export async function ${type}(`),
+        )!;
         const text = readFileSync(path.join(mutant, file), 'utf8');
         // The signature is one line: the timer goes in as the body's first statement.
         const changed = `import { sleep as mutantSleep } from '@temporalio/workflow';\n${text}`.replace(
@@ -75,10 +92,18 @@ describe('histories from earlier versions replay on the current workflows', () =
         expect(changed, `${type} was changed`).toContain('await mutantSleep(1);');
         writeFileSync(path.join(mutant, file), changed);
       }
-      const ids = JSON.parse(readFileSync(new URL(`./histories/${RECORDED_IDS_FILE}`, import.meta.url), 'utf8')) as Record<string, string>;
-      const histories = RECORDED.map((recorded) => ({ workflowId: ids[recorded.name]!, history: history(recorded.file) }));
+      const ids = JSON.parse(
+        readFileSync(new URL(`./histories/${RECORDED_IDS_FILE}`, import.meta.url), 'utf8'),
+      ) as Record<string, string>;
+      const histories = RECORDED.map((recorded) => ({
+        workflowId: ids[recorded.name]!,
+        history: history(recorded.file),
+      }));
       const failed: string[] = [];
-      for await (const result of Worker.runReplayHistories({ ...sealed, workflowsPath: path.join(mutant, 'index.ts') }, histories)) {
+      for await (const result of Worker.runReplayHistories(
+        { ...sealed, workflowsPath: path.join(mutant, 'index.ts') },
+        histories,
+      )) {
         if (result.error instanceof DeterminismViolationError) failed.push(result.workflowId);
       }
       expect(failed.sort()).toEqual(histories.map((h) => h.workflowId).sort());

@@ -36,7 +36,9 @@ describe('a launch across a worker SIGKILL', { timeout: 180_000 }, () => {
         PAYLOAD_CODEC_KEYS: TEST_PAYLOAD_CODEC_KEYS,
         SIM_TIME_SCALE: '0.1',
         // The first three volume creations fail for a moment: the volumes step lasts long enough to be interrupted.
-        SIM_FAULTS: JSON.stringify({ scripted: [1, 2, 3].map((nth) => ({ operation: 'createVolume', nth, code: 'Unavailable' })) }),
+        SIM_FAULTS: JSON.stringify({
+          scripted: [1, 2, 3].map((nth) => ({ operation: 'createVolume', nth, code: 'Unavailable' })),
+        }),
         LOG_LEVEL: 'error',
       },
     });
@@ -49,7 +51,11 @@ describe('a launch across a worker SIGKILL', { timeout: 180_000 }, () => {
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     const client = new Client({ connection, dataConverter: { payloadCodecs: testPayloadCodecs() } });
     try {
-      const handle = await startLaunch(client, taskQueue, launchRequest({ volumes: { count: 4, sizeGb: 5, raid: 'raid10', encrypt: true } }));
+      const handle = await startLaunch(
+        client,
+        taskQueue,
+        launchRequest({ volumes: { count: 4, sizeGb: 5, raid: 'raid10', encrypt: true } }),
+      );
       await waitUntil(
         async () => (await handle.query<LaunchProgress>('progress').catch(() => undefined))?.step === 'volumes',
         60_000,
@@ -67,7 +73,9 @@ describe('a launch across a worker SIGKILL', { timeout: 180_000 }, () => {
       expect(left.volumes).toHaveLength(4);
       const attached = await sim.listVolumes('sim-east-1', { serverId: result.server.id });
       expect(attached.filter((v) => v.state === 'in-use')).toHaveLength(4);
-      expect(sim.guest('sim-east-1', result.server.id).state().mounts).toEqual([expect.objectContaining({ mountPoint: '/data' })]);
+      expect(sim.guest('sim-east-1', result.server.id).state().mounts).toEqual([
+        expect.objectContaining({ mountPoint: '/data' }),
+      ]);
       sim.close();
     } finally {
       await connection.close();
