@@ -109,12 +109,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (!allowed.length) return;
     void reply.header('allow', allowed.join(', '));
     if (request.method === 'OPTIONS') return reply.code(204).send();
-    return reply
-      .code(405)
-      .send({
-        code: 'method_not_allowed',
-        message: `${request.method} is not allowed on ${path}; use ${allowed.join(', ')} (see /docs)`,
-      });
+    return reply.code(405).send({
+      code: 'method_not_allowed',
+      message: `${request.method} is not allowed on ${path}; use ${allowed.join(', ')} (see /docs)`,
+    });
   });
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -137,12 +135,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (temporalBusy(err)) {
       request.log.warn({ err }, 'Temporal refused for its rate limits');
       void reply.header('retry-after', '1');
-      return reply
-        .code(503)
-        .send({
-          code: 'temporal_busy',
-          message: 'Temporal is over its rate limit for this namespace; retry in a second',
-        });
+      return reply.code(503).send({
+        code: 'temporal_busy',
+        message: 'Temporal is over its rate limit for this namespace; retry in a second',
+      });
     }
     if (temporalUnreachable(err)) {
       request.log.warn({ err }, 'Temporal did not answer');
@@ -156,20 +152,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(status).send({ code: FRAMEWORK_ERRORS[status] ?? 'bad_request', message: err.message });
     }
     request.log.error({ err }, 'request failed');
-    return reply
-      .code(status)
-      .send({
-        code: 'internal_error',
-        message: 'the service failed to answer; the error is logged with this request id: ' + request.id,
-      });
+    return reply.code(status).send({
+      code: 'internal_error',
+      message: 'the service failed to answer; the error is logged with this request id: ' + request.id,
+    });
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        code: 'not_found',
-        message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs for the API`,
-      }),
+    reply.code(404).send({
+      code: 'not_found',
+      message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs for the API`,
+    }),
   );
 }

@@ -64,14 +64,12 @@ async function createOrUpdate(client: Client, options: ScheduleOptions): Promise
  */
 async function replaceSchedule(client: Client, options: ScheduleOptions, keepState: boolean): Promise<void> {
   const { spec, action, policies, state } = options;
-  await client.schedule
-    .getHandle(options.scheduleId)
-    .update((previous) => ({
-      spec,
-      action,
-      policies: policies ?? {},
-      state: keepState ? previous.state : (state ?? {}),
-    }));
+  await client.schedule.getHandle(options.scheduleId).update((previous) => ({
+    spec,
+    action,
+    policies: policies ?? {},
+    state: keepState ? previous.state : (state ?? {}),
+  }));
 }
 
 export const ensureFamilySchedule = (client: Client, taskQueue: string, family: Family): Promise<Ensured> =>
