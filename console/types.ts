@@ -105,18 +105,7 @@ export interface LaunchSummary {
   closedAt?: string;
 }
 
-export const LABEL_COLORS = [
-  'none',
-  'blue',
-  'gray',
-  'green',
-  'orange',
-  'purple',
-  'red',
-  'yellow',
-  'white',
-  'brown',
-] as const;
+export { LABEL_COLORS } from '../domain/label-colors';
 
 export interface Family {
   name: string;

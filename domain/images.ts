@@ -1,22 +1,10 @@
 import { z } from 'zod';
+import { LABEL_COLORS } from './label-colors';
 import { DurationSchema, ProductChoiceSchema } from './launch-request';
 
 // Requests about machine images: one schema each for the API and the workflows.
 
-/** The label colours the original console offered. */
-export const LABEL_COLORS = [
-  'none',
-  'blue',
-  'gray',
-  'green',
-  'orange',
-  'purple',
-  'red',
-  'yellow',
-  'white',
-  'brown',
-] as const;
-export type LabelColor = (typeof LABEL_COLORS)[number];
+export { LABEL_COLORS, type LabelColor } from './label-colors';
 
 export const ImageUpdateSchema = z
   .object({
