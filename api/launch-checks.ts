@@ -12,12 +12,12 @@ const invalid = (field: string, message: string) => new ApiError(400, 'invalid_r
  */
 export async function requireFeasibleLaunch(catalog: CatalogCache, request: LaunchRequest): Promise<void> {
   const { region } = request;
-  const provider = { name: catalog.providerName };
+  const cloud = catalog.providerName;
   const regions = await catalog.regions();
   if (!regions.includes(region))
     throw invalid(
       'body.region',
-      `"${region}" is not a region of ${provider.name}; choose one of ${regions.slice(0, 20).join(', ')}`,
+      `"${region}" is not a region of ${cloud}; choose one of ${regions.slice(0, 20).join(', ')}`,
     );
   if (request.zone) {
     const zones = await catalog.zones(region);
@@ -38,7 +38,7 @@ export async function requireFeasibleLaunch(catalog: CatalogCache, request: Laun
     if (index >= 0)
       throw invalid(
         `body.firewall.create.rules.${index}.cidr`,
-        `${provider.name} firewalls take IPv4 sources only; give an IPv4 CIDR`,
+        `${cloud} firewalls take IPv4 sources only; give an IPv4 CIDR`,
       );
   }
   const volumes = request.volumes;
@@ -47,13 +47,13 @@ export async function requireFeasibleLaunch(catalog: CatalogCache, request: Laun
   if (count > capabilities.maxVolumesPerServer) {
     throw invalid(
       'body.volumes',
-      `${count} volumes is more than ${provider.name} attaches to one server (${capabilities.maxVolumesPerServer}); use fewer, larger disks`,
+      `${count} volumes is more than ${cloud} attaches to one server (${capabilities.maxVolumesPerServer}); use fewer, larger disks`,
     );
   }
   if (volumes.blockEncryption && !capabilities.blockEncryption) {
     throw invalid(
       'body.volumes.blockEncryption',
-      `${provider.name} has no block encryption; set it to false and use encrypt (LUKS in the guest)`,
+      `${cloud} has no block encryption; set it to false and use encrypt (LUKS in the guest)`,
     );
   }
   const types = capabilities.volumeTypes;
@@ -61,7 +61,7 @@ export async function requireFeasibleLaunch(catalog: CatalogCache, request: Laun
     if (disk.type && types && !types.includes(disk.type)) {
       throw invalid(
         `body.volumes.disks.${index}.type`,
-        `"${disk.type}" is not a disk type of ${provider.name}; choose one of ${types.join(', ')}`,
+        `"${disk.type}" is not a disk type of ${cloud}; choose one of ${types.join(', ')}`,
       );
     }
   });

@@ -25,9 +25,7 @@ export class Saga {
   }
 
   /** Runs every undo in reverse, whatever fails or is cancelled; answers what could not be undone, and why. */
-  compensate(
-    reasonOf: (err: unknown) => string = (err) => (err instanceof Error ? err.message : String(err)),
-  ): Promise<{ what: string; reason: string }[]> {
+  compensate(reasonOf: (err: unknown) => string): Promise<{ what: string; reason: string }[]> {
     return CancellationScope.nonCancellable(async () => {
       const failures: { what: string; reason: string }[] = [];
       for (const { what, run } of [...this.undos].reverse()) {
