@@ -2,8 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { MachineImage } from '../domain/image';
 import type { Family, RetirementAction } from '../domain/families';
 import type { CloudProvider } from '../providers/cloud-provider';
+import { hasCloudCode } from '../domain/cloud-errors';
 import { imageDependents } from '../providers/image-dependents';
-import { callProvider } from './provider-failure';
 
 /** The newest available public image matching the family's source query. */
 export async function resolveSource(
@@ -14,16 +14,14 @@ export async function resolveSource(
   const found: MachineImage[] = [];
   let cursor: string | undefined;
   do {
-    const page = await callProvider(() =>
-      provider.searchPublicImages(region, {
-        q: source.namePattern,
-        limit: 1000,
-        ...(source.architecture ? { architecture: source.architecture } : {}),
-        ...(source.platform ? { platform: source.platform } : {}),
-        ...(source.ownerId ? { ownerId: source.ownerId } : {}),
-        ...(cursor ? { cursor } : {}),
-      }),
-    );
+    const page = await provider.searchPublicImages(region, {
+      q: source.namePattern,
+      limit: 1000,
+      ...(source.architecture ? { architecture: source.architecture } : {}),
+      ...(source.platform ? { platform: source.platform } : {}),
+      ...(source.ownerId ? { ownerId: source.ownerId } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
     found.push(...page.items.filter((i) => i.state === 'available'));
     cursor = page.nextCursor;
   } while (cursor);
@@ -48,30 +46,30 @@ export async function retireVersion(
   action: RetirementAction,
   replacementId?: string,
 ): Promise<RetireOutcome> {
-  const image = await callProvider(() => provider.getImage(region, imageId)).catch((err: unknown) => {
-    if (err instanceof ApplicationFailure && err.type === 'NotFound') return undefined;
+  const image = await provider.getImage(region, imageId).catch((err: unknown) => {
+    if (hasCloudCode(err, 'NotFound')) return undefined;
     throw err;
   });
   if (!image || image.state === 'deleted') return { imageId, outcome: 'gone', action };
   if (action === 'deprecate') {
     if (image.state !== 'available') return { imageId, outcome: 'skipped', action, detail: `already ${image.state}` };
-    await callProvider(() => provider.deprecateImage(region, imageId, replacementId ? { replacementId } : {}));
+    await provider.deprecateImage(region, imageId, replacementId ? { replacementId } : {});
     return { imageId, outcome: 'done', action };
   }
   // A version something still depends on stays deprecated (launchable by id) and is reported, never disabled or deleted.
-  const dependents = await callProvider(() => imageDependents(provider, region, imageId));
+  const dependents = await imageDependents(provider, region, imageId);
   if (dependents.serverIds.length || dependents.childImageIds.length) {
     return { imageId, outcome: 'protected', action, ...dependents };
   }
   if (action === 'disable') {
-    await callProvider(() => provider.disableImage(region, imageId));
+    await provider.disableImage(region, imageId);
     return { imageId, outcome: 'done', action };
   }
-  await callProvider(() => provider.deregisterImage(region, imageId));
+  await provider.deregisterImage(region, imageId);
   return { imageId, outcome: 'done', action };
 }
 
 /** Live dependents of a version, for a dry run's plan. */
 export async function versionDependents(provider: CloudProvider, region: string, imageId: string) {
-  return callProvider(() => imageDependents(provider, region, imageId));
+  return imageDependents(provider, region, imageId);
 }

@@ -5,7 +5,6 @@ import type { GuestExecutor } from '../guest/executor';
 import type { GuestStepResult } from '../guest/steps';
 import type { GuestStepName, VolumePlan } from '../domain/volume-plan';
 import { secretRefs, type KeyStore } from '../secrets/key-store';
-import { callProvider } from './provider-failure';
 
 export interface GuestStepInput {
   workflowId: string;
@@ -45,7 +44,7 @@ export async function prepareGuest(
     ...(input.device ? { device: input.device } : {}),
     ...(input.filesystemUuid ? { filesystemUuid: input.filesystemUuid } : {}),
   };
-  return heartbeating(callProvider(() => guest.run(target, step, secret)));
+  return heartbeating(guest.run(target, step, secret));
 }
 
 /**

@@ -6,7 +6,6 @@ import type { CloudProvider } from '../providers/cloud-provider';
 import { imageDependents } from '../providers/image-dependents';
 import { allOwnImages } from '../providers/own-images';
 import { pollUntil } from './poll';
-import { callProvider } from './provider-failure';
 
 /** Whether this cloud can image the server as it is now; `stopFirst` when it must (or was asked to) be stopped. */
 export async function checkCapturable(
@@ -16,8 +15,8 @@ export async function checkCapturable(
   reboot: boolean,
 ): Promise<{ stopFirst: boolean }> {
   const [server, capabilities] = await Promise.all([
-    callProvider(() => provider.getServer(region, serverId)),
-    callProvider(() => provider.capabilities(region)),
+    provider.getServer(region, serverId),
+    provider.capabilities(region),
   ]);
   const from = capabilities.captureFrom;
   if (server.state === 'running' && (reboot || !from.includes('running'))) {
@@ -37,9 +36,9 @@ export async function checkCapturable(
 }
 
 export async function stopServerAndWait(provider: CloudProvider, region: string, serverId: string): Promise<void> {
-  await callProvider(() => provider.stopServer(region, serverId));
+  await provider.stopServer(region, serverId);
   await pollUntil(
-    () => callProvider(() => provider.getServer(region, serverId)),
+    () => provider.getServer(region, serverId),
     (s) => s.state === 'stopped',
   );
 }
@@ -47,12 +46,12 @@ export async function stopServerAndWait(provider: CloudProvider, region: string,
 /** Starts a server again; one still stopping is waited for first, one already running is left as it is. */
 export async function startServerAndWait(provider: CloudProvider, region: string, serverId: string): Promise<void> {
   const settled = await pollUntil(
-    () => callProvider(() => provider.getServer(region, serverId)),
+    () => provider.getServer(region, serverId),
     (s) => s.state !== 'stopping' && s.state !== 'pending',
   );
-  if (settled.state === 'stopped') await callProvider(() => provider.startServer(region, serverId));
+  if (settled.state === 'stopped') await provider.startServer(region, serverId);
   await pollUntil(
-    () => callProvider(() => provider.getServer(region, serverId)),
+    () => provider.getServer(region, serverId),
     (s) => s.state === 'running',
   );
 }
@@ -63,26 +62,24 @@ export async function startCapture(
   workflowId: string,
   input: CaptureRequest & { tags?: Record<string, string> },
 ): Promise<MachineImage> {
-  const server = await callProvider(() => provider.getServer(input.region, input.serverId));
-  return callProvider(() =>
-    provider.captureImage(input.region, {
-      serverId: input.serverId,
-      name: input.name,
-      ...(input.description ? { description: input.description } : {}),
-      reboot: false, // the workflow stops and starts the server itself, and waits for each
-      clientToken: workflowId,
-      tags: {
-        [LINEAGE_TAGS.parent]: server.imageId,
-        [LINEAGE_TAGS.sourceServer]: server.id,
-        // The image belongs to the group of the server it was made from (for a clone: the clone's group).
-        ...(server.tags.group ? { group: server.tags.group } : {}),
-        ...input.tags,
-        'managed-by': MANAGED_BY,
-        'workflow-id': workflowId,
-        'client-token': workflowId,
-      },
-    }),
-  );
+  const server = await provider.getServer(input.region, input.serverId);
+  return provider.captureImage(input.region, {
+    serverId: input.serverId,
+    name: input.name,
+    ...(input.description ? { description: input.description } : {}),
+    reboot: false, // the workflow stops and starts the server itself, and waits for each
+    clientToken: workflowId,
+    tags: {
+      [LINEAGE_TAGS.parent]: server.imageId,
+      [LINEAGE_TAGS.sourceServer]: server.id,
+      // The image belongs to the group of the server it was made from (for a clone: the clone's group).
+      ...(server.tags.group ? { group: server.tags.group } : {}),
+      ...input.tags,
+      'managed-by': MANAGED_BY,
+      'workflow-id': workflowId,
+      'client-token': workflowId,
+    },
+  });
 }
 
 /** Checks once; "not yet" is retryable, so the retry policy polls until the capture's limit. */
@@ -91,7 +88,7 @@ export async function checkImageAvailable(
   region: string,
   imageId: string,
 ): Promise<MachineImage> {
-  const image = await callProvider(() => provider.getImage(region, imageId));
+  const image = await provider.getImage(region, imageId);
   if (image.state === 'available') return image;
   if (image.state === 'failed' || image.state === 'deleted') {
     throw ApplicationFailure.nonRetryable(
@@ -103,17 +100,15 @@ export async function checkImageAvailable(
 }
 
 export async function readImage(provider: CloudProvider, region: string, imageId: string): Promise<MachineImage> {
-  return callProvider(() => provider.getImage(region, imageId));
+  return provider.getImage(region, imageId);
 }
 
 /** Deregisters every image this workflow made (found by its tag): a half-made image must not outlive a failed capture. */
 export async function releaseImages(provider: CloudProvider, workflowId: string, region: string): Promise<string[]> {
   const released: string[] = [];
-  const mine = (await callProvider(() => allOwnImages(provider, region))).filter(
-    (i) => i.tags['workflow-id'] === workflowId,
-  );
+  const mine = (await allOwnImages(provider, region)).filter((i) => i.tags['workflow-id'] === workflowId);
   for (const image of mine) {
-    await callProvider(() => provider.deregisterImage(region, image.id));
+    await provider.deregisterImage(region, image.id);
     released.push(image.id);
   }
   return released;
@@ -127,7 +122,7 @@ export async function deleteImageChecked(
   force: boolean,
 ): Promise<{ deleted: boolean }> {
   if (!force) {
-    const dependents = await callProvider(() => imageDependents(provider, region, imageId));
+    const dependents = await imageDependents(provider, region, imageId);
     if (dependents.serverIds.length || dependents.childImageIds.length) {
       throw ApplicationFailure.nonRetryable(
         `image ${imageId} is in use: servers ${dependents.serverIds.join(', ') || 'none'}; images made from it ${dependents.childImageIds.join(', ') || 'none'}; terminate them or delete with force`,
@@ -135,6 +130,6 @@ export async function deleteImageChecked(
       );
     }
   }
-  await callProvider(() => provider.deregisterImage(region, imageId));
+  await provider.deregisterImage(region, imageId);
   return { deleted: true };
 }

@@ -22,7 +22,7 @@ import { resolveSource, retireVersion, versionDependents } from './families';
 import { planReap, reapItems, type ReapPlanOptions } from './reaper';
 import { DEFAULT_REAPER_GRACE_SECONDS, reapReport, type ReapItem } from '../domain/reaper';
 import type { WorkflowStatus } from './workflow-status';
-import { callProvider, withActivityFailures } from './provider-failure';
+import { withActivityFailures } from './provider-failure';
 import { ensureFirewall, ensureKeypair, releaseFirewall, releaseKeypair, releaseLaunchAccess } from './network';
 import { preflight } from './preflight';
 import type { EndStuckInput, EndStuckOutcome } from '../domain/stuck';
@@ -154,7 +154,7 @@ const boundActivities = ({ provider, keys, guest, workflows }: ActivityDeps) => 
     return resolveSource(provider, region, source);
   },
   async familyVersions(region: string, family: string) {
-    return callProvider(() => familyVersions(provider, region, family));
+    return familyVersions(provider, region, family);
   },
   async canDisableImages(region: string) {
     return (await provider.capabilities(region)).disableImage;

@@ -3,9 +3,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createdFirewallName, createdKeypairName, launchTags } from '../domain/launch';
 import type { FirewallChoice, KeypairChoice, LaunchRequest } from '../domain/launch-request';
 import type { CloudProvider } from '../providers/cloud-provider';
-import { isProviderError } from '../domain/cloud-errors';
+import { hasCloudCode, isProviderError } from '../domain/cloud-errors';
 import { secretRefs, type KeyStore } from '../secrets/key-store';
-import { callProvider, forEachThenRetry } from './provider-failure';
+import { forEachThenRetry } from './provider-failure';
 
 export interface LaunchKeypair {
   name: string;
@@ -27,7 +27,7 @@ export async function ensureKeypair(
   if ('name' in choice) return { name: choice.name, created: false };
   const name = choice.create.name ?? createdKeypairName(workflowId);
   const ref = secretRefs.privateKey(workflowId);
-  const existing = (await callProvider(() => provider.listKeypairs(request.region))).find((k) => k.name === name);
+  const existing = (await provider.listKeypairs(request.region)).find((k) => k.name === name);
   // Only a key pair this launch made (its tag says so) may be reused or replaced; anyone else's is left alone.
   if (existing && existing.tags['workflow-id'] !== workflowId) {
     throw ApplicationFailure.nonRetryable(
@@ -36,10 +36,8 @@ export async function ensureKeypair(
     );
   }
   if (existing && (await keys.get(ref))) return { name, created: true };
-  if (existing) await callProvider(() => provider.deleteKeypair(request.region, name));
-  const created = await callProvider(() =>
-    provider.createKeypair(request.region, name, launchTags(workflowId, request)),
-  );
+  if (existing) await provider.deleteKeypair(request.region, name);
+  const created = await provider.createKeypair(request.region, name, launchTags(workflowId, request));
   await keys.put(ref, created.privateKeyPem);
   return { name, created: true };
 }
@@ -52,8 +50,8 @@ export async function releaseKeypair(
   region: string,
   name: string,
 ): Promise<void> {
-  const existing = (await callProvider(() => provider.listKeypairs(region))).find((k) => k.name === name);
-  if (existing?.tags['workflow-id'] === workflowId) await callProvider(() => provider.deleteKeypair(region, name));
+  const existing = (await provider.listKeypairs(region)).find((k) => k.name === name);
+  if (existing?.tags['workflow-id'] === workflowId) await provider.deleteKeypair(region, name);
   await keys.delete(secretRefs.privateKey(workflowId));
 }
 
@@ -74,27 +72,22 @@ export async function ensureFirewall(
   // A firewall an earlier attempt made (found by tag, or by name when the cloud's listing lags) gets its rules
   // applied again: a worker may have died between creating it and authorizing them. authorize skips rules it has.
   const reuse = async (id: string): Promise<LaunchFirewalls> => {
-    if (choice.create.rules.length)
-      await callProvider(() => provider.authorize(request.region, id, choice.create.rules));
+    if (choice.create.rules.length) await provider.authorize(request.region, id, choice.create.rules);
     return { ids: [id], createdId: id };
   };
-  const mine = await callProvider(() =>
-    provider.listFirewalls(request.region, { tag: { key: 'workflow-id', value: workflowId } }),
-  );
+  const mine = await provider.listFirewalls(request.region, { tag: { key: 'workflow-id', value: workflowId } });
   if (mine[0]) return reuse(mine[0].id);
   try {
-    const firewall = await callProvider(() =>
-      provider.createFirewall(request.region, {
-        name,
-        description: `for server ${request.name}, made by launch ${workflowId}`,
-        rules: choice.create.rules,
-        tags: launchTags(workflowId, request),
-      }),
-    );
+    const firewall = await provider.createFirewall(request.region, {
+      name,
+      description: `for server ${request.name}, made by launch ${workflowId}`,
+      rules: choice.create.rules,
+      tags: launchTags(workflowId, request),
+    });
     return { ids: [firewall.id], createdId: firewall.id };
   } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === 'Conflict') {
-      const named = (await callProvider(() => provider.listFirewalls(request.region))).find((f) => f.name === name);
+    if (hasCloudCode(err, 'Conflict')) {
+      const named = (await provider.listFirewalls(request.region)).find((f) => f.name === name);
       if (named?.tags['workflow-id'] === workflowId) return reuse(named.id);
       throw ApplicationFailure.nonRetryable(
         `a firewall named "${name}" already exists in ${request.region}; choose another name or use it by id`,
@@ -107,9 +100,7 @@ export async function ensureFirewall(
 
 /** Deletes what this launch made, found again by its tag. A firewall still in use by a terminating server is retried. */
 export async function releaseFirewall(provider: CloudProvider, workflowId: string, region: string): Promise<void> {
-  const mine = await callProvider(() =>
-    provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } }),
-  );
+  const mine = await provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } });
   await forEachThenRetry(mine, (firewall) => deleteUnusedFirewall(provider, region, firewall.id));
 }
 
@@ -138,17 +129,11 @@ export async function releaseLaunchAccess(
   serverId: string,
 ): Promise<ReleasedAccess> {
   const released: ReleasedAccess = { deletedKeypairs: [], keptKeypairs: [], deletedFirewallIds: [], keptFirewalls: [] };
-  const keypairs = (await callProvider(() => provider.listKeypairs(region))).filter(
-    (k) => k.tags['workflow-id'] === workflowId,
-  );
-  const firewalls = await callProvider(() =>
-    provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } }),
-  );
+  const keypairs = (await provider.listKeypairs(region)).filter((k) => k.tags['workflow-id'] === workflowId);
+  const firewalls = await provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } });
   const others =
     keypairs.length + firewalls.length > 0
-      ? (await callProvider(() => provider.listServers(region))).filter(
-          (s) => s.id !== serverId && s.state !== 'terminated',
-        )
+      ? (await provider.listServers(region)).filter((s) => s.id !== serverId && s.state !== 'terminated')
       : [];
 
   for (const keypair of keypairs) {

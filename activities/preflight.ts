@@ -4,7 +4,6 @@ import type { LaunchPlan } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import { smallestFittingProduct } from '../domain/product';
 import type { CloudProvider } from '../providers/cloud-provider';
-import { callProvider } from './provider-failure';
 
 const refuse = (type: string, message: string) => ApplicationFailure.nonRetryable(message, type);
 
@@ -15,19 +14,19 @@ export async function preflight(
   request: LaunchRequest,
 ): Promise<LaunchPlan> {
   const { region } = request;
-  const capabilities = await callProvider(() => provider.capabilities(region));
+  const capabilities = await provider.capabilities(region);
   const rule = capabilities.naming.server;
   if (request.name.length > rule.maxLength || !new RegExp(rule.pattern).test(request.name)) {
     throw refuse('InvalidName', `name "${request.name}" does not fit ${provider.name}'s server names: ${rule.hint}`);
   }
-  const image = await callProvider(() => provider.getImage(region, request.imageId));
+  const image = await provider.getImage(region, request.imageId);
   if (!LAUNCHABLE_IMAGE_STATES.includes(image.state)) {
     throw refuse(
       'ImageNotLaunchable',
       `image ${image.id} is ${image.state}${image.stateReason ? ` (${image.stateReason})` : ''}; choose an available image`,
     );
   }
-  const products = await callProvider(() => provider.listProducts(region, { architecture: image.architecture }));
+  const products = await provider.listProducts(region, { architecture: image.architecture });
   const choice = request.product;
   const product =
     'productId' in choice ? products.find((p) => p.id === choice.productId) : smallestFittingProduct(products, choice);
@@ -52,14 +51,14 @@ export async function preflight(
       `product ${product.id} has a ${product.rootDiskGb} GiB root disk but image ${image.id} needs ${image.minDiskGb} GiB; choose a larger product`,
     );
   }
-  const zones = await callProvider(() => provider.listZones(region));
+  const zones = await provider.listZones(region);
   const zone = request.zone ?? zones[0];
   if (!zone || !zones.includes(zone))
     throw refuse('InvalidZone', `zone ${request.zone} is not in region ${region}; choose one of ${zones.join(', ')}`);
 
   if (request.firewall && 'ids' in request.firewall) {
     const ids = request.firewall.ids;
-    const found = await callProvider(() => provider.listFirewalls(region, { ids }));
+    const found = await provider.listFirewalls(region, { ids });
     const missing = ids.filter((id) => !found.some((f) => f.id === id));
     if (missing.length)
       throw refuse(
@@ -69,7 +68,7 @@ export async function preflight(
   }
   if (request.keypair && 'name' in request.keypair) {
     const name = request.keypair.name;
-    const keypairs = await callProvider(() => provider.listKeypairs(region));
+    const keypairs = await provider.listKeypairs(region);
     if (!keypairs.some((k) => k.name === name))
       throw refuse('NotFound', `key pair "${name}" does not exist in ${region}; choose an existing one or create one`);
   }

@@ -51,13 +51,9 @@ export function brief(message: string): string {
     : `${message.slice(0, MAX_FAILURE_MESSAGE)}… (${message.length - MAX_FAILURE_MESSAGE} more characters)`;
 }
 
-export async function callProvider<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw toActivityFailure(err);
-  }
-}
+/** Whether trying again cannot help: a failure marked non-retryable, or a cloud error the cloud calls final. */
+export const isPermanent = (err: unknown): boolean =>
+  (err instanceof ApplicationFailure && err.nonRetryable) || (isProviderError(err) && !err.retryable);
 
 /**
  * Cleanup over several resources: one that fails does not stop the others. Afterwards any failure is thrown as a

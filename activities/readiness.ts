@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { GuestExecutor } from '../guest/executor';
 import type { CloudProvider } from '../providers/cloud-provider';
-import { callProvider, retryTransient } from './provider-failure';
+import { retryTransient } from './provider-failure';
 
 export interface ReadinessInput {
   region: string;
@@ -23,7 +23,7 @@ export async function checkReady(
   const notReady = (check: string) => ApplicationFailure.retryable(check, 'NotReady');
   // A throttled call is tried again here, briefly: counted as an attempt, it would stretch the readiness backoff
   // toward 30 s for a server that is already up.
-  const server = await callProvider(() => retryTransient(() => provider.getServer(input.region, input.serverId), 3));
+  const server = await retryTransient(() => provider.getServer(input.region, input.serverId), 3);
   if (server.state !== 'running') {
     if (server.state === 'pending') throw notReady(`server ${server.id} is still pending`);
     throw ApplicationFailure.nonRetryable(
@@ -31,7 +31,7 @@ export async function checkReady(
       'ServerFailed',
     );
   }
-  const status = await callProvider(() => retryTransient(() => provider.statusChecks(input.region, input.serverId), 3));
+  const status = await retryTransient(() => provider.statusChecks(input.region, input.serverId), 3);
   if (status !== 'ok') throw notReady(`status checks of server ${server.id} are ${status}`);
   const checks = ['running', 'status checks ok'];
   if (guest) {
@@ -41,7 +41,7 @@ export async function checkReady(
       volumeIds: input.volumeIds,
       ...(input.host ? { host: input.host } : {}),
     };
-    const probe = await callProvider(() => guest.probe(target, input.mountPoint));
+    const probe = await guest.probe(target, input.mountPoint);
     if (!probe.reachable) throw notReady(`guest of server ${server.id} is not reachable: ${probe.detail}`);
     checks.push('guest reachable');
     if (input.mountPoint) {

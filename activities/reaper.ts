@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { MANAGED_BY } from '../domain/launch';
 import { REAP_ITEMS_PER_REGION, REAP_KINDS, type ReapItem, type ReapKind } from '../domain/reaper';
 import type { Volume } from '../domain/volume';
@@ -7,7 +6,7 @@ import type { CloudProvider } from '../providers/cloud-provider';
 import { allOwnImages } from '../providers/own-images';
 import { secretRefs, type KeyStore } from '../secrets/key-store';
 import { deleteUnusedFirewall } from './network';
-import { callProvider, retryTransient } from './provider-failure';
+import { isPermanent, retryTransient } from './provider-failure';
 import { terminateAndWait } from './server';
 import { removeVolume } from './volumes';
 import type { Owner, WorkflowStatus } from './workflow-status';
@@ -73,7 +72,7 @@ export async function planReap(
     items.push({ kind, region, id, ...(by ? { owner: by } : {}), reason });
   };
 
-  const servers = (await callProvider(() => provider.listServers(region))).filter((s) => s.state !== 'terminated');
+  const servers = (await provider.listServers(region)).filter((s) => s.state !== 'terminated');
   const reaped = new Set<string>();
   for (const server of servers) {
     let reason = await why(server.tags);
@@ -107,23 +106,23 @@ export async function planReap(
     return `its launch ${id} completed, and no server of it is left`;
   };
 
-  const volumes = await callProvider(() => provider.listVolumes(region, { tag: managed }));
+  const volumes = await provider.listVolumes(region, { tag: managed });
   for (const volume of volumes) {
     if (volume.serverId && liveIds.has(volume.serverId)) continue;
     const reason = await why(volume.tags);
     if (reason) add('volume', volume.id, volume.tags, reason);
   }
-  for (const keypair of await callProvider(() => provider.listKeypairs(region))) {
+  for (const keypair of await provider.listKeypairs(region)) {
     if (usedKeypairs.has(keypair.name)) continue;
     const reason = await why(keypair.tags);
     if (reason) add('keypair', keypair.name, keypair.tags, reason);
   }
-  for (const firewall of await callProvider(() => provider.listFirewalls(region, { tag: managed }))) {
+  for (const firewall of await provider.listFirewalls(region, { tag: managed })) {
     if (usedFirewalls.has(firewall.id)) continue;
     const reason = (await why(firewall.tags)) ?? (await serverGone(firewall.tags));
     if (reason) add('firewall', firewall.id, firewall.tags, reason);
   }
-  for (const image of await callProvider(() => allOwnImages(provider, region))) {
+  for (const image of await allOwnImages(provider, region)) {
     if (image.tags['managed-by'] !== MANAGED_BY) continue;
     // An available image is kept even when its capture ended oddly: it is a good image someone may launch from.
     const reason = expired(image.tags)
@@ -202,9 +201,9 @@ export async function reapItems(
   const remove: Record<ReapKind, (id: string) => Promise<unknown>> = {
     server: (id) => terminateAndWait(provider, region, id),
     volume: (id) => removeVolume(provider, region, id),
-    keypair: (name) => callProvider(() => provider.deleteKeypair(region, name)),
+    keypair: (name) => provider.deleteKeypair(region, name),
     firewall: (id) => deleteUnusedFirewall(provider, region, id),
-    image: (id) => callProvider(() => provider.deregisterImage(region, id)),
+    image: (id) => provider.deregisterImage(region, id),
     secret: (ref) => keys.delete(ref),
   };
   const failures: (ReapFailure & { transient: boolean })[] = [];
@@ -214,7 +213,7 @@ export async function reapItems(
         await retryTransient(() => remove[kind](item.id));
         reaped.add(1, { kind });
       } catch (err) {
-        const transient = !(err instanceof ApplicationFailure && err.nonRetryable);
+        const transient = !isPermanent(err);
         failures.push({ kind, id: item.id, error: err instanceof Error ? err.message : String(err), transient });
       }
       context.heartbeat();

@@ -3,8 +3,9 @@ import { launchTags, type LaunchPlan, type LaunchedServer } from '../domain/laun
 import type { LaunchRequest } from '../domain/launch-request';
 import type { Server } from '../domain/server';
 import type { CloudProvider } from '../providers/cloud-provider';
+import { hasCloudCode } from '../domain/cloud-errors';
 import { pollUntil } from './poll';
-import { callProvider, forEachThenRetry } from './provider-failure';
+import { forEachThenRetry } from './provider-failure';
 
 const launched = (server: Server): LaunchedServer => ({
   id: server.id,
@@ -26,19 +27,17 @@ export interface ProvisionInput {
 /** Launches the server; the client token (and the tag the driver looks for) makes every retry the same launch. */
 export async function provisionServer(provider: CloudProvider, input: ProvisionInput): Promise<LaunchedServer> {
   const { request, plan, workflowId } = input;
-  const server = await callProvider(() =>
-    provider.launchServer(request.region, {
-      imageId: plan.image.id,
-      productId: plan.product.id,
-      name: request.name,
-      zone: plan.zone,
-      firewallIds: input.firewallIds,
-      ...(input.keypairName ? { keypairName: input.keypairName } : {}),
-      ...(input.userData ? { userData: input.userData } : {}),
-      tags: { ...request.labels, ...launchTags(workflowId, request), 'client-token': `${workflowId}/server` },
-      clientToken: `${workflowId}/server`,
-    }),
-  );
+  const server = await provider.launchServer(request.region, {
+    imageId: plan.image.id,
+    productId: plan.product.id,
+    name: request.name,
+    zone: plan.zone,
+    firewallIds: input.firewallIds,
+    ...(input.keypairName ? { keypairName: input.keypairName } : {}),
+    ...(input.userData ? { userData: input.userData } : {}),
+    tags: { ...request.labels, ...launchTags(workflowId, request), 'client-token': `${workflowId}/server` },
+    clientToken: `${workflowId}/server`,
+  });
   return launched(server);
 }
 
@@ -49,7 +48,7 @@ export async function waitServerRunning(
   serverId: string,
 ): Promise<LaunchedServer> {
   const server = await pollUntil(
-    () => callProvider(() => provider.getServer(region, serverId)),
+    () => provider.getServer(region, serverId),
     (s) => s.state !== 'pending',
   );
   if (server.state !== 'running') {
@@ -63,9 +62,7 @@ export async function waitServerRunning(
 
 /** Terminates every server this launch made, found again by its tag, and waits until they are gone. */
 export async function releaseServers(provider: CloudProvider, workflowId: string, region: string): Promise<string[]> {
-  const mine = await callProvider(() =>
-    provider.listServers(region, { tag: { key: 'workflow-id', value: workflowId } }),
-  );
+  const mine = await provider.listServers(region, { tag: { key: 'workflow-id', value: workflowId } });
   const live = mine.filter((s) => s.state !== 'terminated');
   await forEachThenRetry(live, (server) => terminateAndWait(provider, region, server.id));
   return live.map((s) => s.id);
@@ -73,14 +70,14 @@ export async function releaseServers(provider: CloudProvider, workflowId: string
 
 /** Terminates one server and waits until it is gone; one already gone counts as done. */
 export async function terminateAndWait(provider: CloudProvider, region: string, serverId: string): Promise<void> {
-  await callProvider(() => provider.terminateServer(region, serverId));
+  await provider.terminateServer(region, serverId);
   await pollUntil(
     () =>
-      callProvider(() => provider.getServer(region, serverId)).catch((err: unknown) =>
-        err instanceof ApplicationFailure && err.type === 'NotFound'
-          ? { state: 'terminated' as const }
-          : Promise.reject(err),
-      ),
+      provider
+        .getServer(region, serverId)
+        .catch((err: unknown) =>
+          hasCloudCode(err, 'NotFound') ? { state: 'terminated' as const } : Promise.reject(err),
+        ),
     (s) => s.state === 'terminated',
   );
 }

@@ -2,10 +2,10 @@ import { launchTags } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import type { Volume } from '../domain/volume';
 import type { CloudProvider } from '../providers/cloud-provider';
-import { ApplicationFailure } from '@temporalio/common';
+import { hasCloudCode } from '../domain/cloud-errors';
 import { secretRefs, type KeyStore } from '../secrets/key-store';
 import { pollUntil } from './poll';
-import { callProvider, forEachThenRetry } from './provider-failure';
+import { forEachThenRetry } from './provider-failure';
 
 export interface DiskInput {
   workflowId: string;
@@ -20,23 +20,21 @@ export interface DiskInput {
 /** One disk of the launch, with a client token of its own, so each retry finds the disk it made. */
 export async function createDisk(provider: CloudProvider, input: DiskInput): Promise<string> {
   const token = `${input.workflowId}/disk-${input.index}`;
-  const volume = await callProvider(() =>
-    provider.createVolume(input.request.region, {
-      sizeGb: input.sizeGb,
-      ...(input.type ? { type: input.type } : {}),
-      zone: input.zone,
-      encrypted: input.encrypted,
-      clientToken: token,
-      tags: {
-        ...launchTags(input.workflowId, input.request),
-        Name: `${input.request.name}-disk-${input.index}`,
-        'client-token': token,
-        disk: String(input.index),
-      },
-    }),
-  );
+  const volume = await provider.createVolume(input.request.region, {
+    sizeGb: input.sizeGb,
+    ...(input.type ? { type: input.type } : {}),
+    zone: input.zone,
+    encrypted: input.encrypted,
+    clientToken: token,
+    tags: {
+      ...launchTags(input.workflowId, input.request),
+      Name: `${input.request.name}-disk-${input.index}`,
+      'client-token': token,
+      disk: String(input.index),
+    },
+  });
   await pollUntil(
-    () => callProvider(() => provider.getVolume(input.request.region, volume.id)),
+    () => provider.getVolume(input.request.region, volume.id),
     (v) => v.state !== 'creating',
   );
   return volume.id;
@@ -53,36 +51,33 @@ export async function attachDisk(
   serverId: string,
   index: number,
 ): Promise<void> {
-  const current = await callProvider(() => provider.getVolume(region, volumeId));
-  if (current.serverId !== serverId)
-    await callProvider(() => provider.attachVolume(region, volumeId, serverId, deviceFor(index)));
+  const current = await provider.getVolume(region, volumeId);
+  if (current.serverId !== serverId) await provider.attachVolume(region, volumeId, serverId, deviceFor(index));
   await pollUntil(
-    () => callProvider(() => provider.getVolume(region, volumeId)),
+    () => provider.getVolume(region, volumeId),
     (v) => v.state === 'in-use',
   );
 }
 
 /** Detaches (if still attached) and deletes one volume, waiting as long as the cloud needs between the two. */
 export async function removeVolume(provider: CloudProvider, region: string, volumeId: string): Promise<void> {
-  const volume = await callProvider(() => provider.getVolume(region, volumeId)).catch((err: unknown) => {
-    if (err instanceof ApplicationFailure && err.type === 'NotFound') return undefined;
+  const volume = await provider.getVolume(region, volumeId).catch((err: unknown) => {
+    if (hasCloudCode(err, 'NotFound')) return undefined;
     throw err;
   });
   if (!volume) return;
   if (volume.serverId && (volume.state === 'in-use' || volume.state === 'attaching'))
-    await callProvider(() => provider.detachVolume(region, volumeId));
+    await provider.detachVolume(region, volumeId);
   await pollUntil(
-    () => callProvider(() => provider.getVolume(region, volumeId)),
+    () => provider.getVolume(region, volumeId),
     (v: Volume) => !['attaching', 'in-use', 'detaching', 'creating'].includes(v.state),
   );
-  await callProvider(() => provider.deleteVolume(region, volumeId));
+  await provider.deleteVolume(region, volumeId);
 }
 
 /** The data volumes a launch made (tagged with its workflow id and a disk number), found again by their tags. */
 export async function launchDisks(provider: CloudProvider, region: string, workflowId: string): Promise<string[]> {
-  const tagged = await callProvider(() =>
-    provider.listVolumes(region, { tag: { key: 'workflow-id', value: workflowId } }),
-  );
+  const tagged = await provider.listVolumes(region, { tag: { key: 'workflow-id', value: workflowId } });
   return tagged.filter((v) => v.tags.disk !== undefined).map((v) => v.id);
 }
 
@@ -108,7 +103,7 @@ export async function serverLaunchDisks(
   region: string,
   serverId: string,
 ): Promise<{ workflowId?: string; volumeIds: string[] }> {
-  const server = await callProvider(() => provider.getServer(region, serverId));
+  const server = await provider.getServer(region, serverId);
   const workflowId = server.tags['workflow-id'];
   if (!workflowId) return { volumeIds: [] };
   return { workflowId, volumeIds: await launchDisks(provider, region, workflowId) };

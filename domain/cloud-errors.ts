@@ -38,3 +38,7 @@ export class ProviderError extends Error {
 }
 
 export const isProviderError = (err: unknown): err is ProviderError => err instanceof ProviderError;
+
+/** Whether the cloud answered with this code (a NotFound during cleanup, a Conflict on a name). */
+export const hasCloudCode = (err: unknown, code: ProviderErrorCode): boolean =>
+  isProviderError(err) && err.code === code;
