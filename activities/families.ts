@@ -1,13 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { MachineImage } from '../domain/image';
 import type { Family, RetirementAction } from '../domain/families';
-import type { CloudProvider } from '../providers/cloud-provider';
 import { hasCloudCode } from '../domain/cloud-errors';
+import { familyVersions } from '../providers/family-versions';
 import { imageDependents } from '../providers/image-dependents';
+import type { CloudDeps } from './deps';
 
 /** The newest available public image matching the family's source query. */
 export async function resolveSource(
-  provider: CloudProvider,
+  { provider }: CloudDeps,
   region: string,
   source: Family['source'],
 ): Promise<{ id: string; name: string; createdAt: string }> {
@@ -40,7 +41,7 @@ export type RetireOutcome =
 
 /** One retirement stage for one version, re-checked live just before acting. */
 export async function retireVersion(
-  provider: CloudProvider,
+  { provider }: CloudDeps,
   region: string,
   imageId: string,
   action: RetirementAction,
@@ -70,6 +71,16 @@ export async function retireVersion(
 }
 
 /** Live dependents of a version, for a dry run's plan. */
-export async function versionDependents(provider: CloudProvider, region: string, imageId: string) {
+export async function versionDependents({ provider }: CloudDeps, region: string, imageId: string) {
   return imageDependents(provider, region, imageId);
+}
+
+/** A family's versions in a region, newest first. */
+export async function listFamilyVersions({ provider }: CloudDeps, region: string, family: string) {
+  return familyVersions(provider, region, family);
+}
+
+/** Whether this cloud can disable an image (retirement's middle step); otherwise retirement deprecates, then deletes. */
+export async function canDisableImages({ provider }: CloudDeps, region: string): Promise<boolean> {
+  return (await provider.capabilities(region)).disableImage;
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { GuestExecutor } from '../guest/executor';
 import type { GuestStepResult } from '../guest/steps';
 import type { GuestStepName, VolumePlan } from '../domain/volume-plan';
-import { secretRefs, type KeyStore } from '../secrets/key-store';
+import { secretRefs } from '../secrets/key-store';
+import type { ActivityDeps } from './deps';
 
 export interface GuestStepInput {
   workflowId: string;
@@ -20,11 +20,7 @@ export interface GuestStepInput {
 }
 
 /** One step of volume preparation in the guest; the LUKS passphrase is fetched here, never passed through history. */
-export async function prepareGuest(
-  guest: GuestExecutor | undefined,
-  keys: KeyStore,
-  input: GuestStepInput,
-): Promise<GuestStepResult> {
+export async function prepareGuest({ guest, keys }: ActivityDeps, input: GuestStepInput): Promise<GuestStepResult> {
   if (!guest)
     throw ApplicationFailure.nonRetryable('no guest executor is configured (GUEST_EXECUTOR=none)', 'GuestUnavailable');
   const secret =

@@ -2,14 +2,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { MachineImage } from '../domain/image';
 import { LINEAGE_TAGS, type CaptureRequest } from '../domain/images';
 import { MANAGED_BY } from '../domain/launch';
-import type { CloudProvider } from '../providers/cloud-provider';
 import { imageDependents } from '../providers/image-dependents';
 import { allOwnImages } from '../providers/own-images';
 import { pollUntil } from './poll';
+import type { CloudDeps } from './deps';
 
 /** Whether this cloud can image the server as it is now; `stopFirst` when it must (or was asked to) be stopped. */
 export async function checkCapturable(
-  provider: CloudProvider,
+  { provider }: CloudDeps,
   region: string,
   serverId: string,
   reboot: boolean,
@@ -35,7 +35,7 @@ export async function checkCapturable(
   );
 }
 
-export async function stopServerAndWait(provider: CloudProvider, region: string, serverId: string): Promise<void> {
+export async function stopServerAndWait({ provider }: CloudDeps, region: string, serverId: string): Promise<void> {
   await provider.stopServer(region, serverId);
   await pollUntil(
     () => provider.getServer(region, serverId),
@@ -44,7 +44,7 @@ export async function stopServerAndWait(provider: CloudProvider, region: string,
 }
 
 /** Starts a server again; one still stopping is waited for first, one already running is left as it is. */
-export async function startServerAndWait(provider: CloudProvider, region: string, serverId: string): Promise<void> {
+export async function startServerAndWait({ provider }: CloudDeps, region: string, serverId: string): Promise<void> {
   const settled = await pollUntil(
     () => provider.getServer(region, serverId),
     (s) => s.state !== 'stopping' && s.state !== 'pending',
@@ -58,7 +58,7 @@ export async function startServerAndWait(provider: CloudProvider, region: string
 
 /** Starts the capture; the workflow id is the client token, so a retry finds the image the first attempt began. */
 export async function startCapture(
-  provider: CloudProvider,
+  { provider }: CloudDeps,
   workflowId: string,
   input: CaptureRequest & { tags?: Record<string, string> },
 ): Promise<MachineImage> {
@@ -84,7 +84,7 @@ export async function startCapture(
 
 /** Checks once; "not yet" is retryable, so the retry policy polls until the capture's limit. */
 export async function checkImageAvailable(
-  provider: CloudProvider,
+  { provider }: CloudDeps,
   region: string,
   imageId: string,
 ): Promise<MachineImage> {
@@ -99,12 +99,12 @@ export async function checkImageAvailable(
   throw ApplicationFailure.retryable(`image ${imageId} is still ${image.state}`, 'ImageNotYetAvailable');
 }
 
-export async function readImage(provider: CloudProvider, region: string, imageId: string): Promise<MachineImage> {
+export async function readImage({ provider }: CloudDeps, region: string, imageId: string): Promise<MachineImage> {
   return provider.getImage(region, imageId);
 }
 
 /** Deregisters every image this workflow made (found by its tag): a half-made image must not outlive a failed capture. */
-export async function releaseImages(provider: CloudProvider, workflowId: string, region: string): Promise<string[]> {
+export async function releaseImages({ provider }: CloudDeps, workflowId: string, region: string): Promise<string[]> {
   const released: string[] = [];
   const mine = (await allOwnImages(provider, region)).filter((i) => i.tags['workflow-id'] === workflowId);
   for (const image of mine) {
@@ -116,7 +116,7 @@ export async function releaseImages(provider: CloudProvider, workflowId: string,
 
 /** Deletes an image unless something still depends on it, checked live just before acting. */
 export async function deleteImageChecked(
-  provider: CloudProvider,
+  { provider }: CloudDeps,
   region: string,
   imageId: string,
   force: boolean,

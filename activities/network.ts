@@ -4,8 +4,9 @@ import { createdFirewallName, createdKeypairName, launchTags } from '../domain/l
 import type { FirewallChoice, KeypairChoice, LaunchRequest } from '../domain/launch-request';
 import type { CloudProvider } from '../providers/cloud-provider';
 import { hasCloudCode, isProviderError } from '../domain/cloud-errors';
-import { secretRefs, type KeyStore } from '../secrets/key-store';
+import { secretRefs } from '../secrets/key-store';
 import { forEachThenRetry } from './provider-failure';
+import type { ActivityDeps, CloudDeps } from './deps';
 
 export interface LaunchKeypair {
   name: string;
@@ -18,8 +19,7 @@ export interface LaunchKeypair {
  * private key out only once), so it is deleted and made again.
  */
 export async function ensureKeypair(
-  provider: CloudProvider,
-  keys: KeyStore,
+  { provider, keys }: ActivityDeps,
   workflowId: string,
   request: Pick<LaunchRequest, 'region' | 'group' | 'billingCode'>,
   choice: KeypairChoice,
@@ -44,8 +44,7 @@ export async function ensureKeypair(
 
 /** Deletes the key pair this launch made: only when its tag says so, since the name may be someone else's. */
 export async function releaseKeypair(
-  provider: CloudProvider,
-  keys: KeyStore,
+  { provider, keys }: ActivityDeps,
   workflowId: string,
   region: string,
   name: string,
@@ -62,7 +61,7 @@ export interface LaunchFirewalls {
 
 /** The given firewalls, or one made for this launch with the rules; a retry finds the one it made by its tag. */
 export async function ensureFirewall(
-  provider: CloudProvider,
+  { provider }: CloudDeps,
   workflowId: string,
   request: Pick<LaunchRequest, 'region' | 'group' | 'billingCode' | 'name'>,
   choice: FirewallChoice,
@@ -99,7 +98,7 @@ export async function ensureFirewall(
 }
 
 /** Deletes what this launch made, found again by its tag. A firewall still in use by a terminating server is retried. */
-export async function releaseFirewall(provider: CloudProvider, workflowId: string, region: string): Promise<void> {
+export async function releaseFirewall({ provider }: CloudDeps, workflowId: string, region: string): Promise<void> {
   const mine = await provider.listFirewalls(region, { tag: { key: 'workflow-id', value: workflowId } });
   await forEachThenRetry(mine, (firewall) => deleteUnusedFirewall(provider, region, firewall.id));
 }
@@ -122,8 +121,7 @@ const FIREWALL_ATTEMPTS = 5;
  * never touched. Run after the server is terminated: a cloud refuses to delete a firewall a server is in.
  */
 export async function releaseLaunchAccess(
-  provider: CloudProvider,
-  keys: KeyStore,
+  { provider, keys }: ActivityDeps,
   region: string,
   workflowId: string,
   serverId: string,

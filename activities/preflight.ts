@@ -3,16 +3,12 @@ import { LAUNCHABLE_IMAGE_STATES } from '../domain/image';
 import type { LaunchPlan } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import { smallestFittingProduct } from '../domain/product';
-import type { CloudProvider } from '../providers/cloud-provider';
+import type { ActivityDeps } from './deps';
 
 const refuse = (type: string, message: string) => ApplicationFailure.nonRetryable(message, type);
 
 /** Settles image, product and zone, and checks every named resource, before anything is created. */
-export async function preflight(
-  provider: CloudProvider,
-  hasGuestExecutor: boolean,
-  request: LaunchRequest,
-): Promise<LaunchPlan> {
+export async function preflight({ provider, guest }: ActivityDeps, request: LaunchRequest): Promise<LaunchPlan> {
   const { region } = request;
   const capabilities = await provider.capabilities(region);
   const rule = capabilities.naming.server;
@@ -86,7 +82,7 @@ export async function preflight(
         'Unsupported',
         `${provider.name} has no block encryption; set blockEncryption to false and use encrypt (LUKS)`,
       );
-    if (!hasGuestExecutor)
+    if (!guest)
       throw refuse(
         'GuestUnavailable',
         'volume preparation needs a guest executor, and GUEST_EXECUTOR is none here; launch without volumes or configure one',
@@ -112,7 +108,7 @@ export async function preflight(
     product,
     zone,
     provider: provider.name,
-    guest: hasGuestExecutor,
+    guest: guest !== undefined,
     warnings,
   };
 }

@@ -1,7 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { GuestExecutor } from '../guest/executor';
-import type { CloudProvider } from '../providers/cloud-provider';
 import { retryTransient } from './provider-failure';
+import type { ActivityDeps } from './deps';
 
 export interface ReadinessInput {
   region: string;
@@ -16,8 +15,7 @@ export interface ReadinessInput {
  * policy does the polling, bounded by the launch's readyTimeout, and the last failure is the progress to show.
  */
 export async function checkReady(
-  provider: CloudProvider,
-  guest: GuestExecutor | undefined,
+  { provider, guest }: ActivityDeps,
   input: ReadinessInput,
 ): Promise<{ checks: string[] }> {
   const notReady = (check: string) => ApplicationFailure.retryable(check, 'NotReady');

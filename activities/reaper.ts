@@ -1,15 +1,22 @@
 import { Context } from '@temporalio/activity';
 import { MANAGED_BY } from '../domain/launch';
-import { REAP_ITEMS_PER_REGION, REAP_KINDS, type ReapItem, type ReapKind } from '../domain/reaper';
+import {
+  DEFAULT_REAPER_GRACE_SECONDS,
+  REAP_ITEMS_PER_REGION,
+  REAP_KINDS,
+  reapReport,
+  type ReapItem,
+  type ReapKind,
+} from '../domain/reaper';
 import type { Volume } from '../domain/volume';
-import type { CloudProvider } from '../providers/cloud-provider';
 import { allOwnImages } from '../providers/own-images';
 import { secretRefs, type KeyStore } from '../secrets/key-store';
 import { deleteUnusedFirewall } from './network';
 import { isPermanent, retryTransient } from './provider-failure';
 import { terminateAndWait } from './server';
 import { removeVolume } from './volumes';
-import type { Owner, WorkflowStatus } from './workflow-status';
+import type { Owner } from './workflow-status';
+import type { ActivityDeps } from './deps';
 
 export interface ReapPlanOptions {
   nowIso: string;
@@ -31,9 +38,7 @@ const managed = { key: 'managed-by', value: MANAGED_BY };
  * Nothing a live server uses is taken: its firewalls, its key pair, its attached volumes.
  */
 export async function planReap(
-  provider: CloudProvider,
-  keys: KeyStore,
-  workflows: WorkflowStatus | undefined,
+  { provider, keys, workflows }: ActivityDeps,
   region: string,
   options: ReapPlanOptions,
 ): Promise<ReapItem[]> {
@@ -187,8 +192,7 @@ const REAP_ATTEMPTS = 3;
  * most; what still fails (a firewall something outside this service holds) is answered, and the next run tries again.
  */
 export async function reapItems(
-  provider: CloudProvider,
-  keys: KeyStore,
+  { provider, keys }: ActivityDeps,
   region: string,
   items: ReapItem[],
 ): Promise<ReapFailure[]> {
@@ -199,7 +203,7 @@ export async function reapItems(
     'Resources the reaper removed, by kind',
   );
   const remove: Record<ReapKind, (id: string) => Promise<unknown>> = {
-    server: (id) => terminateAndWait(provider, region, id),
+    server: (id) => terminateAndWait({ provider }, region, id),
     volume: (id) => removeVolume(provider, region, id),
     keypair: (name) => provider.deleteKeypair(region, name),
     firewall: (id) => deleteUnusedFirewall(provider, region, id),
@@ -225,4 +229,12 @@ export async function reapItems(
     );
   }
   return failures.map(({ kind, id, error }) => ({ kind, id, error }));
+}
+
+/** What reaper runs scheduled before plans existed call (they replay that way): plan and remove in one. */
+export async function reapRegion(deps: ActivityDeps, region: string, nowIso: string) {
+  const items = await planReap(deps, region, { nowIso, graceSeconds: DEFAULT_REAPER_GRACE_SECONDS });
+  await reapItems(deps, region, items);
+  const { servers, volumes, keypairs, firewalls, images } = reapReport(items, false, []);
+  return { servers, volumes, keypairs, firewalls, images };
 }

@@ -2,10 +2,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { launchTags, type LaunchPlan, type LaunchedServer } from '../domain/launch';
 import type { LaunchRequest } from '../domain/launch-request';
 import type { Server } from '../domain/server';
-import type { CloudProvider } from '../providers/cloud-provider';
 import { hasCloudCode } from '../domain/cloud-errors';
 import { pollUntil } from './poll';
 import { forEachThenRetry } from './provider-failure';
+import type { ActivityDeps, CloudDeps } from './deps';
+import { provisioningKey } from '../secrets/provisioning-key';
+import { composeUserData } from './user-data';
 
 const launched = (server: Server): LaunchedServer => ({
   id: server.id,
@@ -21,12 +23,17 @@ export interface ProvisionInput {
   plan: LaunchPlan;
   keypairName?: string;
   firewallIds: string[];
-  userData?: string;
 }
 
 /** Launches the server; the client token (and the tag the driver looks for) makes every retry the same launch. */
-export async function provisionServer(provider: CloudProvider, input: ProvisionInput): Promise<LaunchedServer> {
+export async function provisionServer(
+  { provider, keys, guest }: ActivityDeps,
+  input: ProvisionInput,
+): Promise<LaunchedServer> {
   const { request, plan, workflowId } = input;
+  // The provisioning key goes in through user data where the guest executor needs it to reach the guest (SSH).
+  const key = guest?.needsProvisioningKey ? await provisioningKey(keys) : undefined;
+  const userData = composeUserData(key?.publicKey, request.userData);
   const server = await provider.launchServer(request.region, {
     imageId: plan.image.id,
     productId: plan.product.id,
@@ -34,7 +41,7 @@ export async function provisionServer(provider: CloudProvider, input: ProvisionI
     zone: plan.zone,
     firewallIds: input.firewallIds,
     ...(input.keypairName ? { keypairName: input.keypairName } : {}),
-    ...(input.userData ? { userData: input.userData } : {}),
+    ...(userData ? { userData } : {}),
     tags: { ...request.labels, ...launchTags(workflowId, request), 'client-token': `${workflowId}/server` },
     clientToken: `${workflowId}/server`,
   });
@@ -43,7 +50,7 @@ export async function provisionServer(provider: CloudProvider, input: ProvisionI
 
 /** Waits until the server runs; a server that ends instead fails the launch for good. */
 export async function waitServerRunning(
-  provider: CloudProvider,
+  { provider }: CloudDeps,
   region: string,
   serverId: string,
 ): Promise<LaunchedServer> {
@@ -61,15 +68,15 @@ export async function waitServerRunning(
 }
 
 /** Terminates every server this launch made, found again by its tag, and waits until they are gone. */
-export async function releaseServers(provider: CloudProvider, workflowId: string, region: string): Promise<string[]> {
+export async function releaseServers({ provider }: CloudDeps, workflowId: string, region: string): Promise<string[]> {
   const mine = await provider.listServers(region, { tag: { key: 'workflow-id', value: workflowId } });
   const live = mine.filter((s) => s.state !== 'terminated');
-  await forEachThenRetry(live, (server) => terminateAndWait(provider, region, server.id));
+  await forEachThenRetry(live, (server) => terminateAndWait({ provider }, region, server.id));
   return live.map((s) => s.id);
 }
 
 /** Terminates one server and waits until it is gone; one already gone counts as done. */
-export async function terminateAndWait(provider: CloudProvider, region: string, serverId: string): Promise<void> {
+export async function terminateAndWait({ provider }: CloudDeps, region: string, serverId: string): Promise<void> {
   await provider.terminateServer(region, serverId);
   await pollUntil(
     () =>

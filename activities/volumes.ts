@@ -3,9 +3,10 @@ import type { LaunchRequest } from '../domain/launch-request';
 import type { Volume } from '../domain/volume';
 import type { CloudProvider } from '../providers/cloud-provider';
 import { hasCloudCode } from '../domain/cloud-errors';
-import { secretRefs, type KeyStore } from '../secrets/key-store';
+import { secretRefs } from '../secrets/key-store';
 import { pollUntil } from './poll';
 import { forEachThenRetry } from './provider-failure';
+import type { ActivityDeps, CloudDeps } from './deps';
 
 export interface DiskInput {
   workflowId: string;
@@ -18,7 +19,7 @@ export interface DiskInput {
 }
 
 /** One disk of the launch, with a client token of its own, so each retry finds the disk it made. */
-export async function createDisk(provider: CloudProvider, input: DiskInput): Promise<string> {
+export async function createDisk({ provider }: CloudDeps, input: DiskInput): Promise<string> {
   const token = `${input.workflowId}/disk-${input.index}`;
   const volume = await provider.createVolume(input.request.region, {
     sizeGb: input.sizeGb,
@@ -45,7 +46,7 @@ export const deviceFor = (index: number): string => `/dev/sd${String.fromCharCod
 
 /** Attaches a disk and waits until the server sees it. */
 export async function attachDisk(
-  provider: CloudProvider,
+  { provider }: CloudDeps,
   region: string,
   volumeId: string,
   serverId: string,
@@ -86,8 +87,7 @@ export async function launchDisks(provider: CloudProvider, region: string, workf
  * terminated: a mounted filesystem can keep a detach from finishing while the server runs.
  */
 export async function releaseVolumes(
-  provider: CloudProvider,
-  keys: KeyStore,
+  { provider, keys }: ActivityDeps,
   workflowId: string,
   region: string,
 ): Promise<string[]> {
@@ -99,7 +99,7 @@ export async function releaseVolumes(
 
 /** For terminating a server: the data volumes its launch made, found by the launch's workflow id on the server. */
 export async function serverLaunchDisks(
-  provider: CloudProvider,
+  { provider }: CloudDeps,
   region: string,
   serverId: string,
 ): Promise<{ workflowId?: string; volumeIds: string[] }> {
@@ -111,8 +111,7 @@ export async function serverLaunchDisks(
 
 /** Detaches and deletes the given volumes (after their server is gone), and the launch's LUKS passphrase. */
 export async function deleteLaunchDisks(
-  provider: CloudProvider,
-  keys: KeyStore,
+  { provider, keys }: ActivityDeps,
   region: string,
   workflowId: string | undefined,
   volumeIds: string[],
