@@ -17,10 +17,14 @@ import { quickActivity, undoActivity } from './activity-options';
 import { captureImage } from './capture-image';
 import { launchServer, reasonOf } from './launch-server';
 import { Saga } from './saga';
+import { terminateServer } from './terminate-server';
 
 const quick = proxyActivities<Activities>(quickActivity);
 const undo = proxyActivities<Activities>(undoActivity);
 const UNDO_EACH_PATCH = 'clone-undo-each';
+// Clones begun before the temporary server was ended by the terminate workflow (the launch's own undo for a server
+// it made) replay with the clone removing the launch's server, volumes and firewall itself.
+const CHILD_TERMINATE_PATCH = 'clone-terminates-through-workflow';
 
 export interface CloneResult {
   image: MachineImage;
@@ -62,6 +66,17 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
     ...(input.customize ? { userData: input.customize.userData } : {}),
     readyTimeout: 1200,
   };
+  // Set once the launch has made the server: from then on the server is the clone's to end, through the terminate
+  // workflow, which removes what the launch made for it. Before that, a failed or cancelled launch undoes itself.
+  let serverId: string | undefined;
+  const terminateTemporary = (id: string) =>
+    executeChild(terminateServer, {
+      // The id a DELETE of the server through the API would use, so the two are one termination.
+      workflowId: `terminate-${id}`,
+      args: [{ region: input.region, serverId: id, keepVolumes: false }],
+      typedSearchAttributes: [{ key: Group, value: input.group }],
+      staticSummary: `Terminate ${id} in ${input.region}, the temporary server of clone ${workflowId}`,
+    });
   try {
     say('launching a temporary server');
     const launched = await executeChild(launchServer, {
@@ -75,6 +90,7 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
         { key: Region, value: input.region },
       ],
     });
+    serverId = launched.server.id;
     say('capturing the image');
     const image = await executeChild(captureImage, {
       workflowId: `capture-${workflowId}`,
@@ -98,7 +114,8 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
     });
     if (!input.keepServer) {
       say('terminating the temporary server');
-      await undo.releaseServers(launchId, input.region);
+      if (patched(CHILD_TERMINATE_PATCH)) await terminateTemporary(launched.server.id);
+      else await undo.releaseServers(launchId, input.region);
     }
     say(`done: ${image.id}`);
     return { image, sourceImageId: source.id, ...(input.keepServer ? { serverId: launched.server.id } : {}) };
@@ -106,7 +123,15 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
     say(`failed: ${reasonOf(err).message}; removing the temporary server`);
     // The launch cleans up after its own failure; after it succeeded, the server is ours to remove. A capture that
     // was terminated or timed out never ran its own cleanup. Each undo runs whatever the one before did.
-    if (patched(UNDO_EACH_PATCH)) {
+    if (patched(CHILD_TERMINATE_PATCH)) {
+      const saga = new Saga();
+      saga.add('remove a half-made image', () => undo.releaseImages(`capture-${workflowId}`, input.region));
+      const made = serverId;
+      if (made) saga.add('terminate the temporary server', () => terminateTemporary(made));
+      const failures = await saga.compensate((undoErr) => reasonOf(undoErr).message);
+      if (failures.length)
+        say(`failed: ${reasonOf(err).message}; could not ${failures.map((f) => `${f.what} (${f.reason})`).join(', ')}`);
+    } else if (patched(UNDO_EACH_PATCH)) {
       const saga = new Saga();
       saga.add('remove a half-made image', () => undo.releaseImages(`capture-${workflowId}`, input.region));
       saga.add("delete the temporary server's firewall", () => undo.releaseFirewall(launchId, input.region));

@@ -110,6 +110,18 @@ describe('record one history of each workflow', () => {
     expect(await closed(clone.id)).toBe('COMPLETED');
     await save(recorded('clone'), clone.id);
 
+    // A clone whose capture the cloud refuses: its temporary server is terminated through the terminate workflow.
+    sim.faults.script({ operation: 'captureImage', code: 'InvalidInput' });
+    const failedClone = await post(`/v1/images/${LAUNCH_BODY.imageId}/clone`, {
+      name: 'recorded-clone-failed',
+      region: REGION,
+      group: LAUNCH_BODY.group,
+      billingCode: LAUNCH_BODY.billingCode,
+    });
+    expect(await closed(failedClone.id)).toBe('FAILED');
+    sim.faults.clear();
+    await save(recorded('clone-failed'), failedClone.id);
+
     // A family refresh that builds a version, and a second that builds another and retires the first.
     // Each refresh follows a new upstream build, as a cloud's publisher would make one.
     let upstream = 0;

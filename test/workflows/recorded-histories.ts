@@ -22,6 +22,7 @@ export const RECORDED: RecordedHistory[] = [
   history('capture', 'captureImage'),
   history('delete-image', 'deleteImage'),
   history('clone', 'cloneTemplate'),
+  history('clone-failed', 'cloneTemplate'),
   history('refresh-builds', 'refreshImageFamily'),
   history('refresh-retires', 'refreshImageFamily'),
   history('terminate', 'terminateServer'),

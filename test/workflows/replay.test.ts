@@ -65,6 +65,20 @@ describe('histories from earlier versions replay on the current workflows', () =
         .filter(Boolean);
     expect(activities('refresh-retires'), 'the second refresh retires the first version').toContain('retireVersion');
     expect(activities('launch-failed'), 'the failed launch undoes what it made').toContain('releaseServers');
+    const children = (name: string) =>
+      history(`current-${name}.pb`)
+        .events.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name)
+        .filter(Boolean);
+    expect(children('clone'), 'the clone ends its server through the terminate workflow').toEqual([
+      'launchServer',
+      'captureImage',
+      'terminateServer',
+    ]);
+    expect(children('clone-failed'), 'and so does a clone whose capture failed').toEqual([
+      'launchServer',
+      'captureImage',
+      'terminateServer',
+    ]);
     // Every workflow type the worker runs has one, but endStuck: it only runs against a broken build (test/api/stuck.test.ts).
     const types = Object.keys(await import('../../workflows')).filter((type) => type !== 'endStuck');
     expect(new Set(RECORDED.map((r) => r.workflowType))).toEqual(new Set(types));
@@ -111,6 +125,13 @@ describe('histories from earlier versions replay on the current workflows', () =
       rmSync(mutant, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('a clone from before its temporary server was ended through the terminate workflow', async () => {
+    const clone = history('clone-before-child-terminate.pb');
+    const activities = clone.events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+    expect(activities, "the clone removed the launch's server itself").toContain('releaseServers');
+    await Worker.runReplayHistory(sealed, clone, 'clone-e56e6bd9-e735-416a-a6e4-5d0a838e8205');
+  }, 60_000);
 
   it('a reaper run that planned first, then removed', async () => {
     expect(markers('reaper-plans.pb'), 'reaper-plans').toBe(1);
