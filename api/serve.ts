@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Client } from '@temporalio/client';
+import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { webUiUrl, type Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { ServiceDeps } from '../config/dependencies';
@@ -17,6 +17,36 @@ export interface ServingApi {
   close(): Promise<void>;
 }
 
+/** gRPC codes a Temporal server answers while it is still starting or busy: worth another try at start-up. */
+const TRANSIENT_GRPC_CODES = new Set([
+  4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 14 /* UNAVAILABLE */,
+]);
+const STARTUP_ATTEMPTS = 6;
+
+function isTransient(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e) && TRANSIENT_GRPC_CODES.has(e.code)) return true;
+  }
+  return false;
+}
+
+/**
+ * A Temporal that has just started (or a dev server on a busy machine) can answer a schedule's update slowly at
+ * first: a start-up step tries again, backing off, rather than stopping the whole service.
+ */
+async function retryingAtStartup<T>(what: string, logger: Logger, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= STARTUP_ATTEMPTS || !isTransient(err)) throw err;
+      const delayMs = 500 * 2 ** attempt;
+      logger.warn({ err, attempt }, `${what} failed for now; trying again in ${delayMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
 /** The families of FAMILIES_FILE and the reaper, created or brought up to date on every start. */
 async function ensureSchedules(
   client: Client,
@@ -25,11 +55,15 @@ async function ensureSchedules(
   const taskQueue = deps.config.TEMPORAL_TASK_QUEUE;
   const families = deps.config.FAMILIES_FILE ? readFamiliesFile(deps.config.FAMILIES_FILE) : [];
   for (const family of families) {
-    const outcome = await ensureFamilySchedule(client, taskQueue, family);
+    const outcome = await retryingAtStartup(`the schedule of family ${family.name}`, deps.logger, () =>
+      ensureFamilySchedule(client, taskQueue, family),
+    );
     deps.logger.info({ family: family.name }, `family ${family.name}: schedule ${outcome}`);
   }
   const regions = await deps.provider.listRegions();
-  const outcome = await ensureReaperSchedule(client, taskQueue, regions, deps.config.REAPER_GRACE_SECONDS);
+  const outcome = await retryingAtStartup('the reaper schedule', deps.logger, () =>
+    ensureReaperSchedule(client, taskQueue, regions, deps.config.REAPER_GRACE_SECONDS),
+  );
   deps.logger.info({ regions }, `reaper schedule ${outcome}`);
 }
 

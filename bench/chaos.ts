@@ -12,7 +12,7 @@ import { createServiceDeps } from '../config/dependencies';
 import { SimProvider } from '../providers/sim/sim-provider';
 import { startDevServer, type DevServer } from '../scripts/dev-server';
 import { locateTemporalCli } from '../scripts/temporal-cli';
-import { freePort } from '../test/support/free-port';
+import { distinctFreePorts } from '../config/free-port';
 import { auditLaunches } from './chaos-audit';
 import {
   ABANDONED_NAME,
@@ -72,7 +72,8 @@ async function run(): Promise<number> {
   const began = Date.now();
   const deadline = began + deadlineS * 1000;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-chaos-'));
-  const temporalPort = await freePort();
+  // Two ports, different: the API's is only bound after the dev server holds its own.
+  const [temporalPort, apiPort] = (await distinctFreePorts(2)) as [number, number];
   const dbFile = path.join(dataDir, 'temporal.db');
   const cli = locateTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
   // The settings the API and the worker share: one sim database, key store and payload codec keys under dataDir.
@@ -86,7 +87,7 @@ async function run(): Promise<number> {
   const config = loadConfig({
     ...shared,
     HOST: '127.0.0.1',
-    PORT: String(await freePort()),
+    PORT: String(apiPort),
     API_RATE_LIMIT: '1000000',
   });
   let server: DevServer = await startDevServer({ cli, port: temporalPort, dbFile });

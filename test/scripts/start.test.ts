@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../../config/paths';
-import { freePort } from '../support/free-port';
+import { distinctFreePorts } from '../../config/free-port';
 import { descendantsOf, isAlive, processesMentioning, waitUntil } from '../support/processes';
+
+class PortTaken extends Error {}
 
 // `npm start` for real: dev server persisted under DATA_DIR, worker and API, then a clean stop.
 describe('npm start', { timeout: 120_000 }, () => {
@@ -20,9 +22,22 @@ describe('npm start', { timeout: 120_000 }, () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function npmStart() {
-    const ports = { PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort() };
-    const metricsPort = await freePort();
+  /**
+   * `npm start` on four ports that were free a moment ago, all different. Another test may take one of them before
+   * the service binds it; a start that fails on that alone is tried again on new ports, once.
+   */
+  async function npmStart(): Promise<Started> {
+    try {
+      return await npmStartOnce();
+    } catch (err) {
+      if (!(err instanceof PortTaken)) throw err;
+      return npmStartOnce();
+    }
+  }
+
+  async function npmStartOnce() {
+    const [PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, metricsPort] = await distinctFreePorts(4);
+    const ports = { PORT: PORT!, TEMPORAL_PORT: TEMPORAL_PORT!, TEMPORAL_UI_PORT: TEMPORAL_UI_PORT! };
     const output: string[] = [];
     // Its own process group, as a terminal would give it, so a Ctrl+C can be sent to the whole group.
     const child = spawn('npm', ['start'], {
@@ -49,8 +64,11 @@ describe('npm start', { timeout: 120_000 }, () => {
     await waitUntil(
       async () => {
         // A start that died says why at once, instead of after the whole wait.
-        if (exitCode !== undefined)
-          throw new Error(`npm start exited (${exitCode}) before it was ready; it printed:\n${output.join('')}`);
+        if (exitCode !== undefined) {
+          const printed = output.join('');
+          const message = `npm start exited (${exitCode}) before it was ready; it printed:\n${printed}`;
+          throw /EADDRINUSE|address already in use/.test(printed) ? new PortTaken(message) : new Error(message);
+        }
         return (await fetch(`${api}/v1/ready`).catch(() => undefined))?.status === 200;
       },
       60_000,
@@ -60,6 +78,8 @@ describe('npm start', { timeout: 120_000 }, () => {
     const auth = { authorization: `Bearer ${readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim()}` };
     return { child, api, ports, metricsPort, output, readyAfterMs, exited, auth };
   }
+
+  type Started = Awaited<ReturnType<typeof npmStartOnce>>;
 
   async function expectAllGone(pids: number[]) {
     await waitUntil(
