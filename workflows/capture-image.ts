@@ -3,7 +3,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   defineQuery,
-  log,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -17,7 +16,8 @@ import type { MachineImage } from '../domain/image';
 import type { CaptureRequest } from '../domain/images';
 import { ImageId, ServerId } from '../domain/search-attributes';
 import { imageWaitActivity, quickActivity, undoActivity, waitActivity } from './activity-options';
-import { reasonOf } from './launch-server';
+import { reasonOf } from './failure-reason';
+import { Saga, undoReport } from './saga';
 
 const quick = proxyActivities<Activities>(quickActivity);
 const waits = proxyActivities<Activities>(waitActivity);
@@ -52,16 +52,15 @@ export async function captureImage(input: CaptureInput): Promise<MachineImage> {
   say('checking the server');
   upsertSearchAttributes([{ key: ServerId, value: input.serverId }]);
   const { stopFirst } = await quick.checkCapturable(input.region, input.serverId, input.reboot);
-  let stopped = false;
+  const startAgain = stopFirst && !input.leaveStopped;
+  // Undos run in reverse: the half-made image goes first, then the server starts again.
+  const saga = new Saga();
+  if (startAgain) saga.add('start the server again', () => waits.startServerAndWait(input.region, input.serverId));
+  saga.add('remove the half-made image', () => undo.releaseImages(workflowId, input.region));
   let image: MachineImage;
-  const startAgain = async () => {
-    if (stopped && !input.leaveStopped)
-      await CancellationScope.nonCancellable(() => waits.startServerAndWait(input.region, input.serverId));
-  };
   try {
     if (stopFirst) {
       say('stopping the server');
-      stopped = true;
       await waits.stopServerAndWait(input.region, input.serverId);
     }
     say('capturing');
@@ -90,22 +89,11 @@ export async function captureImage(input: CaptureInput): Promise<MachineImage> {
     say('available');
   } catch (err) {
     say(`failed: ${reasonOf(err).message}; removing the half-made image`);
-    try {
-      await CancellationScope.nonCancellable(() => undo.releaseImages(workflowId, input.region));
-    } finally {
-      // The capture's own error is the one to raise: a server that would not start again is said and logged.
-      await startAgain().catch((restartErr: unknown) => {
-        log.error('could not start the server again after a failed capture', {
-          serverId: input.serverId,
-          error: reasonOf(restartErr).message,
-        });
-        say(
-          `failed: ${reasonOf(err).message}; and server ${input.serverId} could not be started again: ${reasonOf(restartErr).message}`,
-        );
-      });
-    }
+    // The capture's own error is the one to raise: an undo that failed (a server that would not start again) is said.
+    const report = undoReport(err, await saga.compensate());
+    if (report) say(report);
     throw err;
   }
-  await startAgain();
+  if (startAgain) await CancellationScope.nonCancellable(() => waits.startServerAndWait(input.region, input.serverId));
   return image;
 }

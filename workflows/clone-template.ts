@@ -15,8 +15,9 @@ import type { LaunchRequest } from '../domain/launch-request';
 import { BillingCode, Group, ImageFamily, ImageId, Region } from '../domain/search-attributes';
 import { quickActivity, undoActivity } from './activity-options';
 import { captureImage } from './capture-image';
-import { launchServer, reasonOf } from './launch-server';
-import { Saga } from './saga';
+import { reasonOf } from './failure-reason';
+import { launchServer } from './launch-server';
+import { Saga, undoReport } from './saga';
 import { terminateServer } from './terminate-server';
 
 const quick = proxyActivities<Activities>(quickActivity);
@@ -128,18 +129,16 @@ export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
       saga.add('remove a half-made image', () => undo.releaseImages(`capture-${workflowId}`, input.region));
       const made = serverId;
       if (made) saga.add('terminate the temporary server', () => terminateTemporary(made));
-      const failures = await saga.compensate((undoErr) => reasonOf(undoErr).message);
-      if (failures.length)
-        say(`failed: ${reasonOf(err).message}; could not ${failures.map((f) => `${f.what} (${f.reason})`).join(', ')}`);
+      const report = undoReport(err, await saga.compensate());
+      if (report) say(report);
     } else if (patched(UNDO_EACH_PATCH)) {
       const saga = new Saga();
       saga.add('remove a half-made image', () => undo.releaseImages(`capture-${workflowId}`, input.region));
       saga.add("delete the temporary server's firewall", () => undo.releaseFirewall(launchId, input.region));
       saga.add("delete the temporary server's volumes", () => undo.releaseVolumes(launchId, input.region));
       saga.add('terminate the temporary server', () => undo.releaseServers(launchId, input.region));
-      const failures = await saga.compensate((undoErr) => reasonOf(undoErr).message);
-      if (failures.length)
-        say(`failed: ${reasonOf(err).message}; could not ${failures.map((f) => `${f.what} (${f.reason})`).join(', ')}`);
+      const report = undoReport(err, await saga.compensate());
+      if (report) say(report);
     } else {
       // Clones begun before each undo was tried on its own stop at the first that fails; they replay that way.
       await CancellationScope.nonCancellable(async () => {

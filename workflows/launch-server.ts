@@ -30,6 +30,7 @@ import type { LaunchRequest } from '../domain/launch-request';
 import { LaunchStep as LaunchStepAttribute, ServerId } from '../domain/search-attributes';
 import { guestSteps, type VolumePlan } from '../domain/volume-plan';
 import { withinDeadline } from './deadline';
+import { reasonOf } from './failure-reason';
 import { Saga } from './saga';
 import {
   glanceActivity,
@@ -49,19 +50,6 @@ const glance = proxyActivities<Activities>(glanceActivity);
 export const progressQuery = defineQuery<LaunchProgress>('progress');
 const PHASES_PATCH = 'launch-step-phases';
 const DEADLINE_PATCH = 'launch-ready-deadline';
-
-/** The reason a person should read: the failure an activity raised on purpose, not the wrappers around it. */
-export function reasonOf(err: unknown): { code: string; message: string } {
-  let current: unknown = err;
-  while (current instanceof Error) {
-    if (current instanceof ApplicationFailure)
-      return { code: current.type ?? 'LaunchFailed', message: current.message };
-    if (!(current instanceof ActivityFailure || current instanceof TimeoutFailure) || !current.cause) break;
-    current = current.cause;
-  }
-  if (isCancellation(err)) return { code: 'Cancelled', message: 'the launch was cancelled' };
-  return { code: 'LaunchFailed', message: current instanceof Error ? current.message : String(current) };
-}
 
 /** Like Promise.all, but waits for every sibling to settle before failing: cleanup must not race a create still running. */
 async function allSettled<T>(work: Promise<T>[]): Promise<T[]> {
@@ -362,7 +350,7 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
     // Undo in reverse, even when cancelled; an undo that fails for good is reported and never hides the original error.
     await CancellationScope.nonCancellable(() =>
       step('cleanup', async () => {
-        const failures = await saga.compensate((undoErr) => reasonOf(undoErr).message);
+        const failures = await saga.compensate();
         progress.warnings.push(...failures.map(({ what, reason }) => `cleanup could not ${what}: ${reason}`));
       }),
     );

@@ -13,7 +13,7 @@ import { planRetention, nextVersion } from '../domain/retention';
 import { ImageFamily } from '../domain/search-attributes';
 import { quickActivity } from './activity-options';
 import { cloneTemplate } from './clone-template';
-import { reasonOf } from './launch-server';
+import { reasonOf } from './failure-reason';
 
 const quick = proxyActivities<Activities>(quickActivity);
 

@@ -1,4 +1,11 @@
 import { CancellationScope, log } from '@temporalio/workflow';
+import { reasonOf } from './failure-reason';
+
+/** An undo that failed for good, and why. */
+export interface UndoFailure {
+  what: string;
+  reason: string;
+}
 
 interface Undo {
   what: string;
@@ -25,14 +32,14 @@ export class Saga {
   }
 
   /** Runs every undo in reverse, whatever fails or is cancelled; answers what could not be undone, and why. */
-  compensate(reasonOf: (err: unknown) => string): Promise<{ what: string; reason: string }[]> {
+  compensate(): Promise<UndoFailure[]> {
     return CancellationScope.nonCancellable(async () => {
-      const failures: { what: string; reason: string }[] = [];
+      const failures: UndoFailure[] = [];
       for (const { what, run } of [...this.undos].reverse()) {
         try {
           await run();
         } catch (err) {
-          const reason = reasonOf(err);
+          const reason = reasonOf(err).message;
           failures.push({ what, reason });
           log.error('undo failed', { what, error: reason });
         }
@@ -40,4 +47,10 @@ export class Saga {
       return failures;
     });
   }
+}
+
+/** What a workflow that failed with `err` says when some of its undos failed too; nothing when every undo ran. */
+export function undoReport(err: unknown, failures: UndoFailure[]): string | undefined {
+  if (!failures.length) return undefined;
+  return `failed: ${reasonOf(err).message}; could not ${failures.map((f) => `${f.what} (${f.reason})`).join(', ')}`;
 }

@@ -76,6 +76,43 @@ describe('image workflows: capture, clone, delete', () => {
     expect((await sim.getServer(region, serverId)).state).toBe('running');
   });
 
+  it("raises the capture's own error when its undos fail too, and runs each of them", async () => {
+    const serverId = await server('undo-fails');
+    // The image never becomes available, and both undos are refused for good: deleting the half-made image and
+    // starting the server again. Each is still tried, and the error raised is the capture's, not an undo's.
+    sim.faults.script({ operation: 'captureImage', match: { serverName: 'undo-fails' }, stuck: true });
+    sim.faults.script({ operation: 'deregisterImage', code: 'InvalidInput', message: 'the image will not go' });
+    sim.faults.script({ operation: 'startServer', code: 'InvalidInput', message: 'the server will not start' });
+    const handle = await env.client.workflow.start(captureImage, {
+      ...where('capture'),
+      args: [
+        CaptureRequestSchema.parse({
+          region,
+          serverId,
+          name: `uf-${randomUUID().slice(0, 8)}`,
+          reboot: true,
+          timeout: '3s',
+        }),
+      ],
+    });
+    expect(await failure(handle.result())).toMatchObject({ type: 'CaptureTimeout' });
+    const activities = (await handle.fetchHistory()).events
+      ?.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter(Boolean);
+    expect(activities, 'the image undo first, then the restart').toEqual([
+      'checkCapturable',
+      'stopServerAndWait',
+      'startCapture',
+      'checkImageAvailable',
+      'readImage',
+      'releaseImages',
+      'startServerAndWait',
+    ]);
+    sim.faults.clear();
+    expect((await sim.getServer(region, serverId)).state, 'its restart was refused').toBe('stopped');
+    expect(await imagesOf(handle.workflowId), 'its removal was refused: the reaper takes it later').toHaveLength(1);
+  }, 30_000);
+
   it('fails a capture whose image never becomes available at its limit, and leaves no half-made image', async () => {
     const serverId = await server('stuck-source');
     sim.faults.script({ operation: 'captureImage', match: { serverId }, stuck: true });
