@@ -1,3 +1,4 @@
+import { chargedToBillingCode } from './billing';
 import { bindDeps, type ActivityDeps } from './deps';
 import { canDisableImages, listFamilyVersions, resolveSource, retireVersion, versionDependents } from './families';
 import { prepareGuest } from './guest';
@@ -59,6 +60,8 @@ const ACTIVITIES = {
   canDisableImages,
   retireVersion,
   versionDependents,
+  // quotas
+  chargedToBillingCode,
   // the reaper, and stuck workflows
   planReap,
   reapItems,

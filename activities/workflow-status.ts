@@ -17,6 +17,8 @@ export interface WorkflowStatus {
   lastFailure(workflowId: string): Promise<string | undefined>;
   /** Terminates a run that is still stuck; one that recovered is left to finish its own cancel. */
   endIfStuck(input: Omit<EndStuckInput, 'graceSeconds'>): Promise<EndStuckOutcome>;
+  /** Launches running for a billing code that have not made their server yet, and running clones' launches. */
+  launchesCharging(code: string): Promise<string[]>;
 }
 
 /**
@@ -70,6 +72,16 @@ export function temporalWorkflowStatus(client: Client): WorkflowStatus {
         (a, b) => Number(b.lastAttemptCompleteTime?.seconds ?? 0) - Number(a.lastAttemptCompleteTime?.seconds ?? 0),
       )[0];
       return latest?.lastFailure?.message ?? undefined;
+    },
+    async launchesCharging(code) {
+      const ids: string[] = [];
+      // Billing codes are checked against the billing codes file (letters, digits, . _ -), so safe inside the quotes.
+      const launches = `WorkflowType = 'launchServer' AND ExecutionStatus = 'Running' AND BillingCode = '${code}' AND ServerId IS NULL`;
+      for await (const launch of client.workflow.list({ query: launches })) ids.push(launch.workflowId);
+      // A running clone holds a temporary server, made by its child launch `launch-<clone id>`, from start to end.
+      const clones = `WorkflowType = 'cloneTemplate' AND ExecutionStatus = 'Running' AND BillingCode = '${code}'`;
+      for await (const clone of client.workflow.list({ query: clones })) ids.push(`launch-${clone.workflowId}`);
+      return ids;
     },
     async endIfStuck({ workflowId, runId, reason }) {
       const handle = client.workflow.getHandle(workflowId, runId);

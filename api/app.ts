@@ -15,7 +15,7 @@ import type { ApiKeys } from './auth/api-keys';
 import { principalOf, registerAuthentication, SECURITY_SCHEME } from './auth/authentication';
 import { BrowserSessions } from './auth/sessions';
 import { sessionRoutes } from './routes/session';
-import { chargedServers } from './billing/charged-servers';
+import { temporalQuotaPlaces } from './billing/quota-ledger';
 import { BillingGate } from './billing/billing-gate';
 import { billingRoutes } from './routes/billing-codes';
 import { ApiError, MAX_PATH_PARAM_LENGTH, clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors';
@@ -92,7 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ),
     images: new ImageCatalog(deps.provider),
     catalog: new CatalogCache(deps.provider),
-    billing: new BillingGate(deps.billingCodes, (code) => chargedServers(deps.provider, deps.client, code)),
+    billing: new BillingGate(deps.billingCodes, temporalQuotaPlaces(deps.client, deps.config.TEMPORAL_TASK_QUEUE)),
     sessions: new BrowserSessions(),
   });
   registerErrorHandling(app);

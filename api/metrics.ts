@@ -18,6 +18,7 @@ const STUCK_TYPES = [
   'refreshImageFamily',
   'reapOrphans',
   'endStuck',
+  'quotaLedger',
 ];
 
 /** The values the LaunchStep search attribute takes: one per phase. */

@@ -28,7 +28,7 @@ export type BillingCode = z.output<typeof BillingCodeSchema>;
 export type QuotaVerdict = { allowed: true; warning?: string } | { allowed: false; message: string };
 
 /** Whether one more server fits the code's quota, given how many it has now. */
-export function quotaVerdict(code: BillingCode, running: number): QuotaVerdict {
+export function quotaVerdict(code: Pick<BillingCode, 'code' | 'quota'>, running: number): QuotaVerdict {
   const after = running + 1;
   const { soft, hard } = code.quota;
   if (hard !== undefined && after > hard) {

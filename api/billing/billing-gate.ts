@@ -1,24 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { BillingCodeSchema, codeAllowsGroup, quotaVerdict, type BillingCode } from '../../domain/billing-codes';
+import { BillingCodeSchema, codeAllowsGroup, type BillingCode } from '../../domain/billing-codes';
 import { ApiError } from '../errors';
-
-/** The servers (running or on their way) charged to a code, each named by the launch that makes it. */
-export type ChargedServers = (code: string) => Promise<Set<string>>;
-
-/** Visibility may lag a start by a moment: what this process admitted counts on its own until then. */
-const ADMITTED_MEMORY_MS = 60_000;
+import type { QuotaPlaces } from './quota-ledger';
 
 // A launch (or a clone's temporary server) needs an active billing code its group may use, with room in its quota.
-// Admissions of one code run one at a time in this process, so two launches cannot both take the last place.
+// The places are counted by the code's quota ledger in Temporal, which every API replica shares.
 export class BillingGate {
-  private readonly queues = new Map<string, Promise<unknown>>();
-  private readonly admitted = new Map<string, Map<string, number>>();
-
   /** `codes` undefined: billing codes are not enforced (no BILLING_CODES_FILE), as on a laptop. */
   constructor(
     private readonly codes: ReadonlyMap<string, BillingCode> | undefined,
-    private readonly charged: ChargedServers,
+    private readonly places: QuotaPlaces,
   ) {}
 
   get enforced(): boolean {
@@ -32,8 +24,8 @@ export class BillingGate {
   }
 
   /**
-   * Checks the code for the group, then runs `start` while no other admission of the code runs; warnings go into the
-   * launch. `launchId` is the workflow id the server will be tagged with, so it is counted once however it is seen.
+   * Checks the code for the group, takes a place in the code's ledger, then runs `start`; warnings go into the launch.
+   * `launchId` is the workflow id the server will be tagged with, so it is counted once however it is seen.
    */
   async admit<T>(
     group: string,
@@ -57,40 +49,17 @@ export class BillingGate {
         'billing_code_inactive',
         `billingCode: "${billingCode}" (${code.name}) is not active; choose an active code (GET /v1/billing-codes)`,
       );
-    return this.serially(billingCode, async () => {
-      const charged = await this.charged(billingCode);
-      for (const id of this.recentlyAdmitted(billingCode)) charged.add(id);
-      charged.delete(launchId); // a repeated request for the same launch takes no second place
-      const verdict = quotaVerdict(code, charged.size);
-      if (!verdict.allowed) throw new ApiError(422, 'quota_exceeded', verdict.message);
-      const result = await start(verdict.warning ? [verdict.warning] : []);
-      this.admittedFor(billingCode).set(launchId, Date.now() + ADMITTED_MEMORY_MS);
-      return result;
-    });
-  }
-
-  private admittedFor(code: string): Map<string, number> {
-    let admitted = this.admitted.get(code);
-    if (!admitted) this.admitted.set(code, (admitted = new Map()));
-    return admitted;
-  }
-
-  private recentlyAdmitted(code: string): string[] {
-    const admitted = this.admittedFor(code);
-    const now = Date.now();
-    for (const [id, until] of admitted) if (until <= now) admitted.delete(id);
-    return [...admitted.keys()];
-  }
-
-  private serially<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    this.queues.set(key, settled);
-    void settled.then(() => {
-      if (this.queues.get(key) === settled) this.queues.delete(key);
-    });
-    return next;
+    // Without a quota there is nothing to count.
+    if (code.quota.soft === undefined && code.quota.hard === undefined) return start([]);
+    const admission = await this.places.admit(code, launchId);
+    if (!admission.admitted) throw new ApiError(422, 'quota_exceeded', admission.message);
+    try {
+      return await start(admission.warning ? [admission.warning] : []);
+    } catch (err) {
+      // Not started: the place goes back now rather than at the ledger's next count.
+      await this.places.release(billingCode, launchId).catch(() => undefined);
+      throw err;
+    }
   }
 }
 

@@ -3,7 +3,10 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporalQuotaPlaces } from '../../api/billing/quota-ledger';
+import { BillingCodeSchema } from '../../domain/billing-codes';
 import { familyScheduleId } from '../../domain/families';
+import { LEDGER, quotaLedgerId, type LedgerPlaces } from '../../domain/quota-ledger';
 import { SimProvider } from '../../providers/sim/sim-provider';
 import { startTestApi } from '../support/api';
 import { LAUNCH_BODY } from '../support/launches';
@@ -158,6 +161,24 @@ describe('record one history of each workflow', () => {
     const reap = await post(`/v1/reaper/run?region=${REGION}&graceSeconds=0`);
     expect(await closed(reap.id)).toBe('COMPLETED');
     await save(recorded('reap'), reap.id);
+
+    // A billing code's quota ledger: three admissions (one refused at the hard quota of 2) and a release.
+    const places = temporalQuotaPlaces(env.temporal.client, env.temporal.config.TEMPORAL_TASK_QUEUE);
+    const code = BillingCodeSchema.parse({
+      code: 'recorded-code',
+      name: 'recorded',
+      groups: ['*'],
+      quota: { hard: 2 },
+    });
+    for (const launchId of ['launch-recorded-a', 'launch-recorded-b', 'launch-recorded-c'])
+      await places.admit(code, launchId);
+    await places.release(code.code, 'launch-recorded-a');
+    const ledger = env.temporal.client.workflow.getHandle(quotaLedgerId(code.code));
+    await expect
+      .poll(async () => (await ledger.query<LedgerPlaces>(LEDGER.places)).launchIds)
+      .toEqual(['launch-recorded-b']);
+    await save(recorded('quota-ledger'), ledger.workflowId);
+    await ledger.terminate('recorded');
 
     expect(Object.keys(ids).sort()).toEqual(RECORDED.map((h) => h.name).sort());
     writeFileSync(new URL(`./histories/${RECORDED_IDS_FILE}`, import.meta.url), `${JSON.stringify(ids, null, 2)}\n`);

@@ -27,4 +27,5 @@ export const RECORDED: RecordedHistory[] = [
   history('refresh-retires', 'refreshImageFamily'),
   history('terminate', 'terminateServer'),
   history('reap', 'reapOrphans'),
+  history('quota-ledger', 'quotaLedger'),
 ];
