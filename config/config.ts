@@ -84,6 +84,33 @@ export const ConfigSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: optionalText.pipe(
     z.coerce.number<string | undefined>().int().min(0).max(100_000).optional(),
   ),
+  /**
+   * Worker Deployment Versioning: with a deployment name, the worker polls as version `name.buildId`, and each
+   * workflow stays on the version it started on (pinned) while workers of that version run; a rolling deploy starts
+   * workers of the new version beside the old, makes it current, and stops the old ones once drained (README).
+   * Unset: unversioned workers, as on a laptop.
+   */
+  WORKER_DEPLOYMENT_NAME: optionalText.pipe(
+    z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -')
+      .optional(),
+  ),
+  /** The build id of this worker's workflow code; unset: a hash of the workflow code itself (workflows/, domain/, or WORKFLOW_BUNDLE). */
+  WORKER_BUILD_ID: optionalText.pipe(
+    z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _, . and -')
+      .optional(),
+  ),
+  /**
+   * When a new worker makes its version the current one (where new workflows start): `if-none` only on a first
+   * deploy (the deployment has no current version yet), `always` at once (rolling restarts), `never` (the operator
+   * runs `temporal worker deployment set-current-version`).
+   */
+  WORKER_VERSION_PROMOTE: z.enum(['if-none', 'always', 'never']).default('if-none'),
   /** A workflow bundle built ahead of time (`npm run workflows:bundle`); unset: the worker bundles workflows/ at start-up. */
   WORKFLOW_BUNDLE: optionalText,
   /** host:port where the worker serves its Temporal SDK metrics for Prometheus (`/metrics`); unset: none. */

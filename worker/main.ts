@@ -27,6 +27,7 @@ async function run(): Promise<void> {
     temporal: config.temporal,
     ...(config.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE } } : {}),
     ...(await createServiceDeps(config)),
+    say: (message) => logger.info(message),
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
   onStopRequest((reason) => {

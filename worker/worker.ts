@@ -2,11 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import type { PayloadCodec } from '@temporalio/common';
+import type { PayloadCodec, WorkerDeploymentVersion } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
 import { temporalWorkflowStatus } from '../activities/workflow-status';
 import type { Config } from '../config/config';
 import { temporalEndpoint, type TemporalEndpoint } from '../config/temporal-settings';
+import { promoteVersion, workflowCodeBuildId } from './deployment-version';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -20,23 +21,50 @@ export function defaultCachedWorkflows(heapLimitMiB = getHeapStatistics().heap_s
 
 export interface WorkerDeps extends ActivityDeps {
   config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'> &
-    Partial<Pick<Config, 'WORKER_MAX_CACHED_WORKFLOWS'>>;
+    Partial<
+      Pick<
+        Config,
+        'WORKER_MAX_CACHED_WORKFLOWS' | 'WORKER_DEPLOYMENT_NAME' | 'WORKER_BUILD_ID' | 'WORKER_VERSION_PROMOTE'
+      >
+    >;
+  /** Where the worker says what it did about its deployment version; unset: nowhere. */
+  say?: (message: string) => void;
   connection: NativeConnection;
   /** A prebuilt bundle (tests build one per file); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkflowBundleOption;
+  /** Bundle this entry instead of workflows/index.ts (a test's changed copy of the workflows). */
+  workflowsPath?: string;
   /** The codecs every client of the service uses (encryption); the worker must share them to read its payloads. */
   payloadCodecs: PayloadCodec[];
 }
 
+/** The version this worker polls as, when Worker Deployment Versioning is on (WORKER_DEPLOYMENT_NAME). */
+export function deploymentVersion(
+  deps: Pick<WorkerDeps, 'config' | 'workflowBundle'>,
+): WorkerDeploymentVersion | undefined {
+  const deploymentName = deps.config.WORKER_DEPLOYMENT_NAME;
+  if (!deploymentName) return undefined;
+  const bundle = deps.workflowBundle && 'codePath' in deps.workflowBundle ? deps.workflowBundle.codePath : undefined;
+  return { deploymentName, buildId: deps.config.WORKER_BUILD_ID ?? workflowCodeBuildId(bundle) };
+}
+
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const version = deploymentVersion(deps);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: deps.workflowsPath ?? WORKFLOWS_PATH }),
     activities: createActivities(deps),
     dataConverter: { payloadCodecs: deps.payloadCodecs },
     maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS ?? defaultCachedWorkflows(),
+    // Pinned: a workflow finishes on the version it started on, so a deploy never replays it on other code. The
+    // few that live for ever (a quota ledger) say AUTO_UPGRADE themselves (setWorkflowOptions) and keep to patched().
+    ...(version
+      ? { workerDeploymentOptions: { useWorkerVersioning: true, version, defaultVersioningBehavior: 'PINNED' } }
+      : {}),
   });
 }
 
@@ -58,13 +86,12 @@ export async function startWorker(
     await connection.close();
     throw err;
   });
-  const workflows = temporalWorkflowStatus(
-    new Client({
-      connection: clientConnection,
-      namespace: deps.config.TEMPORAL_NAMESPACE,
-      dataConverter: { payloadCodecs: deps.payloadCodecs },
-    }),
-  );
+  const client = new Client({
+    connection: clientConnection,
+    namespace: deps.config.TEMPORAL_NAMESPACE,
+    dataConverter: { payloadCodecs: deps.payloadCodecs },
+  });
+  const workflows = temporalWorkflowStatus(client);
   const closeAll = async () => {
     await connection.close();
     await clientConnection.close();
@@ -77,6 +104,15 @@ export async function startWorker(
     throw err;
   }
   const running = worker.run().finally(closeAll);
+  const version = deploymentVersion(deps);
+  if (version) {
+    const say = deps.say ?? (() => undefined);
+    say(`worker deployment ${version.deploymentName}: polling as build ${version.buildId}`);
+    // Once polling: the server makes a version current only when it knows its pollers.
+    void promoteVersion(client, version, deps.config.WORKER_VERSION_PROMOTE ?? 'if-none', say).catch((err: unknown) =>
+      say(`worker deployment ${version.deploymentName}: could not make ${version.buildId} current: ${String(err)}`),
+    );
+  }
   return {
     running,
     async stop() {

@@ -8,6 +8,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  setWorkflowOptions,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -120,3 +121,7 @@ export async function quotaLedger(input: QuotaLedgerInput): Promise<void> {
     ...(input.historyLimit !== undefined ? { historyLimit: input.historyLimit } : {}),
   });
 }
+
+// A ledger lives for ever: it moves to each new version of the workflow code (so an old version can drain), which is
+// why any change to it goes behind patched().
+setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, quotaLedger);
