@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   payload_too_large: 'the body or the workflow input is over its limit',
   unsupported_media_type: 'the body is not application/json',
   quota_exceeded: 'a quota (the cloud, or the billing code) has no room for it',
+  quota_ledger_unavailable:
+    "the billing code's quota ledger could not answer (no worker, or the cloud unreachable); try again",
   unknown_billing_code: 'no such billing code for the group',
   billing_code_inactive: 'the billing code is not active',
   invalid_region: 'no such region in this cloud',

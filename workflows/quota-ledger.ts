@@ -5,6 +5,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  log,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -73,8 +74,14 @@ export async function quotaLedger(input: QuotaLedgerInput): Promise<void> {
     say();
   };
 
+  // A count that failed (the cloud unreachable for minutes) leaves the places as they were; the next one tries again.
+  const recountFailed = (err: unknown) =>
+    log.warn('the quota ledger could not count its places', { error: String(err) });
+
   const admit = async ({ launchId, billingCode }: AdmitRequest): Promise<Admission> => {
     if (places.has(launchId)) return { admitted: true, places: places.size - 1 };
+    // A ledger that could not count yet counts now: admitting blind could pass the quota. Failing, the update fails.
+    if (reconciledAt === undefined) await reconcile();
     let verdict = quotaVerdict(billingCode, places.size);
     if (!verdict.allowed && (reconciledAt === undefined || Date.now() - reconciledAt > FRESH_ENOUGH_MS)) {
       await reconcile();
@@ -87,7 +94,7 @@ export async function quotaLedger(input: QuotaLedgerInput): Promise<void> {
   };
 
   // First, before any admission can run: a new ledger counts what is already charged to its code.
-  if (reconciledAt === undefined) void serially(reconcile);
+  if (reconciledAt === undefined) void serially(reconcile).catch(recountFailed);
   setHandler(admitUpdate, (request) => serially(() => admit(request)), {
     validator: ({ launchId, billingCode }) => {
       if (!launchId || launchId.length > MAX_LAUNCH_ID) throw new Error(`launchId must be 1 to ${MAX_LAUNCH_ID} long`);
@@ -110,7 +117,7 @@ export async function quotaLedger(input: QuotaLedgerInput): Promise<void> {
   while (!continueNow()) {
     // Idle while nothing is held; otherwise check the places every minute.
     if (places.size === 0) await condition(() => places.size > 0 || continueNow());
-    else if (!(await condition(continueNow, RECONCILE_EVERY_MS))) await serially(reconcile);
+    else if (!(await condition(continueNow, RECONCILE_EVERY_MS))) await serially(reconcile).catch(recountFailed);
   }
   await condition(allHandlersFinished);
   await queue;
@@ -124,4 +131,8 @@ export async function quotaLedger(input: QuotaLedgerInput): Promise<void> {
 
 // A ledger lives for ever: it moves to each new version of the workflow code (so an old version can drain), which is
 // why any change to it goes behind patched().
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, quotaLedger);
+// Only on a versioned worker (WORKER_DEPLOYMENT_NAME): an unversioned one may not name a behaviour at all.
+setWorkflowOptions(
+  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {}),
+  quotaLedger,
+);

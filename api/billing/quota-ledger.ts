@@ -1,4 +1,9 @@
-import { WithStartWorkflowOperation, isGrpcServiceError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowUpdateFailedError,
+  isGrpcServiceError,
+  type Client,
+} from '@temporalio/client';
 import type { BillingCode } from '../../domain/billing-codes';
 import {
   LEDGER,
@@ -43,13 +48,19 @@ export function temporalQuotaPlaces(client: Client, taskQueue: string): QuotaPla
           ),
         );
       } catch (err) {
-        if (isGrpcServiceError(err) && err.code === 4 /* DEADLINE_EXCEEDED */) {
+        // No worker within the deadline, or the ledger could not count (the cloud unreachable): try again later.
+        const why =
+          isGrpcServiceError(err) && err.code === 4 /* DEADLINE_EXCEEDED */
+            ? `did not answer within ${ADMISSION_DEADLINE_MS / 1000} s (are the workers running?)`
+            : err instanceof WorkflowUpdateFailedError
+              ? `could not count the servers charged to it (${err.cause?.message ?? err.message})`
+              : undefined;
+        if (why)
           throw new ApiError(
             503,
             'quota_ledger_unavailable',
-            `the quota ledger of billing code "${code.code}" did not answer within ${ADMISSION_DEADLINE_MS / 1000} s (are the workers running?); try again`,
+            `the quota ledger of billing code "${code.code}" ${why}; try again`,
           );
-        }
         throw err;
       }
     },

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal as proto } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { temporalQuotaPlaces } from '../../api/billing/quota-ledger';
 import { PROJECT_ROOT } from '../../config/paths';
+import { BillingCodeSchema } from '../../domain/billing-codes';
+import { quotaLedgerId } from '../../domain/quota-ledger';
 import { SimProvider } from '../../providers/sim/sim-provider';
 import { SimGuestExecutor } from '../../providers/sim/sim-guest-executor';
 import { currentBuildId } from '../../worker/deployment-version';
@@ -79,6 +82,16 @@ describe('a rolling deploy of workflow code that would break replay', { timeout:
     workers.push(await versioned('v1', 'if-none'));
     await expect.poll(() => currentBuildId(client, deploymentName), { timeout: 60_000 }).toBe('v1');
 
+    // A quota ledger, which lives for ever, starts on version 1 too.
+    const places = temporalQuotaPlaces(client, taskQueue);
+    const code = BillingCodeSchema.parse({
+      code: `deploy-${randomUUID().slice(0, 8)}`,
+      name: 'deploy',
+      groups: ['*'],
+      quota: { hard: 5 },
+    });
+    expect(await places.admit(code, 'launch-ledger-1')).toMatchObject({ admitted: true, places: 0 });
+
     // Twenty launches wait for readiness: their servers' status checks stay impaired until the deploy is done.
     const names = Array.from({ length: PARKED }, (_, i) => `parked-${i}`);
     for (const serverName of names)
@@ -116,6 +129,12 @@ describe('a rolling deploy of workflow code that would break replay', { timeout:
       freshHistory.events?.some((e) => e.timerStartedEventAttributes?.startToFireTimeout?.nanos === 1_000_000),
       "version 2's own timer",
     ).toBe(true);
+
+    // The ledger moved to version 2 (it auto-upgrades) and keeps its place from version 1.
+    expect(await places.admit(code, 'launch-ledger-2')).toMatchObject({ admitted: true, places: 1 });
+    const ledger = client.workflow.getHandle(quotaLedgerId(code.code));
+    expect(buildsOf(await ledger.fetchHistory())).toEqual(new Set(['v1', 'v2']));
+    await ledger.terminate('test over');
 
     // Nothing is pinned to version 1 any more: its workers can go.
     await workers.shift()!.stop();
