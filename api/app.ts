@@ -8,6 +8,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import helmet from 'helmet';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
+import type { WatchedFileStatus } from '../config/watched-file';
 import type { CloudProvider } from '../providers/cloud-provider';
 import type { KeyStore } from '../secrets/key-store';
 import type { BillingCode } from '../domain/billing-codes';
@@ -42,10 +43,12 @@ export interface AppDeps {
   config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'> &
     Partial<Pick<Config, 'API_RATE_LIMIT' | 'CORS_ORIGINS' | 'REAPER_GRACE_SECONDS' | 'STUCK_CANCEL_GRACE_SECONDS'>>;
   client: Client;
-  /** Who may call the API. */
-  apiKeys: ApiKeys;
-  /** The billing codes launches may use; absent: not enforced. */
-  billingCodes?: ReadonlyMap<string, BillingCode>;
+  /** Who may call the API, as of each request (API_KEYS_FILE is read again when it changes). */
+  apiKeys: () => ApiKeys;
+  /** The billing codes launches may use, as of each request; absent: not enforced. */
+  billingCodes?: () => ReadonlyMap<string, BillingCode>;
+  /** The configuration files read again when they change, for /metrics. */
+  watchedFiles?: readonly WatchedFileStatus[];
   provider: CloudProvider;
   keys: KeyStore;
   logger: Logger;
@@ -92,7 +95,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ),
     images: new ImageCatalog(deps.provider),
     catalog: new CatalogCache(deps.provider),
-    billing: new BillingGate(deps.billingCodes, (code) => chargedServers(deps.provider, deps.client, code)),
+    billing: new BillingGate(
+      () => deps.billingCodes?.(),
+      (code) => chargedServers(deps.provider, deps.client, code),
+    ),
     sessions: new BrowserSessions(),
   });
   registerErrorHandling(app);
@@ -122,7 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Probes never count nor answer 429: a load balancer would read a limited probe as a dead service.
     allowList: (request) => isProbe(request.routeOptions.url),
     keyGenerator: (request) => {
-      const principal = principalOf(request, deps.apiKeys);
+      const principal = principalOf(request, deps.apiKeys());
       return principal ? `key:${principal.keyId}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) =>
@@ -133,7 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ),
   });
   registerAuthentication(app, deps.apiKeys, app.deps.sessions);
-  registerMetrics(app, new ApiMetrics(deps.client, deps.config.TEMPORAL_TASK_QUEUE));
+  registerMetrics(app, new ApiMetrics(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.watchedFiles));
 
   await app.register(swagger, {
     openapi: {

@@ -69,7 +69,7 @@ async function serve({ temporalAddress, codecKey, rateLimit }: ServersStart) {
     provider,
     keys,
     logger,
-    apiKeys,
+    apiKeys: () => apiKeys,
     webUiUrl: 'http://127.0.0.1:8233',
   });
   const bare = Fastify();

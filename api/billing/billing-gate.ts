@@ -15,11 +15,15 @@ export class BillingGate {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly admitted = new Map<string, Map<string, number>>();
 
-  /** `codes` undefined: billing codes are not enforced (no BILLING_CODES_FILE), as on a laptop. */
+  /** The codes in force at each call (BILLING_CODES_FILE is read again when it changes); undefined: not enforced. */
   constructor(
-    private readonly codes: ReadonlyMap<string, BillingCode> | undefined,
+    private readonly currentCodes: () => ReadonlyMap<string, BillingCode> | undefined,
     private readonly charged: ChargedServers,
   ) {}
+
+  private get codes(): ReadonlyMap<string, BillingCode> | undefined {
+    return this.currentCodes();
+  }
 
   get enforced(): boolean {
     return this.codes !== undefined;

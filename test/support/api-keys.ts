@@ -2,7 +2,10 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { ApiKeys, hashApiKey, newApiKeyToken } from '../../api/auth/api-keys';
 import type { Role } from '../../domain/access';
 
-/** Keys for the tests: an admin, an operator and a viewer of group `ops` (the test launches' group), an operator of `data`. */
+/**
+ * Keys for the tests: an admin, an operator and a viewer of group `ops` (the test launches' group), an operator of
+ * `data`; `apiKeys` answers them as the app asks for the keys in force.
+ */
 export function testApiKeys() {
   const tokens = {
     admin: newApiKeyToken(),
@@ -22,7 +25,7 @@ export function testApiKeys() {
     entry('viewer', 'viewer', ['ops']),
     entry('outsider', 'operator', ['data']),
   ]);
-  return { apiKeys, tokens };
+  return { apiKeys: () => apiKeys, tokens };
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
