@@ -19,6 +19,7 @@ const STUCK_TYPES = [
   'refreshImageFamily',
   'reapOrphans',
   'endStuck',
+  'consoleSessions',
 ];
 
 /** The values the LaunchStep search attribute takes: one per phase. */

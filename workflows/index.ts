@@ -7,3 +7,4 @@ export { deleteImage } from './delete-image';
 export { refreshImageFamily } from './refresh-image-family';
 export { reapOrphans } from './reap-orphans';
 export { endStuck } from './end-stuck';
+export { consoleSessions } from './console-sessions';
