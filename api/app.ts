@@ -11,10 +11,13 @@ import type { Logger } from '../config/logger';
 import type { WatchedFileStatus } from '../config/watched-file';
 import type { CloudProvider } from '../providers/cloud-provider';
 import type { KeyStore } from '../secrets/key-store';
+import type { Keyring } from '../secrets/keyring';
 import type { BillingCode } from '../domain/billing-codes';
 import type { ApiKeys } from './auth/api-keys';
 import { principalOf, registerAuthentication, SECURITY_SCHEME } from './auth/authentication';
 import { BrowserSessions } from './auth/sessions';
+import { SessionCookies } from './auth/session-cookie';
+import { SessionRevocations } from './auth/session-revocations';
 import { sessionRoutes } from './routes/session';
 import { chargedServers } from './billing/charged-servers';
 import { BillingGate } from './billing/billing-gate';
@@ -49,6 +52,8 @@ export interface AppDeps {
   billingCodes?: () => ReadonlyMap<string, BillingCode>;
   /** The configuration files read again when they change, for /metrics. */
   watchedFiles?: readonly WatchedFileStatus[];
+  /** Signs console sessions: the key store's keyring, the same on every replica; rotating it ends every session. */
+  sessionKeyring: Keyring;
   provider: CloudProvider;
   keys: KeyStore;
   logger: Logger;
@@ -99,7 +104,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       () => deps.billingCodes?.(),
       (code) => chargedServers(deps.provider, deps.client, code),
     ),
-    sessions: new BrowserSessions(),
+    sessions: new BrowserSessions(
+      new SessionCookies(deps.sessionKeyring),
+      deps.apiKeys,
+      new SessionRevocations(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.logger),
+    ),
   });
   registerErrorHandling(app);
 

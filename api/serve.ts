@@ -8,6 +8,7 @@ import { loadAccessConfig, type AccessConfig } from './auth/access-config';
 import { readFamiliesFile } from './families-file';
 import { ensureFamilySchedule, ensureReaperSchedule } from './schedules';
 import { connectClient } from './temporal-client';
+import { keyStoreKeyring } from '../secrets/service-keyrings';
 
 export interface ServingApi {
   app: FastifyInstance;
@@ -86,6 +87,7 @@ export async function serveApi(
       provider: deps.provider,
       keys: deps.keys,
       logger: deps.logger,
+      sessionKeyring: keyStoreKeyring(deps.config),
       apiKeys: access.apiKeys,
       ...(access.billingCodes ? { billingCodes: access.billingCodes } : {}),
       watchedFiles: access.files,

@@ -145,6 +145,7 @@ async function measure(server: BenchTemporal, dataDir: string, running: Running)
     // Errors only, to stderr: a failed read says why.
     logger: pino({ level: 'error' }, pino.destination(2)),
     apiKeys: () => apiKeys,
+    sessionKeyring: keyStoreKeyring(config),
   }));
   {
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -68,7 +68,7 @@ export function registerAuthentication(app: FastifyInstance, keys: () => ApiKeys
         'this route needs an API key: send Authorization: Bearer <key> (see README.md, API keys)',
       );
     }
-    const principal = token ? keys().lookup(token) : sessions.principal(session!);
+    const principal = token ? keys().lookup(token) : await sessions.principal(session!);
     if (!principal && session)
       throw new ApiError(401, 'unauthorized', 'the browser session has ended; sign in to the console again');
     if (!principal) {
