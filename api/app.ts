@@ -8,12 +8,16 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import helmet from 'helmet';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
+import type { WatchedFileStatus } from '../config/watched-file';
 import type { CloudProvider } from '../providers/cloud-provider';
 import type { KeyStore } from '../secrets/key-store';
+import type { Keyring } from '../secrets/keyring';
 import type { BillingCode } from '../domain/billing-codes';
 import type { ApiKeys } from './auth/api-keys';
 import { principalOf, registerAuthentication, SECURITY_SCHEME } from './auth/authentication';
 import { BrowserSessions } from './auth/sessions';
+import { SessionCookies } from './auth/session-cookie';
+import { SessionRevocations } from './auth/session-revocations';
 import { sessionRoutes } from './routes/session';
 import { temporalQuotaPlaces } from './billing/quota-ledger';
 import { BillingGate } from './billing/billing-gate';
@@ -42,10 +46,14 @@ export interface AppDeps {
   config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PROVIDER'> &
     Partial<Pick<Config, 'API_RATE_LIMIT' | 'CORS_ORIGINS' | 'REAPER_GRACE_SECONDS' | 'STUCK_CANCEL_GRACE_SECONDS'>>;
   client: Client;
-  /** Who may call the API. */
-  apiKeys: ApiKeys;
-  /** The billing codes launches may use; absent: not enforced. */
-  billingCodes?: ReadonlyMap<string, BillingCode>;
+  /** Who may call the API, as of each request (API_KEYS_FILE is read again when it changes). */
+  apiKeys: () => ApiKeys;
+  /** The billing codes launches may use, as of each request; absent: not enforced. */
+  billingCodes?: () => ReadonlyMap<string, BillingCode>;
+  /** The configuration files read again when they change, for /metrics. */
+  watchedFiles?: readonly WatchedFileStatus[];
+  /** Signs console sessions: the key store's keyring, the same on every replica; rotating it ends every session. */
+  sessionKeyring: Keyring;
   provider: CloudProvider;
   keys: KeyStore;
   logger: Logger;
@@ -92,8 +100,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ),
     images: new ImageCatalog(deps.provider),
     catalog: new CatalogCache(deps.provider),
-    billing: new BillingGate(deps.billingCodes, temporalQuotaPlaces(deps.client, deps.config.TEMPORAL_TASK_QUEUE)),
-    sessions: new BrowserSessions(),
+    billing: new BillingGate(
+      () => deps.billingCodes?.(),
+      temporalQuotaPlaces(deps.client, deps.config.TEMPORAL_TASK_QUEUE),
+    ),
+    sessions: new BrowserSessions(
+      new SessionCookies(deps.sessionKeyring),
+      deps.apiKeys,
+      new SessionRevocations(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.logger),
+    ),
   });
   registerErrorHandling(app);
 
@@ -122,7 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Probes never count nor answer 429: a load balancer would read a limited probe as a dead service.
     allowList: (request) => isProbe(request.routeOptions.url),
     keyGenerator: (request) => {
-      const principal = principalOf(request, deps.apiKeys);
+      const principal = principalOf(request, deps.apiKeys());
       return principal ? `key:${principal.keyId}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) =>
@@ -133,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ),
   });
   registerAuthentication(app, deps.apiKeys, app.deps.sessions);
-  registerMetrics(app, new ApiMetrics(deps.client, deps.config.TEMPORAL_TASK_QUEUE));
+  registerMetrics(app, new ApiMetrics(deps.client, deps.config.TEMPORAL_TASK_QUEUE, deps.watchedFiles));
 
   await app.register(swagger, {
     openapi: {

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { WatchedFileStatus } from '../config/watched-file';
 import { LAUNCH_PHASE } from '../domain/launch';
 
 /** Running workflows Temporal reports as failing their workflow tasks over and over (the Web UI's "task failures"). */
@@ -19,6 +20,7 @@ const STUCK_TYPES = [
   'reapOrphans',
   'endStuck',
   'quotaLedger',
+  'consoleSessions',
 ];
 
 /** The values the LaunchStep search attribute takes: one per phase. */
@@ -45,9 +47,23 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  /** The task queue names this service's workflows, in a namespace that other applications may share. */
-  constructor(client: Client, taskQueue: string) {
+  /**
+   * The task queue names this service's workflows, in a namespace that other applications may share; `files` are the
+   * configuration files the API reads again when they change.
+   */
+  constructor(client: Client, taskQueue: string, files: readonly WatchedFileStatus[] = []) {
     collectDefaultMetrics({ register: this.registry, prefix: 'machine_images_api_' });
+    new Gauge({
+      name: 'machine_images_config_file_applied',
+      help:
+        'Whether the configuration file as it is now on disk is in force (1), or was refused as invalid (0: the last ' +
+        'good version stays in force and the API logs why), by the variable that names it',
+      labelNames: ['variable'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const file of files) this.set({ variable: file.variable }, file.problem === undefined ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'machine_images_launches',
       help: 'Launch workflows by execution status, from Temporal visibility at scrape time',

@@ -8,12 +8,15 @@ import { loadAccessConfig, type AccessConfig } from './auth/access-config';
 import { readFamiliesFile } from './families-file';
 import { ensureFamilySchedule, ensureReaperSchedule } from './schedules';
 import { connectClient } from './temporal-client';
+import { keyStoreKeyring } from '../secrets/service-keyrings';
 
 export interface ServingApi {
   app: FastifyInstance;
   /** The keys and billing codes in force, for the start-up notice. */
   access: AccessConfig;
-  /** Stops accepting, finishes requests in flight, closes the Temporal connection. */
+  /** Reads the keys and billing codes files again (SIGHUP); they are also read whenever they change. */
+  reload(): void;
+  /** Stops watching files and accepting, finishes requests in flight, closes the Temporal connection. */
   close(): Promise<void>;
 }
 
@@ -71,8 +74,11 @@ async function ensureSchedules(
 export async function serveApi(
   deps: Pick<ServiceDeps, 'provider' | 'keys' | 'payloadCodecs'> & { config: Config; logger: Logger },
 ): Promise<ServingApi> {
-  const access = loadAccessConfig(deps.config);
-  const client = await connectClient(deps.config.temporal, deps.payloadCodecs);
+  const access = loadAccessConfig(deps.config, deps.logger);
+  const client = await connectClient(deps.config.temporal, deps.payloadCodecs).catch((err: unknown) => {
+    access.close();
+    throw err;
+  });
   try {
     const url = webUiUrl(deps.config);
     const app = await buildApp({
@@ -81,8 +87,10 @@ export async function serveApi(
       provider: deps.provider,
       keys: deps.keys,
       logger: deps.logger,
+      sessionKeyring: keyStoreKeyring(deps.config),
       apiKeys: access.apiKeys,
       ...(access.billingCodes ? { billingCodes: access.billingCodes } : {}),
+      watchedFiles: access.files,
       ...(url ? { webUiUrl: url } : {}),
     });
     await ensureSchedules(client, deps);
@@ -90,12 +98,15 @@ export async function serveApi(
     return {
       app,
       access,
+      reload: () => access.reload(),
       async close() {
+        access.close();
         await app.close();
         await client.connection.close();
       },
     };
   } catch (err) {
+    access.close();
     await client.connection.close();
     throw err;
   }

@@ -7,7 +7,8 @@ import { createServiceDeps } from '../config/dependencies';
 import { accessNotice } from './auth/access-config';
 import { serveApi } from './serve';
 
-// `npm run api`: the API role alone, for production. SIGINT/SIGTERM stop accepting, finish requests, then exit.
+// `npm run api`: the API role alone, for production. SIGINT/SIGTERM stop accepting, finish requests, then exit;
+// SIGHUP reads the keys and billing codes files again (as a change to either does).
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
   ownerOnlyFiles();
@@ -17,16 +18,19 @@ async function run(): Promise<void> {
   const { provider, keys, payloadCodecs } = await createServiceDeps(config);
   const api = await serveApi({ config, provider, keys, payloadCodecs, logger });
   console.log(`machine images API on http://${config.HOST}:${config.PORT}\n${accessNotice(api.access).join('\n')}`);
-  onStopRequest((reason) => {
-    logger.info({ reason }, 'stopping the API');
-    api.close().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'the API did not stop cleanly');
-        process.exit(1);
-      },
-    );
-  });
+  onStopRequest(
+    (reason) => {
+      logger.info({ reason }, 'stopping the API');
+      api.close().then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, 'the API did not stop cleanly');
+          process.exit(1);
+        },
+      );
+    },
+    { reload: () => api.reload() },
+  );
 }
 
 run().catch((err) => {

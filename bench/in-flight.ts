@@ -136,6 +136,7 @@ async function measure(server: BenchTemporal, dataDir: string, running: Running)
   const provider = (running.provider = new SimProvider({ dbFile: path.join(dataDir, 'sim-cloud.db'), timeScale: 0 }));
   const client = (running.client = await connectClient(config.temporal, codecs));
   const token = newApiKeyToken();
+  const apiKeys = new ApiKeys([{ principal: 'bench', role: 'admin', groups: ['*'], sha256: hashApiKey(token) }]);
   const app = (running.app = await buildApp({
     config: { ...config, API_RATE_LIMIT: 1_000_000 },
     client,
@@ -143,7 +144,8 @@ async function measure(server: BenchTemporal, dataDir: string, running: Running)
     keys,
     // Errors only, to stderr: a failed read says why.
     logger: pino({ level: 'error' }, pino.destination(2)),
-    apiKeys: new ApiKeys([{ principal: 'bench', role: 'admin', groups: ['*'], sha256: hashApiKey(token) }]),
+    apiKeys: () => apiKeys,
+    sessionKeyring: keyStoreKeyring(config),
   }));
   {
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ownerOnlyFiles, privateDataDir } from '../config/data-dir';
 import { accessNotice } from '../api/auth/access-config';
-import { serveApi } from '../api/serve';
+import { serveApi, type ServingApi } from '../api/serve';
 import { ConfigError, loadConfigOrExit } from '../config/config';
 import { checkTemporalConnection } from '../config/temporal-check';
 import { onStopRequest } from '../config/lifecycle';
@@ -14,11 +14,13 @@ import { startDevServer, type DevServer } from './dev-server';
 import { locateTemporalCli } from './temporal-cli';
 
 // `npm start`: the whole service on one machine. Without TEMPORAL_ADDRESS it brings up a Temporal dev server
-// persisted under DATA_DIR, then the worker and the API in this process. A stop request stops them in reverse.
+// persisted under DATA_DIR, then the worker and the API in this process. A stop request stops them in reverse;
+// SIGHUP reads the API's keys and billing codes files again.
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, 'start');
 const stack: { name: string; stop: () => Promise<unknown> }[] = [];
+let api: ServingApi | undefined;
 let stopping: Promise<void> | undefined;
 
 async function stopAll(exitCode: number): Promise<never> {
@@ -81,8 +83,9 @@ async function run(): Promise<void> {
     void stopAll(1);
   });
 
-  const api = await serveApi({ config, ...deps, logger: createLogger(config, 'api') });
-  stack.push({ name: 'the API', stop: () => api.close() });
+  const serving = await serveApi({ config, ...deps, logger: createLogger(config, 'api') });
+  api = serving;
+  stack.push({ name: 'the API', stop: () => serving.close() });
 
   const lines = [
     'machine images service is up',
@@ -95,16 +98,19 @@ async function run(): Promise<void> {
     `  Temporal:         ${config.temporal.address} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
     `  Cloud:            ${provider.name}${provider.name === 'sim' ? ` (${path.join(dataDir, 'sim-cloud.db')}, SIM_TIME_SCALE=${config.SIM_TIME_SCALE})` : ''}`,
     devServer ? `  Data:             ${dataDir}` : '',
-    ...accessNotice(api.access),
+    ...accessNotice(serving.access),
     'Press Ctrl+C to stop.',
   ].filter(Boolean);
   console.log(lines.join('\n'));
 }
 
-onStopRequest((reason) => {
-  logger.info({ reason }, 'stopping the service');
-  void stopAll(0);
-});
+onStopRequest(
+  (reason) => {
+    logger.info({ reason }, 'stopping the service');
+    void stopAll(0);
+  },
+  { reload: () => api?.reload() },
+);
 
 run().catch(async (err) => {
   if (err instanceof ConfigError) logger.error(err.message);

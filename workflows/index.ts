@@ -8,3 +8,4 @@ export { refreshImageFamily } from './refresh-image-family';
 export { reapOrphans } from './reap-orphans';
 export { endStuck } from './end-stuck';
 export { quotaLedger } from './quota-ledger';
+export { consoleSessions } from './console-sessions';

@@ -9,7 +9,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  setWorkflowOptions,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -23,6 +22,7 @@ import {
   type QuotaLedgerInput,
 } from '../domain/quota-ledger';
 import { quickActivity } from './activity-options';
+import { autoUpgradeWhenVersioned } from './versioning';
 
 const act = proxyActivities<Activities>(quickActivity);
 
@@ -129,10 +129,4 @@ export async function quotaLedger(input: QuotaLedgerInput): Promise<void> {
   });
 }
 
-// A ledger lives for ever: it moves to each new version of the workflow code (so an old version can drain), which is
-// why any change to it goes behind patched().
-// Only on a versioned worker (WORKER_DEPLOYMENT_NAME): an unversioned one may not name a behaviour at all.
-setWorkflowOptions(
-  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {}),
-  quotaLedger,
-);
+autoUpgradeWhenVersioned(quotaLedger);

@@ -25,15 +25,18 @@ export const hashApiKey = (token: string): string => createHash('sha256').update
 /** The keys that may call the API, by the hash of their token. */
 export class ApiKeys {
   private readonly byHash = new Map<string, Principal>();
+  private readonly byId = new Map<string, Principal>();
 
   constructor(entries: readonly ApiKeyEntry[]) {
     for (const entry of entries) {
-      this.byHash.set(entry.sha256, {
+      const principal: Principal = {
         name: entry.principal,
         role: entry.role,
         groups: groupsOf(entry.role, entry.groups),
         keyId: entry.sha256.slice(0, 12),
-      });
+      };
+      this.byHash.set(entry.sha256, principal);
+      this.byId.set(principal.keyId, principal);
     }
   }
 
@@ -44,6 +47,11 @@ export class ApiKeys {
   /** The principal a token belongs to; undefined for any token not in the file. */
   lookup(token: string): Principal | undefined {
     return this.byHash.get(hashApiKey(token));
+  }
+
+  /** The principal of a key by its id (a browser session names the key it was opened with); undefined once removed. */
+  byKeyId(keyId: string): Principal | undefined {
+    return this.byId.get(keyId);
   }
 }
 

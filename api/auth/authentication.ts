@@ -49,7 +49,7 @@ function accessOf(url: string, declared: Access | undefined): Access {
 }
 
 // Every request but the public ones carries `Authorization: Bearer <key>`; the route's `config.access` says which roles pass.
-export function registerAuthentication(app: FastifyInstance, keys: ApiKeys, sessions: BrowserSessions): void {
+export function registerAuthentication(app: FastifyInstance, keys: () => ApiKeys, sessions: BrowserSessions): void {
   app.decorateRequest('principal', null as unknown as Principal);
 
   const authenticate: onRequestAsyncHookHandler = async (request, reply) => {
@@ -68,7 +68,7 @@ export function registerAuthentication(app: FastifyInstance, keys: ApiKeys, sess
         'this route needs an API key: send Authorization: Bearer <key> (see README.md, API keys)',
       );
     }
-    const principal = token ? keys.lookup(token) : sessions.principal(session!);
+    const principal = token ? keys().lookup(token) : await sessions.principal(session!);
     if (!principal && session)
       throw new ApiError(401, 'unauthorized', 'the browser session has ended; sign in to the console again');
     if (!principal) {

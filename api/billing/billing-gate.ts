@@ -7,11 +7,15 @@ import type { QuotaPlaces } from './quota-ledger';
 // A launch (or a clone's temporary server) needs an active billing code its group may use, with room in its quota.
 // The places are counted by the code's quota ledger in Temporal, which every API replica shares.
 export class BillingGate {
-  /** `codes` undefined: billing codes are not enforced (no BILLING_CODES_FILE), as on a laptop. */
+  /** The codes in force at each call (BILLING_CODES_FILE is read again when it changes); undefined: not enforced. */
   constructor(
-    private readonly codes: ReadonlyMap<string, BillingCode> | undefined,
+    private readonly currentCodes: () => ReadonlyMap<string, BillingCode> | undefined,
     private readonly places: QuotaPlaces,
   ) {}
+
+  private get codes(): ReadonlyMap<string, BillingCode> | undefined {
+    return this.currentCodes();
+  }
 
   get enforced(): boolean {
     return this.codes !== undefined;

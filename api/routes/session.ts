@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { SESSION_COOKIE, sessionToken } from '../auth/sessions';
+import { ApiError } from '../errors';
+import { ErrorSchema } from '../schemas';
 
 // A browser session for the codec endpoint only: only routes that say so (the codec) accept the cookie, so
 // a page elsewhere cannot ride on it to launch or delete anything (those need the bearer key).
-// No Max-Age: it ends with the browser (or the server's 12 hours, whichever is first); clearing sets Max-Age=0.
+// No Max-Age: it ends with the browser (or the 12 hours it carries, signed, if sooner); clearing sets Max-Age=0.
 const cookie = (value: string, secure: boolean, clear = false) =>
   `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax${clear ? '; Max-Age=0' : ''}${secure ? '; Secure' : ''}`;
 
@@ -43,15 +45,27 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/session',
     {
       config: { access: 'public' },
-      schema: { tags: ['session'], summary: 'Close the browser session (sign out)', response: { 204: z.null() } },
+      schema: {
+        tags: ['session'],
+        summary: 'Close the browser session (sign out), on every API replica',
+        response: { 204: z.null(), 503: ErrorSchema },
+      },
     },
     async (request, reply) => {
+      // The browser forgets the cookie whatever follows.
+      void reply.header('set-cookie', cookie('', request.protocol === 'https', true));
       const token = sessionToken(request.headers.cookie);
-      if (token) sessions.close(token);
-      return reply
-        .code(204)
-        .header('set-cookie', cookie('', request.protocol === 'https', true))
-        .send(null);
+      try {
+        if (token) await sessions.close(token);
+      } catch (err) {
+        request.log.error({ err }, 'a sign-out could not be recorded in Temporal for the other API replicas');
+        throw new ApiError(
+          503,
+          'temporal_unavailable',
+          'signed out in this browser and on this API replica, but Temporal did not take the sign-out for the other replicas; sign out again',
+        );
+      }
+      return reply.code(204).send(null);
     },
   );
 };

@@ -376,7 +376,7 @@ describe('request logs', () => {
     const temporal = await startTestWorker();
     const lines: string[] = [];
     const logger = createLogger({ LOG_LEVEL: 'trace' }, 'api', { write: (line: string) => void lines.push(line) });
-    const { apiKeys, tokens } = testApiKeys();
+    const { apiKeys, sessionKeyring, tokens } = testApiKeys();
     const app = await buildApp({
       config: { ...temporal.config, PROVIDER: 'sim' },
       client: temporal.client,
@@ -384,6 +384,7 @@ describe('request logs', () => {
       keys: temporal.keys,
       logger,
       apiKeys,
+      sessionKeyring,
     });
     try {
       const wrong = `mik_${'x'.repeat(43)}`;

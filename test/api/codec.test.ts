@@ -56,7 +56,7 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
     const admin = await open(api.keys.admin);
     expect(admin.body).toEqual({ principal: 'admin', role: 'admin', groups: 'all' });
     expect(admin.setCookie, 'a session cookie: it ends with the browser').toMatch(
-      /^mi_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/,
+      /^mi_session=[\w-]+\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/,
     );
     const sealed = (await post('encode', [original])).json().payloads;
     const withCookie = (cookie: string) => post('decode', sealed, { authorization: '', cookie });
@@ -165,7 +165,7 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
   });
 
   it('keeps its own CORS policy when the app opens other routes to other origins (CORS_ORIGINS)', async () => {
-    const { apiKeys, tokens } = testApiKeys();
+    const { apiKeys, sessionKeyring, tokens } = testApiKeys();
     const app = await buildApp({
       config: { ...api.temporal.config, PROVIDER: 'sim', CORS_ORIGINS: 'http://console.test' },
       client: api.temporal.client,
@@ -174,6 +174,7 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
       logger: pino({ level: 'silent' }),
       webUiUrl: UI,
       apiKeys,
+      sessionKeyring,
     });
     try {
       const preflight = (origin: string) =>

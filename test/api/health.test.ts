@@ -13,7 +13,7 @@ describe('health and readiness', () => {
   });
   afterAll(async () => env?.stop());
 
-  const { apiKeys, tokens } = testApiKeys();
+  const { apiKeys, sessionKeyring, tokens } = testApiKeys();
   const appFor = async (taskQueue: string) => {
     const app = await buildApp({
       config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, PROVIDER: 'sim' },
@@ -22,6 +22,7 @@ describe('health and readiness', () => {
       keys: env.keys,
       logger: pino({ level: 'silent' }),
       apiKeys,
+      sessionKeyring,
     });
     injectWithKey(app, tokens.admin);
     return app;

@@ -22,7 +22,7 @@ describe('quota ledger shared by API replicas', () => {
   let temporal: Awaited<ReturnType<typeof startTestWorker>>;
   const replicas: FastifyInstance[] = [];
   const connections: Connection[] = [];
-  const { apiKeys, tokens } = testApiKeys();
+  const { apiKeys, sessionKeyring, tokens } = testApiKeys();
 
   beforeAll(async () => {
     temporal = await startTestWorker();
@@ -42,7 +42,8 @@ describe('quota ledger shared by API replicas', () => {
           keys: temporal.keys,
           logger: pino({ level: 'silent' }),
           apiKeys,
-          billingCodes: new Map([[hard.code, hard]]),
+          sessionKeyring,
+          billingCodes: () => new Map([[hard.code, hard]]),
         }),
       );
     }

@@ -19,9 +19,9 @@ const body = {
   billingCode: 'ops-7',
 };
 const silent = pino({ level: 'silent' });
-const { apiKeys, tokens } = testApiKeys();
-async function build(deps: Omit<AppDeps, 'apiKeys'>) {
-  const app = await buildApp({ ...deps, apiKeys });
+const { apiKeys, sessionKeyring, tokens } = testApiKeys();
+async function build(deps: Omit<AppDeps, 'apiKeys' | 'sessionKeyring'>) {
+  const app = await buildApp({ ...deps, apiKeys, sessionKeyring });
   injectWithKey(app, tokens.admin);
   return app;
 }

@@ -34,14 +34,22 @@ async function serviceWith(workflowsFile: string, graceSeconds: number) {
   });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter: { payloadCodecs: testPayloadCodecs() } });
-  const { apiKeys, tokens } = testApiKeys();
+  const { apiKeys, sessionKeyring, tokens } = testApiKeys();
   const config = {
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: taskQueue,
     PROVIDER: 'sim' as const,
     STUCK_CANCEL_GRACE_SECONDS: graceSeconds,
   };
-  const app = await buildApp({ config, client, provider, keys, logger: pino({ level: 'silent' }), apiKeys });
+  const app = await buildApp({
+    config,
+    client,
+    provider,
+    keys,
+    logger: pino({ level: 'silent' }),
+    apiKeys,
+    sessionKeyring,
+  });
   injectWithKey(app, tokens.admin);
   return {
     app,

@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { ApiKeys, hashApiKey, newApiKeyToken } from '../../api/auth/api-keys';
 import type { Role } from '../../domain/access';
+import { Keyring } from '../../secrets/keyring';
 
-/** Keys for the tests: an admin, an operator and a viewer of group `ops` (the test launches' group), an operator of `data`. */
+/**
+ * Keys for the tests: an admin, an operator and a viewer of group `ops` (the test launches' group), an operator of
+ * `data`; `apiKeys` answers them as the app asks for the keys in force; `sessionKeyring` signs console sessions.
+ */
 export function testApiKeys() {
   const tokens = {
     admin: newApiKeyToken(),
@@ -22,7 +27,9 @@ export function testApiKeys() {
     entry('viewer', 'viewer', ['ops']),
     entry('outsider', 'operator', ['data']),
   ]);
-  return { apiKeys, tokens };
+  // What the app signs console sessions with: a ring of its own, as the key store's is in production.
+  const sessionKeyring = new Keyring([{ id: 'test', key: randomBytes(32) }], 'the test session keyring');
+  return { apiKeys: () => apiKeys, sessionKeyring, tokens };
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

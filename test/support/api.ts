@@ -17,7 +17,8 @@ export interface TestApiOptions extends TestWorkerOptions {
  */
 export async function startTestApi(options: TestApiOptions = {}) {
   const temporal = await startTestWorker(options);
-  const { apiKeys, tokens } = testApiKeys();
+  const { apiKeys, sessionKeyring, tokens } = testApiKeys();
+  const codes = new Map(options.billingCodes?.map((code) => [code.code, code]));
   const app: FastifyInstance = await buildApp({
     config: {
       ...temporal.config,
@@ -30,7 +31,8 @@ export async function startTestApi(options: TestApiOptions = {}) {
     logger: pino({ level: process.env.TEST_API_LOG ?? 'silent' }),
     webUiUrl: 'http://temporal-ui.test',
     apiKeys,
-    ...(options.billingCodes ? { billingCodes: new Map(options.billingCodes.map((code) => [code.code, code])) } : {}),
+    sessionKeyring,
+    ...(options.billingCodes ? { billingCodes: () => codes } : {}),
   });
   injectWithKey(app, tokens.admin);
   return {

@@ -1,11 +1,13 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { accessNotice, loadAccessConfig } from '../../api/auth/access-config';
 import { hashApiKey, newApiKeyToken, readApiKeysFile } from '../../api/auth/api-keys';
 import { allows } from '../../domain/access';
 
+const silent = pino({ level: 'silent' });
 const dir = () => mkdtempSync(path.join(tmpdir(), 'access-'));
 
 describe('API keys and billing codes files', () => {
@@ -32,12 +34,18 @@ describe('API keys and billing codes files', () => {
 
   it('generates one dev admin key with mode 0600, keeps it across starts, and shows it in full only the first time', () => {
     const dataDir = dir();
-    const first = loadAccessConfig({ DATA_DIR: dataDir, API_KEYS_FILE: undefined, BILLING_CODES_FILE: undefined });
+    const first = loadAccessConfig(
+      { DATA_DIR: dataDir, API_KEYS_FILE: undefined, BILLING_CODES_FILE: undefined },
+      silent,
+    );
     expect(first.devKey?.created).toBe(true);
     expect(statSync(first.devKey!.file).mode & 0o777).toBe(0o600);
-    expect(first.apiKeys.lookup(first.devKey!.token)).toMatchObject({ role: 'admin', groups: 'all' });
+    expect(first.apiKeys().lookup(first.devKey!.token)).toMatchObject({ role: 'admin', groups: 'all' });
     expect(accessNotice(first).join('\n')).toContain(first.devKey!.token);
-    const second = loadAccessConfig({ DATA_DIR: dataDir, API_KEYS_FILE: undefined, BILLING_CODES_FILE: undefined });
+    const second = loadAccessConfig(
+      { DATA_DIR: dataDir, API_KEYS_FILE: undefined, BILLING_CODES_FILE: undefined },
+      silent,
+    );
     expect(second.devKey).toMatchObject({ token: first.devKey!.token, created: false });
     expect(accessNotice(second).join('\n')).not.toContain(first.devKey!.token);
     expect(accessNotice(second).join('\n')).toContain('not enforced');
@@ -46,14 +54,14 @@ describe('API keys and billing codes files', () => {
   it('reads billing codes and refuses a soft quota above the hard one', () => {
     const file = path.join(dir(), 'codes.json');
     writeFileSync(file, JSON.stringify([{ code: 'ops-7', name: 'Ops', groups: ['ops'], quota: { soft: 3, hard: 2 } }]));
-    expect(() => loadAccessConfig({ DATA_DIR: dir(), API_KEYS_FILE: undefined, BILLING_CODES_FILE: file })).toThrow(
-      /0\.quota\.soft: soft must not be above hard/,
-    );
+    expect(() =>
+      loadAccessConfig({ DATA_DIR: dir(), API_KEYS_FILE: undefined, BILLING_CODES_FILE: file }, silent),
+    ).toThrow(/0\.quota\.soft: soft must not be above hard/);
     writeFileSync(file, JSON.stringify([{ code: 'ops-7', name: 'Ops', groups: ['ops'], quota: { soft: 2, hard: 3 } }]));
     expect(
-      loadAccessConfig({ DATA_DIR: dir(), API_KEYS_FILE: undefined, BILLING_CODES_FILE: file }).billingCodes?.get(
-        'ops-7',
-      ),
+      loadAccessConfig({ DATA_DIR: dir(), API_KEYS_FILE: undefined, BILLING_CODES_FILE: file }, silent)
+        .billingCodes?.()
+        .get('ops-7'),
     ).toMatchObject({ active: true });
   });
 

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalQuotaPlaces } from '../../api/billing/quota-ledger';
 import { BillingCodeSchema } from '../../domain/billing-codes';
 import { familyScheduleId } from '../../domain/families';
+import { SessionRevocations } from '../../api/auth/session-revocations';
+import { REVOKED_SESSIONS_QUERY, consoleSessionsWorkflowId, type RevokedSession } from '../../domain/console-sessions';
+import { pino } from 'pino';
 import { LEDGER, quotaLedgerId, type LedgerPlaces } from '../../domain/quota-ledger';
 import { SimProvider } from '../../providers/sim/sim-provider';
 import { startTestApi } from '../support/api';
@@ -179,6 +182,22 @@ describe('record one history of each workflow', () => {
       .toEqual(['launch-recorded-b']);
     await save(recorded('quota-ledger'), ledger.workflowId);
     await ledger.terminate('recorded');
+
+    // The console's sign-outs: two sessions signed out, through the API replicas' own signal-with-start.
+    const revocations = new SessionRevocations(
+      env.temporal.client,
+      env.temporal.config.TEMPORAL_TASK_QUEUE,
+      pino({ level: 'silent' }),
+    );
+    const hourFromNow = Date.now() + 3_600_000;
+    await revocations.revoke({ sessionId: 'recorded-session-1', expiresAt: hourFromNow });
+    await revocations.revoke({ sessionId: 'recorded-session-2', expiresAt: hourFromNow });
+    const sessions = env.temporal.client.workflow.getHandle(
+      consoleSessionsWorkflowId(env.temporal.config.TEMPORAL_TASK_QUEUE),
+    );
+    await expect.poll(async () => (await sessions.query<RevokedSession[]>(REVOKED_SESSIONS_QUERY)).length).toBe(2);
+    await save(recorded('console-sessions'), sessions.workflowId);
+    await sessions.terminate('recorded');
 
     expect(Object.keys(ids).sort()).toEqual(RECORDED.map((h) => h.name).sort());
     writeFileSync(new URL(`./histories/${RECORDED_IDS_FILE}`, import.meta.url), `${JSON.stringify(ids, null, 2)}\n`);

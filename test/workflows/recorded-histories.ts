@@ -28,4 +28,5 @@ export const RECORDED: RecordedHistory[] = [
   history('terminate', 'terminateServer'),
   history('reap', 'reapOrphans'),
   history('quota-ledger', 'quotaLedger'),
+  history('console-sessions', 'consoleSessions'),
 ];

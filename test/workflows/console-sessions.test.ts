@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RevokedSession } from '../../domain/console-sessions';
+import { consoleSessions, revokeSessionSignal, revokedSessionsQuery } from '../../workflows/console-sessions';
+import { startTestWorker } from '../support/temporal';
+
+// The sign-outs every API replica reads: kept until each session's own expiry, carried over by continue-as-new.
+describe('consoleSessions workflow', () => {
+  let env: Awaited<ReturnType<typeof startTestWorker>>;
+  beforeAll(async () => {
+    env = await startTestWorker();
+  });
+  afterAll(async () => env?.stop());
+
+  const revoke = (workflowId: string, session: RevokedSession, maxHistoryEvents?: number) =>
+    env.client.workflow.signalWithStart(consoleSessions, {
+      workflowId,
+      taskQueue: env.config.TEMPORAL_TASK_QUEUE,
+      args: [{ revoked: [], ...(maxHistoryEvents ? { maxHistoryEvents } : {}) }],
+      signal: revokeSessionSignal,
+      signalArgs: [session],
+    });
+  const revokedIds = async (workflowId: string) =>
+    (await env.client.workflow.getHandle(workflowId).query(revokedSessionsQuery)).map((s) => s.sessionId).sort();
+
+  it('forgets each sign-out at its session’s expiry, and ends when none is left', async () => {
+    const workflowId = `console-sessions-${randomUUID()}`;
+    const handle = await revoke(workflowId, { sessionId: 'short', expiresAt: Date.now() + 1_500 });
+    await revoke(workflowId, { sessionId: 'long', expiresAt: Date.now() + 4_000 });
+    expect(await revokedIds(workflowId)).toEqual(['long', 'short']);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(await revokedIds(workflowId)).toEqual(['long']);
+    await handle.result(); // nothing left to remember at the last expiry
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+
+    // The next sign-out starts it again.
+    const again = await revoke(workflowId, { sessionId: 'later', expiresAt: Date.now() + 60_000 });
+    expect(again.signaledRunId).not.toBe(handle.signaledRunId);
+    expect(await revokedIds(workflowId)).toEqual(['later']);
+    await again.terminate('test over');
+  });
+
+  it('continues as new when its history grows large, carrying the sign-outs still in force', async () => {
+    const workflowId = `console-sessions-${randomUUID()}`;
+    const expiresAt = Date.now() + 60_000;
+    const first = await revoke(workflowId, { sessionId: 's-0', expiresAt }, 20);
+    for (let i = 1; i < 12; i++) await revoke(workflowId, { sessionId: `s-${i}`, expiresAt }, 20);
+    const expected = Array.from({ length: 12 }, (_, i) => `s-${i}`).sort();
+    expect(await revokedIds(workflowId)).toEqual(expected);
+    const firstRun = await env.client.workflow.getHandle(workflowId, first.signaledRunId).describe();
+    expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
+    expect(firstRun.historyLength).toBeLessThan(40);
+    await env.client.workflow.getHandle(workflowId).terminate('test over');
+  });
+});
