@@ -27,6 +27,7 @@ import { CatalogCache } from './catalog-cache';
 import { ImageCatalog } from './image-catalog';
 import { LaunchClient } from './launch-client';
 import { withLinks } from './openapi-links';
+import { withContentTypes } from './openapi-content-types';
 import { openApiTransform } from './schemas';
 import { catalogRoutes } from './routes/catalog';
 import { codecRoutes } from './routes/codec';
@@ -165,7 +166,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     transform: openApiTransform,
     transformObject: (documentation) =>
-      withLinks('openapiObject' in documentation ? documentation.openapiObject : documentation.swaggerObject),
+      withContentTypes(
+        withLinks('openapiObject' in documentation ? documentation.openapiObject : documentation.swaggerObject),
+      ),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(healthRoutes);

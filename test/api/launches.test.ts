@@ -321,6 +321,14 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
     );
   });
 
+  it('documents the private key download as the PEM it sends, not as JSON', async () => {
+    const document = (await env.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    };
+    const content = document.paths['/v1/launches/{id}/private-key']?.get?.responses['200']?.content ?? {};
+    expect(Object.keys(content)).toEqual(['application/x-pem-file']);
+  });
+
   it('links every answer that starts a workflow to what its id opens, each link to an operation the document has', async () => {
     const document = (await env.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
       paths: Record<
