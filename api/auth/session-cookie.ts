@@ -6,6 +6,8 @@ import type { Keyring } from '../../secrets/keyring';
 const SESSION_KEY_INFO = 'machine-images console session v1';
 /** Far above a real cookie (about 160 characters): anything longer is refused before it is parsed. */
 const MAX_TOKEN_LENGTH = 1024;
+/** How often a cookie under a key id this ring does not know may make it read its file again. */
+const REREAD_EVERY_MS = 5_000;
 
 export interface SessionClaims {
   /** The session's own random id: what a sign-out revokes. */
@@ -25,6 +27,7 @@ const SignedSchema = z.object({ k: z.string(), s: z.string(), p: z.string(), e: 
 export class SessionCookies {
   /** By keyring key: deriving costs little, but a session is checked on every codec call. */
   private readonly derived = new WeakMap<Buffer, Buffer>();
+  private rereadAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly keyring: Keyring) {}
 
@@ -43,7 +46,11 @@ export class SessionCookies {
     if (!body || !mac || rest.length) return undefined;
     const signed = this.parse(body);
     if (!signed) return undefined;
-    // A ring that lacks the id reads its file again (another process may have rotated); only the current key counts.
+    // A ring that lacks the id reads its file again (another process may have rotated), at most every few seconds:
+    // a cookie's key id is the caller's to choose, and must not buy a file read per request. Only the current key counts.
+    const known = this.keyring.ids.includes(signed.k);
+    if (!known && now - this.rereadAt < REREAD_EVERY_MS) return undefined;
+    if (!known) this.rereadAt = now;
     const key = this.keyring.find(signed.k);
     if (!key || signed.k !== this.keyring.current.id) return undefined;
     const expected = this.mac(key, body);
