@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ALL_GROUPS, GroupNameSchema } from './access';
 
+export { quotaVerdict, type QuotaVerdict } from './quota';
+
 // Billing codes: who may charge a launch to what, and how many servers a code may keep running.
 
 export const BillingCodeSchema = z
@@ -24,27 +26,6 @@ export const BillingCodeSchema = z
   })
   .strict();
 export type BillingCode = z.output<typeof BillingCodeSchema>;
-
-export type QuotaVerdict = { allowed: true; warning?: string } | { allowed: false; message: string };
-
-/** Whether one more server fits the code's quota, given how many it has now. */
-export function quotaVerdict(code: Pick<BillingCode, 'code' | 'quota'>, running: number): QuotaVerdict {
-  const after = running + 1;
-  const { soft, hard } = code.quota;
-  if (hard !== undefined && after > hard) {
-    return {
-      allowed: false,
-      message: `billing code "${code.code}" is at its hard quota (${running}/${hard} servers); choose another code, terminate servers charged to it, or ask an admin to raise the quota`,
-    };
-  }
-  if (soft !== undefined && after > soft) {
-    return {
-      allowed: true,
-      warning: `billing code "${code.code}" is over its soft quota: ${after} servers with this launch, soft quota ${soft}${hard !== undefined ? `, hard quota ${hard}` : ''}`,
-    };
-  }
-  return { allowed: true };
-}
 
 export function codeAllowsGroup(code: BillingCode, group: string): boolean {
   return code.groups.includes(ALL_GROUPS) || code.groups.includes(group);

@@ -1,4 +1,4 @@
-import type { BillingCode } from './billing-codes';
+import type { QuotaOf } from './quota';
 
 // The quota ledger: one long-running workflow per billing code holds the places its servers take, so every API
 // replica admits against the same figures (kept in Temporal, the service's one source of truth).
@@ -22,7 +22,7 @@ export interface QuotaLedgerInput {
 export interface AdmitRequest {
   /** The workflow id the launch runs (and tags its server) under: one place per launch, however often asked. */
   launchId: string;
-  billingCode: Pick<BillingCode, 'code' | 'quota'>;
+  billingCode: QuotaOf;
 }
 
 export type Admission =

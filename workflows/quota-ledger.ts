@@ -12,7 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { quotaVerdict } from '../domain/billing-codes';
+import { quotaVerdict } from '../domain/quota';
 import {
   LEDGER,
   MAX_LAUNCH_ID,

@@ -44,12 +44,17 @@ describe('consoleSessions workflow', () => {
     const workflowId = `console-sessions-${randomUUID()}`;
     const expiresAt = Date.now() + 60_000;
     const first = await revoke(workflowId, { sessionId: 's-0', expiresAt }, 20);
-    for (let i = 1; i < 12; i++) await revoke(workflowId, { sessionId: `s-${i}`, expiresAt }, 20);
-    const expected = Array.from({ length: 12 }, (_, i) => `s-${i}`).sort();
-    expect(await revokedIds(workflowId)).toEqual(expected);
-    const firstRun = await env.client.workflow.getHandle(workflowId, first.signaledRunId).describe();
-    expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
-    expect(firstRun.historyLength).toBeLessThan(40);
+    const firstRun = () => env.client.workflow.getHandle(workflowId, first.signaledRunId).describe();
+    // Signals that arrive together share a workflow task, so how many it takes to pass 20 events varies with the
+    // machine's load: sign out until the first run has continued as new (a bounded loop).
+    const sent = ['s-0'];
+    while ((await firstRun()).status.name === 'RUNNING' && sent.length < 60) {
+      sent.push(`s-${sent.length}`);
+      await revoke(workflowId, { sessionId: sent.at(-1)!, expiresAt }, 20);
+    }
+    expect((await firstRun()).status.name).toBe('CONTINUED_AS_NEW');
+    expect((await firstRun()).historyLength).toBeLessThan(40);
+    await expect.poll(() => revokedIds(workflowId)).toEqual([...sent].sort());
     await env.client.workflow.getHandle(workflowId).terminate('test over');
   });
 });
