@@ -44,6 +44,15 @@ export const isDoomed = (index: number): boolean => index % 10 === 5;
 export const ABANDONED_NAME = 'chaos-abandoned';
 export const isAbandoned = (index: number): boolean => index % 10 === 2;
 
+/** The workers' fault plan: `rate` on every provider call, and the doomed and abandoned launches' scripted faults. */
+export const chaosFaults = (rate: number) => ({
+  rates: { '*': rate },
+  scripted: [
+    { operation: 'statusChecks', match: { serverName: DOOMED_NAME }, impaired: true },
+    { operation: 'guest.encrypt', match: { serverName: ABANDONED_NAME }, code: 'Unavailable' },
+  ],
+});
+
 /**
  * With billing-code quotas on (the replicas run), every fourth launch is charged to a code with a hard quota: its
  * completed servers keep their places, so once the code is full the rest of its launches are refused with 422.

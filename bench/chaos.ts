@@ -2,23 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { pino } from 'pino';
-import { devApiKey } from '../api/auth/dev-api-key';
-import { serveApi } from '../api/serve';
 import { loadConfig } from '../config/config';
-import { createLogger } from '../config/logger';
 import { createServiceDeps } from '../config/dependencies';
 import { temporalEndpoint } from '../config/temporal-settings';
 import { SimProvider } from '../providers/sim/sim-provider';
 import { distinctFreePorts } from '../config/free-port';
 import { auditLaunches } from './chaos-audit';
 import {
-  ABANDONED_NAME,
   CAPPED_CODE,
   chaosRequest,
-  DOOMED_NAME,
   isAbandoned,
   postLaunch,
   terminateMidVolumes,
@@ -28,12 +21,13 @@ import {
 } from './chaos-launches';
 import type { ReapReport } from '../domain/reaper';
 import type { reapOrphans } from '../workflows/reap-orphans';
-import { ChaosApis } from './chaos-apis';
 import { ChargedSampler, writeBillingCodes } from './chaos-quota';
 import { printChaos, seconds } from './chaos-report';
 import { startChaosTemporal } from './chaos-temporal';
-import { ChaosWorkers, snapshotServiceCode } from './chaos-worker';
+import { createWorkers, startApis, type Teardown } from './chaos-service';
+import { snapshotServiceCode } from './chaos-worker';
 import { LaunchLanes } from './chaos-lanes';
+import { chaosOptions } from './chaos-options';
 
 // Chaos (issue 9, item 5), bounded and on loopback only: launches through the API's HTTP while every provider call
 // of the worker meets transient faults, the worker process is SIGKILLed and started again, and the Temporal dev
@@ -45,51 +39,31 @@ import { LaunchLanes } from './chaos-lanes';
 // the dev server restarted `--restart-after` seconds after the first worker polls.
 // `--cluster`: on the Temporal server of `npm run cluster` (PostgreSQL, mutual TLS), whose server process is the one
 // restarted. `--replicas N` (issue 20): N API processes (launches alternate between them; a POST that cannot connect
-// goes to the next) and N worker processes; the first worker is killed `--kills` times (once by default) and the
-// others stay up, the first API is SIGKILLed and started again `--api-kill-after` seconds after the first poll, and
-// every fourth launch is charged to a billing code with a hard quota of `--hard-quota`, whose charged servers are
-// counted every second and must never pass it.
+// goes to the next) and N worker processes; once each, when its share of the launches has been sent
+// (`--api-kill-at`, `--worker-kill-at`, `--restart-at`), the first API is SIGKILLed and started again, the first
+// worker likewise (the others stay up), and Temporal restarted; every fourth launch is charged to a billing code with
+// a hard quota of `--hard-quota`, whose charged servers are counted every second and must never pass it.
 // `npm run bench:chaos`; `--smoke` for CI's quick check. Exits non-zero on any violation or at the deadline.
 
-const { values } = parseArgs({
-  options: {
-    launches: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '20' },
-    'kill-every': { type: 'string' },
-    kills: { type: 'string' },
-    'restart-after': { type: 'string' },
-    'api-kill-after': { type: 'string', default: '60' },
-    'hard-quota': { type: 'string', default: '15' },
-    'fault-rate': { type: 'string', default: '0.2' },
-    'time-scale': { type: 'string', default: '0.05' },
-    deadline: { type: 'string' },
-    cluster: { type: 'boolean', default: false },
-    replicas: { type: 'string' },
-    keep: { type: 'boolean', default: false },
-    smoke: { type: 'boolean', default: false },
-  },
-});
-const smoke = values.smoke;
-/** 0: today's shape, the API in this process and one worker killed again and again. */
-const replicas = values.replicas === undefined ? 0 : Number(values.replicas);
-if (!Number.isInteger(replicas) || replicas < 0 || replicas > 8) throw new Error('--replicas: 1 to 8');
-const launchCount = smoke ? 6 : Number(values.launches);
-const concurrency = smoke ? 5 : Number(values.concurrency);
-const killEveryS = smoke ? 6 : Number(values['kill-every'] ?? (replicas ? 150 : 10));
-const maxKills = smoke ? 1 : Number(values.kills ?? (replicas ? 1 : Number.MAX_SAFE_INTEGER));
-const restartAfterS = smoke ? 1 : Number(values['restart-after'] ?? (replicas ? 240 : 60));
-const apiKillAfterS = Number(values['api-kill-after']);
-const hardQuota = Number(values['hard-quota']);
-const faultRate = Number(values['fault-rate']);
-const timeScale = Number(values['time-scale']);
-const deadlineS = smoke ? 120 : Number(values.deadline ?? (values.cluster || replicas ? 1500 : 900));
+const {
+  cluster,
+  replicas,
+  launchCount,
+  concurrency,
+  killEveryS,
+  maxKills,
+  restartAfterS,
+  apiKillAt,
+  workerKillAt,
+  restartAt,
+  hardQuota,
+  faultRate,
+  timeScale,
+  deadlineS,
+  keep,
+} = chaosOptions();
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-/** Waits until `ms` after `from`, or until `done()`; false when it was done first. */
-const waitFor = async (at: number, done: () => boolean): Promise<boolean> => {
-  while (Date.now() < at && !done()) await sleep(200);
-  return !done();
-};
 
 async function run(): Promise<number> {
   const began = Date.now();
@@ -98,14 +72,14 @@ async function run(): Promise<number> {
   // Two ports, different: the API's is only bound after the dev server holds its own.
   const [temporalPort, apiPort] = (await distinctFreePorts(2)) as [number, number];
   // What to stop at the end, in reverse, also when the run fails half-way.
-  const stops: (() => unknown)[] = [];
-  const killsNow: (() => void)[] = [];
-  process.on('exit', () => killsNow.forEach((kill) => kill()));
+  const teardown: Teardown = { stops: [], killsNow: [] };
+  const { stops } = teardown;
+  process.on('exit', () => teardown.killsNow.forEach((kill) => kill()));
   // Interrupted: exit through the 'exit' handlers, which stop the workers, the APIs and Temporal.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   let failed = true;
   try {
-    const temporal = await startChaosTemporal({ cluster: values.cluster, dataDir, port: temporalPort });
+    const temporal = await startChaosTemporal({ cluster, dataDir, port: temporalPort });
     stops.push(() => temporal.stop());
     // The settings the APIs and the workers share: one sim database, key store and payload codec keys under dataDir.
     const shared = {
@@ -128,33 +102,7 @@ async function run(): Promise<number> {
     const deps = await createServiceDeps(config);
     stops.push(() => deps.provider instanceof SimProvider && deps.provider.close());
     const codeDir = snapshotServiceCode(path.join(dataDir, 'code'), { withApi: replicas > 0 });
-    let apis: ChaosApis | undefined;
-    let token: string;
-    let urls: string[];
-    if (replicas) {
-      token = devApiKey(dataDir).token;
-      apis = new ChaosApis({
-        codeDir,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...apiEnv },
-        ports: await distinctFreePorts(replicas),
-        logFile: (replica) => path.join(dataDir, `api-${replica + 1}.log`),
-      });
-      const started = apis;
-      killsNow.push(() => started.killNow());
-      stops.push(() => started.stop());
-      await apis.start();
-      urls = apis.urls;
-    } else {
-      // The API sees the sim without faults: only the worker's provider calls meet them.
-      const api = await serveApi({
-        config,
-        ...deps,
-        logger: createLogger(config, 'api', pino.destination(path.join(dataDir, 'api.log'))),
-      });
-      stops.push(() => api.close());
-      token = api.access.devKey!.token;
-      urls = [`http://127.0.0.1:${config.PORT}`];
-    }
+    const { urls, token, apis } = await startApis({ replicas, dataDir, codeDir, env: apiEnv, config, deps, teardown });
     const connection = await Connection.connect(temporalEndpoint(config.temporal));
     stops.push(() => connection.close());
     const client = new Client({
@@ -165,35 +113,17 @@ async function run(): Promise<number> {
     const workerLogs = Array.from({ length: Math.max(replicas, 1) }, (_, i) =>
       path.join(dataDir, replicas ? `worker-${i + 1}.log` : 'worker.log'),
     );
-    const workers = workerLogs.map(
-      (logFile, i) =>
-        new ChaosWorkers({
-          codeDir,
-          env: {
-            PATH: process.env.PATH,
-            HOME: process.env.HOME,
-            ...shared,
-            SIM_FAULTS: JSON.stringify({
-              rates: { '*': faultRate },
-              scripted: [
-                { operation: 'statusChecks', match: { serverName: DOOMED_NAME }, impaired: true },
-                { operation: 'guest.encrypt', match: { serverName: ABANDONED_NAME }, code: 'Unavailable' },
-              ],
-            }),
-          },
-          logFile,
-          client,
-          namespace: config.TEMPORAL_NAMESPACE,
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          killEveryMs: killEveryS * 1000,
-          // Only the first is killed; the others stay up.
-          maxKills: i === 0 ? maxKills : 0,
-        }),
-    );
-    for (const worker of workers) {
-      killsNow.push(() => worker.killNow());
-      stops.push(() => worker.stop());
-    }
+    const workers = createWorkers({
+      logFiles: workerLogs,
+      codeDir,
+      env: shared,
+      faultRate,
+      client,
+      config,
+      killEveryS,
+      maxKills,
+      teardown,
+    });
     const sim = new SimProvider({ dbFile: path.join(dataDir, 'sim-cloud.db'), timeScale });
     stops.push(() => sim.close());
     const target: ApiTarget = { urls, token, retries: new Map(), sent: 0, answered: [] };
@@ -223,36 +153,51 @@ async function run(): Promise<number> {
       open -= 1;
     });
     const firstPoll = Promise.race([workers[0]!.firstPoll, sleep(deadline - Date.now())]);
-    const polledAt = firstPoll.then(() => Date.now());
+    /** With replicas, due once `fraction` of the launches have been sent; alone, `afterS` seconds after the first poll. */
+    const due = async (fraction: number, afterS: number): Promise<() => boolean> => {
+      await firstPoll;
+      const at = Date.now() + afterS * 1000;
+      return replicas ? () => lanes.started >= Math.ceil(launchCount * fraction) : () => Date.now() >= at;
+    };
+    /** Waits until `isDue()`, or every launch has closed (then false). */
+    const until = async (isDue: () => boolean): Promise<boolean> => {
+      while (!isDue() && !allClosed) await sleep(200);
+      return !allClosed;
+    };
+    const when = () => `at ${seconds(Date.now() - began)} with ${lanes.started} launches sent, ${open} open`;
     // Once, in the middle: stop Temporal (SIGTERM), start it on the same port(s) and data.
     // While it is down, a few more launches are sent: the API answers 503 and they are sent again with the same key.
     const restart = (async () => {
-      if (!(await waitFor((await polledAt) + restartAfterS * 1000, () => allClosed)))
+      if (!(await until(await due(restartAt, restartAfterS))))
         return { count: 0, detail: 'not restarted: every launch closed first' };
-      const openThen = open;
+      const detail = replicas ? when() : `at ${seconds(Date.now() - began)} with ${open} launches open`;
       const stopped = Date.now();
       await temporal.restart(() => {
         for (let i = 0; i < Math.ceil(concurrency / 4); i++) lanes.extra();
       });
-      return {
-        count: 1,
-        detail: `at ${seconds(stopped - began)} with ${openThen} launches open, down ${seconds(Date.now() - stopped)}`,
-      };
+      return { count: 1, detail: `${detail}, down ${seconds(Date.now() - stopped)}` };
     })().catch((err: Error) => ({ count: 0, detail: `failed: ${err.message}` }));
-    // Once, with replicas: SIGKILL to the first API and all below it, started again on its port.
+    // Once each, with replicas: SIGKILL to the first API and all below it, started again on its port; and to the first
+    // worker, started again at once (the others stay up).
     const apiKill = (async () => {
       if (!apis) return '';
-      if (!(await waitFor((await polledAt) + apiKillAfterS * 1000, () => allClosed)))
-        return 'not killed: every launch closed first';
-      const at = Date.now();
-      const openThen = open;
+      if (!(await until(await due(apiKillAt, 0)))) return 'not killed: every launch closed first';
+      const detail = when();
       const downMs = await apis.killAndRestart(0);
-      return `API 1 SIGKILLed at ${seconds(at - began)} with ${openThen} launches open, answering again after ${seconds(downMs)}`;
+      return `API 1 SIGKILLed ${detail}, answering again after ${seconds(downMs)}`;
     })().catch((err: Error) => `failed: ${err.message}`);
+    const workerKill = (async () => {
+      if (!replicas) return `SIGKILL ${killEveryS} s after polling`;
+      if (!(await until(await due(workerKillAt, 0)))) return 'not killed: every launch closed first';
+      const detail = when();
+      workers[0]!.killOnce();
+      return `worker 1 SIGKILLed ${detail}, started again at once; the other${replicas > 2 ? 's' : ''} left up`;
+    })();
     // Even when the lanes fail, the restart must not begin after the run has stopped everything.
     const figures = await lanes.run(concurrency).finally(() => (allClosed = true));
     const restarted = await restart;
     const apiKilled = await apiKill;
+    const workerKilled = await workerKill;
     await charged?.stop();
     // One pass of the reaper, with the workers still being killed: it must take all the terminated launches left.
     const reapStarted = Date.now();
@@ -284,13 +229,11 @@ async function run(): Promise<number> {
       title:
         `chaos: ${launchCount} launches, ${concurrency} in flight; ${faultRate * 100}% transient faults on every provider call of the worker; SIM_TIME_SCALE=${timeScale}` +
         (replicas ? `; ${replicas} API and ${replicas} worker processes` : '') +
-        (values.cluster ? '; on the cluster (Temporal server on PostgreSQL, mutual TLS)' : ''),
+        (cluster ? '; on the cluster (Temporal server on PostgreSQL, mutual TLS)' : ''),
       launches,
       target,
       workers,
-      killsDetail: replicas
-        ? `worker 1 SIGKILLed ${killEveryS} s after polling${maxKills > 1 ? `, up to ${maxKills} times` : ''}, the other${replicas > 2 ? 's' : ''} left up`
-        : `SIGKILL ${killEveryS} s after polling`,
+      killsDetail: workerKilled,
       ...(apis ? { apis: { apis, detail: apiKilled } } : {}),
       restart: { name: temporal.name, ...restarted },
       ...(charged
@@ -319,7 +262,7 @@ async function run(): Promise<number> {
         console.error(`chaos: stopping: ${(err as Error).message}`);
       }
     }
-    if (failed || values.keep) console.log(`data kept in ${dataDir} (api*.log, worker*.log, sim-cloud.db, ...)`);
+    if (failed || keep) console.log(`data kept in ${dataDir} (api*.log, worker*.log, sim-cloud.db, ...)`);
     else rmSync(dataDir, { recursive: true, force: true });
   }
 }
