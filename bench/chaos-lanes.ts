@@ -12,6 +12,11 @@ export class LaunchLanes {
     private readonly job: (index: number) => Promise<void>,
   ) {}
 
+  /** Jobs started so far. */
+  get started(): number {
+    return this.next;
+  }
+
   /** Starts the next job now, beside the lanes; none when every job has started. */
   extra(): void {
     if (this.next < this.count) this.extras.push(this.one());

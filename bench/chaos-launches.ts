@@ -16,6 +16,8 @@ export interface ChaosLaunch {
   answer?: 202 | 200;
   /** Why the API refused it for good (a 4xx), or why the bench stopped asking. */
   refused?: string;
+  /** Refused with 422 quota_exceeded: its billing code was at its hard quota (an answer the quota run expects). */
+  quotaRefused?: boolean;
   /** The workflow's status when the lane saw it close; undefined while open. */
   closed?: string;
   /** For a launch to be terminated from the Temporal side: what became of that. */
@@ -42,7 +44,23 @@ export const isDoomed = (index: number): boolean => index % 10 === 5;
 export const ABANDONED_NAME = 'chaos-abandoned';
 export const isAbandoned = (index: number): boolean => index % 10 === 2;
 
-export function chaosRequest(index: number): LaunchRequestInput {
+/** The workers' fault plan: `rate` on every provider call, and the doomed and abandoned launches' scripted faults. */
+export const chaosFaults = (rate: number) => ({
+  rates: { '*': rate },
+  scripted: [
+    { operation: 'statusChecks', match: { serverName: DOOMED_NAME }, impaired: true },
+    { operation: 'guest.encrypt', match: { serverName: ABANDONED_NAME }, code: 'Unavailable' },
+  ],
+});
+
+/**
+ * With billing-code quotas on (the replicas run), every fourth launch is charged to a code with a hard quota: its
+ * completed servers keep their places, so once the code is full the rest of its launches are refused with 422.
+ */
+export const CAPPED_CODE = 'chaos-capped';
+export const isCapped = (index: number): boolean => index % 4 === 3;
+
+export function chaosRequest(index: number, options: { quotas?: boolean } = {}): LaunchRequestInput {
   const region = index % 2 === 0 ? 'sim-east-1' : 'sim-west-1';
   const volumes = [
     { count: 4, raid: 'raid10' as const },
@@ -67,23 +85,30 @@ export function chaosRequest(index: number): LaunchRequestInput {
         }
       : {}),
     group: 'chaos',
-    billingCode: 'chaos',
+    billingCode: options.quotas && isCapped(index) ? CAPPED_CODE : 'chaos',
   };
 }
 
 export interface ApiTarget {
-  url: string;
+  /** The API replicas: launches alternate between them, and a try sent again goes to the next one. */
+  urls: string[];
   token: string;
   /** Retried POSTs, by what the try before met: `network`, or the HTTP status. */
   retries: Map<string, number>;
+  /** Launches sent so far: whose turn it is. */
+  sent: number;
+  /** Answers (accepted or refused) per replica. */
+  answered: number[];
 }
 
 /** POSTs the launch until the API accepts or refuses it, or the deadline passes. */
 export async function postLaunch(api: ApiTarget, launch: ChaosLaunch, deadline: number): Promise<void> {
+  const turn = api.sent++;
   for (let attempt = 0; ; attempt++) {
     let why: string;
+    const replica = (turn + attempt) % api.urls.length;
     try {
-      const response = await fetch(`${api.url}/v1/launches`, {
+      const response = await fetch(`${api.urls[replica]}/v1/launches`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${api.token}`,
@@ -93,14 +118,21 @@ export async function postLaunch(api: ApiTarget, launch: ChaosLaunch, deadline: 
         body: JSON.stringify(launch.request),
         signal: AbortSignal.timeout(30_000),
       });
-      const body = (await response.json().catch(() => ({}))) as { workflowId?: string; message?: string };
+      const body = (await response.json().catch(() => ({}))) as {
+        workflowId?: string;
+        message?: string;
+        code?: string;
+      };
       if ((response.status === 202 || response.status === 200) && body.workflowId) {
         launch.workflowId = body.workflowId;
         launch.answer = response.status;
+        api.answered[replica] = (api.answered[replica] ?? 0) + 1;
         return;
       }
       if (response.status < 500) {
         launch.refused = `${response.status}: ${body.message ?? 'no message'}`;
+        launch.quotaRefused = response.status === 422 && body.code === 'quota_exceeded';
+        api.answered[replica] = (api.answered[replica] ?? 0) + 1;
         return;
       }
       why = String(response.status);
@@ -112,7 +144,8 @@ export async function postLaunch(api: ApiTarget, launch: ChaosLaunch, deadline: 
       launch.refused = `still not accepted at the deadline (last: ${why})`;
       return;
     }
-    await sleep(Math.min(500 * 2 ** attempt, 5_000));
+    // A replica that is down (killed): the next one is tried at once.
+    if (why !== 'network' || api.urls.length === 1 || attempt > 0) await sleep(Math.min(500 * 2 ** attempt, 5_000));
   }
 }
 

@@ -15,11 +15,12 @@ const { TaskQueueType } = proto.temporal.api.enums.v1;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * The worker's code as it is now, for every worker of the run: an edit to the working tree in the middle of a run
- * would otherwise have workers of two versions replay each other's histories.
+ * The service's code as it is now, for every worker (and API replica) of the run: an edit to the working tree in the
+ * middle of a run would otherwise have workers of two versions replay each other's histories.
  */
-export function snapshotWorkerCode(into: string): string {
+export function snapshotServiceCode(into: string, options: { withApi?: boolean } = {}): string {
   for (const dir of [
+    ...(options.withApi ? ['api', 'console'] : []),
     'activities',
     'config',
     'domain',
@@ -38,7 +39,7 @@ export function snapshotWorkerCode(into: string): string {
 }
 
 export interface ChaosWorkerOptions {
-  /** Where worker/main.ts is run from (snapshotWorkerCode). */
+  /** Where worker/main.ts is run from (snapshotServiceCode). */
   codeDir: string;
   env: NodeJS.ProcessEnv;
   /** Each worker's output is appended here. */
@@ -79,6 +80,11 @@ export class ChaosWorkers {
     this.stopping = true;
     this.wake();
     await this.loop;
+  }
+
+  /** SIGKILLs the current worker now, as its lifetime ending would; the loop starts the next one at once. */
+  killOnce(): void {
+    this.wake();
   }
 
   /** For a process 'exit' handler, which cannot wait: SIGKILL to the current worker's process group. */

@@ -1,23 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { pino } from 'pino';
-import { serveApi } from '../api/serve';
 import { loadConfig } from '../config/config';
-import { createLogger } from '../config/logger';
 import { createServiceDeps } from '../config/dependencies';
+import { temporalEndpoint } from '../config/temporal-settings';
 import { SimProvider } from '../providers/sim/sim-provider';
-import { startDevServer, type DevServer } from '../scripts/dev-server';
-import { locateTemporalCli } from '../scripts/temporal-cli';
 import { distinctFreePorts } from '../config/free-port';
 import { auditLaunches } from './chaos-audit';
 import {
-  ABANDONED_NAME,
+  CAPPED_CODE,
   chaosRequest,
-  DOOMED_NAME,
   isAbandoned,
   postLaunch,
   terminateMidVolumes,
@@ -27,9 +21,13 @@ import {
 } from './chaos-launches';
 import type { ReapReport } from '../domain/reaper';
 import type { reapOrphans } from '../workflows/reap-orphans';
-import { ChaosWorkers, snapshotWorkerCode } from './chaos-worker';
-import { HEADER, percentile, row } from './figures';
+import { ChargedSampler, writeBillingCodes } from './chaos-quota';
+import { printChaos, seconds } from './chaos-report';
+import { startChaosTemporal } from './chaos-temporal';
+import { createWorkers, startApis, type Teardown } from './chaos-service';
+import { snapshotServiceCode } from './chaos-worker';
 import { LaunchLanes } from './chaos-lanes';
+import { chaosOptions } from './chaos-options';
 
 // Chaos (issue 9, item 5), bounded and on loopback only: launches through the API's HTTP while every provider call
 // of the worker meets transient faults, the worker process is SIGKILLed and started again, and the Temporal dev
@@ -39,34 +37,33 @@ import { LaunchLanes } from './chaos-lanes';
 // key store. `--concurrency` launches are in flight at once;
 // the worker is killed `--kill-every` seconds after it starts polling (bundling the workflows takes seconds), and
 // the dev server restarted `--restart-after` seconds after the first worker polls.
+// `--cluster`: on the Temporal server of `npm run cluster` (PostgreSQL, mutual TLS), whose server process is the one
+// restarted. `--replicas N` (issue 20): N API processes (launches alternate between them; a POST that cannot connect
+// goes to the next) and N worker processes; once each, when its share of the launches has been sent
+// (`--api-kill-at`, `--worker-kill-at`, `--restart-at`), the first API is SIGKILLed and started again, the first
+// worker likewise (the others stay up), and Temporal restarted; every fourth launch is charged to a billing code with
+// a hard quota of `--hard-quota`, whose charged servers are counted every second and must never pass it.
 // `npm run bench:chaos`; `--smoke` for CI's quick check. Exits non-zero on any violation or at the deadline.
 
-const { values } = parseArgs({
-  options: {
-    launches: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '20' },
-    'kill-every': { type: 'string', default: '10' },
-    kills: { type: 'string', default: String(Number.MAX_SAFE_INTEGER) },
-    'restart-after': { type: 'string', default: '60' },
-    'fault-rate': { type: 'string', default: '0.2' },
-    'time-scale': { type: 'string', default: '0.05' },
-    deadline: { type: 'string', default: '900' },
-    keep: { type: 'boolean', default: false },
-    smoke: { type: 'boolean', default: false },
-  },
-});
-const smoke = values.smoke;
-const launchCount = smoke ? 6 : Number(values.launches);
-const concurrency = smoke ? 5 : Number(values.concurrency);
-const killEveryS = smoke ? 6 : Number(values['kill-every']);
-const maxKills = smoke ? 1 : Number(values.kills);
-const restartAfterS = smoke ? 1 : Number(values['restart-after']);
-const faultRate = Number(values['fault-rate']);
-const timeScale = Number(values['time-scale']);
-const deadlineS = smoke ? 120 : Number(values.deadline);
+const {
+  cluster,
+  replicas,
+  launchCount,
+  concurrency,
+  killEveryS,
+  maxKills,
+  restartAfterS,
+  apiKillAt,
+  workerKillAt,
+  restartAt,
+  hardQuota,
+  faultRate,
+  timeScale,
+  deadlineS,
+  keep,
+} = chaosOptions();
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function run(): Promise<number> {
   const began = Date.now();
@@ -74,71 +71,72 @@ async function run(): Promise<number> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-chaos-'));
   // Two ports, different: the API's is only bound after the dev server holds its own.
   const [temporalPort, apiPort] = (await distinctFreePorts(2)) as [number, number];
-  const dbFile = path.join(dataDir, 'temporal.db');
-  const cli = locateTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
-  // The settings the API and the worker share: one sim database, key store and payload codec keys under dataDir.
-  const shared = {
-    DATA_DIR: dataDir,
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-    PROVIDER: 'sim',
-    SIM_TIME_SCALE: String(timeScale),
-    LOG_LEVEL: 'error',
-  };
-  const config = loadConfig({
-    ...shared,
-    HOST: '127.0.0.1',
-    PORT: String(apiPort),
-    API_RATE_LIMIT: '1000000',
-  });
-  let server: DevServer = await startDevServer({ cli, port: temporalPort, dbFile });
-  // The API sees the sim without faults: only the worker's provider calls meet them.
-  const deps = await createServiceDeps(config);
-  const api = await serveApi({
-    config,
-    ...deps,
-    logger: createLogger(config, 'api', pino.destination(path.join(dataDir, 'api.log'))),
-  });
-  const connection = await Connection.connect({ address: shared.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, dataConverter: { payloadCodecs: deps.payloadCodecs } });
-  const workers = new ChaosWorkers({
-    codeDir: snapshotWorkerCode(path.join(dataDir, 'code')),
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...shared,
-      SIM_FAULTS: JSON.stringify({
-        rates: { '*': faultRate },
-        scripted: [
-          { operation: 'statusChecks', match: { serverName: DOOMED_NAME }, impaired: true },
-          { operation: 'guest.encrypt', match: { serverName: ABANDONED_NAME }, code: 'Unavailable' },
-        ],
-      }),
-    },
-    logFile: path.join(dataDir, 'worker.log'),
-    client,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    killEveryMs: killEveryS * 1000,
-    maxKills,
-  });
-  process.on('exit', () => workers.killNow());
-  // Interrupted: exit through the 'exit' handlers, which stop the worker and the dev server.
+  // What to stop at the end, in reverse, also when the run fails half-way.
+  const teardown: Teardown = { stops: [], killsNow: [] };
+  const { stops } = teardown;
+  process.on('exit', () => teardown.killsNow.forEach((kill) => kill()));
+  // Interrupted: exit through the 'exit' handlers, which stop the workers, the APIs and Temporal.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-  const sim = new SimProvider({ dbFile: path.join(dataDir, 'sim-cloud.db'), timeScale });
-  const target: ApiTarget = {
-    url: `http://127.0.0.1:${config.PORT}`,
-    token: api.access.devKey!.token,
-    retries: new Map(),
-  };
-  const runTag = randomBytes(4).toString('hex');
-  const launches: ChaosLaunch[] = Array.from({ length: launchCount }, (_, index) => ({
-    index,
-    idempotencyKey: `chaos-${runTag}-${index}`,
-    request: chaosRequest(index),
-  }));
   let failed = true;
   try {
-    workers.start();
+    const temporal = await startChaosTemporal({ cluster, dataDir, port: temporalPort });
+    stops.push(() => temporal.stop());
+    // The settings the APIs and the workers share: one sim database, key store and payload codec keys under dataDir.
+    const shared = {
+      DATA_DIR: dataDir,
+      ...temporal.env,
+      PROVIDER: 'sim',
+      SIM_TIME_SCALE: String(timeScale),
+      LOG_LEVEL: 'error',
+    };
+    const billingCodesFile = path.join(dataDir, 'billing-codes.json');
+    if (replicas) writeBillingCodes(billingCodesFile, hardQuota);
+    const apiEnv = {
+      ...shared,
+      HOST: '127.0.0.1',
+      API_RATE_LIMIT: '1000000',
+      ...(replicas ? { BILLING_CODES_FILE: billingCodesFile } : {}),
+    };
+    const config = loadConfig({ ...apiEnv, PORT: String(apiPort) });
+    // Made here, before any service process: the key store's and the codec's keys, the sim's catalog, the API key.
+    const deps = await createServiceDeps(config);
+    stops.push(() => deps.provider instanceof SimProvider && deps.provider.close());
+    const codeDir = snapshotServiceCode(path.join(dataDir, 'code'), { withApi: replicas > 0 });
+    const { urls, token, apis } = await startApis({ replicas, dataDir, codeDir, env: apiEnv, config, deps, teardown });
+    const connection = await Connection.connect(temporalEndpoint(config.temporal));
+    stops.push(() => connection.close());
+    const client = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dataConverter: { payloadCodecs: deps.payloadCodecs },
+    });
+    const workerLogs = Array.from({ length: Math.max(replicas, 1) }, (_, i) =>
+      path.join(dataDir, replicas ? `worker-${i + 1}.log` : 'worker.log'),
+    );
+    const workers = createWorkers({
+      logFiles: workerLogs,
+      codeDir,
+      env: shared,
+      faultRate,
+      client,
+      config,
+      killEveryS,
+      maxKills,
+      teardown,
+    });
+    const sim = new SimProvider({ dbFile: path.join(dataDir, 'sim-cloud.db'), timeScale });
+    stops.push(() => sim.close());
+    const target: ApiTarget = { urls, token, retries: new Map(), sent: 0, answered: [] };
+    const runTag = randomBytes(4).toString('hex');
+    const launches: ChaosLaunch[] = Array.from({ length: launchCount }, (_, index) => ({
+      index,
+      idempotencyKey: `chaos-${runTag}-${index}`,
+      request: chaosRequest(index, { quotas: replicas > 0 }),
+    }));
+    const charged = replicas ? new ChargedSampler(sim) : undefined;
+
+    for (const worker of workers) worker.start();
+    charged?.start();
     let open = 0;
     let allClosed = false;
     const lanes = new LaunchLanes(launchCount, async (index) => {
@@ -154,26 +152,53 @@ async function run(): Promise<number> {
       if (launch.workflowId) launch.closed = await waitClosed(client, launch.workflowId, deadline);
       open -= 1;
     });
-    // Once, in the middle: stop the dev server (SIGTERM, it flushes its file), start it on the same port and file.
+    const firstPoll = Promise.race([workers[0]!.firstPoll, sleep(deadline - Date.now())]);
+    /** With replicas, due once `fraction` of the launches have been sent; alone, `afterS` seconds after the first poll. */
+    const due = async (fraction: number, afterS: number): Promise<() => boolean> => {
+      await firstPoll;
+      const at = Date.now() + afterS * 1000;
+      return replicas ? () => lanes.started >= Math.ceil(launchCount * fraction) : () => Date.now() >= at;
+    };
+    /** Waits until `isDue()`, or every launch has closed (then false). */
+    const until = async (isDue: () => boolean): Promise<boolean> => {
+      while (!isDue() && !allClosed) await sleep(200);
+      return !allClosed;
+    };
+    const when = () => `at ${seconds(Date.now() - began)} with ${lanes.started} launches sent, ${open} open`;
+    // Once, in the middle: stop Temporal (SIGTERM), start it on the same port(s) and data.
     // While it is down, a few more launches are sent: the API answers 503 and they are sent again with the same key.
     const restart = (async () => {
-      await Promise.race([workers.firstPoll, sleep(deadline - Date.now())]);
-      const at = Date.now() + restartAfterS * 1000;
-      while (Date.now() < at && !allClosed) await sleep(200);
-      if (allClosed) return { count: 0, detail: 'not restarted: every launch closed first' };
-      const openThen = open;
+      if (!(await until(await due(restartAt, restartAfterS))))
+        return { count: 0, detail: 'not restarted: every launch closed first' };
+      const detail = replicas ? when() : `at ${seconds(Date.now() - began)} with ${open} launches open`;
       const stopped = Date.now();
-      await server.stop();
-      for (let i = 0; i < Math.ceil(concurrency / 4); i++) lanes.extra();
-      server = await startDevServer({ cli, port: temporalPort, dbFile });
-      return {
-        count: 1,
-        detail: `at ${seconds(stopped - began)} with ${openThen} launches open, down ${seconds(Date.now() - stopped)}`,
-      };
+      await temporal.restart(() => {
+        for (let i = 0; i < Math.ceil(concurrency / 4); i++) lanes.extra();
+      });
+      return { count: 1, detail: `${detail}, down ${seconds(Date.now() - stopped)}` };
     })().catch((err: Error) => ({ count: 0, detail: `failed: ${err.message}` }));
+    // Once each, with replicas: SIGKILL to the first API and all below it, started again on its port; and to the first
+    // worker, started again at once (the others stay up).
+    const apiKill = (async () => {
+      if (!apis) return '';
+      if (!(await until(await due(apiKillAt, 0)))) return 'not killed: every launch closed first';
+      const detail = when();
+      const downMs = await apis.killAndRestart(0);
+      return `API 1 SIGKILLed ${detail}, answering again after ${seconds(downMs)}`;
+    })().catch((err: Error) => `failed: ${err.message}`);
+    const workerKill = (async () => {
+      if (!replicas) return `SIGKILL ${killEveryS} s after polling`;
+      if (!(await until(await due(workerKillAt, 0)))) return 'not killed: every launch closed first';
+      const detail = when();
+      workers[0]!.killOnce();
+      return `worker 1 SIGKILLed ${detail}, started again at once; the other${replicas > 2 ? 's' : ''} left up`;
+    })();
     // Even when the lanes fail, the restart must not begin after the run has stopped everything.
     const figures = await lanes.run(concurrency).finally(() => (allClosed = true));
     const restarted = await restart;
+    const apiKilled = await apiKill;
+    const workerKilled = await workerKill;
+    await charged?.stop();
     // One pass of the reaper, with the workers still being killed: it must take all the terminated launches left.
     const reapStarted = Date.now();
     const reaped = await client.workflow
@@ -184,69 +209,60 @@ async function run(): Promise<number> {
         workflowExecutionTimeout: `${Math.max(Math.round((deadline - Date.now()) / 1000), 60)} seconds`,
       })
       .catch((err: Error): ReapReport | string => `failed: ${err.message}`);
-    const reapedIn = Date.now() - reapStarted;
-    await workers.stop();
+    const reapedInMs = Date.now() - reapStarted;
+    for (const worker of workers) await worker.stop();
 
     const audit = await auditLaunches(
       client,
       sim,
       deps.keys,
       launches,
-      readFileSync(path.join(dataDir, 'worker.log'), 'utf8'),
+      workerLogs.map((file) => (existsSync(file) ? readFileSync(file, 'utf8') : '')).join('\n'),
     );
-    const accepted = launches.filter((l) => l.workflowId);
-    const retried = [...target.retries.values()].reduce((a, b) => a + b, 0);
-    const status = (name: string) => audit.statuses.get(name) ?? 0;
-    const violations = audit.violations.reduce((sum, v) => sum + v.count, 0);
-    const ready = [...workers.readyMs].sort((a, b) => a - b);
-    console.log(
-      `chaos: ${launchCount} launches, ${concurrency} in flight; ${faultRate * 100}% transient faults on every provider call of the worker; SIM_TIME_SCALE=${timeScale}`,
-    );
-    console.log(
-      `POSTs: ${accepted.length} accepted (202: ${accepted.filter((l) => l.answer === 202).length}, 200 on a retry: ${accepted.filter((l) => l.answer === 200).length}), retried: ${retried}${retried ? ` (${[...target.retries].map(([why, n]) => `${why}: ${n}`).join(', ')})` : ''}`,
-    );
-    console.log(
-      `worker kills: ${workers.kills} (SIGKILL ${killEveryS} s after polling; spawn to polling p50 ${seconds(percentile(ready, 0.5))}, max ${seconds(ready.at(-1) ?? 0)}); exits of its own: ${workers.exits.length}`,
-    );
-    for (const exit of workers.exits.slice(0, 5)) console.log(`  ${exit}`);
-    console.log(`dev server restarts: ${restarted.count} (${restarted.detail})`);
-    const terminations = launches.filter((l) => l.termination);
-    console.log(
-      `terminated from the Temporal side in their volumes: ${terminations.filter((l) => l.termination === 'terminated').length} of ${terminations.length}`,
-    );
-    for (const l of terminations.filter((t) => t.termination !== 'terminated').slice(0, 5))
-      console.log(`  ${l.workflowId}: ${l.termination}`);
-    console.log(
-      typeof reaped === 'string'
-        ? `reaper pass: ${reaped}`
-        : `reaper pass (grace 0 s): removed ${reaped.servers} servers, ${reaped.volumes} volumes, ${reaped.keypairs} key pairs, ${reaped.firewalls} firewalls, ${reaped.secrets} secrets in ${seconds(reapedIn)}`,
-    );
-    console.log(
-      `final: ${accepted.length - status('RUNNING') - status('MISSING')} of ${accepted.length} closed: completed ${status('COMPLETED')}, failed ${status('FAILED')}, cancelled ${status('CANCELLED')}, terminated ${status('TERMINATED')}, timed out ${status('TIMED_OUT')}; open ${status('RUNNING')}`,
-    );
-    for (const [reason, n] of audit.failures) console.log(`  failed ${n}x: ${reason}`);
-    const durations = audit.durationsMs.sort((a, b) => a - b);
-    console.log(
-      `wall time: ${seconds(figures.wallMs)}; ${figures.perSecond.toFixed(2)} launches/s; launch start to close p50 ${seconds(percentile(durations, 0.5))}, p99 ${seconds(percentile(durations, 0.99))}`,
-    );
-    console.log(HEADER);
-    console.log(row('POST to closed', figures));
-    console.log('violations:');
-    for (const v of audit.violations) {
-      console.log(`  ${v.name.padEnd(56)} ${v.count}`);
-      for (const example of v.examples) console.log(`    ${example}`);
-    }
-    console.log(`violations total: ${violations}`);
-    failed = violations > 0;
+    if (charged)
+      audit.violations.push({
+        name: `most servers charged to ${CAPPED_CODE} at once above its hard quota`,
+        count: charged.max > hardQuota ? 1 : 0,
+        examples: charged.max > hardQuota ? [`${charged.max} servers, hard quota ${hardQuota}`] : [],
+      });
+    printChaos({
+      title:
+        `chaos: ${launchCount} launches, ${concurrency} in flight; ${faultRate * 100}% transient faults on every provider call of the worker; SIM_TIME_SCALE=${timeScale}` +
+        (replicas ? `; ${replicas} API and ${replicas} worker processes` : '') +
+        (cluster ? '; on the cluster (Temporal server on PostgreSQL, mutual TLS)' : ''),
+      launches,
+      target,
+      workers,
+      killsDetail: workerKilled,
+      ...(apis ? { apis: { apis, detail: apiKilled } } : {}),
+      restart: { name: temporal.name, ...restarted },
+      ...(charged
+        ? {
+            quota: {
+              code: CAPPED_CODE,
+              hard: hardQuota,
+              max: charged.max,
+              samples: charged.samples,
+              failed: charged.failed,
+            },
+          }
+        : {}),
+      reaped,
+      reapedInMs,
+      audit,
+      figures,
+    });
+    failed = audit.violations.some((v) => v.count > 0);
     return failed ? 1 : 0;
   } finally {
-    await workers.stop();
-    sim.close();
-    await connection.close();
-    await api.close();
-    if (deps.provider instanceof SimProvider) deps.provider.close();
-    await server.stop();
-    if (failed || values.keep) console.log(`data kept in ${dataDir} (api.log, worker.log, temporal.db, sim-cloud.db)`);
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        console.error(`chaos: stopping: ${(err as Error).message}`);
+      }
+    }
+    if (failed || keep) console.log(`data kept in ${dataDir} (api*.log, worker*.log, sim-cloud.db, ...)`);
     else rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -29,7 +29,12 @@ export interface Cluster {
   /** What points the service and the temporal CLI at this cluster. */
   env: Record<string, string>;
   /** The processes that hold the Temporal server and PostgreSQL (their guards), for the benches' CPU figures. */
-  pids: number[];
+  readonly pids: number[];
+  /**
+   * Stops the Temporal server alone and starts it again on the same ports and database (the chaos bench's restart);
+   * `whileDown` runs once it has stopped.
+   */
+  restartServer(whileDown?: () => void): Promise<void>;
   /** Stops the server, then PostgreSQL. */
   stop(): Promise<void>;
 }
@@ -87,23 +92,32 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const postgres = await startPostgres({ clusterDir: dir, port: ports.postgres, say });
   try {
     await setUpSchema(build, postgres, say);
-    const server = await startTemporalServer({
-      build,
-      postgres,
-      certs,
-      ports,
-      clusterDir: dir,
-      namespace,
-      say,
-      ...(options.onServerLog ? { onLog: options.onServerLog } : {}),
-    });
+    const startServer = () =>
+      startTemporalServer({
+        build,
+        postgres,
+        certs,
+        ports,
+        clusterDir: dir,
+        namespace,
+        say,
+        ...(options.onServerLog ? { onLog: options.onServerLog } : {}),
+      });
+    let server = await startServer();
     return {
       address: server.address,
       namespace,
       certs,
       metricsUrl: server.metricsUrl,
       env: clusterEnvironment(server.address, namespace, certs),
-      pids: [...server.pids, ...postgres.pids],
+      get pids() {
+        return [...server.pids, ...postgres.pids];
+      },
+      async restartServer(whileDown) {
+        await server.stop();
+        whileDown?.();
+        server = await startServer();
+      },
       async stop() {
         try {
           await server.stop();

@@ -281,6 +281,27 @@ describe('on a Temporal cluster over PostgreSQL with mutual TLS', { timeout: 180
     ).rejects.toThrow(/UnknownCA|BadCertificate|broken pipe|connection ?reset|connection closed/i);
   });
 
+  it('restarts the Temporal server alone, and the service carries on with a launch after it', async () => {
+    const serverPids = cluster.pids;
+    await cluster.restartServer();
+    // A new server process on the same frontend, the same PostgreSQL.
+    expect(cluster.pids).not.toEqual(serverPids);
+    expect(await client.workflow.getHandle(launched[0]!).describe()).toMatchObject({ status: { name: 'COMPLETED' } });
+    // npm start's API and worker reconnect by themselves (the API may answer 503 while its connection comes back).
+    let launch: { status: number; body: Answer } = { status: 0, body: {} };
+    await waitUntil(
+      async () =>
+        (launch = await call('POST', '/v1/launches', {
+          ...LAUNCH_BODY,
+          name: 'after-restart',
+          billingCode: BILLING_CODE,
+        })).status === 202,
+      60_000,
+      'a launch accepted after the restart',
+    );
+    expect(await untilClosed(launch.body.statusUrl)).toMatchObject({ status: 'completed' });
+  });
+
   it('a worker started with the wrong CA exits at once, naming the CA setting and printing no key', async () => {
     const rogue = ensureCertificates(path.join(root, 'rogue'), { commonName: 'rogue' });
     // The timeout is the "never hangs": a worker still running then is killed, and its code is not 1.
