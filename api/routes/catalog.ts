@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorSchema } from '../schemas';
-import { ProductSchema, ProductsQuery } from './catalog.schemas';
+import { CapabilitiesSchema, ProductSchema, ProductsQuery, RegionQuery } from './catalog.schemas';
 
 // Regions and products have no side effects: they go straight to the configured provider (images: ./images.ts).
 export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { provider } = app.deps;
+  const { provider, catalog } = app.deps;
   const errors = { 400: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema };
 
   app.get(
@@ -24,6 +24,23 @@ export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
     async () => {
       const regions = await provider.listRegions();
       return { items: await Promise.all(regions.map(async (id) => ({ id, zones: await provider.listZones(id) }))) };
+    },
+  );
+
+  app.get(
+    '/v1/capabilities',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['catalog'],
+        summary: 'What the cloud of a region can do (encryption, capture, deprecation, IPv6 rules, volumes, naming)',
+        querystring: RegionQuery,
+        response: { 200: CapabilitiesSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { region } = request.query;
+      return { provider: provider.name, region, ...(await catalog.capabilities(region)) };
     },
   );
 

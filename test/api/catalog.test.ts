@@ -15,6 +15,25 @@ describe('catalog API (answers from the configured provider)', () => {
     expect(res.json().items).toContainEqual({ id: 'sim-east-1', zones: ['sim-east-1a', 'sim-east-1b', 'sim-east-1c'] });
   });
 
+  it("says what the region's cloud can do, and refuses a region it does not have, naming it", async () => {
+    const res = await get('/v1/capabilities?region=sim-east-1');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      provider: 'sim',
+      region: 'sim-east-1',
+      publicLibrary: true,
+      blockEncryption: true,
+      ipv6Firewall: true,
+      captureFrom: expect.arrayContaining(['running', 'stopped']),
+      maxVolumesPerServer: expect.any(Number),
+      naming: { image: { maxLength: expect.any(Number), hint: expect.any(String) } },
+    });
+    const unknown = await get('/v1/capabilities?region=nowhere-1');
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().message).toContain('nowhere-1');
+    expect((await get('/v1/capabilities')).json()).toMatchObject({ code: 'invalid_request' });
+  });
+
   it('lists the products of a region, and only those that fit, smallest first', async () => {
     const all = await get('/v1/products?region=sim-east-1&architecture=arm64');
     expect(all.statusCode).toBe(200);

@@ -70,6 +70,18 @@ describe('images API on aws (moto)', () => {
     expect((await list('scope=public&q=no-such-image-anywhere')).items).toEqual([]);
   });
 
+  it("says what EC2 can do: block encryption, IPv6 rules, EC2's disk types", async () => {
+    const res = await inject('GET', `/v1/capabilities?region=${REGION}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      provider: 'aws',
+      region: REGION,
+      blockEncryption: true,
+      ipv6Firewall: true,
+      volumeTypes: expect.arrayContaining(['gp3']),
+    });
+  });
+
   it('renames an own image and sets and clears its label colour, visible in own listings', async () => {
     const { image } = await ownImage();
     expect((await list('scope=own')).items.map((i) => i.id)).toContain(image.id); // fills the cache before the change
