@@ -17,7 +17,7 @@ import { preflight } from './preflight';
 import { withActivityFailures } from './provider-failure';
 import { checkReady } from './readiness';
 import { planReap, reapItems, reapRegion } from './reaper';
-import { provisionServer, releaseServers, terminateAndWait, waitServerRunning } from './server';
+import { provisionServer, readServer, releaseServers, terminateAndWait, waitServerRunning } from './server';
 import { attachDisk, createDisk, deleteLaunchDisks, releaseVolumes, serverLaunchDisks } from './volumes';
 import { endIfStuck, lastFailingCheck } from './workflow-checks';
 
@@ -45,6 +45,8 @@ const ACTIVITIES = {
   terminateAndWait,
   deleteLaunchDisks,
   releaseLaunchAccess,
+  // a server's power
+  readServer,
   // images
   checkCapturable,
   stopServerAndWait,

@@ -88,3 +88,8 @@ export async function terminateAndWait({ provider }: CloudDeps, region: string, 
     (s) => s.state === 'terminated',
   );
 }
+
+/** The server as the cloud sees it now (what a stop or start that ran out of time last saw). */
+export async function readServer({ provider }: CloudDeps, region: string, serverId: string): Promise<Server> {
+  return provider.getServer(region, serverId);
+}

@@ -13,6 +13,7 @@ const MAX_STUCK_LISTED = 1000;
 const STUCK_TYPES = [
   'launchServer',
   'terminateServer',
+  'changeServerPower',
   'captureImage',
   'cloneTemplate',
   'deleteImage',

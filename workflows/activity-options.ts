@@ -75,3 +75,14 @@ export function imageWaitActivity(timeoutSeconds: number): ActivityOptions {
     retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '30 seconds' },
   };
 }
+
+/** A stop or start waited for up to the caller's limit, observing the server each second (heartbeats every look). */
+export function powerActivity(timeoutSeconds: number): ActivityOptions {
+  return {
+    startToCloseTimeout: `${timeoutSeconds} seconds`,
+    scheduleToCloseTimeout: `${timeoutSeconds} seconds`,
+    heartbeatTimeout: '20 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: backoff,
+  };
+}

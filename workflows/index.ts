@@ -9,3 +9,4 @@ export { reapOrphans } from './reap-orphans';
 export { endStuck } from './end-stuck';
 export { quotaLedger } from './quota-ledger';
 export { consoleSessions } from './console-sessions';
+export { changeServerPower } from './server-power';

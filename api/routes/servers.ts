@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { terminateServer } from '../../workflows/terminate-server';
+import type { changeServerPower } from '../../workflows/server-power';
+import { DEFAULT_POWER_TIMEOUT, MAX_POWER_TIMEOUT, POWER_ACTIONS, powerWorkflowId } from '../../domain/server-power';
+import { ApiError } from '../errors';
 import { actsFor } from '../../domain/access';
 import { Group } from '../../domain/search-attributes';
 import { orNotFound, requireVisible } from '../auth/scope';
@@ -77,6 +80,54 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
       return server;
     },
   );
+
+  // Stop and start: a workflow each, reported by GET /v1/operations/:id; a second request while one runs joins it.
+  for (const action of POWER_ACTIONS) {
+    app.post(
+      `/v1/servers/:id/${action}`,
+      {
+        config: { access: 'operate' },
+        schema: {
+          tags: ['servers'],
+          summary:
+            action === 'stop'
+              ? 'Stop a server and wait until it is stopped (its volumes and addresses are kept)'
+              : 'Start a stopped server and wait until it is running',
+          params: ServerParams,
+          querystring: RegionQuery.extend({
+            timeout: z.coerce
+              .number()
+              .int()
+              .min(10)
+              .max(MAX_POWER_TIMEOUT)
+              .default(DEFAULT_POWER_TIMEOUT)
+              .describe('seconds the server has to get there before the operation fails, naming its state'),
+          }),
+          response: { 202: z.object({ id: z.string(), workflowId: z.string(), statusUrl: z.string() }), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { region, timeout } = request.query;
+        const server = await provider
+          .getServer(region, request.params.id)
+          .catch(orNotFound(`server ${request.params.id}`)); // 404 before starting anything
+        requireVisible(request.principal, server.tags.group, `server ${server.id}`);
+        if (server.state === 'terminated' || server.state === 'error')
+          throw new ApiError(409, 'conflict', `server ${server.id} is ${server.state}; it cannot ${action}`);
+        const workflowId = powerWorkflowId(action, server.id);
+        await client.workflow.start<typeof changeServerPower>('changeServerPower', {
+          workflowId,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          args: [{ region, serverId: server.id, action, timeoutSeconds: timeout }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          ...(server.tags.group ? { typedSearchAttributes: [{ key: Group, value: server.tags.group }] } : {}),
+          staticSummary: `${action === 'stop' ? 'Stop' : 'Start'} ${server.id} in ${region}`,
+        });
+        const statusUrl = `/v1/operations/${workflowId}`;
+        return reply.code(202).header('location', statusUrl).send({ id: workflowId, workflowId, statusUrl });
+      },
+    );
+  }
 
   app.delete(
     '/v1/servers/:id',

@@ -136,12 +136,15 @@ export function stopServer(ctx: SimContext, region: string, serverId: string): S
     if (state === 'stopped' || state === 'stopping') return true;
     if (state !== 'running') return false;
     const now = ctx.clock.now();
-    doc.timeline = schedule(
-      doc.timeline,
-      now,
-      { state: 'stopping', at: now },
-      { state: 'stopped', at: ctx.clock.after('serverStop') },
-    );
+    // A scripted `stuck` fault keeps it stopping for ever, as a cloud's stop sometimes hangs.
+    doc.timeline = ctx.faults.stuck('stopServer', { serverId, serverName: doc.server.name })
+      ? schedule(doc.timeline, now, { state: 'stopping', at: now })
+      : schedule(
+          doc.timeline,
+          now,
+          { state: 'stopping', at: now },
+          { state: 'stopped', at: ctx.clock.after('serverStop') },
+        );
     return true;
   });
 }

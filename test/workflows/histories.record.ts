@@ -155,6 +155,12 @@ describe('record one history of each workflow', () => {
     expect(await closed(retire.id)).toBe('COMPLETED');
     await save(recorded('refresh-retires'), retire.id);
 
+    // The first launch's server stopped (and started again, unrecorded).
+    const stop = await post(`/v1/servers/${serverId}/stop?region=${REGION}`);
+    expect(await closed(stop.id)).toBe('COMPLETED');
+    await save(recorded('server-stop'), stop.id);
+    expect(await closed((await post(`/v1/servers/${serverId}/start?region=${REGION}`)).id)).toBe('COMPLETED');
+
     // The first launch's server terminated, with what its launch made for it.
     const termination = await post(`/v1/servers/${serverId}?region=${REGION}`, undefined, 'DELETE');
     expect(await closed(termination.id)).toBe('COMPLETED');

@@ -25,6 +25,7 @@ export const RECORDED: RecordedHistory[] = [
   history('clone-failed', 'cloneTemplate'),
   history('refresh-builds', 'refreshImageFamily'),
   history('refresh-retires', 'refreshImageFamily'),
+  history('server-stop', 'changeServerPower'),
   history('terminate', 'terminateServer'),
   history('reap', 'reapOrphans'),
   history('quota-ledger', 'quotaLedger'),
