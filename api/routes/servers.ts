@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { terminateServer } from '../../workflows/terminate-server';
-import type { changeServerPower } from '../../workflows/server-power';
-import { DEFAULT_POWER_TIMEOUT, MAX_POWER_TIMEOUT, POWER_ACTIONS, powerWorkflowId } from '../../domain/server-power';
+import type { TerminateServerInput } from '../../workflows/terminate-server';
+import {
+  DEFAULT_POWER_TIMEOUT,
+  MAX_POWER_TIMEOUT,
+  POWER_ACTIONS,
+  powerWorkflowId,
+  type ServerPowerInput,
+} from '../../domain/server-power';
+import type { Principal } from '../../domain/access';
+import type { Server } from '../../domain/server';
 import { ApiError } from '../errors';
 import { actsFor } from '../../domain/access';
 import { Group } from '../../domain/search-attributes';
@@ -35,6 +42,35 @@ const ServerParams = z.object({
 export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
   const { provider, client, config } = app.deps;
   const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
+
+  /** The server, or 404 before anything starts; one of a group the caller does not act for answers 404 too. */
+  async function visibleServer(principal: Principal, region: string, id: string): Promise<Server> {
+    const server = await provider.getServer(region, id).catch(orNotFound(`server ${id}`));
+    requireVisible(principal, server.tags.group, `server ${server.id}`);
+    return server;
+  }
+
+  /**
+   * Starts the workflow of an operation on a server, in the server's group; a second request while it runs joins
+   * it (and once it has closed, doing it again is harmless). Answers what the 202 carries.
+   */
+  async function startOnServer(
+    server: Server,
+    workflowType: 'terminateServer' | 'changeServerPower',
+    workflowId: string,
+    input: TerminateServerInput | ServerPowerInput,
+    { summary }: { summary: string },
+  ) {
+    await client.workflow.start(workflowType, {
+      workflowId,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      ...(server.tags.group ? { typedSearchAttributes: [{ key: Group, value: server.tags.group }] } : {}),
+      staticSummary: summary,
+    });
+    return { id: workflowId, workflowId, statusUrl: `/v1/operations/${workflowId}` };
+  }
 
   app.get(
     '/v1/servers',
@@ -108,23 +144,14 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request, reply) => {
         const { region, timeout } = request.query;
-        const server = await provider
-          .getServer(region, request.params.id)
-          .catch(orNotFound(`server ${request.params.id}`)); // 404 before starting anything
-        requireVisible(request.principal, server.tags.group, `server ${server.id}`);
+        const server = await visibleServer(request.principal, region, request.params.id);
         if (server.state === 'terminated' || server.state === 'error')
           throw new ApiError(409, 'conflict', `server ${server.id} is ${server.state}; it cannot ${action}`);
-        const workflowId = powerWorkflowId(action, server.id);
-        await client.workflow.start<typeof changeServerPower>('changeServerPower', {
-          workflowId,
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          args: [{ region, serverId: server.id, action, timeoutSeconds: timeout }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          ...(server.tags.group ? { typedSearchAttributes: [{ key: Group, value: server.tags.group }] } : {}),
-          staticSummary: `${action === 'stop' ? 'Stop' : 'Start'} ${server.id} in ${region}`,
+        const input: ServerPowerInput = { region, serverId: server.id, action, timeoutSeconds: timeout };
+        const started = await startOnServer(server, 'changeServerPower', powerWorkflowId(action, server.id), input, {
+          summary: `${action === 'stop' ? 'Stop' : 'Start'} ${server.id} in ${region}`,
         });
-        const statusUrl = `/v1/operations/${workflowId}`;
-        return reply.code(202).header('location', statusUrl).send({ id: workflowId, workflowId, statusUrl });
+        return reply.code(202).header('location', started.statusUrl).send(started);
       },
     );
   }
@@ -143,22 +170,12 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { region, keepVolumes } = request.query;
-      const server = await provider
-        .getServer(region, request.params.id)
-        .catch(orNotFound(`server ${request.params.id}`)); // 404 before starting anything
-      requireVisible(request.principal, server.tags.group, `server ${server.id}`);
-      const workflowId = `terminate-${request.params.id}`;
-      await client.workflow.start<typeof terminateServer>('terminateServer', {
-        workflowId,
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        args: [{ region, serverId: request.params.id, keepVolumes: keepVolumes === 'true' }],
-        // A second DELETE while one runs joins it; after it closed, terminating again is harmless.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        ...(server.tags.group ? { typedSearchAttributes: [{ key: Group, value: server.tags.group }] } : {}),
-        staticSummary: `Terminate ${request.params.id} in ${region}${keepVolumes === 'true' ? ', keeping its volumes' : ''}`,
+      const server = await visibleServer(request.principal, region, request.params.id);
+      const input: TerminateServerInput = { region, serverId: server.id, keepVolumes: keepVolumes === 'true' };
+      const started = await startOnServer(server, 'terminateServer', `terminate-${server.id}`, input, {
+        summary: `Terminate ${server.id} in ${region}${keepVolumes === 'true' ? ', keeping its volumes' : ''}`,
       });
-      const statusUrl = `/v1/operations/${workflowId}`;
-      return reply.code(202).header('location', statusUrl).send({ id: workflowId, workflowId, statusUrl });
+      return reply.code(202).header('location', started.statusUrl).send(started);
     },
   );
 };
