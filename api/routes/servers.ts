@@ -11,10 +11,10 @@ import {
 import type { Principal } from '../../domain/access';
 import type { Server } from '../../domain/server';
 import { ApiError } from '../errors';
-import { actsFor } from '../../domain/access';
 import { Group } from '../../domain/search-attributes';
 import { orNotFound, requireVisible } from '../auth/scope';
 import { ErrorSchema } from '../schemas';
+import { listServers } from '../server-list';
 import { RegionQuery } from './catalog.schemas';
 
 const ServerSchema = z.object({
@@ -78,21 +78,45 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'read' },
       schema: {
         tags: ['servers'],
-        summary: 'Servers of the caller’s groups in a region, optionally those launched from one image or in one state',
-        querystring: RegionQuery.extend({
-          imageId: z.string().max(128).optional(),
+        summary:
+          'Servers of the caller’s groups, newest first, in every region unless one is named; filtered by state, image, group, billing code or name; paged with cursor',
+        querystring: z.object({
+          region: z.string().min(1).max(64).optional().describe('unset: every region'),
           state: ServerSchema.shape.state.optional(),
+          imageId: z.string().max(128).optional(),
+          group: z.string().max(64).optional(),
+          billingCode: z.string().max(64).optional(),
+          name: z.string().max(255).optional().describe('part of the name, any case'),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          cursor: z.string().max(512).optional().describe('nextCursor of the page before'),
         }),
-        response: { 200: z.object({ items: z.array(ServerSchema) }), ...errors },
+        response: {
+          200: z.object({
+            items: z.array(
+              ServerSchema.extend({
+                region: z.string(),
+                launchId: z.string().optional().describe('the launch that made it, when this service did'),
+                launchUrl: z.string().optional(),
+              }),
+            ),
+            nextCursor: z.string().optional(),
+          }),
+          ...errors,
+        },
       },
     },
     async (request) => {
-      const { region, imageId, state } = request.query;
-      const servers = await provider.listServers(region, {
+      const { region, state, imageId, group, billingCode, name, limit, cursor } = request.query;
+      return listServers(provider, request.principal, {
+        limit,
+        ...(region ? { region } : {}),
+        ...(state ? { state } : {}),
         ...(imageId ? { imageId } : {}),
-        ...(state ? { states: [state] } : {}),
+        ...(group ? { group } : {}),
+        ...(billingCode ? { billingCode } : {}),
+        ...(name ? { name } : {}),
+        ...(cursor ? { cursor } : {}),
       });
-      return { items: servers.filter((server) => actsFor(request.principal, server.tags.group)) };
     },
   );
 

@@ -68,6 +68,44 @@ describe('server stop and start', () => {
     }
   }, 60_000);
 
+  it('lists servers across regions, newest first, filtered and paged, each with the launch that made it', async () => {
+    const east = await server('list-east');
+    const west = (
+      await (
+        await startLaunch(
+          env.temporal.client,
+          env.temporal.config.TEMPORAL_TASK_QUEUE,
+          launchRequest({ name: 'list-west', region: 'sim-west-1', imageId: 'img-simwest1-0003' }),
+        )
+      ).result()
+    ).server.id;
+    const list = async (query: string) => {
+      const res = await env.app.inject({ method: 'GET', url: `/v1/servers?${query}` });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as {
+        items: { id: string; region: string; launchId?: string; launchUrl?: string }[];
+        nextCursor?: string;
+      };
+    };
+    const all = await list('name=LIST-');
+    expect(all.items.map((s) => s.id)).toEqual([west, east]);
+    expect(all.items[0]).toMatchObject({ region: 'sim-west-1', launchId: expect.stringMatching(/^launch-/) });
+    expect(all.items[0]!.launchUrl).toBe(`/v1/launches/${all.items[0]!.launchId}`);
+    expect((await list('region=sim-east-1&name=list-')).items.map((s) => s.id)).toEqual([east]);
+
+    // Paged one by one: the cursor carries on where the page before ended, and the last page has none.
+    const first = await list('name=list-&limit=1');
+    expect(first.items.map((s) => s.id)).toEqual([west]);
+    const second = await list(`name=list-&limit=1&cursor=${first.nextCursor}`);
+    expect(second.items.map((s) => s.id)).toEqual([east]);
+    expect(second.nextCursor).toBeUndefined();
+    expect((await env.app.inject({ method: 'GET', url: '/v1/servers?cursor=not-one' })).statusCode).toBe(400);
+
+    await sim.stopServer('sim-west-1', west);
+    expect((await list('name=list-&state=running')).items.map((s) => s.id)).toEqual([east]);
+    expect((await list('name=list-&group=nobody')).items).toEqual([]);
+  });
+
   it('refuses what it cannot do before starting anything: an unknown server, a terminated one, a bad timeout', async () => {
     expect((await power('i-nosuchserver', 'stop')).statusCode).toBe(404);
     const id = await server('power-gone');
