@@ -17,7 +17,15 @@ import { preflight } from './preflight';
 import { withActivityFailures } from './provider-failure';
 import { checkReady } from './readiness';
 import { planReap, reapItems, reapRegion } from './reaper';
-import { provisionServer, readServer, releaseServers, terminateAndWait, waitServerRunning } from './server';
+import {
+  provisionServer,
+  readServer,
+  rebootServer,
+  releaseServers,
+  terminateAndWait,
+  waitRebooted,
+  waitServerRunning,
+} from './server';
 import { attachDisk, createDisk, deleteLaunchDisks, releaseVolumes, serverLaunchDisks } from './volumes';
 import { endIfStuck, lastFailingCheck } from './workflow-checks';
 
@@ -47,6 +55,8 @@ const ACTIVITIES = {
   releaseLaunchAccess,
   // a server's power
   readServer,
+  rebootServer,
+  waitRebooted,
   // images
   checkCapturable,
   stopServerAndWait,

@@ -93,3 +93,22 @@ export async function terminateAndWait({ provider }: CloudDeps, region: string, 
 export async function readServer({ provider }: CloudDeps, region: string, serverId: string): Promise<Server> {
   return provider.getServer(region, serverId);
 }
+
+/**
+ * Asks the cloud to reboot the server. A reboot has no client token: only a call that failed, or whose answer was
+ * lost with its worker, is made again, and a second reboot of a server already restarting does no harm.
+ */
+export async function rebootServer({ provider }: CloudDeps, region: string, serverId: string): Promise<void> {
+  await provider.rebootServer(region, serverId);
+}
+
+/** Waits until the rebooted server runs and passes its status checks again. */
+export async function waitRebooted({ provider }: CloudDeps, region: string, serverId: string): Promise<void> {
+  await pollUntil(
+    async () => {
+      const server = await provider.getServer(region, serverId);
+      return server.state === 'running' ? provider.statusChecks(region, serverId) : server.state;
+    },
+    (seen) => seen === 'ok',
+  );
+}

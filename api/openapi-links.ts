@@ -31,6 +31,7 @@ const STARTS: [path: string, method: string, statuses: string[], links: Record<s
   ['/v1/servers/{id}', 'delete', ['202'], OPERATION_LINKS],
   ['/v1/servers/{id}/stop', 'post', ['202'], OPERATION_LINKS],
   ['/v1/servers/{id}/start', 'post', ['202'], OPERATION_LINKS],
+  ['/v1/servers/{id}/reboot', 'post', ['202'], OPERATION_LINKS],
   ['/v1/reaper/run', 'post', ['202'], OPERATION_LINKS],
   ['/v1/families/{name}/refresh', 'post', ['202'], OPERATION_LINKS],
 ];

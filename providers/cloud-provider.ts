@@ -115,6 +115,11 @@ export interface CloudProvider {
   listServers(region: string, filter?: ServerFilter): Promise<Server[]>;
   stopServer(region: string, serverId: string): Promise<Server>;
   startServer(region: string, serverId: string): Promise<Server>;
+  /**
+   * Restarts a running server's operating system; it stays `running` and its status checks leave `ok` until it is
+   * back. Conflict for a server that is not running.
+   */
+  rebootServer(region: string, serverId: string): Promise<Server>;
   /** One already terminated counts as done. */
   terminateServer(region: string, serverId: string): Promise<void>;
   statusChecks(region: string, serverId: string): Promise<StatusCheck>;

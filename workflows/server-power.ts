@@ -9,23 +9,26 @@ import {
 import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { ServerId } from '../domain/search-attributes';
-import type { ServerPowerInput, ServerPowerResult } from '../domain/server-power';
+import { powerTarget, type PowerAction, type ServerPowerInput, type ServerPowerResult } from '../domain/server-power';
 import { glanceActivity, powerActivity } from './activity-options';
 
 const glance = proxyActivities<Activities>(glanceActivity);
 
 /**
- * Stops or starts a server and waits until it is stopped or running. Past its limit it fails as PowerTimeout, naming
- * the state the cloud last reported, and leaves the server as it is (a stop may still complete).
+ * Stops, starts or reboots a server and waits until it is stopped, or running (after a reboot, with its status
+ * checks passed again). Past its limit it fails as PowerTimeout, naming the state the cloud last reported, and leaves
+ * the server as it is (a stop may still complete).
  */
 export async function changeServerPower(input: ServerPowerInput): Promise<ServerPowerResult> {
   const { region, serverId, action, timeoutSeconds } = input;
-  const target = action === 'stop' ? 'stopped' : 'running';
+  const target = powerTarget(action);
   upsertSearchAttributes([{ key: ServerId, value: serverId }]);
   setCurrentDetails(`${action} server ${serverId} in ${region}: waiting until it is ${target}`);
   const wait = proxyActivities<Activities>(powerActivity(timeoutSeconds));
+  // The reboot call itself is quick, and is not made again once it has succeeded; only the wait has the limit.
+  if (action === 'reboot') await glance.rebootServer(region, serverId);
   try {
-    await (action === 'stop' ? wait.stopServerAndWait(region, serverId) : wait.startServerAndWait(region, serverId));
+    await settle(wait, action, region, serverId);
   } catch (err) {
     const outOfTime =
       err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT);
@@ -34,12 +37,21 @@ export async function changeServerPower(input: ServerPowerInput): Promise<Server
       (server) => server.state,
       () => 'unknown',
     );
-    setCurrentDetails(`${action} server ${serverId}: not ${target} within ${timeoutSeconds} s (it is ${last})`);
+    const goal = action === 'reboot' ? 'back (running, status checks passed)' : target;
+    setCurrentDetails(`${action} server ${serverId}: not ${goal} within ${timeoutSeconds} s (it is ${last})`);
     throw ApplicationFailure.nonRetryable(
-      `server ${serverId} was not ${target} within ${timeoutSeconds} s of the ${action} (it is ${last}); look at it in the cloud's console, or try again with a longer timeout`,
+      `server ${serverId} was not ${goal} within ${timeoutSeconds} s of the ${action} (it is ${last}); look at it in the cloud's console, or try again with a longer timeout`,
       'PowerTimeout',
     );
   }
   setCurrentDetails(`${action} server ${serverId}: ${target}`);
   return { serverId, state: target };
+}
+
+type Waits = ReturnType<typeof proxyActivities<Activities>>;
+
+function settle(wait: Waits, action: PowerAction, region: string, serverId: string): Promise<void> {
+  if (action === 'stop') return wait.stopServerAndWait(region, serverId);
+  if (action === 'start') return wait.startServerAndWait(region, serverId);
+  return wait.waitRebooted(region, serverId);
 }

@@ -14,7 +14,7 @@ const OperationParams = z.object({
     .string()
     .max(140)
     .regex(
-      /^(terminate|stop|start|capture|clone|refresh|delete-image|reaper)-[A-Za-z0-9_.:-]{1,120}$/,
+      /^(terminate|stop|start|reboot|capture|clone|refresh|delete-image|reaper)-[A-Za-z0-9_.:-]{1,120}$/,
       'an operation id as a 202 answer gave it',
     ),
 });

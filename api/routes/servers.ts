@@ -6,6 +6,7 @@ import {
   MAX_POWER_TIMEOUT,
   POWER_ACTIONS,
   powerWorkflowId,
+  type PowerAction,
   type ServerPowerInput,
 } from '../../domain/server-power';
 import type { Principal } from '../../domain/access';
@@ -31,6 +32,12 @@ const ServerSchema = z.object({
   keypairName: z.string().optional(),
   tags: z.record(z.string(), z.string()),
 });
+
+const POWER_SUMMARIES: Record<PowerAction, string> = {
+  stop: 'Stop a server and wait until it is stopped (its volumes and addresses are kept)',
+  start: 'Start a stopped server and wait until it is running',
+  reboot: 'Reboot a running server and wait until it is back, with its status checks passed',
+};
 
 const ServerParams = z.object({
   id: z
@@ -141,7 +148,7 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  // Stop and start: a workflow each, reported by GET /v1/operations/:id; a second request while one runs joins it.
+  // Stop, start and reboot: a workflow each, reported by GET /v1/operations/:id; a second request while one runs joins it.
   for (const action of POWER_ACTIONS) {
     app.post(
       `/v1/servers/:id/${action}`,
@@ -149,10 +156,7 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
         config: { access: 'operate' },
         schema: {
           tags: ['servers'],
-          summary:
-            action === 'stop'
-              ? 'Stop a server and wait until it is stopped (its volumes and addresses are kept)'
-              : 'Start a stopped server and wait until it is running',
+          summary: POWER_SUMMARIES[action],
           params: ServerParams,
           querystring: RegionQuery.extend({
             timeout: z.coerce
@@ -169,11 +173,19 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
       async (request, reply) => {
         const { region, timeout } = request.query;
         const server = await visibleServer(request.principal, region, request.params.id);
-        if (server.state === 'terminated' || server.state === 'error')
-          throw new ApiError(409, 'conflict', `server ${server.id} is ${server.state}; it cannot ${action}`);
+        if (
+          server.state === 'terminated' ||
+          server.state === 'error' ||
+          (action === 'reboot' && server.state !== 'running')
+        )
+          throw new ApiError(
+            409,
+            'conflict',
+            `server ${server.id} is ${server.state}; it cannot ${action}${action === 'reboot' ? ' (only a running server reboots; start it instead)' : ''}`,
+          );
         const input: ServerPowerInput = { region, serverId: server.id, action, timeoutSeconds: timeout };
         const started = await startOnServer(server, 'changeServerPower', powerWorkflowId(action, server.id), input, {
-          summary: `${action === 'stop' ? 'Stop' : 'Start'} ${server.id} in ${region}`,
+          summary: `${action[0]!.toUpperCase()}${action.slice(1)} ${server.id} in ${region}`,
         });
         return reply.code(202).header('location', started.statusUrl).send(started);
       },

@@ -80,6 +80,8 @@ export class AwsProvider implements CloudProvider {
     servers.listServers(this.ec2, region, filter);
   stopServer = (region: string, serverId: string): Promise<Server> => servers.stopServer(this.ec2, region, serverId);
   startServer = (region: string, serverId: string): Promise<Server> => servers.startServer(this.ec2, region, serverId);
+  rebootServer = (region: string, serverId: string): Promise<Server> =>
+    servers.rebootServer(this.ec2, region, serverId);
   terminateServer = (region: string, serverId: string): Promise<void> =>
     servers.terminateServer(this.ec2, region, serverId);
   statusChecks = (region: string, serverId: string): Promise<StatusCheck> =>

@@ -2,6 +2,7 @@ import {
   DescribeInstancesCommand,
   DescribeInstanceStatusCommand,
   RunInstancesCommand,
+  RebootInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
@@ -114,6 +115,15 @@ export async function stopServer(ec2: Ec2Session, region: string, serverId: stri
 export async function startServer(ec2: Ec2Session, region: string, serverId: string): Promise<Server> {
   await ec2.call(region, 'StartInstances', (c) => c.send(new StartInstancesCommand({ InstanceIds: [serverId] })));
   return getServer(ec2, region, serverId);
+}
+
+/** EC2 reboots a running instance's OS (hard after four minutes without a clean shutdown); it stays running. */
+export async function rebootServer(ec2: Ec2Session, region: string, serverId: string): Promise<Server> {
+  const server = await getServer(ec2, region, serverId);
+  if (server.state !== 'running')
+    throw new ProviderError('Conflict', `server ${serverId} is ${server.state}; only a running server can reboot`);
+  await ec2.call(region, 'RebootInstances', (c) => c.send(new RebootInstancesCommand({ InstanceIds: [serverId] })));
+  return server;
 }
 
 export async function terminateServer(ec2: Ec2Session, region: string, serverId: string): Promise<void> {

@@ -155,6 +155,10 @@ export class QemuProvider implements CloudProvider {
     return servers.startServer(this.ctx, region, serverId, (id) => images.captureInProgress(this.ctx, region, id));
   }
 
+  async rebootServer(region: string, serverId: string): Promise<Server> {
+    return servers.rebootServer(this.ctx, region, serverId);
+  }
+
   async terminateServer(region: string, serverId: string): Promise<void> {
     return servers.terminateServer(this.ctx, region, serverId);
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Firewall } from '../../domain/network';
 import type { Server, ServerState, StatusCheck } from '../../domain/server';
@@ -11,6 +11,7 @@ import { QEMU_MAX_VOLUMES_PER_SERVER, QEMU_PRODUCTS } from './catalog';
 import { newId, qmpSocketPath, requireRegion, requireZone, serverDir, volumeFile, type QemuContext } from './context';
 import { settleAccel } from './accel';
 import { killMachine, machinePid, powerDown, qemuImg, startMachine } from './machine';
+import { withQmp } from './qmp';
 import { findImageDoc, imageDisk } from './qemu-images';
 import { findKeypair, forwardedPorts } from './qemu-network';
 import { freed, type VolumeDoc } from './qemu-volumes';
@@ -36,6 +37,8 @@ export interface ServerDoc {
   bootedAt?: number;
   /** Until when one call holds the right to boot the machine: a retried or concurrent call leaves it to that one. */
   bootLease?: number;
+  /** Where the console stood when the machine was last reset: its status checks read only what came after. */
+  consoleFrom?: number;
 }
 
 const STOP_GRACE_MS = 90_000;
@@ -170,6 +173,7 @@ async function boot(ctx: QemuContext, region: string, doc: ServerDoc): Promise<v
     const current = loadServer(ctx, region, doc.server.id);
     delete current.bootLease;
     if (current.desired === 'running') current.bootedAt = Date.now();
+    delete current.consoleFrom; // a new process writes its console from the start
     save(ctx, region, current);
     return current.desired === 'running';
   });
@@ -339,6 +343,34 @@ export async function startServer(
   return serverView(ctx, loadServer(ctx, region, serverId));
 }
 
+/**
+ * Resets the machine, as its reset button would (EC2 asks the OS first; a local guest has nothing to lose but its
+ * page cache, and its journalling filesystem recovers). Its status checks read the console from here on, so they
+ * pass again only once this boot has finished.
+ */
+export async function rebootServer(ctx: QemuContext, region: string, serverId: string): Promise<Server> {
+  const p = serverPaths(ctx, serverId);
+  const doc = ctx.store.transaction(() => {
+    const current = loadServer(ctx, region, serverId);
+    const state = serverState(ctx, current);
+    if (state !== 'running')
+      throw new ProviderError('Conflict', `server ${serverId} is ${state}; only a running server can reboot`);
+    const next: ServerDoc = { ...current, consoleFrom: consoleSize(p.console) };
+    save(ctx, region, next);
+    return next;
+  });
+  await withQmp(p.qmp, (qmp) => qmp.execute('system_reset'));
+  return serverView(ctx, doc);
+}
+
+const consoleSize = (file: string): number => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
 /** Switches the machine off and removes its disk and seed; data volumes come free, as on EC2. */
 export async function terminateServer(ctx: QemuContext, region: string, serverId: string): Promise<void> {
   const stored = ctx.store.get<ServerDoc>('server', serverId);
@@ -374,7 +406,10 @@ export function statusChecks(ctx: QemuContext, region: string, serverId: string)
   const doc = loadServer(ctx, region, serverId);
   if (serverState(ctx, doc) !== 'running') return 'initializing';
   try {
-    return BOOT_FINISHED.test(readFileSync(serverPaths(ctx, serverId).console, 'utf8')) ? 'ok' : 'initializing';
+    const log = readFileSync(serverPaths(ctx, serverId).console);
+    // A console shorter than the mark was rewritten by a new process: all of it is this boot.
+    const from = doc.consoleFrom !== undefined && doc.consoleFrom <= log.length ? doc.consoleFrom : 0;
+    return BOOT_FINISHED.test(log.subarray(from).toString('utf8')) ? 'ok' : 'initializing';
   } catch {
     return 'initializing';
   }

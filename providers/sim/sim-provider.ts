@@ -157,6 +157,10 @@ export class SimProvider implements CloudProvider {
     return servers.startServer(this.ctx, region, serverId);
   }
 
+  async rebootServer(region: string, serverId: string): Promise<Server> {
+    return servers.rebootServer(this.ctx, region, serverId);
+  }
+
   async terminateServer(region: string, serverId: string): Promise<void> {
     servers.terminateServer(this.ctx, region, serverId);
   }

@@ -161,6 +161,19 @@ export function startServer(ctx: SimContext, region: string, serverId: string): 
   });
 }
 
+/** The guest restarts: the server stays running, and its status checks pass again once it has booted. */
+export function rebootServer(ctx: SimContext, region: string, serverId: string): Server {
+  return transition(ctx, region, serverId, 'rebootServer', (state, doc) => {
+    if (state !== 'running') return false;
+    const now = ctx.clock.now();
+    // A scripted `stuck` fault keeps the guest from coming back, as a kernel that fails to boot would.
+    doc.checksFrom = ctx.faults.stuck('rebootServer', { serverId, serverName: doc.server.name })
+      ? Number.MAX_SAFE_INTEGER
+      : ctx.clock.after('serverBoot') + (ctx.clock.after('statusChecks') - now);
+    return true;
+  });
+}
+
 export function terminateServer(ctx: SimContext, region: string, serverId: string): void {
   ctx.faults.check('terminateServer', { serverId });
   ctx.store.transaction(() => {

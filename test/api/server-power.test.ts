@@ -20,7 +20,7 @@ describe('server stop and start', () => {
         await startLaunch(env.temporal.client, env.temporal.config.TEMPORAL_TASK_QUEUE, launchRequest({ name }))
       ).result()
     ).server.id;
-  const power = (id: string, action: 'stop' | 'start', query = '') =>
+  const power = (id: string, action: 'stop' | 'start' | 'reboot', query = '') =>
     env.app.inject({ method: 'POST', url: `/v1/servers/${id}/${action}?region=${REGION}${query}` });
   /** The operation once it has closed. */
   const closed = async (id: string) => {
@@ -66,6 +66,42 @@ describe('server stop and start', () => {
     } finally {
       sim.faults.clear();
     }
+  }, 60_000);
+
+  it('reboots a running server: it stays running, and the operation ends once its status checks pass again', async () => {
+    const id = await server('power-reboot');
+    sim.faults.script({ operation: 'rebootServer', match: { serverName: 'power-reboot' }, stuck: true });
+    try {
+      const reboot = await power(id, 'reboot', '&timeout=10');
+      expect(reboot.statusCode, reboot.body).toBe(202);
+      expect(reboot.json()).toMatchObject({ id: `reboot-${id}`, statusUrl: `/v1/operations/reboot-${id}` });
+      // Rebooted but never back: the checks stay down, and the limit names the state the server is in.
+      expect(await closed(reboot.json().id)).toMatchObject({
+        status: 'failed',
+        error: {
+          code: 'PowerTimeout',
+          message: expect.stringContaining(
+            `was not back (running, status checks passed) within 10 s of the reboot (it is running)`,
+          ),
+        },
+      });
+      expect(await sim.statusChecks(REGION, id)).toBe('initializing');
+    } finally {
+      sim.faults.clear();
+    }
+    const again = await power(id, 'reboot');
+    expect(again.statusCode).toBe(202);
+    expect(await closed(again.json().id)).toMatchObject({
+      type: 'changeServerPower',
+      status: 'completed',
+      result: { serverId: id, state: 'running' },
+    });
+    expect(await sim.statusChecks(REGION, id)).toBe('ok');
+
+    await sim.stopServer(REGION, id);
+    const stopped = await power(id, 'reboot');
+    expect(stopped.statusCode).toBe(409);
+    expect(stopped.json().message).toContain('start it instead');
   }, 60_000);
 
   it('lists servers across regions, newest first, filtered and paged, each with the launch that made it', async () => {

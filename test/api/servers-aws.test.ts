@@ -6,7 +6,8 @@ import { startMoto, type Moto } from '../support/moto';
 
 const REGION = 'us-east-1';
 
-// Stop and start through the API on the EC2 driver against moto (StopInstances, StartInstances), GUEST_EXECUTOR=none.
+// Stop, start and reboot through the API on the EC2 driver against moto (StopInstances, StartInstances,
+// RebootInstances), GUEST_EXECUTOR=none.
 describe('server stop and start on aws (moto)', () => {
   let moto: Moto;
   let aws: AwsProvider;
@@ -33,7 +34,7 @@ describe('server stop and start on aws (moto)', () => {
     return (await env.app.inject({ method: 'GET', url: `/v1/operations/${id}` })).json();
   };
 
-  it('stops an instance and starts it again, each through its operation', async () => {
+  it('stops an instance, starts it again and reboots it, each through its operation', async () => {
     const base = (await aws.searchPublicImages(REGION, { q: 'amzn2-ami-hvm-*-x86_64-gp2', architecture: 'x86_64' }))
       .items[0]!;
     const server = await aws.launchServer(REGION, {
@@ -47,6 +48,7 @@ describe('server stop and start on aws (moto)', () => {
     for (const [action, state] of [
       ['stop', 'stopped'],
       ['start', 'running'],
+      ['reboot', 'running'],
     ] as const) {
       const res = await env.app.inject({ method: 'POST', url: `/v1/servers/${server.id}/${action}?region=${REGION}` });
       expect(res.statusCode, res.body).toBe(202);

@@ -400,7 +400,7 @@ export function providerContract(driver: string, target: () => ContractTarget): 
       expect(['NotFound', 'deleted']).toContain(after);
     });
 
-    it('stops, starts and terminates a server; terminating twice counts as done', async () => {
+    it('stops, starts, reboots and terminates a server; a stopped one cannot reboot; terminating twice counts as done', async () => {
       await p().stopServer(r(), server.id);
       await eventually(
         () => p().getServer(r(), server.id),
@@ -408,8 +408,24 @@ export function providerContract(driver: string, target: () => ContractTarget): 
         t().settleMs,
         'stopped',
       );
+      expect((await rejection(p().rebootServer(r(), server.id))).code).toBe('Conflict');
       await p().startServer(r(), server.id);
       await running(server.id);
+      await eventually(
+        () => p().statusChecks(r(), server.id),
+        (c) => c === 'ok',
+        t().settleMs,
+        'status checks ok',
+      );
+      // A reboot keeps the server running; its checks pass again once the guest is back.
+      expect((await p().rebootServer(r(), server.id)).state).toBe('running');
+      expect((await p().getServer(r(), server.id)).state).toBe('running');
+      await eventually(
+        () => p().statusChecks(r(), server.id),
+        (c) => c === 'ok',
+        t().settleMs,
+        'status checks ok after the reboot',
+      );
       await p().terminateServer(r(), server.id);
       await p().terminateServer(r(), server.id);
       await eventually(
