@@ -4,9 +4,10 @@ import { api, apiKey } from './api';
 import { FamiliesPage } from './pages/families';
 import { ImagesPage } from './pages/images';
 import { LaunchesPage } from './pages/launches';
+import { ServersPage } from './pages/servers';
 import type { Region } from './types';
 
-const PAGES = { images: 'Images', launches: 'Launches', families: 'Families' } as const;
+const PAGES = { images: 'Images', servers: 'Servers', launches: 'Launches', families: 'Families' } as const;
 type PageName = keyof typeof PAGES;
 
 const pageOf = (hash: string): PageName => {
@@ -118,6 +119,7 @@ function Console() {
       </header>
       <main>
         {region && page === 'images' && <ImagesPage region={region} regions={regions} />}
+        {region && page === 'servers' && <ServersPage region={region} />}
         {page === 'launches' && <LaunchesPage />}
         {region && page === 'families' && <FamiliesPage region={region} />}
       </main>

@@ -28,6 +28,18 @@ export interface Server {
   imageId: string;
 }
 
+/** A server as GET /v1/servers lists it: where it is, and the launch that made it (when this service did). */
+export interface ListedServer extends Server {
+  region: string;
+  productId: string;
+  zone: string;
+  publicIp?: string;
+  privateIp?: string;
+  createdAt: string;
+  tags: Record<string, string>;
+  launchId?: string;
+}
+
 export interface Region {
   id: string;
   zones: string[];
@@ -157,6 +169,7 @@ export interface Operation {
   id: string;
   type: string;
   status: string;
+  result?: unknown;
   startedAt: string;
   closedAt?: string;
   error?: { code?: string; message: string };

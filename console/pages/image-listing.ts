@@ -32,7 +32,24 @@ function countByImage(servers: Server[]): Map<string, number> {
   return counts;
 }
 
-/** The listing of a region's images with their server counts: two requests, however many rows. */
+/** Pages of servers the count reads at most: 4,000 servers; a region with more shows the counts of the newest. */
+const MAX_SERVER_PAGES = 20;
+
+/** Every server of the region the key may see, 200 to a page (one request for most regions). */
+async function regionServers(region: string): Promise<Server[]> {
+  const servers: Server[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_SERVER_PAGES; page++) {
+    const params = new URLSearchParams({ region, limit: '200', ...(cursor ? { cursor } : {}) });
+    const answer = await api<Page<Server>>('GET', `/v1/servers?${params}`);
+    servers.push(...answer.items);
+    cursor = answer.nextCursor;
+    if (!cursor) break;
+  }
+  return servers;
+}
+
+/** The listing of a region's images with their server counts: two requests for most regions, however many rows. */
 export function useImageListing(region: string, query: ImageQuery) {
   const [listing, setListing] = useState<ImageListing>({ images: [], servers: new Map(), loading: true });
   // Answers to an older region or query are dropped, so a slow one cannot overwrite a newer one.
@@ -44,12 +61,12 @@ export function useImageListing(region: string, query: ImageQuery) {
     try {
       const [page, servers] = await Promise.all([
         api<Page<Image>>('GET', imagesPath(region, query)),
-        api<{ items: Server[] }>('GET', `/v1/servers?region=${encodeURIComponent(region)}`),
+        regionServers(region),
       ]);
       if (mine === generation.current)
         setListing({
           images: page.items,
-          servers: countByImage(servers.items),
+          servers: countByImage(servers),
           nextCursor: page.nextCursor,
           loading: false,
         });
