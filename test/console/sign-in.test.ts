@@ -20,6 +20,7 @@ describe('console sign-in', () => {
     await con.signIn(con.api.keys.viewer);
     expect(await con.page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents()).toEqual([
       'Images',
+      'Servers',
       'Launches',
       'Families',
     ]);
