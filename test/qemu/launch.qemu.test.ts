@@ -169,6 +169,37 @@ describe('launches on the qemu cloud (real guests)', () => {
     expect((await sshRun(copy.server.publicIp, privateKey, 'findmnt /data')).code).not.toBe(0);
   });
 
+  it('stops, starts and reboots the copy through the API: each a real power cycle, and its disk keeps the file', async () => {
+    const power = async (action: 'stop' | 'start' | 'reboot') => {
+      const res = await env.app.inject({ method: 'POST', url: `/v1/servers/${copyServerId}/${action}?region=local` });
+      expect(res.statusCode, res.body).toBe(202);
+      return untilClosed(res.json().statusUrl, 480_000);
+    };
+    const bootId = async () => {
+      // A start ends once the machine runs; SSH answers once the guest has booted (its status checks pass).
+      const deadline = Date.now() + 300_000;
+      while ((await cloud.provider.statusChecks('local', copyServerId)) !== 'ok') {
+        if (Date.now() > deadline) throw new Error(`${copyServerId} did not boot within 300 s`);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+      const { publicIp } = await cloud.provider.getServer('local', copyServerId);
+      const read = await sshRun(publicIp!, privateKey, 'cat /root/proof; cat /proc/sys/kernel/random/boot_id');
+      expect(read.code, read.stderr).toBe(0);
+      const [file, boot] = read.stdout.trim().split('\n');
+      expect(file).toBe(proof);
+      return boot!;
+    };
+    const first = await bootId();
+    expect(await power('stop')).toMatchObject({ status: 'completed', result: { state: 'stopped' } });
+    expect(qemuProcesses(cloud.root).map((p) => p.serverId)).not.toContain(copyServerId);
+    expect(await power('start')).toMatchObject({ status: 'completed', result: { state: 'running' } });
+    // A new boot: the kernel's boot id changed, and the file written before the capture is still there.
+    const second = await bootId();
+    expect(second).not.toBe(first);
+    expect(await power('reboot')).toMatchObject({ status: 'completed', result: { state: 'running' } });
+    expect(await bootId()).not.toBe(second);
+  });
+
   async function terminate(serverId: string) {
     const del = await env.app.inject({ method: 'DELETE', url: `/v1/servers/${serverId}?region=local` });
     expect(del.statusCode).toBe(202);
