@@ -10,7 +10,7 @@ export const LOCAL_ACCOUNT_RULE: NamingRule = {
   pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$',
   minLength: 3,
   maxLength: 64,
-  hint: 'an account id here is 3 to 64 lowercase letters, digits and hyphens (this service runs as sim-account on the sim, local on qemu)',
+  hint: 'an account id here is 3 to 64 lowercase letters, digits and hyphens, such as partner-account',
 };
 
 export interface SharedRecord {
