@@ -36,6 +36,7 @@ import { ApiMetrics, registerMetrics } from './metrics';
 import { familyRoutes } from './routes/families';
 import { imageOperationRoutes } from './routes/image-operations';
 import { imageRoutes } from './routes/images';
+import { imageShareRoutes } from './routes/image-shares';
 import { networkRoutes } from './routes/network';
 import { operationRoutes } from './routes/operations';
 import { reaperRoutes } from './routes/reaper';
@@ -175,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(launchRoutes);
   await app.register(catalogRoutes);
   await app.register(imageRoutes);
+  await app.register(imageShareRoutes);
   await app.register(imageOperationRoutes);
   await app.register(serverRoutes);
   await app.register(reaperRoutes);

@@ -6,7 +6,7 @@ import { ApiError } from './errors';
 
 export interface ImageListQuery {
   region: string;
-  scope: 'own' | 'public' | 'all';
+  scope: 'own' | 'public' | 'all' | 'shared';
   q?: string;
   platform?: string;
   architecture?: Architecture;
@@ -21,8 +21,11 @@ export interface ImageListQuery {
   limit: number;
 }
 
-/** Where a listing stands: in the own images (an offset) or in the public search (the provider's cursor). */
-type Position = { p: 'own'; o: number } | { p: 'public'; c?: string };
+/**
+ * Where a listing stands: in the own images (an offset), in the public search (the provider's cursor), or in the
+ * images other accounts shared with this one (an offset).
+ */
+type Position = { p: 'own' | 'shared'; o: number } | { p: 'public'; c?: string };
 
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 500;
@@ -31,7 +34,7 @@ const OWN_BATCH = 1000;
 const encode = (position: Position): string => Buffer.from(JSON.stringify(position)).toString('base64url');
 
 function decode(cursor: string | undefined, scope: ImageListQuery['scope']): Position {
-  const start: Position = scope === 'public' ? { p: 'public' } : { p: 'own', o: 0 };
+  const start: Position = scope === 'public' ? { p: 'public' } : { p: scope === 'shared' ? 'shared' : 'own', o: 0 };
   if (cursor === undefined) return start;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<{
@@ -40,8 +43,14 @@ function decode(cursor: string | undefined, scope: ImageListQuery['scope']): Pos
       c: unknown;
     }>;
     const fits = scope === 'all' || value.p === scope;
-    if (fits && value.p === 'own' && typeof value.o === 'number' && Number.isInteger(value.o) && value.o >= 0)
-      return { p: 'own', o: value.o };
+    if (
+      fits &&
+      (value.p === 'own' || value.p === 'shared') &&
+      typeof value.o === 'number' &&
+      Number.isInteger(value.o) &&
+      value.o >= 0
+    )
+      return { p: value.p, o: value.o };
     if (fits && value.p === 'public' && (value.c === undefined || typeof value.c === 'string'))
       return value.c === undefined ? { p: 'public' } : { p: 'public', c: value.c };
   } catch {
@@ -100,6 +109,14 @@ export class ImageCatalog {
   async list(query: ImageListQuery): Promise<Page<MachineImage>> {
     const position = decode(query.cursor, query.scope);
     if (position.p === 'public') return this.publicPage(query, position.c, query.limit);
+    if (position.p === 'shared') {
+      const shared = (await this.sharedImages(query.region)).filter(localFilter(query));
+      const next = position.o + query.limit;
+      return {
+        items: shared.slice(position.o, next),
+        ...(next < shared.length ? { nextCursor: encode({ p: 'shared', o: next }) } : {}),
+      };
+    }
     const own = (await this.ownImages(query.region)).filter(localFilter(query));
     const items = own.slice(position.o, position.o + query.limit);
     const next = position.o + query.limit;
@@ -139,11 +156,23 @@ export class ImageCatalog {
   }
 
   private ownImages(region: string): Promise<MachineImage[]> {
-    return this.cached(`own|${region}`, async () => {
+    return this.allPages(`own|${region}`, (page) => this.provider.listImages(region, page));
+  }
+
+  /** Other accounts' images shared with this one by id. */
+  private sharedImages(region: string): Promise<MachineImage[]> {
+    return this.allPages(`shared|${region}`, (page) => this.provider.listSharedImages(region, page));
+  }
+
+  private allPages(
+    key: string,
+    list: (page: { limit: number; cursor?: string }) => Promise<Page<MachineImage>>,
+  ): Promise<MachineImage[]> {
+    return this.cached(key, async () => {
       const all: MachineImage[] = [];
       let cursor: string | undefined;
       do {
-        const page = await this.provider.listImages(region, { limit: OWN_BATCH, ...(cursor ? { cursor } : {}) });
+        const page = await list({ limit: OWN_BATCH, ...(cursor ? { cursor } : {}) });
         all.push(...page.items);
         cursor = page.nextCursor;
       } while (cursor);
@@ -174,9 +203,15 @@ export class ImageCatalog {
   }
 }
 
-/** Changes are for own images only; "own" is anything not public, so a shared image of ours still counts. */
+/** Changes are for own images only: not public, and not another account's shared with this one. */
 export function requireOwnImage(image: MachineImage, action: string): void {
-  if (image.visibility !== 'public') return;
+  if (image.visibility === 'private') return;
+  if (image.visibility === 'shared')
+    throw new ApiError(
+      409,
+      'not_own_image',
+      `image ${image.id} belongs to account ${image.ownerId}, which shared it with this one; to ${action} it, clone it first (POST /v1/images/${image.id}/clone) and ${action} the copy`,
+    );
   throw new ApiError(
     409,
     'not_own_image',

@@ -31,6 +31,13 @@ export const ConfigSchema = z.object({
   SIM_TIME_SCALE: z.coerce.number().min(0).max(100).default(0.1),
   /** A fault plan for the simulated cloud, as JSON (providers/README.md); none by default. */
   SIM_FAULTS: optionalText,
+  /** The simulated account this service acts as: two services over one DATA_DIR with different ids can share images. */
+  SIM_ACCOUNT_ID: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'use 3 to 64 lowercase letters, digits and hyphens')
+    .min(3)
+    .max(64)
+    .default('sim-account'),
   /** Where the qemu driver's base image is built and kept; unset: ~/.cache/machine-images/qemu (shared by every checkout). */
   QEMU_IMAGE_CACHE: optionalText,
   /** auto: KVM where it boots a guest here, else TCG (software emulation); or kvm, tcg. */

@@ -22,5 +22,7 @@ export interface Capabilities {
   labels: boolean;
   deprecation: boolean;
   disableImage: boolean;
+  /** Whether own images can be shared with other accounts or made public, and what an account id looks like here. */
+  imageSharing?: { account: NamingRule };
   naming: { server: NamingRule; image: NamingRule; keypair: NamingRule; firewall: NamingRule };
 }

@@ -23,3 +23,15 @@ export interface MachineImage {
 
 /** States a server may be launched from; a deprecated image still launches (clouds allow it), with a warning. */
 export const LAUNCHABLE_IMAGE_STATES: readonly ImageState[] = ['available', 'deprecated'];
+
+/** Who besides the owning account may launch an own image: accounts by id, and everyone when public. */
+export interface ImageShares {
+  accounts: string[];
+  public: boolean;
+}
+
+/** Accounts to add or remove, and whether to make public (or, when revoking, private again). */
+export interface ImageShareChange {
+  accounts?: string[];
+  public?: boolean;
+}

@@ -1,5 +1,5 @@
 import type { Capabilities } from '../domain/capabilities';
-import type { Architecture, MachineImage } from '../domain/image';
+import type { Architecture, ImageShareChange, ImageShares, MachineImage } from '../domain/image';
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../domain/network';
 import type { Page, PageRequest } from '../domain/page';
 import type { Product } from '../domain/product';
@@ -105,6 +105,14 @@ export interface CloudProvider {
   enableImage(region: string, imageId: string): Promise<MachineImage>;
   /** Removes an own image; one already gone counts as done. */
   deregisterImage(region: string, imageId: string): Promise<void>;
+  /** Who else may launch an own image (EC2 launch permissions); Unsupported where capabilities().imageSharing is absent. */
+  listImageShares(region: string, imageId: string): Promise<ImageShares>;
+  /** Adds accounts and/or makes an own image public; answers the shares after the change. */
+  shareImage(region: string, imageId: string, change: ImageShareChange): Promise<ImageShares>;
+  /** Removes accounts and/or makes a public own image private again; removing what is not there counts as done. */
+  unshareImage(region: string, imageId: string, change: ImageShareChange): Promise<ImageShares>;
+  /** Images of other accounts shared with this one by id (public ones are in searchPublicImages). */
+  listSharedImages(region: string, page?: PageRequest): Promise<Page<MachineImage>>;
 
   // products
   listProducts(region: string, filter?: { architecture?: Architecture }): Promise<Product[]>;

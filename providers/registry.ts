@@ -14,6 +14,7 @@ export type ProviderConfig = Pick<
   | 'DATA_DIR'
   | 'SIM_TIME_SCALE'
   | 'SIM_FAULTS'
+  | 'SIM_ACCOUNT_ID'
   | 'AWS_ENDPOINT_URL'
   | 'AWS_REGION'
   | 'QEMU_IMAGE_CACHE'
@@ -31,6 +32,7 @@ export function createProvider(config: ProviderConfig): CloudProvider {
         dbFile: path.join(config.DATA_DIR, 'sim-cloud.db'),
         timeScale: config.SIM_TIME_SCALE,
         faults: parseFaultPlan(config.SIM_FAULTS),
+        account: config.SIM_ACCOUNT_ID,
       });
     }
     case 'aws':

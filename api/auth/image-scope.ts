@@ -12,8 +12,14 @@ import { orNotFound } from './scope';
 export const isProvidedTemplate = (image: MachineImage): boolean =>
   image.tags[LINEAGE_TAGS.family] !== undefined && image.tags[LINEAGE_TAGS.version] !== undefined;
 
+/** Another account's image shared with this account is, like a public one, for every group to launch. */
 export function canSeeImage(principal: Principal, image: MachineImage): boolean {
-  return image.visibility === 'public' || isProvidedTemplate(image) || actsFor(principal, image.tags.group);
+  return (
+    image.visibility === 'public' ||
+    image.visibility === 'shared' ||
+    isProvidedTemplate(image) ||
+    actsFor(principal, image.tags.group)
+  );
 }
 
 export function requireImageVisible(principal: Principal, image: MachineImage): void {

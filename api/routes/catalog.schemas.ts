@@ -41,6 +41,12 @@ export const CapabilitiesSchema = z.object({
   labels: z.boolean(),
   deprecation: z.boolean().describe('whether images can be deprecated'),
   disableImage: z.boolean().describe('whether images can be disabled before they are deleted'),
+  imageSharing: z
+    .object({ account: NamingRuleSchema })
+    .optional()
+    .describe(
+      'present where own images can be shared with other accounts or made public: what an account id looks like',
+    ),
   naming: z.object({
     server: NamingRuleSchema,
     image: NamingRuleSchema,

@@ -37,7 +37,10 @@ export const ImageDetailSchema = ImageSchema.extend({
 const booleanFlag = z.enum(['true', 'false']).default('false');
 
 export const ImagesQuery = RegionQuery.extend({
-  scope: z.enum(['public', 'own', 'all']).default('public'),
+  scope: z
+    .enum(['public', 'own', 'all', 'shared'])
+    .default('public')
+    .describe('own images, the public library, both (own first), or other accounts’ images shared with this one'),
   q: z.string().max(128).optional().describe('a name substring, or a glob with * and ? matched against the whole name'),
   platform: z.string().max(64).optional(),
   architecture: z.enum(['x86_64', 'arm64']).optional(),

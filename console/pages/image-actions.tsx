@@ -2,21 +2,25 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useDismiss } from '../components/dismiss';
 import type { Image } from '../types';
 
-// The green action button of a row and its menu. Public images can only be launched and cloned: the API refuses
-// to change them (clone first). The row holds only the button; the menu exists while it is open.
+// The green action button of a row and its menu. Public images, and other accounts' images shared with ours, can
+// only be launched and cloned: the API refuses to change them (clone first). The row holds only the button; the
+// menu exists while it is open.
 
-export type ImageAction = 'launch' | 'clone' | 'deprecate' | 'delete';
+export type ImageAction = 'launch' | 'clone' | 'share' | 'deprecate' | 'delete';
 
 const LABELS: Record<ImageAction, string> = {
   launch: 'Launch',
   clone: 'Clone',
+  share: 'Share',
   deprecate: 'Deprecate',
   delete: 'Delete',
 };
 
 export function actionsFor(image: Image): ImageAction[] {
-  if (image.visibility === 'public') return ['launch', 'clone'];
-  return image.state === 'deprecated' ? ['launch', 'clone', 'delete'] : ['launch', 'clone', 'deprecate', 'delete'];
+  if (image.visibility === 'public' || image.visibility === 'shared') return ['launch', 'clone'];
+  return image.state === 'deprecated'
+    ? ['launch', 'clone', 'share', 'delete']
+    : ['launch', 'clone', 'share', 'deprecate', 'delete'];
 }
 
 interface Props {

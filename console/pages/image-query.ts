@@ -1,7 +1,12 @@
 // What the images page lists, kept in the address (#/images?scope=own&q=web&limit=200) so a view can be linked
 // and survives a reload.
 
-export const SCOPES = { all: 'Own and public', own: 'Own images', public: 'Public library' } as const;
+export const SCOPES = {
+  all: 'Own and public',
+  own: 'Own images',
+  public: 'Public library',
+  shared: 'Shared with us',
+} as const;
 export const PAGE_SIZES = [50, 200, 1000] as const;
 
 export interface ImageQuery {

@@ -4,16 +4,17 @@ import type { Image, Region } from '../types';
 import type { ImageAction } from './image-actions';
 import { CloneDialog } from './image-clone-dialog';
 import { DeleteImageDialog } from './image-delete-dialog';
+import { ShareImageDialog } from './image-share-dialog';
 import { useImageListing } from './image-listing';
 import { PAGE_SIZES, readImageQuery, SCOPES, writeImageQuery, type ImageQuery } from './image-query';
 import { ImageTable, type OpenPopup } from './image-table';
 import { LaunchDialog } from './launch-dialog';
 
 // Machine images: own ones first, then a search of the cloud's public library; rename and label own images in
-// place, and launch, clone, deprecate or delete from each row's menu.
+// place, and launch, clone, share, deprecate or delete from each row's menu.
 
 type Notice = { text: string; alert?: boolean };
-type Dialog = { action: 'launch' | 'clone' | 'delete'; image: Image };
+type Dialog = { action: 'launch' | 'clone' | 'share' | 'delete'; image: Image };
 
 export function ImagesPage({ region, regions }: { region: string; regions: Region[] }) {
   const [query, setQuery] = useState<ImageQuery>(() => readImageQuery(location.hash));
@@ -149,6 +150,9 @@ export function ImagesPage({ region, regions }: { region: string; regions: Regio
             });
           }}
         />
+      )}
+      {dialog?.action === 'share' && (
+        <ShareImageDialog image={dialog.image} region={region} onClose={() => setDialog(undefined)} />
       )}
       {dialog?.action === 'delete' && (
         <DeleteImageDialog

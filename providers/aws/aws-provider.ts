@@ -1,5 +1,5 @@
 import type { Capabilities } from '../../domain/capabilities';
-import type { Architecture, MachineImage } from '../../domain/image';
+import type { Architecture, ImageShareChange, ImageShares, MachineImage } from '../../domain/image';
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { Page, PageRequest } from '../../domain/page';
 import type { Product } from '../../domain/product';
@@ -21,6 +21,7 @@ import { Ec2Session, type AwsProviderOptions } from './ec2-session';
 import { AwsFirewalls } from './firewalls';
 import * as geography from './geography';
 import * as imageChanges from './image-changes';
+import * as imageShares from './image-shares';
 import * as images from './images';
 import * as keypairs from './keypairs';
 import { AwsProducts } from './products';
@@ -69,6 +70,14 @@ export class AwsProvider implements CloudProvider {
     imageChanges.enableImage(this.ec2, region, imageId);
   deregisterImage = (region: string, imageId: string): Promise<void> =>
     images.deregisterImage(this.ec2, region, imageId);
+  listImageShares = (region: string, imageId: string): Promise<ImageShares> =>
+    imageShares.listImageShares(this.ec2, region, imageId);
+  shareImage = (region: string, imageId: string, change: ImageShareChange): Promise<ImageShares> =>
+    imageShares.shareImage(this.ec2, region, imageId, change);
+  unshareImage = (region: string, imageId: string, change: ImageShareChange): Promise<ImageShares> =>
+    imageShares.unshareImage(this.ec2, region, imageId, change);
+  listSharedImages = (region: string, page?: PageRequest): Promise<Page<MachineImage>> =>
+    imageShares.listSharedImages(this.ec2, region, page);
 
   listProducts = (region: string, filter?: { architecture?: Architecture }): Promise<Product[]> =>
     this.products.list(region, filter);

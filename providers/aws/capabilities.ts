@@ -13,6 +13,14 @@ export const AWS_CAPABILITIES: Capabilities = {
   labels: true,
   deprecation: true,
   disableImage: true,
+  imageSharing: {
+    account: {
+      pattern: '^[0-9]{12}$',
+      minLength: 12,
+      maxLength: 12,
+      hint: 'an AWS account id is 12 digits, such as 123456789012',
+    },
+  },
   naming: {
     server: {
       pattern: '^[^\\x00-\\x1f\\x7f]+$',

@@ -12,6 +12,7 @@ const EXACT: Record<string, ProviderErrorCode> = {
   InvalidParameterCombination: 'InvalidInput',
   InvalidParameter: 'InvalidInput',
   MissingParameter: 'InvalidInput',
+  InvalidAMIAttributeItemValue: 'InvalidInput',
   'InvalidKeyPair.Duplicate': 'Conflict',
   'InvalidGroup.Duplicate': 'Conflict',
   'InvalidPermission.Duplicate': 'Conflict',

@@ -12,6 +12,7 @@ import type { CaptureImageInput, PublicImageQuery } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
 import { ignoreNotFound, readBack, type Ec2Session } from './ec2-session';
 import { nameFilterValues, nameMatcher, toMachineImage } from './image-mapping';
+import { isOwnImage } from './image-shares';
 import { collectAll, pageThrough } from './paging';
 import { getServer } from './servers';
 import { TAG, tagFilters, tagSpecifications } from './tags';
@@ -40,8 +41,13 @@ async function pageImages(
   });
 }
 
-export const listImages = (ec2: Ec2Session, region: string, page: PageRequest = {}): Promise<Page<MachineImage>> =>
-  pageImages(ec2, region, { Owners: ['self'] }, page);
+// An own image stays `private` when shared or made public: who else may launch it is listImageShares' answer.
+const asOwn = (image: MachineImage): MachineImage => ({ ...image, visibility: 'private' });
+
+export async function listImages(ec2: Ec2Session, region: string, page: PageRequest = {}): Promise<Page<MachineImage>> {
+  const own = await pageImages(ec2, region, { Owners: ['self'] }, page);
+  return { ...own, items: own.items.map(asOwn) };
+}
 
 export function searchPublicImages(
   ec2: Ec2Session,
@@ -65,7 +71,8 @@ export async function getImage(ec2: Ec2Session, region: string, imageId: string)
       'NotFound',
       `image ${imageId} does not exist in ${region} (or is not visible to this account)`,
     );
-  return toMachineImage(region, image);
+  const found = toMachineImage(region, image);
+  return found.visibility === 'public' && (await isOwnImage(ec2, region, imageId)) ? asOwn(found) : found;
 }
 
 export async function captureImage(ec2: Ec2Session, region: string, input: CaptureImageInput): Promise<MachineImage> {

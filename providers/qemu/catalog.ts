@@ -1,6 +1,7 @@
 import type { Capabilities } from '../../domain/capabilities';
 import type { Product } from '../../domain/product';
 import { LOCAL_NAMING } from '../local/naming';
+import { LOCAL_ACCOUNT_RULE } from '../local/image-shares';
 
 // What the local QEMU cloud offers: one region on this machine, products that map to -smp/-m, and what it can do.
 
@@ -61,4 +62,5 @@ export const QEMU_CAPABILITIES: Capabilities = {
   deprecation: true,
   disableImage: true,
   naming: LOCAL_NAMING,
+  imageSharing: { account: LOCAL_ACCOUNT_RULE },
 };

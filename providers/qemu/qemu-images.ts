@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { ImageState, MachineImage } from '../../domain/image';
+import type { ImageShares, ImageState, MachineImage } from '../../domain/image';
 import type { Page, PageRequest } from '../../domain/page';
 import type { CaptureImageInput, ImageUpdate, PublicImageQuery } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
@@ -26,6 +26,8 @@ export interface ImageDoc {
   capture?: { pid: number; serverId: string };
   deprecation?: { at: number; replacementId?: string };
   disabled?: boolean;
+  /** Accounts the image is shared with, and whether it is public (providers/local/image-shares.ts). */
+  shares?: ImageShares;
 }
 
 export interface BaseImageManifest {
@@ -57,7 +59,7 @@ function stateOf(doc: ImageDoc): ImageState {
   return 'available';
 }
 
-function view(doc: ImageDoc): MachineImage {
+export function view(doc: ImageDoc): MachineImage {
   const extra = {
     ...doc.image.extra,
     ...(doc.deprecation
@@ -234,7 +236,12 @@ export function captureInProgress(ctx: QemuContext, region: string, serverId: st
   return copying ? `image ${copying.id} is being copied from its disk` : undefined;
 }
 
-function changeOwn(ctx: QemuContext, region: string, imageId: string, change: (doc: ImageDoc) => void): MachineImage {
+export function changeOwn(
+  ctx: QemuContext,
+  region: string,
+  imageId: string,
+  change: (doc: ImageDoc) => void,
+): MachineImage {
   return ctx.store.transaction(() => {
     const { doc } = findImageDoc(ctx, region, imageId);
     if (doc.image.visibility === 'public')

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Capabilities } from '../../domain/capabilities';
-import type { Architecture, MachineImage } from '../../domain/image';
+import type { Architecture, ImageShareChange, ImageShares, MachineImage } from '../../domain/image';
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { Page, PageRequest } from '../../domain/page';
 import type { Product } from '../../domain/product';
@@ -21,6 +21,7 @@ import type {
 import { RecordStore } from '../local/record-store';
 import { QEMU_CAPABILITIES, QEMU_PRODUCTS, QEMU_REGION, QEMU_ZONE } from './catalog';
 import { requireRegion, type QemuContext, type QemuLimits } from './context';
+import * as shares from './qemu-image-shares';
 import * as images from './qemu-images';
 import * as network from './qemu-network';
 import * as servers from './qemu-servers';
@@ -116,6 +117,22 @@ export class QemuProvider implements CloudProvider {
 
   async enableImage(region: string, imageId: string): Promise<MachineImage> {
     return images.enableImage(this.ctx, region, imageId);
+  }
+
+  async listImageShares(region: string, imageId: string): Promise<ImageShares> {
+    return shares.listImageShares(this.ctx, region, imageId);
+  }
+
+  async shareImage(region: string, imageId: string, change: ImageShareChange): Promise<ImageShares> {
+    return shares.shareImage(this.ctx, region, imageId, change);
+  }
+
+  async unshareImage(region: string, imageId: string, change: ImageShareChange): Promise<ImageShares> {
+    return shares.unshareImage(this.ctx, region, imageId, change);
+  }
+
+  async listSharedImages(region: string, page?: PageRequest): Promise<Page<MachineImage>> {
+    return shares.listSharedImages(this.ctx, region, page);
   }
 
   async deregisterImage(region: string, imageId: string): Promise<void> {

@@ -19,6 +19,8 @@ export interface SimContext {
   clock: SimClock;
   faults: FaultInjector;
   quotas: SimQuotas;
+  /** The account this driver acts as: its captures are this account's, and others' images show only when shared. */
+  account: string;
 }
 
 export type SimRegion = keyof typeof SIM_REGIONS;

@@ -1,8 +1,8 @@
-import type { ImageState, MachineImage } from '../../domain/image';
+import type { ImageShares, ImageState, MachineImage } from '../../domain/image';
 import type { Page, PageRequest } from '../../domain/page';
 import type { CaptureImageInput, ImageUpdate, PublicImageQuery } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
-import { SIM_ACCOUNT, SIM_PUBLIC_OWNER, seedPublicImages } from './catalog';
+import { SIM_PUBLIC_OWNER, seedPublicImages } from './catalog';
 import { newId, notFound, requireRegion, type SimContext } from './context';
 import { applyImageUpdate } from '../local/image-records';
 import { requireName } from '../local/naming';
@@ -10,12 +10,15 @@ import { pageOf } from '../local/paging';
 import { loadServer, type ServerDoc } from './sim-servers';
 import { stateAt, type Timeline } from './timeline';
 import { matchesQuery, newestFirst } from '../local/image-query';
+import { ownedBy, visibilityFor } from '../local/image-shares';
 
 export interface ImageDoc {
   image: Omit<MachineImage, 'state'>;
   timeline: Timeline<ImageState>;
   deprecation?: { at: number; replacementId?: string };
   disabled?: boolean;
+  /** Accounts the owner shared the image with, and whether it made it public. */
+  shares?: ImageShares;
 }
 
 const publicLibraries = new Map<string, MachineImage[]>();
@@ -42,12 +45,13 @@ export function imageView(ctx: SimContext, doc: ImageDoc): MachineImage {
       ? { deprecateAt: new Date(doc.deprecation.at).toISOString(), replacementId: doc.deprecation.replacementId }
       : {}),
   };
-  return { ...doc.image, state, extra };
+  return { ...doc.image, visibility: visibilityFor(doc, ctx.account) ?? doc.image.visibility, state, extra };
 }
 
 export function findImage(ctx: SimContext, region: string, imageId: string): MachineImage {
   const own = ctx.store.get<ImageDoc>('image', imageId);
-  if (own && own.region === region) return imageView(ctx, own.doc);
+  // Another account's image is found only when it is shared with this one or public.
+  if (own && own.region === region && visibilityFor(own.doc, ctx.account)) return imageView(ctx, own.doc);
   const found = publicLibrary(region).find((image) => image.id === imageId);
   if (!found) throw new ProviderError('NotFound', `image ${imageId} does not exist in region ${region}`);
   return structuredClone(found);
@@ -55,15 +59,27 @@ export function findImage(ctx: SimContext, region: string, imageId: string): Mac
 
 export function listImages(ctx: SimContext, region: string, page?: PageRequest): Page<MachineImage> {
   requireRegion(region);
-  const own = ctx.store.list<ImageDoc>('image', region).filter((s) => s.doc.image.visibility !== 'public');
+  const own = ctx.store.list<ImageDoc>('image', region).filter((s) => ownedBy(s.doc, ctx.account));
   return pageOf(own.map((s) => imageView(ctx, s.doc)).sort(newestFirst), page);
 }
 
-/** Public images the cloud published after the seed (new upstream builds), stored so every process sees them. */
+/** Other accounts' images shared with this account by id. */
+export function listSharedImages(ctx: SimContext, region: string, page?: PageRequest): Page<MachineImage> {
+  requireRegion(region);
+  const shared = ctx.store
+    .list<ImageDoc>('image', region)
+    .filter((s) => visibilityFor(s.doc, ctx.account) === 'shared');
+  return pageOf(shared.map((s) => imageView(ctx, s.doc)).sort(newestFirst), page);
+}
+
+/**
+ * Public images the cloud published after the seed (new upstream builds), stored so every process sees them, and
+ * other accounts' images their owners made public.
+ */
 function publishedImages(ctx: SimContext, region: string): MachineImage[] {
   return ctx.store
     .list<ImageDoc>('image', region)
-    .filter((s) => s.doc.image.visibility === 'public')
+    .filter((s) => s.doc.image.ownerId !== ctx.account && visibilityFor(s.doc, ctx.account) === 'public')
     .map((s) => imageView(ctx, s.doc));
 }
 
@@ -121,10 +137,19 @@ export function searchPublicImages(ctx: SimContext, region: string, query: Publi
   );
 }
 
-function loadOwn(ctx: SimContext, region: string, imageId: string): ImageDoc {
+export function loadOwn(ctx: SimContext, region: string, imageId: string): ImageDoc {
   const own = ctx.store.get<ImageDoc>('image', imageId);
-  if (own && own.region === region && own.doc.image.visibility !== 'public') return own.doc;
-  if (own?.region === region || publicLibrary(region).some((image) => image.id === imageId)) {
+  if (own && own.region === region && ownedBy(own.doc, ctx.account)) return own.doc;
+  if (own?.region === region && visibilityFor(own.doc, ctx.account) === 'shared') {
+    throw new ProviderError(
+      'InvalidInput',
+      `image ${imageId} belongs to account ${own.doc.image.ownerId}, which shared it with this one; clone it into a private image to change it`,
+    );
+  }
+  if (
+    (own?.region === region && visibilityFor(own.doc, ctx.account)) ||
+    publicLibrary(region).some((image) => image.id === imageId)
+  ) {
     throw new ProviderError(
       'InvalidInput',
       `image ${imageId} is a public image of the cloud; clone it into a private image to change it`,
@@ -166,7 +191,7 @@ export function captureImage(ctx: SimContext, region: string, input: CaptureImag
       image: {
         name: input.name,
         description: input.description ?? '',
-        ownerId: SIM_ACCOUNT,
+        ownerId: ctx.account,
         visibility: 'private',
         architecture: source?.architecture ?? 'x86_64',
         platform: source?.platform ?? 'linux',
@@ -229,9 +254,12 @@ export function deregisterImage(ctx: SimContext, region: string, imageId: string
   ctx.faults.check('deregisterImage', { imageId });
   ctx.store.transaction(() => {
     const own = ctx.store.get<ImageDoc>('image', imageId);
-    if (!own || own.region !== region || own.doc.image.visibility === 'public') {
-      // A public image is refused; an unknown one is already gone, which counts as done.
-      if (own?.region === region || publicLibrary(region).some((image) => image.id === imageId))
+    if (!own || own.region !== region || !ownedBy(own.doc, ctx.account)) {
+      // A public or shared image is refused; an unknown one is already gone, which counts as done.
+      if (
+        (own?.region === region && visibilityFor(own.doc, ctx.account)) ||
+        publicLibrary(region).some((image) => image.id === imageId)
+      )
         loadOwn(ctx, region, imageId);
       return;
     }

@@ -1,5 +1,5 @@
 import type { Capabilities } from '../../domain/capabilities';
-import type { Architecture, MachineImage } from '../../domain/image';
+import type { Architecture, ImageShareChange, ImageShares, MachineImage } from '../../domain/image';
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { Page, PageRequest } from '../../domain/page';
 import type { Product } from '../../domain/product';
@@ -16,11 +16,13 @@ import type {
   ServerFilter,
   VolumeFilter,
 } from '../cloud-provider';
-import { SIM_PRODUCTS, SIM_REGIONS } from './catalog';
+import { SIM_ACCOUNT, SIM_PRODUCTS, SIM_REGIONS } from './catalog';
 import { DEFAULT_SIM_QUOTAS, requireRegion, zonesOf, type SimContext, type SimQuotas } from './context';
 import { FaultInjector, type FaultPlan } from './faults';
 import { LOCAL_NAMING } from '../local/naming';
+import { LOCAL_ACCOUNT_RULE } from '../local/image-shares';
 import { SimGuest } from './sim-guest';
+import * as shares from './sim-image-shares';
 import * as images from './sim-images';
 import * as network from './sim-network';
 import * as servers from './sim-servers';
@@ -36,6 +38,8 @@ export interface SimOptions {
   faults?: FaultPlan;
   quotas?: Partial<SimQuotas>;
   now?: () => number;
+  /** The account to act as (SIM_ACCOUNT_ID); two drivers over one dbFile with different accounts can share images. */
+  account?: string;
 }
 
 /** The embedded default cloud: state in SQLite, a function of time, with faults on demand. */
@@ -53,6 +57,7 @@ export class SimProvider implements CloudProvider {
       clock: new SimClock(options.timeScale ?? 0, options.now),
       faults: this.faults,
       quotas: { ...DEFAULT_SIM_QUOTAS, ...options.quotas },
+      account: options.account ?? SIM_ACCOUNT,
     };
   }
 
@@ -74,6 +79,7 @@ export class SimProvider implements CloudProvider {
       deprecation: true,
       disableImage: true,
       naming: LOCAL_NAMING,
+      imageSharing: { account: LOCAL_ACCOUNT_RULE },
     };
   }
 
@@ -127,6 +133,22 @@ export class SimProvider implements CloudProvider {
 
   async deregisterImage(region: string, imageId: string): Promise<void> {
     images.deregisterImage(this.ctx, region, imageId);
+  }
+
+  async listImageShares(region: string, imageId: string): Promise<ImageShares> {
+    return shares.listImageShares(this.ctx, region, imageId);
+  }
+
+  async shareImage(region: string, imageId: string, change: ImageShareChange): Promise<ImageShares> {
+    return shares.shareImage(this.ctx, region, imageId, change);
+  }
+
+  async unshareImage(region: string, imageId: string, change: ImageShareChange): Promise<ImageShares> {
+    return shares.unshareImage(this.ctx, region, imageId, change);
+  }
+
+  async listSharedImages(region: string, page?: PageRequest): Promise<Page<MachineImage>> {
+    return images.listSharedImages(this.ctx, region, page);
   }
 
   async listProducts(region: string, filter: { architecture?: Architecture } = {}): Promise<Product[]> {

@@ -25,5 +25,8 @@ providerContract('aws (moto)', () => ({
     deprecation: 'moto does not implement EnableImageDeprecation',
     disableImage: 'moto does not implement DisableImage/EnableImage',
     imageDescription: 'moto accepts ModifyImageAttribute Description but keeps the old description',
+    sharedWithUs:
+      'moto keeps each account’s images in a backend of its own, so no other account’s image reaches this one',
   },
+  sharing: { accounts: ['111122223333', '444455556666'] },
 }));

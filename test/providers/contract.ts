@@ -18,7 +18,11 @@ export interface ContractTarget {
     arm64?: string;
     largeLibrary?: string;
     blockEncryption?: string;
+    /** Seeing an image shared from another account (the receiving side of sharing). */
+    sharedWithUs?: string;
   };
+  /** Two account ids this cloud accepts, and a driver acting as the first over the same cloud where the target has one. */
+  sharing: { accounts: [string, string]; partner?: CloudProvider };
   /** How long a state change may take here. */
   settleMs: number;
 }
@@ -386,6 +390,52 @@ export function providerContract(driver: string, target: () => ContractTarget): 
       }
       expect((await p().disableImage(r(), captured.id)).state).toBe('disabled');
       expect(['available', 'deprecated']).toContain((await p().enableImage(r(), captured.id)).state);
+    });
+
+    it('shares an own image with accounts and with everyone, lists the shares and revokes them', async () => {
+      expect((await p().capabilities(r())).imageSharing?.account.hint).toBeTruthy();
+      const [a, b] = t().sharing.accounts;
+      const none = { accounts: [], public: false };
+      expect(await p().listImageShares(r(), captured.id)).toEqual(none);
+      expect(await p().shareImage(r(), captured.id, { accounts: [b, a] })).toEqual({
+        accounts: [a, b].sort(),
+        public: false,
+      });
+      // Sharing again with an account already there counts as done.
+      expect(await p().shareImage(r(), captured.id, { accounts: [a], public: true })).toEqual({
+        accounts: [a, b].sort(),
+        public: true,
+      });
+      // A public own image is still this account's to change.
+      expect((await p().getImage(r(), captured.id)).visibility).toBe('private');
+      expect((await p().listImages(r(), { limit: 1000 })).items.map((i) => i.id)).toContain(captured.id);
+
+      const partner = t().sharing.partner;
+      if (partner) {
+        expect((await partner.getImage(r(), captured.id)).visibility).toBe('shared');
+        expect((await partner.listSharedImages(r(), { limit: 100 })).items.map((i) => i.id)).toContain(captured.id);
+        expect((await partner.listImages(r(), { limit: 1000 })).items.map((i) => i.id)).not.toContain(captured.id);
+      } else {
+        // This target cannot show the receiving side (reason in `cannot`); the listing must still answer.
+        expect(t().cannot?.sharedWithUs).toBeTruthy();
+        expect((await p().listSharedImages(r(), { limit: 100 })).items.map((i) => i.id)).not.toContain(captured.id);
+      }
+
+      expect(await p().unshareImage(r(), captured.id, { accounts: [b], public: true })).toEqual({
+        accounts: [a],
+        public: false,
+      });
+      // Revoking what is not there counts as done.
+      expect(await p().unshareImage(r(), captured.id, { accounts: [b] })).toEqual({ accounts: [a], public: false });
+      expect(await p().unshareImage(r(), captured.id, { accounts: [a] })).toEqual(none);
+      if (partner) {
+        expect((await rejection(partner.getImage(r(), captured.id))).code).toBe('NotFound');
+        expect((await partner.listSharedImages(r(), { limit: 100 })).items.map((i) => i.id)).not.toContain(captured.id);
+      }
+      expect((await rejection(p().shareImage(r(), captured.id, { accounts: ['not an account'] }))).code).toBe(
+        'InvalidInput',
+      );
+      expect(await p().listImageShares(r(), captured.id)).toEqual(none);
     });
 
     it('deregisters an own image; a second time counts as done', async () => {

@@ -23,5 +23,7 @@ providerContract('qemu', () => ({
     arm64: 'the local cloud runs x86_64 guests only',
     largeLibrary: 'the public library is the one base image the project builds',
     blockEncryption: 'volumes are plain qcow2 files; guests encrypt with LUKS',
+    sharedWithUs: 'the local cloud runs one account',
   },
+  sharing: { accounts: ['partner-account', 'audit-account'] },
 }));
