@@ -4,6 +4,7 @@ import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../doma
 import type { Page, PageRequest } from '../../domain/page';
 import type { Product } from '../../domain/product';
 import type { Server, StatusCheck } from '../../domain/server';
+import { ProviderError } from '../../domain/cloud-errors';
 import type { Volume } from '../../domain/volume';
 import type {
   CaptureImageInput,
@@ -36,6 +37,8 @@ export interface SimOptions {
   faults?: FaultPlan;
   quotas?: Partial<SimQuotas>;
   now?: () => number;
+  /** Less than the sim's full set, to play a cloud that cannot do something (what the console then leaves out). */
+  capabilities?: Partial<Capabilities>;
 }
 
 /** The embedded default cloud: state in SQLite, a function of time, with faults on demand. */
@@ -44,8 +47,10 @@ export class SimProvider implements CloudProvider {
   /** Tests and configuration script faults through this. */
   readonly faults: FaultInjector;
   private readonly ctx: SimContext;
+  private readonly declared: Partial<Capabilities>;
 
   constructor(options: SimOptions = {}) {
+    this.declared = options.capabilities ?? {};
     const store = new RecordStore(options.dbFile ?? ':memory:');
     this.faults = new FaultInjector(store, options.faults ?? { rates: {}, scripted: [] });
     this.ctx = {
@@ -74,7 +79,13 @@ export class SimProvider implements CloudProvider {
       deprecation: true,
       disableImage: true,
       naming: LOCAL_NAMING,
+      ...this.declared,
     };
+  }
+
+  /** What the sim was told it cannot do is refused, as such a cloud would. */
+  private require(capability: 'labels' | 'deprecation' | 'disableImage', what: string): void {
+    if (this.declared[capability] === false) throw new ProviderError('Unsupported', `this cloud cannot ${what}`);
   }
 
   async listRegions(): Promise<string[]> {
@@ -102,6 +113,7 @@ export class SimProvider implements CloudProvider {
   }
 
   async updateImage(region: string, imageId: string, update: ImageUpdate): Promise<MachineImage> {
+    if (update.labelColor !== undefined || update.labels !== undefined) this.require('labels', 'label images');
     return images.updateImage(this.ctx, region, imageId, update);
   }
 
@@ -110,10 +122,12 @@ export class SimProvider implements CloudProvider {
     imageId: string,
     options?: { replacementId?: string; at?: string },
   ): Promise<MachineImage> {
+    this.require('deprecation', 'deprecate images');
     return images.deprecateImage(this.ctx, region, imageId, options);
   }
 
   async disableImage(region: string, imageId: string): Promise<MachineImage> {
+    this.require('disableImage', 'disable images');
     return images.changeImage(this.ctx, region, imageId, 'disableImage', (doc) => {
       doc.disabled = true;
     });
