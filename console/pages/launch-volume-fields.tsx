@@ -39,7 +39,7 @@ export function VolumeFields({ form, update, errors, capabilities }: SectionProp
                   value={form.count}
                   onInput={(e) => update({ count: e.currentTarget.value })}
                 />
-                {capabilities && Number(form.count) >= capabilities.maxVolumesPerServer && (
+                {capabilities && Number(form.count) >= capabilities.maxVolumesPerServer && !errors['volumes.count'] && (
                   <p class="hint" id="launch-volumes-count-limit">
                     {WHY_NOT.maxVolumes(capabilities.maxVolumesPerServer)}
                   </p>
