@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { useDismiss } from '../components/dismiss';
 import type { Image } from '../types';
+import { whyUnavailable, type ImageCapabilities } from './image-capabilities';
 
 // The green action button of a row and its menu. Public images, and other accounts' images shared with ours, can
 // only be launched and cloned: the API refuses to change them (clone first). The row holds only the button; the
@@ -29,9 +30,10 @@ interface Props {
   onOpen: () => void;
   onClose: () => void;
   onChoose: (action: ImageAction) => void;
+  capabilities?: ImageCapabilities | undefined;
 }
 
-export function ImageActions({ image, open, onOpen, onClose, onChoose }: Props) {
+export function ImageActions({ image, open, onOpen, onClose, onChoose, capabilities }: Props) {
   return (
     <>
       <button
@@ -45,12 +47,12 @@ export function ImageActions({ image, open, onOpen, onClose, onChoose }: Props) 
       >
         Actions ▾
       </button>
-      {open && <ActionMenu image={image} onClose={onClose} onChoose={onChoose} />}
+      {open && <ActionMenu image={image} onClose={onClose} onChoose={onChoose} capabilities={capabilities} />}
     </>
   );
 }
 
-function ActionMenu({ image, onClose, onChoose }: Pick<Props, 'image' | 'onClose' | 'onChoose'>) {
+function ActionMenu({ image, onClose, onChoose, capabilities }: Omit<Props, 'open' | 'onOpen'>) {
   const menu = useRef<HTMLDivElement>(null);
   useDismiss(menu, onClose, () => document.getElementById(`actions-${image.id}`));
   useEffect(() => {
@@ -72,7 +74,11 @@ function ActionMenu({ image, onClose, onChoose }: Pick<Props, 'image' | 'onClose
         <button
           type="button"
           role="menuitem"
+          // Unavailable on this cloud: still listed, so the reason can be read, but it does nothing.
+          aria-disabled={whyUnavailable(action, capabilities) ? 'true' : undefined}
+          title={whyUnavailable(action, capabilities)}
           onClick={() => {
+            if (whyUnavailable(action, capabilities)) return;
             onClose();
             onChoose(action);
           }}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useDismiss } from '../components/dismiss';
 import { LABEL_COLORS, type Image } from '../types';
+import { whyUnavailable, type ImageCapabilities } from './image-capabilities';
 
 // An own image's label colour: a swatch button that opens the original console's palette; `none` clears it.
 // The row holds only the button; the palette, with its state, exists while it is open.
@@ -11,11 +12,13 @@ interface Props {
   onOpen: () => void;
   onClose: () => void;
   onChoose: (color: string) => Promise<void>;
+  capabilities?: ImageCapabilities | undefined;
 }
 
-export function ImageLabel({ image, open, onOpen, onClose, onChoose }: Props) {
+export function ImageLabel({ image, open, onOpen, onClose, onChoose, capabilities }: Props) {
   if (image.visibility === 'public') return null;
   const color = image.labelColor || 'none';
+  const why = whyUnavailable('label', capabilities);
   return (
     <>
       <button
@@ -25,7 +28,9 @@ export function ImageLabel({ image, open, onOpen, onClose, onChoose }: Props) {
         data-color={color}
         aria-label={`Label colour of ${image.name}: ${color}`}
         aria-expanded={open}
-        onClick={() => (open ? onClose() : onOpen())}
+        aria-disabled={why ? 'true' : undefined}
+        title={why}
+        onClick={() => (why ? undefined : open ? onClose() : onOpen())}
       />
       {open && <LabelPalette swatchId={`label-${image.id}`} color={color} onClose={onClose} onChoose={onChoose} />}
     </>

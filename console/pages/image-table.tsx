@@ -1,4 +1,5 @@
 import type { Image } from '../types';
+import type { ImageCapabilities } from './image-capabilities';
 import { ImageActions, type ImageAction } from './image-actions';
 import { ImageLabel } from './image-label';
 import { ImageName } from './image-name';
@@ -19,11 +20,12 @@ interface Props {
   setOpen: (open: OpenPopup | undefined) => void;
   onChange: (image: Image, change: { name: string } | { labelColor: string }) => Promise<void>;
   onAction: (image: Image, action: ImageAction) => void;
+  capabilities: ImageCapabilities | undefined;
 }
 
 const created = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 
-export function ImageTable({ images, servers, open, setOpen, onChange, onAction }: Props) {
+export function ImageTable({ images, servers, open, setOpen, onChange, onAction, capabilities }: Props) {
   const close = () => setOpen(undefined);
   return (
     <table class="images">
@@ -55,6 +57,7 @@ export function ImageTable({ images, servers, open, setOpen, onChange, onAction 
                   onOpen={() => setOpen({ imageId: image.id, what: 'label' })}
                   onClose={close}
                   onChoose={(labelColor) => onChange(image, { labelColor })}
+                  capabilities={capabilities}
                 />
               </td>
               <td>
@@ -78,6 +81,7 @@ export function ImageTable({ images, servers, open, setOpen, onChange, onAction 
                   onOpen={() => setOpen({ imageId: image.id, what: 'menu' })}
                   onClose={close}
                   onChoose={(action) => onAction(image, action)}
+                  capabilities={capabilities}
                 />
               </td>
             </tr>

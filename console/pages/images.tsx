@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
+import { useCapabilities } from '../capabilities';
 import type { Image, Region } from '../types';
 import type { ImageAction } from './image-actions';
 import { CloneDialog } from './image-clone-dialog';
@@ -20,6 +21,7 @@ export function ImagesPage({ region, regions }: { region: string; regions: Regio
   const [query, setQuery] = useState<ImageQuery>(() => readImageQuery(location.hash));
   const [search, setSearch] = useState(query.q);
   const listing = useImageListing(region, query);
+  const capabilities = useCapabilities(region);
   const [open, setOpen] = useState<OpenPopup>();
   const [dialog, setDialog] = useState<Dialog>();
   const [notice, setNotice] = useState<Notice>();
@@ -124,6 +126,7 @@ export function ImagesPage({ region, regions }: { region: string; regions: Regio
         setOpen={setOpen}
         onChange={change}
         onAction={onAction}
+        capabilities={capabilities}
       />
       <p class="hint" aria-live="polite">
         {listing.loading

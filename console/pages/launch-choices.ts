@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import type { Firewall, Keypair, Product } from '../types';
 import type { LaunchForm } from './launch-form';
+import type { LaunchCapabilities } from './launch-limits';
 
 // What the launch dialog offers in a region: the products for the image's architecture, and the firewalls and key
 // pairs the caller may use. Loaded again when the region changes.
@@ -34,10 +35,14 @@ export function useLaunchChoices(region: string, architecture: string): LaunchCh
   return choices;
 }
 
-/** What each section of the dialog gets: the form, a way to change it, the problems by field path, the choices. */
+/**
+ * What each section of the dialog gets: the form, a way to change it, the problems by field path, the choices, and
+ * what the cloud can do (undefined until known: everything is offered, and the API decides).
+ */
 export interface SectionProps {
   form: LaunchForm;
   update: (change: Partial<LaunchForm>) => void;
   errors: Record<string, string>;
   choices: LaunchChoices | undefined;
+  capabilities: LaunchCapabilities | undefined;
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
+import { useCapabilities } from '../capabilities';
 import { fieldErrorsOf, placeErrors } from '../components/field-error';
 import { newIdempotencyKey } from '../components/idempotency-key';
 import { ModalDialog } from '../components/modal-dialog';
@@ -29,10 +30,11 @@ export function LaunchDialog({ image, region, regions, onClose }: Props) {
   const [busy, setBusy] = useState(false);
   const billing = useBillingChoice();
   const choices = useLaunchChoices(form.region, image.architecture);
+  const capabilities = useCapabilities(form.region);
   const key = useRef(newIdempotencyKey()).current;
   const formRef = useRef<HTMLFormElement>(null);
   const update = (change: Partial<LaunchForm>) => setForm((current) => ({ ...current, ...change }));
-  const section = { form, update, errors, choices };
+  const section = { form, update, errors, choices, capabilities };
 
   useEffect(() => {
     if (billing)
@@ -51,6 +53,16 @@ export function LaunchDialog({ image, region, regions, onClose }: Props) {
     );
   }, [choices]);
 
+  // Nothing the cloud cannot do stays chosen from before its capabilities were known.
+  useEffect(() => {
+    if (!capabilities) return;
+    setForm((current) => ({
+      ...current,
+      blockEncryption: current.blockEncryption && capabilities.blockEncryption,
+      volumeType: capabilities.volumeTypes?.includes(current.volumeType) ? current.volumeType : '',
+    }));
+  }, [capabilities]);
+
   function show(problems: Record<string, string>): void {
     setErrors(placeErrors(problems, shownFields(form)));
     requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
@@ -58,7 +70,7 @@ export function LaunchDialog({ image, region, regions, onClose }: Props) {
 
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
-    const problems = launchProblems(form);
+    const problems = launchProblems(form, capabilities);
     if (Object.keys(problems).length) return show(problems);
     setBusy(true);
     try {

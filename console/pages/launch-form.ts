@@ -1,6 +1,7 @@
 import { CIDR_HINT, isIpv4Cidr, isIpv6Cidr } from '../../domain/cidr';
 import type { FirewallChoice, KeypairChoice, LaunchRequestInput } from '../../domain/launch-request';
 import { volumePlanProblems, type Filesystem, type RaidLevel } from '../../domain/volume-plan';
+import { cloudProblems, type LaunchCapabilities } from './launch-limits';
 
 // The launch dialog's form as typed (numbers as text), its checks, and the LaunchRequest it becomes. The checks
 // mirror the API's (domain/launch-request.ts, domain/volume-plan.ts) and report under the same dotted field paths as the
@@ -39,6 +40,9 @@ export interface LaunchForm {
   filesystem: Filesystem;
   mountPoint: string;
   encrypt: boolean;
+  /** The cloud's disk type; empty for its default. */
+  volumeType: string;
+  blockEncryption: boolean;
   group: string;
   billingCode: string;
 }
@@ -55,6 +59,8 @@ export function newLaunchForm(region: string): LaunchForm {
       filesystem: 'ext4',
       mountPoint: '/data',
       encrypt: false,
+      volumeType: '',
+      blockEncryption: false,
     },
     ...{ group: '', billingCode: '' },
   };
@@ -68,9 +74,9 @@ function wholeNumber(text: string, min: number, max: number): number | string {
     : `give a whole number from ${min} to ${max}`;
 }
 
-/** The form's problems by field path; none means the request is worth sending. */
-export function launchProblems(form: LaunchForm): Record<string, string> {
-  const problems: Record<string, string> = {};
+/** The form's problems by field path, with the cloud's limits once known; none means the request is worth sending. */
+export function launchProblems(form: LaunchForm, capabilities?: LaunchCapabilities): Record<string, string> {
+  const problems: Record<string, string> = capabilities ? cloudProblems(form, capabilities) : {};
   const check = (path: string, value: number | string) => {
     if (typeof value === 'string') problems[path] = value;
   };
@@ -102,7 +108,7 @@ export function launchProblems(form: LaunchForm): Record<string, string> {
   if (form.keypair === 'existing' && !form.keypairName) problems['keypair.name'] = 'choose a key pair, or create one';
   if (form.volumes) {
     const count = wholeNumber(form.count, 1, 16);
-    check('volumes.count', count);
+    if (!problems['volumes.count']) check('volumes.count', count);
     check('volumes.sizeGb', wholeNumber(form.sizeGb, 1, 16384));
     if (form.mountPoint.length > 128) problems['volumes.mountPoint'] = 'at most 128 characters';
     if (typeof count === 'number') {
@@ -151,12 +157,20 @@ export function launchRequestOf(form: LaunchForm, imageId: string): LaunchReques
     ...(form.volumes
       ? {
           volumes: {
-            count: Number(form.count),
-            sizeGb: Number(form.sizeGb),
+            // A chosen disk type is per disk in the request; without one, count and size say the same more briefly.
+            ...(form.volumeType
+              ? {
+                  disks: Array.from({ length: Number(form.count) }, () => ({
+                    sizeGb: Number(form.sizeGb),
+                    type: form.volumeType,
+                  })),
+                }
+              : { count: Number(form.count), sizeGb: Number(form.sizeGb) }),
             raid: form.raid,
             filesystem: form.filesystem,
             mountPoint: form.mountPoint,
             encrypt: form.encrypt,
+            ...(form.blockEncryption ? { blockEncryption: true } : {}),
           },
         }
       : {}),
@@ -176,6 +190,10 @@ export function shownFields(form: LaunchForm): Set<string> {
     );
   if (form.keypair === 'existing') fields.push('keypair.name');
   if (form.volumes)
-    fields.push(...['count', 'sizeGb', 'raid', 'filesystem', 'mountPoint', 'encrypt'].map((f) => `volumes.${f}`));
+    fields.push(
+      ...['count', 'sizeGb', 'type', 'raid', 'filesystem', 'mountPoint', 'encrypt', 'blockEncryption'].map(
+        (f) => `volumes.${f}`,
+      ),
+    );
   return new Set(fields);
 }

@@ -2,6 +2,7 @@ import { FieldError } from '../components/field-error';
 import { Field, GroupError, idOf } from './launch-field';
 import type { SectionProps } from './launch-choices';
 import { PROTOCOLS, type LaunchForm, type RuleRow } from './launch-form';
+import { WHY_NOT } from './launch-limits';
 
 // How the server is reached: firewalls (existing ones, or a new one with rules) and the key pair to log in with
 // (an existing one, or a new one whose private key the launch page offers once).
@@ -27,7 +28,7 @@ function Choice<K extends keyof LaunchForm>({
   );
 }
 
-export function FirewallFields({ form, update, errors, choices }: SectionProps) {
+export function FirewallFields({ form, update, errors, choices, capabilities }: SectionProps) {
   const setRule = (i: number, change: Partial<RuleRow>) =>
     update({ rules: form.rules.map((rule, j) => (j === i ? { ...rule, ...change } : rule)) });
   return (
@@ -81,6 +82,11 @@ export function FirewallFields({ form, update, errors, choices }: SectionProps) 
       )}
       {form.firewall === 'create' && (
         <>
+          {capabilities?.ipv6Firewall === false && (
+            <p class="hint" id="launch-firewall-ipv4-only">
+              {WHY_NOT.ipv6Firewall}
+            </p>
+          )}
           {form.rules.map((rule, i) => {
             const at = `firewall.create.rules.${i}`;
             return (

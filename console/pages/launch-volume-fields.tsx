@@ -1,9 +1,11 @@
 import { FILESYSTEMS, MIN_DISKS, RAID_LEVELS, type Filesystem, type RaidLevel } from '../../domain/volume-plan';
 import type { SectionProps } from './launch-choices';
 import { Field, GroupError } from './launch-field';
+import { maxDisksOf, WHY_NOT } from './launch-limits';
 
-// Data volumes: how many disks of what size, joined by which RAID level, with which filesystem, mounted where,
-// and whether the guest encrypts them. "No volumes" is a real choice: the server keeps only its root disk.
+// Data volumes: how many disks of what size and type, joined by which RAID level, with which filesystem, mounted
+// where, and whether the guest or the cloud encrypts them. "No volumes" is a real choice: the server keeps only its
+// root disk. What the cloud cannot do is not offered; a muted note says so in its place.
 
 const RAID_TEXT: Record<RaidLevel, string> = {
   none: `none (${MIN_DISKS.none} disk)`,
@@ -13,7 +15,9 @@ const RAID_TEXT: Record<RaidLevel, string> = {
   raid10: `raid10 (${MIN_DISKS.raid10}+, even)`,
 };
 
-export function VolumeFields({ form, update, errors }: SectionProps) {
+export function VolumeFields({ form, update, errors, capabilities }: SectionProps) {
+  const maxDisks = maxDisksOf(capabilities);
+  const types = capabilities?.volumeTypes;
   return (
     <fieldset>
       <legend>Data volumes</legend>
@@ -26,14 +30,21 @@ export function VolumeFields({ form, update, errors }: SectionProps) {
         <div class="grid">
           <Field path="volumes.count" label="Disks" errors={errors}>
             {(props) => (
-              <input
-                {...props}
-                type="number"
-                min={1}
-                max={16}
-                value={form.count}
-                onInput={(e) => update({ count: e.currentTarget.value })}
-              />
+              <>
+                <input
+                  {...props}
+                  type="number"
+                  min={1}
+                  max={maxDisks}
+                  value={form.count}
+                  onInput={(e) => update({ count: e.currentTarget.value })}
+                />
+                {capabilities && Number(form.count) >= capabilities.maxVolumesPerServer && !errors['volumes.count'] && (
+                  <p class="hint" id="launch-volumes-count-limit">
+                    {WHY_NOT.maxVolumes(capabilities.maxVolumesPerServer)}
+                  </p>
+                )}
+              </>
             )}
           </Field>
           <Field path="volumes.sizeGb" label="Size of each disk (GB)" errors={errors}>
@@ -48,6 +59,30 @@ export function VolumeFields({ form, update, errors }: SectionProps) {
               />
             )}
           </Field>
+          {types?.length ? (
+            <Field path="volumes.type" label="Disk type" errors={errors}>
+              {(props) => (
+                <select
+                  {...props}
+                  value={form.volumeType}
+                  onChange={(e) => update({ volumeType: e.currentTarget.value })}
+                >
+                  <option value="">{types[0]} (the cloud’s default)</option>
+                  {types.slice(1).map((type) => (
+                    <option value={type}>{type}</option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          ) : (
+            capabilities && (
+              <div class="field">
+                <p class="hint" id="launch-volumes-type-none">
+                  {WHY_NOT.volumeTypes}
+                </p>
+              </div>
+            )
+          )}
           <Field path="volumes.raid" label="RAID level" errors={errors}>
             {(props) => (
               <select
@@ -92,6 +127,22 @@ export function VolumeFields({ form, update, errors }: SectionProps) {
               />
               Encrypt in the guest (LUKS)
             </label>
+          </div>
+          <div class="field">
+            {capabilities?.blockEncryption === false ? (
+              <p class="hint" id="launch-volumes-block-encryption-none">
+                {WHY_NOT.blockEncryption}
+              </p>
+            ) : (
+              <label class="choice">
+                <input
+                  type="checkbox"
+                  checked={form.blockEncryption}
+                  onChange={(e) => update({ blockEncryption: e.currentTarget.checked })}
+                />
+                Encrypt the volumes in the cloud (block encryption)
+              </label>
+            )}
           </div>
         </div>
       )}

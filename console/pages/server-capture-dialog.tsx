@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Capabilities } from '../../domain/capabilities';
+import { useRef, useState } from 'preact/hooks';
 import { api } from '../api';
+import { useCapabilities } from '../capabilities';
 import { FieldError, fieldErrorsOf, fieldProps } from '../components/field-error';
 import { newIdempotencyKey } from '../components/idempotency-key';
 import { ModalDialog } from '../components/modal-dialog';
@@ -19,17 +19,12 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 export function CaptureDialog({ server, onClose, onStarted }: Props) {
   const [form, setForm] = useState({ name: `${server.name}-${today()}`, description: '', reboot: false });
-  const [captureFrom, setCaptureFrom] = useState<Capabilities['captureFrom']>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const key = useRef(newIdempotencyKey()).current;
 
-  useEffect(() => {
-    api<Capabilities>('GET', `/v1/capabilities?region=${encodeURIComponent(server.region)}`).then(
-      (capabilities) => setCaptureFrom(capabilities.captureFrom),
-      () => undefined, // the API decides then, and says why if it refuses
-    );
-  }, [server.region]);
+  // Until the capabilities are known (or if they cannot be read) the API decides, and says why if it refuses.
+  const captureFrom = useCapabilities(server.region)?.captureFrom;
   // A running server the cloud cannot image as it is: it is stopped first, and started again after.
   const mustStop = server.state === 'running' && captureFrom !== undefined && !captureFrom.includes('running');
 

@@ -4,6 +4,7 @@ import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../doma
 import type { Page, PageRequest } from '../../domain/page';
 import type { Product } from '../../domain/product';
 import type { Server, StatusCheck } from '../../domain/server';
+import { ProviderError } from '../../domain/cloud-errors';
 import type { Volume } from '../../domain/volume';
 import type {
   CaptureImageInput,
@@ -40,6 +41,8 @@ export interface SimOptions {
   now?: () => number;
   /** The account to act as (SIM_ACCOUNT_ID); two drivers over one dbFile with different accounts can share images. */
   account?: string;
+  /** Less than the sim's full set, to play a cloud that cannot do something (what the console then leaves out). */
+  capabilities?: Partial<Capabilities>;
 }
 
 /** The embedded default cloud: state in SQLite, a function of time, with faults on demand. */
@@ -48,8 +51,10 @@ export class SimProvider implements CloudProvider {
   /** Tests and configuration script faults through this. */
   readonly faults: FaultInjector;
   private readonly ctx: SimContext;
+  private readonly declared: Partial<Capabilities>;
 
   constructor(options: SimOptions = {}) {
+    this.declared = options.capabilities ?? {};
     const store = new RecordStore(options.dbFile ?? ':memory:');
     this.faults = new FaultInjector(store, options.faults ?? { rates: {}, scripted: [] });
     this.ctx = {
@@ -80,7 +85,13 @@ export class SimProvider implements CloudProvider {
       disableImage: true,
       naming: LOCAL_NAMING,
       imageSharing: { account: LOCAL_ACCOUNT_RULE },
+      ...this.declared,
     };
+  }
+
+  /** What the sim was told it cannot do is refused, as such a cloud would. */
+  private require(capability: 'labels' | 'deprecation' | 'disableImage', what: string): void {
+    if (this.declared[capability] === false) throw new ProviderError('Unsupported', `this cloud cannot ${what}`);
   }
 
   async listRegions(): Promise<string[]> {
@@ -108,6 +119,7 @@ export class SimProvider implements CloudProvider {
   }
 
   async updateImage(region: string, imageId: string, update: ImageUpdate): Promise<MachineImage> {
+    if (update.labelColor !== undefined || update.labels !== undefined) this.require('labels', 'label images');
     return images.updateImage(this.ctx, region, imageId, update);
   }
 
@@ -116,10 +128,12 @@ export class SimProvider implements CloudProvider {
     imageId: string,
     options?: { replacementId?: string; at?: string },
   ): Promise<MachineImage> {
+    this.require('deprecation', 'deprecate images');
     return images.deprecateImage(this.ctx, region, imageId, options);
   }
 
   async disableImage(region: string, imageId: string): Promise<MachineImage> {
+    this.require('disableImage', 'disable images');
     return images.changeImage(this.ctx, region, imageId, 'disableImage', (doc) => {
       doc.disabled = true;
     });

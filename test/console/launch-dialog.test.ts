@@ -160,6 +160,43 @@ describe('console launch dialog', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 
+  it('offers the sim’s disk types and block encryption, and sends them as disks of that type', async () => {
+    const dialog = await openDialog();
+    await dialog.getByLabel('Server name').fill('db-typed');
+    await dialog.getByLabel('Add data volumes').check();
+    expect(await dialog.getByLabel('Disks').getAttribute('max')).toBe('16');
+    const types = dialog.getByLabel('Disk type');
+    expect(await types.locator('option').allTextContents()).toEqual([
+      'gp3 (the cloud’s default)',
+      'gp2',
+      'io2',
+      'st1',
+      'standard',
+    ]);
+    await dialog.getByLabel('Disks').fill('2');
+    await dialog.getByLabel('Size of each disk (GB)').fill('10');
+    await types.selectOption('io2');
+    await dialog.getByLabel('RAID level').selectOption('raid0');
+    await dialog.getByLabel('Encrypt the volumes in the cloud (block encryption)').check();
+    expect(await dialog.getByText('This cloud does not encrypt volumes', { exact: false }).count()).toBe(0);
+    await dialog.getByLabel('Group').fill('ops');
+    await dialog.getByLabel('Billing code').fill('ops-7');
+    const posted = con.page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/v1/launches'));
+    await dialog.getByRole('button', { name: 'Launch' }).click();
+    expect((await posted).postDataJSON().volumes).toEqual({
+      disks: [
+        { sizeGb: 10, type: 'io2' },
+        { sizeGb: 10, type: 'io2' },
+      ],
+      raid: 'raid0',
+      filesystem: 'ext4',
+      mountPoint: '/data',
+      encrypt: false,
+      blockEncryption: true,
+    });
+    await con.page.waitForURL(/#\/launches\/launch-/);
+  });
+
   it('checks server names with the API’s own pattern', () => {
     for (const name of ['web-1', 'a', 'x'.repeat(63), 'x'.repeat(64), 'Web-1', '-web', 'web-', 'web_1', '']) {
       expect(SERVER_NAME.test(name), name).toBe(ServerNameSchema.safeParse(name).success);
