@@ -143,6 +143,26 @@ describe('sim cloud', () => {
     expect(err.message).toContain('clone it');
   });
 
+  it('plays a cloud that can do less when told, and refuses what it was told it cannot do', async () => {
+    const sim = new SimProvider({ capabilities: { deprecation: false, labels: false, volumeTypes: undefined } });
+    const capabilities = await sim.capabilities(region);
+    expect(capabilities).toMatchObject({
+      deprecation: false,
+      labels: false,
+      disableImage: true,
+      blockEncryption: true,
+    });
+    expect(capabilities.volumeTypes).toBeUndefined();
+    const server = await launch(sim, 'less-1');
+    const own = await sim.captureImage(region, { serverId: server.id, name: 'mine', reboot: false });
+    expect((await rejection(sim.deprecateImage(region, own.id))).code).toBe('Unsupported');
+    expect((await rejection(sim.updateImage(region, own.id, { labelColor: 'red' }))).message).toBe(
+      'this cloud cannot label images',
+    );
+    expect((await sim.updateImage(region, own.id, { name: 'renamed' })).name).toBe('renamed');
+    expect((await sim.disableImage(region, own.id)).state).toBe('disabled');
+  });
+
   it('persists to its file, shared by every process that opens it', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'sim-')), 'sim-cloud.db');
     const api = new SimProvider({ dbFile: file });
