@@ -31,6 +31,8 @@ export const ConfigSchema = z.object({
   SIM_TIME_SCALE: z.coerce.number().min(0).max(100).default(0.1),
   /** A fault plan for the simulated cloud, as JSON (providers/README.md); none by default. */
   SIM_FAULTS: optionalText,
+  /** Less than the sim's full set of capabilities, as JSON (providers/README.md); the full set by default. */
+  SIM_CAPABILITIES: optionalText,
   /** Where the qemu driver's base image is built and kept; unset: ~/.cache/machine-images/qemu (shared by every checkout). */
   QEMU_IMAGE_CACHE: optionalText,
   /** auto: KVM where it boots a guest here, else TCG (software emulation); or kvm, tcg. */

@@ -6,6 +6,7 @@ import type { CloudProvider } from './cloud-provider';
 import { baseImageDir } from './qemu/base-image';
 import { QemuProvider } from './qemu/qemu-provider';
 import { parseFaultPlan } from './sim/faults';
+import { parseSimCapabilities } from './sim/sim-capabilities';
 import { SimProvider } from './sim/sim-provider';
 
 export type ProviderConfig = Pick<
@@ -14,6 +15,7 @@ export type ProviderConfig = Pick<
   | 'DATA_DIR'
   | 'SIM_TIME_SCALE'
   | 'SIM_FAULTS'
+  | 'SIM_CAPABILITIES'
   | 'AWS_ENDPOINT_URL'
   | 'AWS_REGION'
   | 'QEMU_IMAGE_CACHE'
@@ -31,6 +33,7 @@ export function createProvider(config: ProviderConfig): CloudProvider {
         dbFile: path.join(config.DATA_DIR, 'sim-cloud.db'),
         timeScale: config.SIM_TIME_SCALE,
         faults: parseFaultPlan(config.SIM_FAULTS),
+        capabilities: parseSimCapabilities(config.SIM_CAPABILITIES),
       });
     }
     case 'aws':
