@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
     .min(3)
     .max(64)
     .default('sim-account'),
+  /** Less than the sim's full set of capabilities, as JSON (providers/README.md); the full set by default. */
+  SIM_CAPABILITIES: optionalText,
   /** Where the qemu driver's base image is built and kept; unset: ~/.cache/machine-images/qemu (shared by every checkout). */
   QEMU_IMAGE_CACHE: optionalText,
   /** auto: KVM where it boots a guest here, else TCG (software emulation); or kvm, tcg. */

@@ -6,6 +6,7 @@ import type { CloudProvider } from './cloud-provider';
 import { baseImageDir } from './qemu/base-image';
 import { QemuProvider } from './qemu/qemu-provider';
 import { parseFaultPlan } from './sim/faults';
+import { parseSimCapabilities } from './sim/sim-capabilities';
 import { SimProvider } from './sim/sim-provider';
 
 export type ProviderConfig = Pick<
@@ -15,6 +16,7 @@ export type ProviderConfig = Pick<
   | 'SIM_TIME_SCALE'
   | 'SIM_FAULTS'
   | 'SIM_ACCOUNT_ID'
+  | 'SIM_CAPABILITIES'
   | 'AWS_ENDPOINT_URL'
   | 'AWS_REGION'
   | 'QEMU_IMAGE_CACHE'
@@ -33,6 +35,7 @@ export function createProvider(config: ProviderConfig): CloudProvider {
         timeScale: config.SIM_TIME_SCALE,
         faults: parseFaultPlan(config.SIM_FAULTS),
         account: config.SIM_ACCOUNT_ID,
+        capabilities: parseSimCapabilities(config.SIM_CAPABILITIES),
       });
     }
     case 'aws':

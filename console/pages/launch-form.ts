@@ -190,10 +190,7 @@ export function shownFields(form: LaunchForm): Set<string> {
     );
   if (form.keypair === 'existing') fields.push('keypair.name');
   if (form.volumes)
-    fields.push(
-      ...['count', 'sizeGb', 'type', 'raid', 'filesystem', 'mountPoint', 'encrypt', 'blockEncryption'].map(
-        (f) => `volumes.${f}`,
-      ),
-    );
+    // The API's refusals of a disk type (volumes.disks.N.type) or of block encryption show at the top of the volumes.
+    fields.push(...['count', 'sizeGb', 'raid', 'filesystem', 'mountPoint', 'encrypt'].map((f) => `volumes.${f}`));
   return new Set(fields);
 }

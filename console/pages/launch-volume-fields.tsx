@@ -67,7 +67,7 @@ export function VolumeFields({ form, update, errors, capabilities }: SectionProp
                   value={form.volumeType}
                   onChange={(e) => update({ volumeType: e.currentTarget.value })}
                 >
-                  <option value="">{types[0]} (the cloud’s default)</option>
+                  <option value="">{types[0]} (default)</option>
                   {types.slice(1).map((type) => (
                     <option value={type}>{type}</option>
                   ))}
@@ -140,7 +140,7 @@ export function VolumeFields({ form, update, errors, capabilities }: SectionProp
                   checked={form.blockEncryption}
                   onChange={(e) => update({ blockEncryption: e.currentTarget.checked })}
                 />
-                Encrypt the volumes in the cloud (block encryption)
+                Encrypt in the cloud (block encryption)
               </label>
             )}
           </div>

@@ -66,7 +66,7 @@ describe('console on a cloud with fewer capabilities', () => {
     await dialog.getByLabel('Server name').fill('db-small-cloud');
     await dialog.getByLabel('Add data volumes').check();
     await dialog.getByText('This cloud does not encrypt volumes: encrypt them in the guest (LUKS) instead.').waitFor();
-    expect(await dialog.getByLabel('Encrypt the volumes in the cloud (block encryption)').count()).toBe(0);
+    expect(await dialog.getByLabel('Encrypt in the cloud (block encryption)').count()).toBe(0);
     expect(await dialog.getByLabel('Encrypt in the guest (LUKS)').count()).toBe(1);
     expect(await dialog.getByLabel('Disk type').count()).toBe(0);
     expect(await dialog.getByText('This cloud has one kind of disk: there is no disk type to choose.').count()).toBe(1);

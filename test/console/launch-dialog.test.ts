@@ -166,18 +166,12 @@ describe('console launch dialog', () => {
     await dialog.getByLabel('Add data volumes').check();
     expect(await dialog.getByLabel('Disks').getAttribute('max')).toBe('16');
     const types = dialog.getByLabel('Disk type');
-    expect(await types.locator('option').allTextContents()).toEqual([
-      'gp3 (the cloud’s default)',
-      'gp2',
-      'io2',
-      'st1',
-      'standard',
-    ]);
+    expect(await types.locator('option').allTextContents()).toEqual(['gp3 (default)', 'gp2', 'io2', 'st1', 'standard']);
     await dialog.getByLabel('Disks').fill('2');
     await dialog.getByLabel('Size of each disk (GB)').fill('10');
     await types.selectOption('io2');
     await dialog.getByLabel('RAID level').selectOption('raid0');
-    await dialog.getByLabel('Encrypt the volumes in the cloud (block encryption)').check();
+    await dialog.getByLabel('Encrypt in the cloud (block encryption)').check();
     expect(await dialog.getByText('This cloud does not encrypt volumes', { exact: false }).count()).toBe(0);
     await dialog.getByLabel('Group').fill('ops');
     await dialog.getByLabel('Billing code').fill('ops-7');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { parseFaultPlan } from '../../providers/sim/faults';
+import { parseSimCapabilities } from '../../providers/sim/sim-capabilities';
 import { SIM_REGIONS } from '../../providers/sim/catalog';
 import { SimProvider } from '../../providers/sim/sim-provider';
 import { RecordStore } from '../../providers/local/record-store';
@@ -141,6 +142,40 @@ describe('sim cloud', () => {
     const err = await rejection(sim.updateImage(region, image, { name: 'mine-now' }));
     expect(err.code).toBe('InvalidInput');
     expect(err.message).toContain('clone it');
+  });
+
+  it('plays a cloud that can do less when told, and refuses what it was told it cannot do', async () => {
+    const sim = new SimProvider({ capabilities: { deprecation: false, labels: false, volumeTypes: undefined } });
+    const capabilities = await sim.capabilities(region);
+    expect(capabilities).toMatchObject({
+      deprecation: false,
+      labels: false,
+      disableImage: true,
+      blockEncryption: true,
+    });
+    expect(capabilities.volumeTypes).toBeUndefined();
+    const server = await launch(sim, 'less-1');
+    const own = await sim.captureImage(region, { serverId: server.id, name: 'mine', reboot: false });
+    expect((await rejection(sim.deprecateImage(region, own.id))).code).toBe('Unsupported');
+    expect((await rejection(sim.updateImage(region, own.id, { labelColor: 'red' }))).message).toBe(
+      'this cloud cannot label images',
+    );
+    expect((await sim.updateImage(region, own.id, { name: 'renamed' })).name).toBe('renamed');
+    expect((await sim.disableImage(region, own.id)).state).toBe('disabled');
+  });
+
+  it('reads SIM_CAPABILITIES: less than the full set, [] for no disk types, and refuses more than it has', () => {
+    expect(parseSimCapabilities(undefined)).toEqual({});
+    expect(parseSimCapabilities('{"blockEncryption":false,"volumeTypes":[],"maxVolumesPerServer":4}')).toEqual({
+      blockEncryption: false,
+      volumeTypes: undefined,
+      maxVolumesPerServer: 4,
+    });
+    expect(parseSimCapabilities('{"volumeTypes":["gp2"]}')).toEqual({ volumeTypes: ['gp2'] });
+    expect(() => parseSimCapabilities('{"maxVolumesPerServer":40}')).toThrow(/SIM_CAPABILITIES is not valid/);
+    expect(() => parseSimCapabilities('{"volumeTypes":["pd-ssd"]}')).toThrow(/SIM_CAPABILITIES/);
+    expect(() => parseSimCapabilities('{"naming":{}}')).toThrow(/SIM_CAPABILITIES/);
+    expect(() => parseSimCapabilities('not json')).toThrow(/SIM_CAPABILITIES/);
   });
 
   it('persists to its file, shared by every process that opens it', async () => {
