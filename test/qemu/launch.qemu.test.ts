@@ -5,17 +5,19 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SshGuestExecutor } from '../../guest/ssh-executor';
 import { secretRefs } from '../../secrets/key-store';
 import { provisioningKey } from '../../secrets/provisioning-key';
-import { startTestApi } from '../support/api';
+import { startConsole } from '../support/browser';
 import { qemuProcesses, sshRun, startQemuCloud } from '../support/qemu';
 import { testKeyStore } from '../support/temporal';
 
 // The whole product on real guests: HTTP → API → Temporal → worker → the qemu driver and the ssh executor. The
-// volume steps run in a Debian kernel (mdadm, cryptsetup, mkfs.xfs); the checks log in and look.
+// volume steps run in a Debian kernel (mdadm, cryptsetup, mkfs.xfs); the checks log in and look. The capture is the
+// original platform's own step, done as an operator would: from the console's Servers page, in Chromium.
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 describe('launches on the qemu cloud (real guests)', () => {
   let cloud: Awaited<ReturnType<typeof startQemuCloud>>;
-  let env: Awaited<ReturnType<typeof startTestApi>>;
+  let con: Awaited<ReturnType<typeof startConsole>>;
+  let env: Awaited<ReturnType<typeof startConsole>>['api'];
   let privateKey: string;
   let imageId: string;
   const run = randomUUID().slice(0, 8);
@@ -37,15 +39,16 @@ describe('launches on the qemu cloud (real guests)', () => {
     cloud = await startQemuCloud();
     const keys = testKeyStore();
     privateKey = (await provisioningKey(keys)).privateKeyPem;
-    env = await startTestApi({
+    con = await startConsole({
       provider: cloud.provider,
       keys,
       guest: new SshGuestExecutor({ username: 'root', privateKey }),
     });
+    env = con.api;
     imageId = (await cloud.provider.searchPublicImages('local', { q: 'debian-12*' })).items[0]!.id;
   });
   afterAll(async () => {
-    await env?.stop();
+    await con?.stop();
     await cloud?.stop();
   });
 
@@ -138,19 +141,27 @@ describe('launches on the qemu cloud (real guests)', () => {
   });
 
   let capturedId: string;
-  it('captures the server (stopped, copied, started again), and a launch from the image finds the file', async () => {
-    const res = await env.app.inject({
-      method: 'POST',
-      url: '/v1/images',
-      payload: { region: 'local', serverId: launched.server.id, name: `captured-${run}`, reboot: true },
-    });
-    expect(res.statusCode, res.body).toBe(202);
-    const capture = await untilClosed(res.json().statusUrl, 600_000);
-    expect(capture, JSON.stringify(capture)).toMatchObject({
-      status: 'completed',
-      result: { state: 'available', visibility: 'private' },
-    });
-    capturedId = capture.result.id;
+  it('captures the server from the Servers page (stopped, copied, started again), and a launch from the image finds the file', async () => {
+    await con.signIn(env.keys.operator);
+    await con.page.goto(`${con.url}/#/servers`);
+    const name = `raid-${run}`;
+    await con.page
+      .locator(`table.servers tr[data-server-id="${launched.server.id}"]`)
+      .getByRole('button', { name: `Actions for ${name}` })
+      .click();
+    await con.page.getByRole('menuitem', { name: 'Capture image' }).click();
+    const dialog = con.page.getByRole('dialog', { name: `Capture an image of ${name}` });
+    await dialog.getByLabel('Image name').fill(`captured-${run}`);
+    // qemu images stopped servers only: the dialog says so, and the server is stopped and started again.
+    expect(await dialog.locator('#capture-reboot').isChecked()).toBe(true);
+    await dialog.getByRole('button', { name: 'Capture' }).click();
+    await con.page
+      .getByRole('status')
+      .filter({ hasText: `${name}: capturing captured-${run} done` })
+      .waitFor({ timeout: 600_000 });
+    const captured = (await cloud.provider.listImages('local')).items.find((i) => i.name === `captured-${run}`);
+    expect(captured).toMatchObject({ state: 'available', visibility: 'private', tags: { group: 'ops' } });
+    capturedId = captured!.id;
     expect((await cloud.provider.getServer('local', launched.server.id)).state).toBe('running');
 
     const id = await launch({
