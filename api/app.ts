@@ -37,6 +37,7 @@ import { familyRoutes } from './routes/families';
 import { imageOperationRoutes } from './routes/image-operations';
 import { imageRoutes } from './routes/images';
 import { networkRoutes } from './routes/network';
+import { keypairRoutes } from './routes/keypairs';
 import { operationRoutes } from './routes/operations';
 import { reaperRoutes } from './routes/reaper';
 import { serverRoutes } from './routes/servers';
@@ -179,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(serverRoutes);
   await app.register(reaperRoutes);
   await app.register(networkRoutes);
+  await app.register(keypairRoutes);
   await app.register(operationRoutes);
   await app.register(familyRoutes);
   await app.register(codecRoutes);
