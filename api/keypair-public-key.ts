@@ -18,7 +18,13 @@ export function requireAcceptablePublicKey(publicKey: string, field: string): st
   if (/PRIVATE KEY/.test(line))
     throw refuse(field, `this is a private key; never send it. Send its public half instead: ${HOW}`);
   if (/[\r\n]/.test(line)) throw refuse(field, `give one line; ${HOW}`);
-  const parsed = ssh2.utils.parseKey(line);
+  const parsed = (() => {
+    try {
+      return ssh2.utils.parseKey(line);
+    } catch (err) {
+      return err as Error;
+    }
+  })();
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || key instanceof Error) throw refuse(field, `not an OpenSSH public key; ${HOW}`);
   if (key.isPrivateKey())
@@ -28,13 +34,18 @@ export function requireAcceptablePublicKey(publicKey: string, field: string): st
       field,
       `${key.type} keys are not accepted (${key.type === 'ssh-dss' ? 'DSA is broken and current OpenSSH refuses it' : 'not every cloud takes them'}); use ${ACCEPTED.join(', ')} (RSA of at least ${MIN_RSA_BITS} bits)`,
     );
-  if (key.type === 'ssh-rsa') {
-    const bits = createPublicKey(key.getPublicPEM()).asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < MIN_RSA_BITS)
-      throw refuse(
-        field,
-        `an RSA key of ${bits} bits is too weak; use at least ${MIN_RSA_BITS} bits (ssh-keygen -t rsa -b 3072), or better ssh-ed25519`,
-      );
-  }
+  // ssh2 reads the format only: a point off the curve or an empty modulus parses, and is no key at all.
+  const bits = (() => {
+    try {
+      return createPublicKey(key.getPublicPEM()).asymmetricKeyDetails?.modulusLength ?? 0;
+    } catch {
+      throw refuse(field, `the ${key.type} key is damaged (its numbers make no key); ${HOW}`);
+    }
+  })();
+  if (key.type === 'ssh-rsa' && bits < MIN_RSA_BITS)
+    throw refuse(
+      field,
+      `an RSA key of ${bits} bits is too weak; use at least ${MIN_RSA_BITS} bits (ssh-keygen -t rsa -b 3072), or better ssh-ed25519`,
+    );
   return line;
 }

@@ -72,6 +72,11 @@ describe('key pairs', () => {
       [DSA_PUBLIC_KEY, 'ssh-dss keys are not accepted'],
       ['ssh-ed25519 bm90IGEga2V5', 'not an OpenSSH public key'],
       ['hello world', 'not an OpenSSH public key'],
+      // The right format around a point that is not on the curve.
+      [
+        'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAAABBA==',
+        'the ecdsa-sha2-nistp256 key is damaged',
+      ],
       [privatePem, 'this is a private key; never send it'],
     ];
     for (const [publicKey, message] of cases) {
