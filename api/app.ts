@@ -38,6 +38,7 @@ import { imageOperationRoutes } from './routes/image-operations';
 import { imageRoutes } from './routes/images';
 import { imageShareRoutes } from './routes/image-shares';
 import { networkRoutes } from './routes/network';
+import { keypairRoutes } from './routes/keypairs';
 import { operationRoutes } from './routes/operations';
 import { reaperRoutes } from './routes/reaper';
 import { serverRoutes } from './routes/servers';
@@ -181,6 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(serverRoutes);
   await app.register(reaperRoutes);
   await app.register(networkRoutes);
+  await app.register(keypairRoutes);
   await app.register(operationRoutes);
   await app.register(familyRoutes);
   await app.register(codecRoutes);

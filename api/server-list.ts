@@ -1,7 +1,7 @@
 import { actsFor, type Principal } from '../domain/access';
 import type { Server } from '../domain/server';
 import type { CloudProvider } from '../providers/cloud-provider';
-import { ApiError } from './errors';
+import { readCursor, writeCursor } from './keyset-cursor';
 
 export interface ServerListFilter {
   /** Unset: every region of the cloud. */
@@ -23,25 +23,6 @@ export type ListedServer = Server & { region: string; launchId?: string; launchU
 const newestFirst = (a: ListedServer, b: ListedServer) =>
   b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
 
-interface CursorKey {
-  createdAt: string;
-  id: string;
-}
-
-const badCursor = () =>
-  new ApiError(400, 'invalid_request', 'querystring.cursor: not a cursor this API returned; start again without it');
-
-function readCursor(cursor: string): CursorKey {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorKey>;
-    if (typeof key.createdAt === 'string' && typeof key.id === 'string')
-      return { createdAt: key.createdAt, id: key.id };
-  } catch {
-    // below
-  }
-  throw badCursor();
-}
-
 /**
  * The servers the principal may see, across regions unless one is named, filtered and paged. The cursor is the last
  * item's place in the order (keyset), so a server made or terminated between pages moves no other one.
@@ -51,7 +32,7 @@ export async function listServers(
   principal: Principal,
   filter: ServerListFilter,
 ): Promise<{ items: ListedServer[]; nextCursor?: string }> {
-  const after = filter.cursor ? readCursor(filter.cursor) : undefined;
+  const after = filter.cursor ? readCursor(filter.cursor, ['createdAt', 'id'] as const) : undefined;
   const regions = filter.region ? [filter.region] : await provider.listRegions();
   const perRegion = await Promise.all(
     regions.map(async (region) =>
@@ -80,7 +61,7 @@ export async function listServers(
   return matching.length > filter.limit && last
     ? {
         items,
-        nextCursor: Buffer.from(JSON.stringify({ createdAt: last.createdAt, id: last.id })).toString('base64url'),
+        nextCursor: writeCursor({ createdAt: last.createdAt, id: last.id }),
       }
     : { items };
 }

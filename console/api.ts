@@ -73,7 +73,11 @@ export async function api<T>(
 
 /** The PEM of a created key pair, offered once as a file download. */
 export async function downloadPrivateKey(launchId: string, fileName: string): Promise<void> {
-  const pem = await api<string>('GET', `/v1/launches/${encodeURIComponent(launchId)}/private-key`);
+  savePrivateKey(await api<string>('GET', `/v1/launches/${encodeURIComponent(launchId)}/private-key`), fileName);
+}
+
+/** Hands a private key to the browser as `<fileName>.pem`; the page keeps no copy. */
+export function savePrivateKey(pem: string, fileName: string): void {
   const link = document.createElement('a');
   link.href = URL.createObjectURL(new Blob([pem], { type: 'application/x-pem-file' }));
   link.download = `${fileName}.pem`;

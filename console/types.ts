@@ -58,6 +58,17 @@ export interface Keypair {
   fingerprint: string;
 }
 
+/** A key pair as GET /v1/keypairs lists it: where it is, and whose (no group: the account's, shared by every group). */
+export interface ListedKeypair extends Keypair {
+  region: string;
+  group?: string;
+}
+
+/** POST /v1/keypairs's answer: a created key pair's private key comes in it, this once. */
+export interface CreatedKeypair extends ListedKeypair {
+  privateKey?: string;
+}
+
 export interface BillingCodeView {
   code: string;
   name: string;

@@ -22,7 +22,8 @@ export function useLaunchChoices(region: string, architecture: string): LaunchCh
     Promise.all([
       api<{ items: Product[] }>('GET', `/v1/products?${q}&architecture=${encodeURIComponent(architecture)}`),
       api<{ items: Firewall[] }>('GET', `/v1/firewalls?${q}`),
-      api<{ items: Keypair[] }>('GET', `/v1/keypairs?${q}`),
+      // The list is paged; one page of the most a page holds covers any region's key pairs in practice.
+      api<{ items: Keypair[] }>('GET', `/v1/keypairs?${q}&limit=500`),
     ]).then(
       ([products, firewalls, keypairs]) =>
         current && setChoices({ products: products.items, firewalls: firewalls.items, keypairs: keypairs.items }),
