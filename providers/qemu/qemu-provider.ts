@@ -21,6 +21,7 @@ import type {
 import { RecordStore } from '../local/record-store';
 import { QEMU_CAPABILITIES, QEMU_PRODUCTS, QEMU_REGION, QEMU_ZONE } from './catalog';
 import { requireRegion, type QemuContext, type QemuLimits } from './context';
+import { applyFirewall } from './qemu-forwards';
 import * as images from './qemu-images';
 import * as network from './qemu-network';
 import * as servers from './qemu-servers';
@@ -193,7 +194,15 @@ export class QemuProvider implements CloudProvider {
   }
 
   async authorize(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall> {
-    return network.authorize(this.ctx, region, firewallId, rules);
+    const firewall = network.authorize(this.ctx, region, firewallId, rules);
+    await applyFirewall(this.ctx, region, firewall);
+    return firewall;
+  }
+
+  async revoke(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall> {
+    const firewall = network.revoke(this.ctx, region, firewallId, rules);
+    await applyFirewall(this.ctx, region, firewall);
+    return firewall;
   }
 
   async listFirewalls(
