@@ -34,6 +34,7 @@ import { codecRoutes } from './routes/codec';
 import { consoleRoutes } from './routes/console';
 import { ApiMetrics, registerMetrics } from './metrics';
 import { familyRoutes } from './routes/families';
+import { firewallRoutes } from './routes/firewalls';
 import { imageOperationRoutes } from './routes/image-operations';
 import { imageRoutes } from './routes/images';
 import { networkRoutes } from './routes/network';
@@ -179,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(serverRoutes);
   await app.register(reaperRoutes);
   await app.register(networkRoutes);
+  await app.register(firewallRoutes);
   await app.register(operationRoutes);
   await app.register(familyRoutes);
   await app.register(codecRoutes);

@@ -11,40 +11,6 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
   const errors = { 400: ErrorSchema, 503: ErrorSchema };
 
   app.get(
-    '/v1/firewalls',
-    {
-      config: { access: 'read' },
-      schema: {
-        tags: ['network'],
-        summary:
-          'Firewalls (security groups) of a region the caller may use (its groups’ and the untagged), with their rules',
-        querystring: RegionQuery,
-        response: {
-          200: z.object({
-            items: z.array(
-              z.object({
-                id: z.string(),
-                name: z.string(),
-                description: z.string(),
-                rules: z.array(
-                  z.object({ protocol: z.string(), fromPort: z.number(), toPort: z.number(), cidr: z.string() }),
-                ),
-                tags: Tags,
-              }),
-            ),
-          }),
-          ...errors,
-        },
-      },
-    },
-    async (request) => ({
-      items: (await provider.listFirewalls(request.query.region)).filter((f) =>
-        canUseShared(request.principal, f.tags.group),
-      ),
-    }),
-  );
-
-  app.get(
     '/v1/keypairs',
     {
       config: { access: 'read' },
