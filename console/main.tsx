@@ -2,12 +2,19 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, apiKey } from './api';
 import { FamiliesPage } from './pages/families';
+import { FirewallsPage } from './pages/firewalls';
 import { ImagesPage } from './pages/images';
 import { LaunchesPage } from './pages/launches';
 import { ServersPage } from './pages/servers';
 import type { Region } from './types';
 
-const PAGES = { images: 'Images', servers: 'Servers', launches: 'Launches', families: 'Families' } as const;
+const PAGES = {
+  images: 'Images',
+  servers: 'Servers',
+  firewalls: 'Firewalls',
+  launches: 'Launches',
+  families: 'Families',
+} as const;
 type PageName = keyof typeof PAGES;
 
 const pageOf = (hash: string): PageName => {
@@ -120,6 +127,7 @@ function Console() {
       <main>
         {region && page === 'images' && <ImagesPage region={region} regions={regions} />}
         {region && page === 'servers' && <ServersPage region={region} />}
+        {region && page === 'firewalls' && <FirewallsPage region={region} />}
         {page === 'launches' && <LaunchesPage />}
         {region && page === 'families' && <FamiliesPage region={region} />}
       </main>

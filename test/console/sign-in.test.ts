@@ -21,6 +21,7 @@ describe('console sign-in', () => {
     expect(await con.page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents()).toEqual([
       'Images',
       'Servers',
+      'Firewalls',
       'Launches',
       'Families',
     ]);
