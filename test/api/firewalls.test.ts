@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimProvider } from '../../providers/sim/sim-provider';
+import { SimProvider } from '../../providers/sim/sim-provider';
 import { startTestApi } from '../support/api';
 import { bearer } from '../support/api-keys';
 import { LAUNCH_BODY } from '../support/launches';
@@ -133,5 +133,43 @@ describe('firewalls API (sim)', () => {
     } while (cursor);
     expect(seen).toEqual(all.map((f) => f.id));
     expect((await as(env.keys.operator, 'GET', '/v1/firewalls?cursor=nonsense')).statusCode).toBe(400);
+  });
+});
+
+// The same API on a cloud whose firewalls take IPv4 sources only (as qemu's): an IPv6 rule is refused before the cloud.
+describe('firewalls API on a cloud without IPv6 firewall rules', () => {
+  let env: Awaited<ReturnType<typeof startTestApi>>;
+  beforeAll(async () => {
+    const sim = new SimProvider({ timeScale: 0 });
+    const ipv4Only = Object.assign(Object.create(sim) as SimProvider, {
+      capabilities: async (r: string) => ({ ...(await sim.capabilities(r)), ipv6Firewall: false }),
+    });
+    env = await startTestApi({ provider: ipv4Only });
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('answers 400 naming the IPv6 rule, on create and on adding rules', async () => {
+    const refused = await env.app.inject({
+      method: 'POST',
+      url: '/v1/firewalls',
+      payload: { region, name: 'v4-only', group: 'ops', rules: [ssh, web6] },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toMatch(/^body\.rules\.1\.cidr: .*IPv4 sources only/);
+    const created = await env.app.inject({
+      method: 'POST',
+      url: '/v1/firewalls',
+      payload: { region, name: 'v4-only', group: 'ops', rules: [ssh] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const added = await env.app.inject({
+      method: 'POST',
+      url: `/v1/firewalls/${created.json().id}/rules?region=${region}`,
+      payload: { rules: [web6] },
+    });
+    expect(added.statusCode).toBe(400);
+    expect(added.json().message).toMatch(/^body\.rules\.0\.cidr/);
   });
 });
