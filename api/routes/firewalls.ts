@@ -53,10 +53,16 @@ export const firewallRoutes: FastifyPluginAsyncZod = async (app) => {
       const { principal, body } = request;
       await requireRegion(catalog, body.region, 'body.region');
       await requireRulesFit(catalog, body.region, body.rules, 'body.rules');
-      const group = body.group ?? (principal.groups !== 'all' ? principal.groups[0] : undefined);
+      // A key of one group makes that group's firewall; one of several must say which.
+      const only = principal.groups !== 'all' && principal.groups.length === 1 ? principal.groups[0] : undefined;
+      const group = body.group ?? only;
       if (group) requireActsFor(principal, group, 'body.group');
       else if (principal.groups !== 'all')
-        throw new ApiError(400, 'invalid_request', 'body.group: name the group whose firewall it is');
+        throw new ApiError(
+          400,
+          'invalid_request',
+          `body.group: name the group whose firewall it is (one of ${principal.groups.join(', ') || 'none: this key acts for no group'})`,
+        );
       const firewall = await provider.createFirewall(body.region, {
         name: body.name,
         description: body.description ?? `made by ${principal.name} through the API`,

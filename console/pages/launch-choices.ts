@@ -20,7 +20,8 @@ export function useLaunchChoices(region: string, architecture: string): LaunchCh
     const q = `region=${encodeURIComponent(region)}`;
     Promise.all([
       api<{ items: Product[] }>('GET', `/v1/products?${q}&architecture=${encodeURIComponent(architecture)}`),
-      api<{ items: Firewall[] }>('GET', `/v1/firewalls?${q}`),
+      // The list is paged now: the launch dialog offers the first 200 (a launch takes at most 5).
+      api<{ items: Firewall[] }>('GET', `/v1/firewalls?${q}&limit=200`),
       api<{ items: Keypair[] }>('GET', `/v1/keypairs?${q}`),
     ]).then(
       ([products, firewalls, keypairs]) =>
