@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, apiKey } from './api';
 import { FamiliesPage } from './pages/families';
+import { FirewallsPage } from './pages/firewalls';
 import { ImagesPage } from './pages/images';
 import { KeypairsPage } from './pages/keypairs';
 import { LaunchesPage } from './pages/launches';
@@ -12,6 +13,7 @@ const PAGES = {
   images: 'Images',
   servers: 'Servers',
   keypairs: 'Key pairs',
+  firewalls: 'Firewalls',
   launches: 'Launches',
   families: 'Families',
 } as const;
@@ -128,6 +130,7 @@ function Console() {
         {region && page === 'images' && <ImagesPage region={region} regions={regions} />}
         {region && page === 'servers' && <ServersPage region={region} />}
         {region && page === 'keypairs' && <KeypairsPage region={region} />}
+        {region && page === 'firewalls' && <FirewallsPage region={region} />}
         {page === 'launches' && <LaunchesPage />}
         {region && page === 'families' && <FamiliesPage region={region} />}
       </main>

@@ -53,6 +53,17 @@ export interface Firewall {
   description: string;
 }
 
+import type { FirewallRule } from '../domain/network';
+
+export type { FirewallRule };
+
+/** A firewall as GET /v1/firewalls lists it: where it is, its inbound rules and its group. */
+export interface ListedFirewall extends Firewall {
+  region: string;
+  rules: FirewallRule[];
+  tags: Record<string, string>;
+}
+
 export interface Keypair {
   name: string;
   fingerprint: string;

@@ -13,7 +13,7 @@ export const ServerNameSchema = z
     'use 1 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit',
   );
 
-const ResourceNameSchema = z
+export const ResourceNameSchema = z
   .string()
   .max(100)
   .regex(
@@ -48,7 +48,12 @@ export const FirewallRuleSchema = z
       .refine((cidr) => isIpv4Cidr(cidr) || isIpv6Cidr(cidr), CIDR_HINT),
   })
   .strict()
-  .refine((rule) => rule.fromPort <= rule.toPort, { message: 'fromPort must not be above toPort', path: ['toPort'] });
+  .refine((rule) => rule.fromPort <= rule.toPort, { message: 'fromPort must not be above toPort', path: ['toPort'] })
+  // -1 is ICMP's "any type"; a TCP or UDP port is 0 to 65535.
+  .refine((rule) => (rule.protocol !== 'tcp' && rule.protocol !== 'udp') || rule.fromPort >= 0, {
+    message: 'a tcp or udp port is 0 to 65535',
+    path: ['fromPort'],
+  });
 
 export const FirewallChoiceSchema = z.union(
   [

@@ -141,7 +141,10 @@ export interface CloudProvider {
 
   // firewalls
   createFirewall(region: string, input: CreateFirewallInput): Promise<Firewall>;
+  /** Adds rules; one already there is left as it is. IPv6 sources only where capabilities().ipv6Firewall. */
   authorize(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall>;
+  /** Removes rules; one not there counts as removed. */
+  revoke(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall>;
   listFirewalls(
     region: string,
     filter?: { ids?: string[]; tag?: { key: string; value?: string } },

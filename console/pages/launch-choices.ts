@@ -21,8 +21,8 @@ export function useLaunchChoices(region: string, architecture: string): LaunchCh
     const q = `region=${encodeURIComponent(region)}`;
     Promise.all([
       api<{ items: Product[] }>('GET', `/v1/products?${q}&architecture=${encodeURIComponent(architecture)}`),
-      api<{ items: Firewall[] }>('GET', `/v1/firewalls?${q}`),
-      // The list is paged; one page of the most a page holds covers any region's key pairs in practice.
+      // The lists are paged: the dialog offers the first page of each (a launch takes at most 5 firewalls and 1 key pair).
+      api<{ items: Firewall[] }>('GET', `/v1/firewalls?${q}&limit=200`),
       api<{ items: Keypair[] }>('GET', `/v1/keypairs?${q}&limit=500`),
     ]).then(
       ([products, firewalls, keypairs]) =>

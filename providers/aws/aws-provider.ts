@@ -107,6 +107,8 @@ export class AwsProvider implements CloudProvider {
     this.firewalls.create(region, input);
   authorize = (region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall> =>
     this.firewalls.authorize(region, firewallId, rules);
+  revoke = (region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall> =>
+    this.firewalls.revoke(region, firewallId, rules);
   listFirewalls = (
     region: string,
     filter?: { ids?: string[]; tag?: { key: string; value?: string } },

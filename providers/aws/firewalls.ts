@@ -1,6 +1,7 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  RevokeSecurityGroupIngressCommand,
   DeleteSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
   DescribeVpcsCommand,
@@ -61,6 +62,36 @@ export class AwsFirewalls {
         await this.ingress(region, firewallId, [rule]).catch((e: unknown) => {
           if (ec2CodeOf(e) !== 'InvalidPermission.Duplicate') throw e;
         });
+      }
+    }
+    return this.get(region, firewallId);
+  }
+
+  /** Removes rules; one the firewall lacks is left out, since EC2 refuses to revoke what is not there. */
+  async revoke(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall> {
+    const current = await readBack(() => this.get(region, firewallId));
+    const wanted = new Set(rules.map(ruleKey));
+    const present = current.rules.filter((r) => wanted.has(ruleKey(r)));
+    if (present.length === 0) return current;
+    try {
+      await this.ec2.call(region, 'RevokeSecurityGroupIngress', (c) =>
+        c.send(
+          new RevokeSecurityGroupIngressCommand({ GroupId: firewallId, IpPermissions: present.map(toIpPermission) }),
+        ),
+      );
+    } catch (err) {
+      // Someone else removed one of them meanwhile: EC2 refuses the whole batch, so remove them one by one.
+      if (ec2CodeOf(err) !== 'InvalidPermission.NotFound') throw err;
+      for (const rule of present) {
+        await this.ec2
+          .call(region, 'RevokeSecurityGroupIngress', (c) =>
+            c.send(
+              new RevokeSecurityGroupIngressCommand({ GroupId: firewallId, IpPermissions: [toIpPermission(rule)] }),
+            ),
+          )
+          .catch((e: unknown) => {
+            if (ec2CodeOf(e) !== 'InvalidPermission.NotFound') throw e;
+          });
       }
     }
     return this.get(region, firewallId);

@@ -65,6 +65,25 @@ export function authorizeStored(
   });
 }
 
+/** Removes rules; one the firewall lacks is left out, as EC2 would not remove what is not there. */
+export function revokeStored(store: RecordStore, region: string, firewallId: string, rules: FirewallRule[]): Firewall {
+  validRules(rules);
+  return store.transaction(() => {
+    const stored = store.get<Firewall>('firewall', firewallId);
+    if (!stored || stored.region !== region)
+      throw new ProviderError('NotFound', `firewall ${firewallId} does not exist`);
+    const firewall = { ...stored.doc, rules: stored.doc.rules.filter((rule) => !rules.some((r) => sameRule(r, rule))) };
+    store.put({ ...stored, doc: firewall });
+    return firewall;
+  });
+}
+
+/** For a cloud whose firewalls take IPv4 sources only: an IPv6 rule is refused, not silently dropped. */
+export function refuseIpv6(rules: FirewallRule[], why: string): void {
+  const ipv6 = rules.find((rule) => isIpv6Cidr(rule.cidr));
+  if (ipv6) throw new ProviderError('Unsupported', `rule source ${ipv6.cidr} is IPv6; ${why}`);
+}
+
 export function listStoredFirewalls(
   store: RecordStore,
   region: string,

@@ -5,7 +5,13 @@ import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../doma
 import type { CreateFirewallInput } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
 import { requireName } from '../local/naming';
-import { authorizeStored, listStoredFirewalls, storeFirewall } from '../local/firewall-records';
+import {
+  authorizeStored,
+  listStoredFirewalls,
+  refuseIpv6,
+  revokeStored,
+  storeFirewall,
+} from '../local/firewall-records';
 import { colonHex, openSshPublicKey } from '../local/keys';
 import { newId, requireRegion, type QemuContext } from './context';
 
@@ -79,15 +85,25 @@ export function deleteKeypair(ctx: QemuContext, region: string, name: string): v
   ctx.store.delete('keypair', keypairId(region, name));
 }
 
+const IPV4_ONLY = 'the qemu cloud forwards IPv4 ports on the loopback only; give an IPv4 CIDR';
+
 export function createFirewall(ctx: QemuContext, region: string, input: CreateFirewallInput): Firewall {
   requireRegion(region);
   requireName('firewall', input.name);
+  refuseIpv6(input.rules, IPV4_ONLY);
   return storeFirewall(ctx.store, region, newId('sg'), input);
 }
 
 export function authorize(ctx: QemuContext, region: string, firewallId: string, rules: FirewallRule[]): Firewall {
   requireRegion(region);
+  refuseIpv6(rules, IPV4_ONLY);
   return authorizeStored(ctx.store, region, firewallId, rules);
+}
+
+export function revoke(ctx: QemuContext, region: string, firewallId: string, rules: FirewallRule[]): Firewall {
+  requireRegion(region);
+  refuseIpv6(rules, IPV4_ONLY);
+  return revokeStored(ctx.store, region, firewallId, rules);
 }
 
 export function listFirewalls(

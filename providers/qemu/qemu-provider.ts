@@ -22,6 +22,7 @@ import { RecordStore } from '../local/record-store';
 import { QEMU_CAPABILITIES, QEMU_PRODUCTS, QEMU_REGION, QEMU_ZONE } from './catalog';
 import { requireRegion, type QemuContext, type QemuLimits } from './context';
 import * as shares from './qemu-image-shares';
+import { applyFirewall } from './qemu-forwards';
 import * as images from './qemu-images';
 import * as network from './qemu-network';
 import * as servers from './qemu-servers';
@@ -210,7 +211,15 @@ export class QemuProvider implements CloudProvider {
   }
 
   async authorize(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall> {
-    return network.authorize(this.ctx, region, firewallId, rules);
+    const firewall = network.authorize(this.ctx, region, firewallId, rules);
+    await applyFirewall(this.ctx, region, firewall);
+    return firewall;
+  }
+
+  async revoke(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall> {
+    const firewall = network.revoke(this.ctx, region, firewallId, rules);
+    await applyFirewall(this.ctx, region, firewall);
+    return firewall;
   }
 
   async listFirewalls(

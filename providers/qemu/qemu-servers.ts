@@ -118,7 +118,7 @@ function requireRoom(ctx: QemuContext, region: string, memoryMb: number, except?
   }
 }
 
-function firewallsOf(ctx: QemuContext, doc: ServerDoc): Firewall[] {
+export function firewallsOf(ctx: QemuContext, doc: ServerDoc): Firewall[] {
   return doc.firewallIds
     .map((id) => ctx.store.get<Firewall>('firewall', id)?.doc)
     .filter((f): f is Firewall => f !== undefined);

@@ -4,7 +4,7 @@ import type { CreateFirewallInput } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
 import { colonHex, openSshPublicKey } from '../local/keys';
 import { newId, requireRegion, type SimContext } from './context';
-import { authorizeStored, listStoredFirewalls, storeFirewall } from '../local/firewall-records';
+import { authorizeStored, listStoredFirewalls, revokeStored, storeFirewall } from '../local/firewall-records';
 import { requireName } from '../local/naming';
 import { serverView, type ServerDoc } from './sim-servers';
 
@@ -77,6 +77,12 @@ export function createFirewall(ctx: SimContext, region: string, input: CreateFir
 export function authorize(ctx: SimContext, region: string, firewallId: string, rules: FirewallRule[]): Firewall {
   ctx.faults.check('authorize');
   return authorizeStored(ctx.store, region, firewallId, rules);
+}
+
+export function revoke(ctx: SimContext, region: string, firewallId: string, rules: FirewallRule[]): Firewall {
+  ctx.faults.check('revoke');
+  requireRegion(region);
+  return revokeStored(ctx.store, region, firewallId, rules);
 }
 
 export function listFirewalls(

@@ -239,6 +239,10 @@ export class SimProvider implements CloudProvider {
     return network.authorize(this.ctx, region, firewallId, rules);
   }
 
+  async revoke(region: string, firewallId: string, rules: FirewallRule[]): Promise<Firewall> {
+    return network.revoke(this.ctx, region, firewallId, rules);
+  }
+
   async listFirewalls(
     region: string,
     filter?: { ids?: string[]; tag?: { key: string; value?: string } },

@@ -355,7 +355,12 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
               document.paths[target!.replaceAll('~1', '/').replaceAll('~0', '~')]?.[targetMethod!],
               link.operationRef,
             ).toBeDefined();
-            expect(link.parameters).toEqual({ id: '$response.body#/id' });
+            // A firewall's routes take its region too.
+            expect(link.parameters).toEqual(
+              path === '/v1/firewalls'
+                ? { id: '$response.body#/id', 'query.region': '$response.body#/region' }
+                : { id: '$response.body#/id' },
+            );
           }
         }
       }
@@ -371,6 +376,9 @@ describe('launches API (HTTP → API → Temporal → worker → activity)', () 
         'DELETE /v1/servers/{id} 202 GetOperation',
         'POST /v1/reaper/run 202 GetOperation',
         'POST /v1/families/{name}/refresh 202 GetOperation',
+        'POST /v1/firewalls 201 AddFirewallRules',
+        'POST /v1/firewalls 201 RemoveFirewallRules',
+        'POST /v1/firewalls 201 DeleteFirewall',
       ]),
     );
   });

@@ -22,6 +22,7 @@ describe('console sign-in', () => {
       'Images',
       'Servers',
       'Key pairs',
+      'Firewalls',
       'Launches',
       'Families',
     ]);

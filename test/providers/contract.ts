@@ -251,6 +251,37 @@ export function providerContract(driver: string, target: () => ContractTarget): 
       ).toEqual([]);
     });
 
+    it('revokes rules, and takes IPv6 sources where the capabilities say so', async () => {
+      const web = { protocol: 'tcp' as const, fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' };
+      const ssh = { protocol: 'tcp' as const, fromPort: 22, toPort: 22, cidr: '203.0.113.0/24' };
+      const firewall = await p().createFirewall(r(), {
+        name: `revoke-${run}`,
+        description: 'contract suite',
+        rules: [ssh],
+      });
+      try {
+        await p().authorize(r(), firewall.id, [web]);
+        const revoked = await p().revoke(r(), firewall.id, [web, { ...web, fromPort: 8443, toPort: 8443 }]);
+        expect(revoked.rules).toEqual([ssh]);
+        const [listed] = await p().listFirewalls(r(), { ids: [firewall.id] });
+        expect(listed?.rules).toEqual([ssh]);
+        const ipv6 = { protocol: 'tcp' as const, fromPort: 80, toPort: 80, cidr: '2001:db8::/32' };
+        if ((await p().capabilities(r())).ipv6Firewall) {
+          await p().authorize(r(), firewall.id, [ipv6]);
+          const [withIpv6] = await p().listFirewalls(r(), { ids: [firewall.id] });
+          expect(withIpv6?.rules).toEqual(expect.arrayContaining([ipv6, ssh]));
+          expect((await p().revoke(r(), firewall.id, [ipv6])).rules).toEqual([ssh]);
+        } else {
+          const refused = await rejection(p().authorize(r(), firewall.id, [ipv6]));
+          expect(refused.code).toBe('Unsupported');
+          expect(refused.message).toMatch(/IPv6/);
+        }
+        expect((await p().revoke(r(), firewall.id, [ssh])).rules).toEqual([]);
+      } finally {
+        await p().deleteFirewall(r(), firewall.id);
+      }
+    });
+
     it('creates a volume once per client token, attaches, detaches and deletes it', async () => {
       // Its own tag key: a launch's tags also mark the server's root volume.
       const encrypted = !t().cannot?.blockEncryption;
