@@ -1,9 +1,11 @@
+import { ProviderError } from '../../domain/cloud-errors';
 import type { ImageShareChange, ImageShares, MachineImage } from '../../domain/image';
 import type { Page, PageRequest } from '../../domain/page';
 import { newestFirst } from '../local/image-query';
 import {
   addShares,
   LOCAL_ACCOUNT_RULE,
+  ownedBy,
   removeShares,
   requireAccountIds,
   sharesOf,
@@ -14,13 +16,14 @@ import { QEMU_ACCOUNT } from './catalog';
 import { requireRegion, type QemuContext } from './context';
 import { changeOwn, findImageDoc, view, type ImageDoc } from './qemu-images';
 
-// Launch permissions of own images, kept in the image's record as the sim keeps them. The local cloud runs one
-// account, so shares are recorded and listed but no other account here launches from them.
+// Launch permissions of own images, kept in the image's record as the sim keeps them. This driver acts as one
+// account (local); records of other accounts in its store show here only when shared with it.
 
 export function listImageShares(ctx: QemuContext, region: string, imageId: string): ImageShares {
-  // changeOwn refuses public images; a no-op change reads the record through the same check.
-  changeOwn(ctx, region, imageId, () => undefined);
-  return sharesOf(findImageDoc(ctx, region, imageId).doc);
+  const { doc } = findImageDoc(ctx, region, imageId);
+  if (!ownedBy(doc, QEMU_ACCOUNT))
+    throw new ProviderError('InvalidInput', `image ${imageId} is not this account's; only its owner sees its shares`);
+  return sharesOf(doc);
 }
 
 export function shareImage(ctx: QemuContext, region: string, imageId: string, change: ImageShareChange): ImageShares {

@@ -7,6 +7,7 @@ import type { Page, PageRequest } from '../../domain/page';
 import type { CaptureImageInput, ImageUpdate, PublicImageQuery } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
 import { applyImageUpdate } from '../local/image-records';
+import { ownedBy, visibilityFor } from '../local/image-shares';
 import { requireName } from '../local/naming';
 import { pageOf } from '../local/paging';
 import { matchesQuery, newestFirst } from '../local/image-query';
@@ -115,9 +116,11 @@ export function registerBaseImage(ctx: QemuContext, region: string): boolean {
 export function findImageDoc(ctx: QemuContext, region: string, imageId: string): { doc: ImageDoc; view: MachineImage } {
   requireRegion(region);
   const stored = ctx.store.get<ImageDoc>('image', imageId);
-  if (!stored || stored.region !== region)
+  // Another account's image is found only when shared with this one or public (providers/local/image-shares.ts).
+  const visibility = stored && visibilityFor(stored.doc, QEMU_ACCOUNT);
+  if (!stored || stored.region !== region || !visibility)
     throw new ProviderError('NotFound', `image ${imageId} does not exist in region ${region}`);
-  return { doc: stored.doc, view: view(stored.doc) };
+  return { doc: stored.doc, view: { ...view(stored.doc), visibility } };
 }
 
 /** The disk a new server's root overlay is backed by. */
@@ -136,7 +139,7 @@ export const getImage = (ctx: QemuContext, region: string, imageId: string): Mac
 
 export function listImages(ctx: QemuContext, region: string, page?: PageRequest): Page<MachineImage> {
   requireRegion(region);
-  const own = ctx.store.list<ImageDoc>('image', region).filter((s) => s.doc.image.visibility !== 'public');
+  const own = ctx.store.list<ImageDoc>('image', region).filter((s) => ownedBy(s.doc, QEMU_ACCOUNT));
   return pageOf(own.map((s) => view(s.doc)).sort(newestFirst), page);
 }
 
@@ -249,6 +252,11 @@ export function changeOwn(
         'InvalidInput',
         `image ${imageId} is a public image of the cloud; clone it into a private image to change it`,
       );
+    if (!ownedBy(doc, QEMU_ACCOUNT))
+      throw new ProviderError(
+        'InvalidInput',
+        `image ${imageId} belongs to account ${doc.image.ownerId}, which shared it with this one; clone it to change it`,
+      );
     change(doc);
     ctx.store.put({ id: imageId, kind: 'image', region, clientToken: null, doc });
     return view(doc);
@@ -295,8 +303,8 @@ export function deregisterImage(
   ctx.store.transaction(() => {
     const stored = ctx.store.get<ImageDoc>('image', imageId);
     if (!stored || stored.region !== region) return;
-    if (stored.doc.image.visibility === 'public')
-      throw new ProviderError('InvalidInput', `image ${imageId} is a public image of the cloud; it cannot be deleted`);
+    if (!ownedBy(stored.doc, QEMU_ACCOUNT))
+      throw new ProviderError('InvalidInput', `image ${imageId} is not this account's; it cannot be deleted`);
     const user = usedBy(imageId);
     if (user)
       throw new ProviderError('Conflict', `image ${imageId} is the base of server ${user}'s disk; terminate it first`);

@@ -7,6 +7,7 @@ import type { MachineImage } from '../../domain/image';
 import { SimProvider } from '../../providers/sim/sim-provider';
 import { startTestApi } from '../support/api';
 import { bearer } from '../support/api-keys';
+import { LAUNCH_BODY } from '../support/launches';
 
 const REGION = 'sim-east-1';
 
@@ -133,6 +134,21 @@ describe('image shares API on the sim', () => {
     expect(found).toMatchObject({ visibility: 'shared', ownerId: 'partner-account' });
     const own = await send('GET', `/v1/images?region=${REGION}&scope=own&limit=1000`);
     expect(own.json().items.map((i: MachineImage) => i.id)).not.toContain(theirs.id);
+    // Any group of ours may launch from it: the server runs from the other account's image.
+    const launch = await send(
+      'POST',
+      '/v1/launches',
+      { ...LAUNCH_BODY, imageId: theirs.id, name: 'from-shared' },
+      env.keys.operator,
+    );
+    expect(launch.statusCode, launch.body).toBe(202);
+    let done: { status: string; server?: { id: string } } = { status: 'running' };
+    for (let i = 0; i < 100 && done.status === 'running'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      done = (await send('GET', `/v1/launches/${launch.json().id}`)).json();
+    }
+    expect(done.status).toBe('completed');
+    expect((await sim.getServer(REGION, done.server!.id)).imageId).toBe(theirs.id);
     const reshare = await send('POST', shares(theirs.id), { accounts: ['audit-account'] });
     expect(reshare.statusCode).toBe(409);
     expect(reshare.json()).toMatchObject({
