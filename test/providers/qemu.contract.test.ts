@@ -4,8 +4,9 @@ import { startQemuCloud } from '../support/qemu';
 import { providerContract } from './contract';
 
 // The qemu driver under the same contract: a real guest boots (about 80 s under TCG), disks hot-plug through QMP,
-// a capture copies a stopped guest's disk. What it declares it cannot do is checked to be refused.
-vi.setConfig({ testTimeout: 420_000, hookTimeout: 600_000 });
+// a capture copies a stopped guest's disk. What it declares it cannot do is checked to be refused. One case boots a
+// guest twice (start, then reboot), and a loaded 2-core machine can take four minutes a boot: hence the room.
+vi.setConfig({ testTimeout: 900_000, hookTimeout: 600_000 });
 
 let cloud: Awaited<ReturnType<typeof startQemuCloud>>;
 let provider: QemuProvider;
@@ -18,7 +19,7 @@ afterAll(async () => cloud?.stop());
 providerContract('qemu', () => ({
   provider,
   region: cloud.region,
-  settleMs: 240_000,
+  settleMs: 360_000,
   cannot: {
     arm64: 'the local cloud runs x86_64 guests only',
     largeLibrary: 'the public library is the one base image the project builds',
