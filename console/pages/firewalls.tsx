@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { ActionMenu } from '../components/action-menu';
-import type { FirewallRule, ListedFirewall, Page } from '../types';
+import { usePagedList } from '../components/paged-list';
+import type { FirewallRule, ListedFirewall } from '../types';
 import { CreateFirewallDialog } from './firewall-create-dialog';
 import { DeleteFirewallDialog } from './firewall-delete-dialog';
 import { AddRuleDialog } from './firewall-rule-dialog';
@@ -20,44 +21,17 @@ const ACTIONS = [
 ];
 
 export function FirewallsPage({ region }: { region: string }) {
-  const [firewalls, setFirewalls] = useState<ListedFirewall[]>();
-  const [nextCursor, setNextCursor] = useState<string>();
-  const [problem, setProblem] = useState<string>();
-  const [reloads, setReloads] = useState(0);
   const [open, setOpen] = useState<string>();
   const [dialog, setDialog] = useState<Dialog>();
   const [notice, setNotice] = useState<Notice>();
-
-  const query = (cursor?: string) =>
-    new URLSearchParams({ region, limit: '50', ...(cursor ? { cursor } : {}) }).toString();
-
-  useEffect(() => {
-    let stale = false;
-    api<Page<ListedFirewall>>('GET', `/v1/firewalls?${query()}`).then(
-      (page) => {
-        if (stale) return;
-        setFirewalls(page.items);
-        setNextCursor(page.nextCursor);
-        setProblem(undefined);
-      },
-      (err: Error) => {
-        if (!stale) setProblem(err.message);
-      },
-    );
-    return () => {
-      stale = true;
-    };
-  }, [region, reloads]);
-
-  async function more(): Promise<void> {
-    try {
-      const page = await api<Page<ListedFirewall>>('GET', `/v1/firewalls?${query(nextCursor)}`);
-      setFirewalls((current) => [...(current ?? []), ...page.items]);
-      setNextCursor(page.nextCursor);
-    } catch (err) {
-      setProblem((err as Error).message);
-    }
-  }
+  const {
+    items: firewalls,
+    setItems: setFirewalls,
+    nextCursor,
+    problem,
+    more,
+    reload,
+  } = usePagedList<ListedFirewall>('/v1/firewalls', { region, limit: '50' }, [region]);
 
   /** Puts the firewall's new rules in its row, where it was. */
   const replace = (changed: ListedFirewall) =>
@@ -88,7 +62,7 @@ export function FirewallsPage({ region }: { region: string }) {
         <button type="button" class="primary" onClick={() => setDialog({ action: 'create' })}>
           Create firewall
         </button>
-        <button type="button" onClick={() => setReloads((n) => n + 1)}>
+        <button type="button" onClick={reload}>
           Refresh
         </button>
       </div>
@@ -173,7 +147,7 @@ export function FirewallsPage({ region }: { region: string }) {
           onCreated={(firewall) => {
             setDialog(undefined);
             setNotice({ text: `Created ${firewall.name} (${firewall.id}).` });
-            setReloads((n) => n + 1);
+            reload();
           }}
         />
       )}
@@ -195,7 +169,7 @@ export function FirewallsPage({ region }: { region: string }) {
           onDeleted={() => {
             setNotice({ text: `Deleted ${dialog.firewall.name}.` });
             setDialog(undefined);
-            setReloads((n) => n + 1);
+            reload();
           }}
         />
       )}
