@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { ActionMenu } from '../components/action-menu';
+import { NoticeLine, type Notice } from '../components/notice';
 import { usePagedList } from '../components/paged-list';
 import type { FirewallRule, ListedFirewall } from '../types';
 import { CreateFirewallDialog } from './firewall-create-dialog';
@@ -11,7 +12,6 @@ import { ruleText } from './firewall-rules';
 // Firewalls of the region the key may use, with their inbound rules: create one, add a rule, remove a rule (its
 // button beside it), delete a firewall (refused while servers are in it, with the servers named).
 
-type Notice = { text: string; alert?: boolean };
 type Dialog = { action: 'create' } | { action: 'add-rule' | 'delete'; firewall: ListedFirewall };
 type FirewallAction = 'add-rule' | 'delete';
 
@@ -66,11 +66,7 @@ export function FirewallsPage({ region }: { region: string }) {
           Refresh
         </button>
       </div>
-      {notice && (
-        <p class={notice.alert ? 'notice field-error' : 'notice'} role={notice.alert ? 'alert' : 'status'}>
-          {notice.text}
-        </p>
-      )}
+      <NoticeLine notice={notice} />
       {problem && (
         <p class="field-error" role="alert">
           {problem}

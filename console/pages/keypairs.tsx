@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ActionMenu } from '../components/action-menu';
+import { NoticeLine, type Notice } from '../components/notice';
 import { usePagedList } from '../components/paged-list';
 import type { CreatedKeypair, ListedKeypair } from '../types';
 import { KeypairDeleteDialog } from './keypair-delete-dialog';
@@ -9,7 +10,6 @@ import { KeypairFormDialog } from './keypair-form-dialog';
 // shown once), import a public key, delete one no server uses.
 
 type Dialog = { action: 'create' | 'import' } | { action: 'delete'; keypair: ListedKeypair };
-type Notice = { text: string; alert?: boolean };
 
 export function KeypairsPage({ region }: { region: string }) {
   const [allRegions, setAllRegions] = useState(false);
@@ -53,11 +53,7 @@ export function KeypairsPage({ region }: { region: string }) {
           Refresh
         </button>
       </div>
-      {notice && (
-        <p class={notice.alert ? 'notice field-error' : 'notice'} role={notice.alert ? 'alert' : 'status'}>
-          {notice.text}
-        </p>
-      )}
+      <NoticeLine notice={notice} />
       {problem && (
         <p class="field-error" role="alert">
           {problem}

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { ActionMenu } from '../components/action-menu';
+import { NoticeLine, type Notice } from '../components/notice';
 import { usePagedList } from '../components/paged-list';
 import type { ListedServer, Operation, OperationAccepted } from '../types';
 import { DOING, serverActions, type ServerAction } from './server-actions';
@@ -12,7 +13,6 @@ import { TerminateDialog } from './server-terminate-dialog';
 // addresses and age; stop, start, reboot, capture an image, or terminate from each row's menu. Each action is an
 // operation the row follows until it ends.
 
-type Notice = { text: string; alert?: boolean };
 type Dialog = { action: 'capture' | 'terminate'; server: ListedServer };
 
 const STATES = ['', 'pending', 'running', 'stopping', 'stopped', 'terminated'] as const;
@@ -132,11 +132,7 @@ export function ServersPage({ region }: { region: string }) {
           Refresh
         </button>
       </form>
-      {notice && (
-        <p class={notice.alert ? 'notice field-error' : 'notice'} role={notice.alert ? 'alert' : 'status'}>
-          {notice.text}
-        </p>
-      )}
+      <NoticeLine notice={notice} />
       {problem && (
         <p class="field-error" role="alert">
           {problem}
