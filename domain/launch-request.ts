@@ -21,6 +21,16 @@ export const ResourceNameSchema = z
     'use 1 to 100 letters, digits, dots, hyphens and underscores, starting with a letter or digit',
   );
 
+/** A group's name as API keys and resource tags write it. */
+const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+
+/** One group a key pair or firewall is made for (a launch's group says more, since `*` is tempting there). */
+export const GroupNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(GROUP_NAME, 'name one group (letters, digits and _ . : -)');
+
 export const ProductChoiceSchema = z.union(
   [
     z.object({ productId: z.string().min(1).max(64) }).strict(),
@@ -158,7 +168,7 @@ export const LaunchRequestSchema = z
       .min(1)
       .max(64)
       .regex(
-        /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/,
+        GROUP_NAME,
         'name one group (letters, digits and _ . : -); "*" stands for every group in a key, not for a launch',
       ),
     billingCode: z.string().min(1).max(64),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FirewallRuleSchema, ResourceNameSchema } from '../../domain/launch-request';
+import { FirewallRuleSchema, GroupNameSchema, ResourceNameSchema } from '../../domain/launch-request';
 
 // The firewalls resource: a security group with its inbound rules, in a region.
 
@@ -32,13 +32,9 @@ export const CreateFirewallBody = z
     region: z.string().min(1).max(64),
     name: ResourceNameSchema,
     description: z.string().max(255).optional(),
-    group: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'name one group (letters, digits and _ . : -)')
-      .optional()
-      .describe('the group whose firewall it is; unset: the caller’s only group (an admin’s: shared by every group)'),
+    group: GroupNameSchema.optional().describe(
+      'the group whose firewall it is; unset: the caller’s only group (an admin’s: shared by every group)',
+    ),
     rules: Rules.default([]),
   })
   .strict();

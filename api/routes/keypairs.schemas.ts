@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GroupNameSchema } from '../../domain/launch-request';
 
 export const KeypairSchema = z.object({
   name: z.string(),
@@ -19,13 +20,9 @@ export const KeypairListSchema = z.object({ items: z.array(KeypairSchema), nextC
 export const CreateKeypairSchema = z.object({
   region: z.string().min(1, 'name a region; GET /v1/regions lists them').max(64),
   name: z.string().min(1).max(255).describe('unique in its region; GET /v1/capabilities says what the cloud takes'),
-  group: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'name one group (letters, digits and _ . : -)')
-    .optional()
-    .describe('the group it is for; unset: the caller’s only group (an admin’s: the account’s, shared by every group)'),
+  group: GroupNameSchema.optional().describe(
+    'the group it is for; unset: the caller’s only group (an admin’s: the account’s, shared by every group)',
+  ),
   publicKey: z
     .string()
     .min(1)

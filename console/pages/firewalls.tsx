@@ -1,7 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { ActionMenu } from '../components/action-menu';
-import type { FirewallRule, ListedFirewall, Page } from '../types';
+import { NoticeLine, type Notice } from '../components/notice';
+import { usePagedList } from '../components/paged-list';
+import type { FirewallRule, ListedFirewall } from '../types';
 import { CreateFirewallDialog } from './firewall-create-dialog';
 import { DeleteFirewallDialog } from './firewall-delete-dialog';
 import { AddRuleDialog } from './firewall-rule-dialog';
@@ -10,7 +12,6 @@ import { ruleText } from './firewall-rules';
 // Firewalls of the region the key may use, with their inbound rules: create one, add a rule, remove a rule (its
 // button beside it), delete a firewall (refused while servers are in it, with the servers named).
 
-type Notice = { text: string; alert?: boolean };
 type Dialog = { action: 'create' } | { action: 'add-rule' | 'delete'; firewall: ListedFirewall };
 type FirewallAction = 'add-rule' | 'delete';
 
@@ -20,44 +21,17 @@ const ACTIONS = [
 ];
 
 export function FirewallsPage({ region }: { region: string }) {
-  const [firewalls, setFirewalls] = useState<ListedFirewall[]>();
-  const [nextCursor, setNextCursor] = useState<string>();
-  const [problem, setProblem] = useState<string>();
-  const [reloads, setReloads] = useState(0);
   const [open, setOpen] = useState<string>();
   const [dialog, setDialog] = useState<Dialog>();
   const [notice, setNotice] = useState<Notice>();
-
-  const query = (cursor?: string) =>
-    new URLSearchParams({ region, limit: '50', ...(cursor ? { cursor } : {}) }).toString();
-
-  useEffect(() => {
-    let stale = false;
-    api<Page<ListedFirewall>>('GET', `/v1/firewalls?${query()}`).then(
-      (page) => {
-        if (stale) return;
-        setFirewalls(page.items);
-        setNextCursor(page.nextCursor);
-        setProblem(undefined);
-      },
-      (err: Error) => {
-        if (!stale) setProblem(err.message);
-      },
-    );
-    return () => {
-      stale = true;
-    };
-  }, [region, reloads]);
-
-  async function more(): Promise<void> {
-    try {
-      const page = await api<Page<ListedFirewall>>('GET', `/v1/firewalls?${query(nextCursor)}`);
-      setFirewalls((current) => [...(current ?? []), ...page.items]);
-      setNextCursor(page.nextCursor);
-    } catch (err) {
-      setProblem((err as Error).message);
-    }
-  }
+  const {
+    items: firewalls,
+    setItems: setFirewalls,
+    nextCursor,
+    problem,
+    more,
+    reload,
+  } = usePagedList<ListedFirewall>('/v1/firewalls', { region, limit: '50' }, [region]);
 
   /** Puts the firewall's new rules in its row, where it was. */
   const replace = (changed: ListedFirewall) =>
@@ -88,15 +62,11 @@ export function FirewallsPage({ region }: { region: string }) {
         <button type="button" class="primary" onClick={() => setDialog({ action: 'create' })}>
           Create firewall
         </button>
-        <button type="button" onClick={() => setReloads((n) => n + 1)}>
+        <button type="button" onClick={reload}>
           Refresh
         </button>
       </div>
-      {notice && (
-        <p class={notice.alert ? 'notice field-error' : 'notice'} role={notice.alert ? 'alert' : 'status'}>
-          {notice.text}
-        </p>
-      )}
+      <NoticeLine notice={notice} />
       {problem && (
         <p class="field-error" role="alert">
           {problem}
@@ -173,7 +143,7 @@ export function FirewallsPage({ region }: { region: string }) {
           onCreated={(firewall) => {
             setDialog(undefined);
             setNotice({ text: `Created ${firewall.name} (${firewall.id}).` });
-            setReloads((n) => n + 1);
+            reload();
           }}
         />
       )}
@@ -195,7 +165,7 @@ export function FirewallsPage({ region }: { region: string }) {
           onDeleted={() => {
             setNotice({ text: `Deleted ${dialog.firewall.name}.` });
             setDialog(undefined);
-            setReloads((n) => n + 1);
+            reload();
           }}
         />
       )}

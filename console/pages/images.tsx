@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { useCapabilities } from '../capabilities';
+import { NoticeLine, type Notice } from '../components/notice';
 import type { Image, Region } from '../types';
 import type { ImageAction } from './image-actions';
 import { CloneDialog } from './image-clone-dialog';
@@ -14,7 +15,6 @@ import { LaunchDialog } from './launch-dialog';
 // Machine images: own ones first, then a search of the cloud's public library; rename and label own images in
 // place, and launch, clone, share, deprecate or delete from each row's menu.
 
-type Notice = { text: string; alert?: boolean };
 type Dialog = { action: 'launch' | 'clone' | 'share' | 'delete'; image: Image };
 
 export function ImagesPage({ region, regions }: { region: string; regions: Region[] }) {
@@ -109,11 +109,7 @@ export function ImagesPage({ region, regions }: { region: string; regions: Regio
           Refresh
         </button>
       </form>
-      {notice && (
-        <p class={notice.alert ? 'notice field-error' : 'notice'} role={notice.alert ? 'alert' : 'status'}>
-          {notice.text}
-        </p>
-      )}
+      <NoticeLine notice={notice} />
       {listing.problem && (
         <p class="field-error" role="alert">
           {listing.problem}

@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { useState } from 'preact/hooks';
 import { ActionMenu } from '../components/action-menu';
-import type { CreatedKeypair, ListedKeypair, Page } from '../types';
+import { NoticeLine, type Notice } from '../components/notice';
+import { usePagedList } from '../components/paged-list';
+import type { CreatedKeypair, ListedKeypair } from '../types';
 import { KeypairDeleteDialog } from './keypair-delete-dialog';
 import { KeypairFormDialog } from './keypair-form-dialog';
 
@@ -9,54 +10,28 @@ import { KeypairFormDialog } from './keypair-form-dialog';
 // shown once), import a public key, delete one no server uses.
 
 type Dialog = { action: 'create' | 'import' } | { action: 'delete'; keypair: ListedKeypair };
-type Notice = { text: string; alert?: boolean };
 
 export function KeypairsPage({ region }: { region: string }) {
   const [allRegions, setAllRegions] = useState(false);
-  const [keypairs, setKeypairs] = useState<ListedKeypair[]>();
-  const [nextCursor, setNextCursor] = useState<string>();
-  const [problem, setProblem] = useState<string>();
-  const [reloads, setReloads] = useState(0);
   const [open, setOpen] = useState<string>();
   const [dialog, setDialog] = useState<Dialog>();
   const [notice, setNotice] = useState<Notice>();
-
-  const query = (cursor?: string) =>
-    new URLSearchParams({ limit: '100', ...(allRegions ? {} : { region }), ...(cursor ? { cursor } : {}) }).toString();
-
-  useEffect(() => {
-    let stale = false;
-    api<Page<ListedKeypair>>('GET', `/v1/keypairs?${query()}`).then(
-      (page) => {
-        if (stale) return;
-        setKeypairs(page.items);
-        setNextCursor(page.nextCursor);
-        setProblem(undefined);
-      },
-      (err: Error) => {
-        if (!stale) setProblem(err.message);
-      },
-    );
-    return () => {
-      stale = true;
-    };
-  }, [region, allRegions, reloads]);
-
-  async function more(): Promise<void> {
-    try {
-      const page = await api<Page<ListedKeypair>>('GET', `/v1/keypairs?${query(nextCursor)}`);
-      setKeypairs((current) => [...(current ?? []), ...page.items]);
-      setNextCursor(page.nextCursor);
-    } catch (err) {
-      setProblem((err as Error).message);
-    }
-  }
+  const {
+    items: keypairs,
+    nextCursor,
+    problem,
+    more,
+    reload,
+  } = usePagedList<ListedKeypair>('/v1/keypairs', { limit: '100', ...(allRegions ? {} : { region }) }, [
+    region,
+    allRegions,
+  ]);
 
   function made(keypair: CreatedKeypair): void {
     setNotice({
       text: `Key pair ${keypair.name} ${keypair.privateKey ? 'created' : 'imported'} in ${keypair.region}.`,
     });
-    setReloads((n) => n + 1);
+    reload();
   }
 
   const place = (k: ListedKeypair) => `${k.region}/${k.name}`;
@@ -74,15 +49,11 @@ export function KeypairsPage({ region }: { region: string }) {
           <input type="checkbox" checked={allRegions} onChange={(e) => setAllRegions(e.currentTarget.checked)} />
           All regions
         </label>
-        <button type="button" onClick={() => setReloads((n) => n + 1)}>
+        <button type="button" onClick={reload}>
           Refresh
         </button>
       </div>
-      {notice && (
-        <p class={notice.alert ? 'notice field-error' : 'notice'} role={notice.alert ? 'alert' : 'status'}>
-          {notice.text}
-        </p>
-      )}
+      <NoticeLine notice={notice} />
       {problem && (
         <p class="field-error" role="alert">
           {problem}
@@ -142,7 +113,7 @@ export function KeypairsPage({ region }: { region: string }) {
           onDeleted={() => {
             setDialog(undefined);
             setNotice({ text: `Key pair ${dialog.keypair.name} deleted from ${dialog.keypair.region}.` });
-            setReloads((n) => n + 1);
+            reload();
           }}
         />
       )}

@@ -1,7 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { ActionMenu } from '../components/action-menu';
-import type { ListedServer, Operation, OperationAccepted, Page } from '../types';
+import { NoticeLine, type Notice } from '../components/notice';
+import { usePagedList } from '../components/paged-list';
+import type { ListedServer, Operation, OperationAccepted } from '../types';
 import { DOING, serverActions, type ServerAction } from './server-actions';
 import { CaptureDialog } from './server-capture-dialog';
 import { useServerOperations, type Pending } from './server-operations';
@@ -11,7 +13,6 @@ import { TerminateDialog } from './server-terminate-dialog';
 // addresses and age; stop, start, reboot, capture an image, or terminate from each row's menu. Each action is an
 // operation the row follows until it ends.
 
-type Notice = { text: string; alert?: boolean };
 type Dialog = { action: 'capture' | 'terminate'; server: ListedServer };
 
 const STATES = ['', 'pending', 'running', 'stopping', 'stopped', 'terminated'] as const;
@@ -30,51 +31,26 @@ const shortId = (id: string) => (id.length > 16 ? `${id.slice(0, 15)}…` : id);
 export function ServersPage({ region }: { region: string }) {
   const [filter, setFilter] = useState({ allRegions: false, state: '', name: '' });
   const [search, setSearch] = useState('');
-  const [servers, setServers] = useState<ListedServer[]>();
-  const [nextCursor, setNextCursor] = useState<string>();
-  const [problem, setProblem] = useState<string>();
-  const [reloads, setReloads] = useState(0);
   const [open, setOpen] = useState<string>();
   const [dialog, setDialog] = useState<Dialog>();
   const [notice, setNotice] = useState<Notice>();
   const operations = useServerOperations(onClosed);
-
-  const query = (cursor?: string) =>
-    new URLSearchParams({
+  const {
+    items: servers,
+    nextCursor,
+    problem,
+    more,
+    reload,
+  } = usePagedList<ListedServer>(
+    '/v1/servers',
+    {
       limit: '50',
       ...(filter.allRegions ? {} : { region }),
       ...(filter.state ? { state: filter.state } : {}),
       ...(filter.name ? { name: filter.name } : {}),
-      ...(cursor ? { cursor } : {}),
-    }).toString();
-
-  useEffect(() => {
-    let stale = false;
-    api<Page<ListedServer>>('GET', `/v1/servers?${query()}`).then(
-      (page) => {
-        if (stale) return;
-        setServers(page.items);
-        setNextCursor(page.nextCursor);
-        setProblem(undefined);
-      },
-      (err: Error) => {
-        if (!stale) setProblem(err.message);
-      },
-    );
-    return () => {
-      stale = true;
-    };
-  }, [region, filter, reloads]);
-
-  async function more(): Promise<void> {
-    try {
-      const page = await api<Page<ListedServer>>('GET', `/v1/servers?${query(nextCursor)}`);
-      setServers((current) => [...(current ?? []), ...page.items]);
-      setNextCursor(page.nextCursor);
-    } catch (err) {
-      setProblem((err as Error).message);
-    }
-  }
+    },
+    [region, filter],
+  );
 
   function onClosed(pending: Pending, operation: Operation): void {
     setNotice(
@@ -85,7 +61,7 @@ export function ServersPage({ region }: { region: string }) {
             alert: true,
           },
     );
-    setReloads((n) => n + 1);
+    reload();
   }
 
   function started(server: ListedServer, doing: string, accepted: OperationAccepted): void {
@@ -152,15 +128,11 @@ export function ServersPage({ region }: { region: string }) {
           />
           All regions
         </label>
-        <button type="button" onClick={() => setReloads((n) => n + 1)}>
+        <button type="button" onClick={reload}>
           Refresh
         </button>
       </form>
-      {notice && (
-        <p class={notice.alert ? 'notice field-error' : 'notice'} role={notice.alert ? 'alert' : 'status'}>
-          {notice.text}
-        </p>
-      )}
+      <NoticeLine notice={notice} />
       {problem && (
         <p class="field-error" role="alert">
           {problem}

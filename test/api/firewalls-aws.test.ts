@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsProvider } from '../../providers/aws/aws-provider';
-import { startTestApi } from '../support/api';
+import type { AwsProvider } from '../../providers/aws/aws-provider';
 import { bearer } from '../support/api-keys';
-import { startMoto, type Moto } from '../support/moto';
+import { startAwsTestApi } from '../support/aws-api';
 
 const REGION = 'us-east-1';
 const ssh = { protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '203.0.113.0/24' };
@@ -12,21 +11,14 @@ const web6 = { protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '2001:db8::/32
 // Firewalls through HTTP on the EC2 driver against moto: security groups, their ingress rules (IPv6 ranges
 // included) and the refusal to delete one an instance is in. GUEST_EXECUTOR=none.
 describe('firewalls API on aws (moto)', () => {
-  let moto: Moto;
   let aws: AwsProvider;
-  let env: Awaited<ReturnType<typeof startTestApi>>;
+  let env: Awaited<ReturnType<typeof startAwsTestApi>>;
   beforeAll(async () => {
-    moto = await startMoto();
-    aws = new AwsProvider({
-      region: REGION,
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
-    env = await startTestApi({ provider: aws, guest: null });
+    env = await startAwsTestApi(REGION);
+    aws = env.aws;
   });
   afterAll(async () => {
     await env?.stop();
-    await moto?.stop();
   });
 
   const as = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) =>

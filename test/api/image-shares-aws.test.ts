@@ -1,28 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MachineImage } from '../../domain/image';
-import { AwsProvider } from '../../providers/aws/aws-provider';
-import { startTestApi } from '../support/api';
+import type { AwsProvider } from '../../providers/aws/aws-provider';
 import { bearer } from '../support/api-keys';
-import { startMoto, type Moto } from '../support/moto';
+import { startAwsTestApi } from '../support/aws-api';
 
 const REGION = 'us-east-1';
 
 // Image shares as EC2 launch permissions, against moto. moto keeps each account's images apart, so the receiving
 // side (scope=shared) is proven on the sim; here it must still answer, without this account's own images.
 describe('image shares API on aws (moto)', () => {
-  let moto: Moto;
   let aws: AwsProvider;
-  let env: Awaited<ReturnType<typeof startTestApi>>;
+  let env: Awaited<ReturnType<typeof startAwsTestApi>>;
   let image: MachineImage;
   beforeAll(async () => {
-    moto = await startMoto();
-    aws = new AwsProvider({
-      region: REGION,
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
-    env = await startTestApi({ provider: aws, guest: null });
+    env = await startAwsTestApi(REGION);
+    aws = env.aws;
     const base = (await aws.searchPublicImages(REGION, { q: 'ubuntu', architecture: 'x86_64', limit: 50 })).items.find(
       (i) => i.state === 'available',
     )!;
@@ -42,7 +35,6 @@ describe('image shares API on aws (moto)', () => {
   });
   afterAll(async () => {
     await env?.stop();
-    await moto?.stop();
   });
   const shares = () => `/v1/images/${image.id}/shares?region=${REGION}`;
   const send = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, token?: string) =>

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MachineImage } from '../../domain/image';
 import { LABEL_COLORS } from '../../domain/images';
-import { AwsProvider } from '../../providers/aws/aws-provider';
-import { startTestApi } from '../support/api';
-import { startMoto, type Moto } from '../support/moto';
+import type { AwsProvider } from '../../providers/aws/aws-provider';
+import { startAwsTestApi } from '../support/aws-api';
 
 const REGION = 'us-east-1';
 type Page = { items: MachineImage[]; nextCursor?: string };
@@ -12,25 +11,18 @@ type Page = { items: MachineImage[]; nextCursor?: string };
 // The image routes on the EC2 driver against moto (its ~1,100 default public AMIs). moto lacks
 // EnableImageDeprecation, so deprecation answers 501 here; hiding deprecated images is proven on the sim.
 describe('images API on aws (moto)', () => {
-  let moto: Moto;
   let aws: AwsProvider;
-  let env: Awaited<ReturnType<typeof startTestApi>>;
+  let env: Awaited<ReturnType<typeof startAwsTestApi>>;
   let base: MachineImage;
   beforeAll(async () => {
-    moto = await startMoto();
-    aws = new AwsProvider({
-      region: REGION,
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
-    env = await startTestApi({ provider: aws, guest: null });
+    env = await startAwsTestApi(REGION);
+    aws = env.aws;
     base = (await aws.searchPublicImages(REGION, { q: 'ubuntu', architecture: 'x86_64', limit: 50 })).items.find(
       (i) => i.state === 'available',
     )!;
   });
   afterAll(async () => {
     await env?.stop();
-    await moto?.stop();
   });
   const inject = (method: 'GET' | 'PATCH' | 'POST' | 'DELETE', url: string, payload?: object) =>
     env.app.inject({ method, url, ...(payload ? { payload } : {}) });

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsProvider } from '../../providers/aws/aws-provider';
-import { startTestApi } from '../support/api';
+import type { AwsProvider } from '../../providers/aws/aws-provider';
 import { bearer } from '../support/api-keys';
-import { startMoto, type Moto } from '../support/moto';
+import { startAwsTestApi } from '../support/aws-api';
 import { ed25519PublicKey, rsaPublicKey } from '../support/ssh-public-keys';
 
 const EAST = 'us-east-1';
@@ -12,21 +11,14 @@ const WEST = 'us-west-2';
 // Key pairs through the API on the EC2 driver against moto (CreateKeyPair, ImportKeyPair, DescribeKeyPairs,
 // DeleteKeyPair), GUEST_EXECUTOR=none.
 describe('key pairs on aws (moto)', () => {
-  let moto: Moto;
   let aws: AwsProvider;
-  let env: Awaited<ReturnType<typeof startTestApi>>;
+  let env: Awaited<ReturnType<typeof startAwsTestApi>>;
   beforeAll(async () => {
-    moto = await startMoto();
-    aws = new AwsProvider({
-      region: EAST,
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
-    env = await startTestApi({ provider: aws, guest: null });
+    env = await startAwsTestApi(EAST);
+    aws = env.aws;
   });
   afterAll(async () => {
     await env?.stop();
-    await moto?.stop();
   });
 
   type Who = 'admin' | 'operator' | 'outsider';

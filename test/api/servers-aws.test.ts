@@ -1,29 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsProvider } from '../../providers/aws/aws-provider';
-import { startTestApi } from '../support/api';
-import { startMoto, type Moto } from '../support/moto';
+import type { AwsProvider } from '../../providers/aws/aws-provider';
+import { startAwsTestApi } from '../support/aws-api';
 
 const REGION = 'us-east-1';
 
 // Stop, start and reboot through the API on the EC2 driver against moto (StopInstances, StartInstances,
 // RebootInstances), GUEST_EXECUTOR=none.
 describe('server stop and start on aws (moto)', () => {
-  let moto: Moto;
   let aws: AwsProvider;
-  let env: Awaited<ReturnType<typeof startTestApi>>;
+  let env: Awaited<ReturnType<typeof startAwsTestApi>>;
   beforeAll(async () => {
-    moto = await startMoto();
-    aws = new AwsProvider({
-      region: REGION,
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
-    env = await startTestApi({ provider: aws, guest: null });
+    env = await startAwsTestApi(REGION);
+    aws = env.aws;
   });
   afterAll(async () => {
     await env?.stop();
-    await moto?.stop();
   });
 
   const closed = async (id: string) => {
