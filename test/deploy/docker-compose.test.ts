@@ -105,6 +105,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('builds on a Node.js base image of a major that package.json engines supports', () => {
+    const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    const major = /^FROM node:(\d+)-/m.exec(dockerfile)?.[1];
+    expect(major, 'the Dockerfile builds FROM node:<major>-...').toBeDefined();
+    const { engines } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    // engines lists one caret range per supported major (^20.19.0 || ^22.13.0 || ^24.0.0).
+    const majors = engines.node.split('||').map((range) => /^\s*\^(\d+)\./.exec(range)?.[1]);
+    expect(majors, `engines.node is "${engines.node}"`).toContain(major);
+  });
+
   it("registers the namespace and the search attributes with the service's own npm run temporal:prepare", () => {
     const command = services['temporal-prepare']?.command as string[];
     expect(command.at(-1)).toBe('scripts/cluster/prepare-namespace.ts');
