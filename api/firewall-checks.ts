@@ -7,19 +7,10 @@ import { canUseShared } from './auth/scope';
 import type { CatalogCache } from './catalog-cache';
 import { ApiError, notFound } from './errors';
 
-// What a firewall request must get right before the cloud is asked: the region, IPv6 sources only where the cloud
-// takes them, the firewall visible to the caller, and no server left in it when it goes.
+// What a firewall request must get right before the cloud is asked: IPv6 sources only where the cloud takes them,
+// and the firewall visible to the caller.
 
 const invalid = (field: string, message: string) => new ApiError(400, 'invalid_request', `${field}: ${message}`);
-
-export async function requireRegion(catalog: CatalogCache, region: string, field: string): Promise<void> {
-  const regions = await catalog.regions();
-  if (!regions.includes(region))
-    throw invalid(
-      field,
-      `"${region}" is not a region of ${catalog.providerName}; choose one of ${regions.slice(0, 20).join(', ')}`,
-    );
-}
 
 export async function requireRulesFit(
   catalog: CatalogCache,
@@ -60,25 +51,4 @@ export async function visibleFirewall(
       `firewall ${id} has no group: it is the account's, shared by every group, and only an admin may change it`,
     );
   return firewall;
-}
-
-/** 409 while servers (not terminated) are in the firewall, naming those the caller may see. */
-export async function requireUnused(
-  provider: CloudProvider,
-  principal: Principal,
-  region: string,
-  id: string,
-): Promise<void> {
-  const users = (await provider.listServers(region)).filter(
-    (s) => s.state !== 'terminated' && s.firewallIds.includes(id),
-  );
-  if (users.length === 0) return;
-  const seen = users.filter((s) => actsFor(principal, s.tags.group)).map((s) => `${s.name} (${s.id})`);
-  const hidden = users.length - seen.length;
-  const named = [...seen, ...(hidden ? [`${hidden} server(s) of groups you do not act for`] : [])].join(', ');
-  throw new ApiError(
-    409,
-    'conflict',
-    `firewall ${id} is in use by ${named}; terminate ${users.length === 1 ? 'that server' : 'those servers'} first`,
-  );
 }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Principal } from '../../domain/access';
 import { MANAGED_BY } from '../../domain/launch';
-import { requireActsFor } from '../auth/scope';
-import { ApiError } from '../errors';
-import { requireRegion, requireRulesFit, requireUnused, visibleFirewall } from '../firewall-checks';
+import type { FirewallRule } from '../../domain/network';
+import { requireCloudName, requireRegion } from '../cloud-names';
+import { requireRulesFit, visibleFirewall } from '../firewall-checks';
+import { ownerGroup, requireNoServerUses } from '../resource-owner';
 import { listFirewalls } from '../firewall-list';
 import { ErrorSchema } from '../schemas';
 import { RegionQuery } from './catalog.schemas';
@@ -13,6 +15,23 @@ import { CreateFirewallBody, FirewallListQuery, FirewallParams, FirewallSchema, 
 export const firewallRoutes: FastifyPluginAsyncZod = async (app) => {
   const { provider, catalog } = app.deps;
   const errors = { 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
+
+  /** Adds (authorize) or removes (revoke) rules on a live firewall the caller may change; the firewall as it is now. */
+  async function changeRules(
+    request: {
+      query: { region: string };
+      params: { id: string };
+      body: { rules: FirewallRule[] };
+      principal: Principal;
+    },
+    change: 'authorize' | 'revoke',
+  ) {
+    const { region } = request.query;
+    await requireRegion(catalog, region, 'querystring.region');
+    await requireRulesFit(catalog, region, request.body.rules, 'body.rules');
+    await visibleFirewall(provider, request.principal, region, request.params.id, 'change');
+    return { ...(await provider[change](region, request.params.id, request.body.rules)), region };
+  }
 
   app.get(
     '/v1/firewalls',
@@ -51,18 +70,10 @@ export const firewallRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { principal, body } = request;
+      const group = ownerGroup(principal, body.group, 'firewall');
       await requireRegion(catalog, body.region, 'body.region');
+      await requireCloudName(catalog, body.region, 'firewall', body.name, 'body.name');
       await requireRulesFit(catalog, body.region, body.rules, 'body.rules');
-      // A key of one group makes that group's firewall; one of several must say which.
-      const only = principal.groups !== 'all' && principal.groups.length === 1 ? principal.groups[0] : undefined;
-      const group = body.group ?? only;
-      if (group) requireActsFor(principal, group, 'body.group');
-      else if (principal.groups !== 'all')
-        throw new ApiError(
-          400,
-          'invalid_request',
-          `body.group: name the group whose firewall it is (one of ${principal.groups.join(', ') || 'none: this key acts for no group'})`,
-        );
       const firewall = await provider.createFirewall(body.region, {
         name: body.name,
         description: body.description ?? `made by ${principal.name} through the API`,
@@ -87,13 +98,7 @@ export const firewallRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: FirewallSchema, ...errors },
       },
     },
-    async (request) => {
-      const { region } = request.query;
-      await requireRegion(catalog, region, 'querystring.region');
-      await requireRulesFit(catalog, region, request.body.rules, 'body.rules');
-      await visibleFirewall(provider, request.principal, region, request.params.id, 'change');
-      return { ...(await provider.authorize(region, request.params.id, request.body.rules)), region };
-    },
+    (request) => changeRules(request, 'authorize'),
   );
 
   app.delete(
@@ -110,13 +115,7 @@ export const firewallRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: FirewallSchema, ...errors },
       },
     },
-    async (request) => {
-      const { region } = request.query;
-      await requireRegion(catalog, region, 'querystring.region');
-      await requireRulesFit(catalog, region, request.body.rules, 'body.rules');
-      await visibleFirewall(provider, request.principal, region, request.params.id, 'change');
-      return { ...(await provider.revoke(region, request.params.id, request.body.rules)), region };
-    },
+    (request) => changeRules(request, 'revoke'),
   );
 
   app.delete(
@@ -136,7 +135,10 @@ export const firewallRoutes: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params;
       await requireRegion(catalog, region, 'querystring.region');
       await visibleFirewall(provider, request.principal, region, id, 'change');
-      await requireUnused(provider, request.principal, region, id);
+      await requireNoServerUses(provider, request.principal, region, (s) => s.firewallIds.includes(id), {
+        subject: `firewall ${id} in ${region}`,
+        noun: 'firewall',
+      });
       await provider.deleteFirewall(region, id);
       return reply.code(204).send(null);
     },

@@ -15,6 +15,7 @@ export const ImageShareRequestSchema = z
       .optional()
       .describe('true: make the image public (POST) or private again (DELETE); needs the admin role'),
   })
+  .strict()
   .refine((body) => (body.accounts?.length ?? 0) > 0 || body.public === true, {
     message: 'name accounts (at least one), or public: true',
     path: ['accounts'],

@@ -17,21 +17,24 @@ export const KeypairListQuery = z.object({
 
 export const KeypairListSchema = z.object({ items: z.array(KeypairSchema), nextCursor: z.string().optional() });
 
-export const CreateKeypairSchema = z.object({
-  region: z.string().min(1, 'name a region; GET /v1/regions lists them').max(64),
-  name: z.string().min(1).max(255).describe('unique in its region; GET /v1/capabilities says what the cloud takes'),
-  group: GroupNameSchema.optional().describe(
-    'the group it is for; unset: the caller’s only group (an admin’s: the account’s, shared by every group)',
-  ),
-  publicKey: z
-    .string()
-    .min(1)
-    .max(8192)
-    .optional()
-    .describe(
-      'import: one line of an OpenSSH public key (ssh-ed25519, ecdsa-sha2-nistp256/384/521, or ssh-rsa of 2048 bits or more); unset: the cloud makes the key pair',
+export const CreateKeypairSchema = z
+  .object({
+    region: z.string().min(1, 'name a region; GET /v1/regions lists them').max(64),
+    name: z.string().min(1).max(255).describe('unique in its region; GET /v1/capabilities says what the cloud takes'),
+    group: GroupNameSchema.optional().describe(
+      'the group it is for; unset: the caller’s only group (an admin’s: the account’s, shared by every group)',
     ),
-});
+    publicKey: z
+      .string()
+      .min(1)
+      .max(8192)
+      .optional()
+      .describe(
+        'import: one line of an OpenSSH public key (ssh-ed25519, ecdsa-sha2-nistp256/384/521, or ssh-rsa of 2048 bits or more); unset: the cloud makes the key pair',
+      ),
+  })
+  // A misspelt publicKey must not quietly make a new key pair instead of importing one.
+  .strict();
 
 export const CreatedKeypairSchema = KeypairSchema.extend({
   privateKey: z

@@ -5,7 +5,7 @@ import type { Keypair } from '../../domain/network';
 import { requireVisible } from '../auth/scope';
 import { requireCloudName, requireRegion } from '../cloud-names';
 import { ApiError, notFound } from '../errors';
-import { keypairGroup, requireUnusedKeypair } from '../keypair-checks';
+import { ownerGroup, requireNoServerUses } from '../resource-owner';
 import { listKeypairs } from '../keypair-list';
 import { requireAcceptablePublicKey } from '../keypair-public-key';
 import { ErrorSchema } from '../schemas';
@@ -60,7 +60,7 @@ export const keypairRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { region, name, publicKey } = request.body;
-      const group = keypairGroup(request.principal, request.body.group);
+      const group = ownerGroup(request.principal, request.body.group, 'key pair');
       await requireRegion(catalog, region, 'body.region');
       await requireCloudName(catalog, region, 'keypair', name, 'body.name');
       const line = publicKey === undefined ? undefined : requireAcceptablePublicKey(publicKey, 'body.publicKey');
@@ -121,7 +121,10 @@ export const keypairRoutes: FastifyPluginAsyncZod = async (app) => {
           'forbidden',
           `key pair "${name}" is the account’s, shared by every group (it has no group); only an admin deletes it`,
         );
-      await requireUnusedKeypair(provider, principal, region, name);
+      await requireNoServerUses(provider, principal, region, (s) => s.keypairName === name, {
+        subject: `key pair "${name}" in ${region}`,
+        noun: 'key pair',
+      });
       await provider.deleteKeypair(region, name);
       return reply.code(204).send(null);
     },

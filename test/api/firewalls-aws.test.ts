@@ -56,7 +56,7 @@ describe('firewalls API on aws (moto)', () => {
     });
     const refused = await as('DELETE', `/v1/firewalls/${firewall.id}?region=${REGION}`);
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().message).toContain(`fw-user-aws (${server.id})`);
+    expect(refused.json().message).toContain(`${server.id} (fw-user-aws, `);
 
     await aws.terminateServer(REGION, server.id);
     const deleted = await as('DELETE', `/v1/firewalls/${firewall.id}?region=${REGION}`);

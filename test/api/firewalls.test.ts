@@ -61,7 +61,7 @@ describe('firewalls API (sim)', () => {
     });
     const refused = await as(env.keys.operator, 'DELETE', `/v1/firewalls/${firewall.id}?region=${region}`);
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().message).toContain(`fw-user (${server.id})`);
+    expect(refused.json().message).toContain(`${server.id} (fw-user, `);
 
     await sim.terminateServer(region, server.id);
     const deleted = await as(env.keys.operator, 'DELETE', `/v1/firewalls/${firewall.id}?region=${region}`);
@@ -90,6 +90,10 @@ describe('firewalls API (sim)', () => {
     expect(tooMany.statusCode).toBe(400);
     const badRegion = await as(env.keys.operator, 'POST', '/v1/firewalls', { region: 'mars-1', name: 'x', rules: [] });
     expect(badRegion.json().message).toMatch(/^body\.region/);
+    // A name the cloud itself would refuse (its ids start sg-) is a 400 before the cloud is asked.
+    const cloudName = await as(env.keys.operator, 'POST', '/v1/firewalls', { region, name: 'sg-web', rules: [] });
+    expect(cloudName.statusCode).toBe(400);
+    expect(cloudName.json().message).toMatch(/^body\.name: "sg-web" does not fit/);
   });
 
   it('hides another group’s firewall (404) and lets a viewer only read', async () => {

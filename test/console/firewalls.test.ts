@@ -71,7 +71,7 @@ describe('console firewalls page', () => {
     await page.getByRole('menuitem', { name: 'Delete' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete web-tier?' });
     await confirm.getByRole('button', { name: 'Delete firewall' }).click();
-    await expect.poll(() => confirm.getByRole('alert').textContent()).toContain(`web-behind (${server.id})`);
+    await expect.poll(() => confirm.getByRole('alert').textContent()).toContain(`${server.id} (web-behind, `);
     await confirm.getByRole('button', { name: 'Cancel' }).click();
 
     await sim.terminateServer(REGION, server.id);
