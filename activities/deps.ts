@@ -1,6 +1,8 @@
 import type { GuestExecutor } from '../guest/executor';
 import type { CloudProvider } from '../providers/cloud-provider';
 import type { KeyStore } from '../secrets/key-store';
+import type { ReadyWaits } from './ready-waits';
+import type { StatusCoalescer } from './status-coalescer';
 import type { WorkflowStatus } from './workflow-status';
 
 /** What activities work with, given once when the worker builds them (createActivities). */
@@ -11,6 +13,10 @@ export interface ActivityDeps {
   guest?: GuestExecutor;
   /** Whether a resource's owning workflow still runs (for the reaper); absent: only expiry counts. */
   workflows?: WorkflowStatus;
+  /** Readiness looks of this worker's launches, read in batches; absent: each look asks the cloud itself. */
+  statuses?: StatusCoalescer;
+  /** Readiness waits this worker follows and completes asynchronously; absent: readiness is checked once a try. */
+  readyWaits?: ReadyWaits;
 }
 
 /** The part of the dependencies an activity that only talks to the cloud needs. */

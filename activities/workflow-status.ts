@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { EndStuckInput, EndStuckOutcome } from '../domain/stuck';
+import { readyWaitOf } from '../domain/ready-wait';
 
 /** How the reaper learns whether the workflow that owns a resource is still around to look after it. */
 export type OwnerState = 'running' | 'completed' | 'ended' | 'unknown';
@@ -65,7 +66,11 @@ export function temporalWorkflowStatus(client: Client): WorkflowStatus {
       }
     },
     async lastFailure(workflowId) {
-      const { raw } = await client.workflow.getHandle(workflowId).describe();
+      const description = await client.workflow.getHandle(workflowId).describe();
+      // A readiness wait does not fail while it waits: what it waits for is in its heartbeat.
+      const waiting = (await readyWaitOf(client, description))?.waitingFor;
+      if (waiting) return waiting;
+      const { raw } = description;
       const failed = (raw.pendingActivities ?? []).filter((a) => a.lastFailure?.message);
       // The most recent failure among activities in flight side by side (a launch's disks).
       const latest = failed.sort(

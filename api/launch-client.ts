@@ -18,6 +18,7 @@ import { ApiError, notFound } from './errors';
 import { failureOf } from './failures';
 import { startOperation } from './idempotent-start';
 import { ProgressMemo } from './progress-memo';
+import { readyWaitOf, type ReadyWaitDetails } from '../domain/ready-wait';
 import { DEFAULT_STUCK_CANCEL_GRACE_SECONDS } from '../domain/stuck';
 import { cancelStuck, stuckOf } from './stuck';
 import { statusOfName } from './workflow-status';
@@ -131,6 +132,7 @@ export class LaunchClient {
     const handle = this.client.workflow.getHandle<typeof launchServer>(id);
     const description = await this.describe(handle, id, principal);
     const status = statusOfName(description.status.name);
+    const wait = status === 'running' ? await readyWaitOf(this.client, description) : undefined;
     const view = {
       id,
       workflowId: id,
@@ -138,7 +140,7 @@ export class LaunchClient {
       startedAt: description.startTime.toISOString(),
       ...(description.closeTime ? { closedAt: description.closeTime.toISOString() } : {}),
       ...this.webUiLink(id),
-      ...waitingFor(description),
+      ...waitingFor(description, wait),
     };
     if (status === 'completed') {
       const result: LaunchResult = await handle.result();
@@ -163,6 +165,7 @@ export class LaunchClient {
       id,
       description,
       status === 'running' ? undefined : (description.memo as Partial<LaunchMemo>)?.request,
+      wait?.progress as LaunchProgress | undefined,
     );
     const left =
       status === 'running' && progress.readyBy
@@ -180,9 +183,11 @@ export class LaunchClient {
     id: string,
     description: WorkflowExecutionDescription,
     closedRequest: LaunchRequest | undefined,
+    /** The progress a readiness wait carries: the launch's own while it waits, and no query needed. */
+    waiting: LaunchProgress | undefined,
   ): Promise<LaunchProgress> {
     const { runId, historyLength } = description;
-    const known = this.progress.get(runId, historyLength);
+    const known = this.progress.get(runId, historyLength) ?? waiting;
     if (known) return known;
     try {
       const progress = await this.client.connection.withDeadline(Date.now() + PROGRESS_DEADLINE_MS, () =>
@@ -221,8 +226,15 @@ function grpcFailure(err: unknown): boolean {
   return false;
 }
 
-/** While a step retries (the guest's SSH, readiness): the last failing check, from a pending activity's last failure. */
-function waitingFor(description: WorkflowExecutionDescription): { waitingFor?: string } {
+/**
+ * While a step waits: the check a readiness wait last found untrue, from its heartbeat; or while a step retries (the
+ * guest's SSH), the last failing check, from a pending activity's last failure.
+ */
+function waitingFor(
+  description: WorkflowExecutionDescription,
+  wait: ReadyWaitDetails | undefined,
+): { waitingFor?: string } {
+  if (wait?.waitingFor) return { waitingFor: wait.waitingFor };
   const pending = description.raw.pendingActivities?.find((a) => a.lastFailure?.message);
   const message = pending?.lastFailure?.message;
   return message ? { waitingFor: message } : {};

@@ -129,6 +129,14 @@ export const ConfigSchema = z.object({
       .regex(/^[^\s:]+:\d+$/, 'expected host:port, for example 0.0.0.0:9464')
       .optional(),
   ),
+  /**
+   * Reads a second each worker makes of the cloud's API per region (a token bucket; providers/call-budget.ts). EC2
+   * meters an account's non-mutating calls at 20 a second with a bucket of 100; with several workers on one account,
+   * give each its share. Throttling answers halve it for a while. 0: no budget.
+   */
+  CLOUD_CALL_RATE: z.coerce.number().min(0).max(10_000).default(20),
+  /** Reads that may go at once after a quiet spell (the bucket's size). */
+  CLOUD_CALL_BURST: z.coerce.number().int().min(1).max(100_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -4,6 +4,14 @@ export type ServerState = 'pending' | 'running' | 'stopping' | 'stopped' | 'term
 /** Result of the cloud's health checks on a running server. */
 export type StatusCheck = 'ok' | 'initializing' | 'impaired';
 
+/** One server's state and status checks, as a batched read gives them (EC2's DescribeInstanceStatus). */
+export interface ServerStatus {
+  serverId: string;
+  state: ServerState;
+  /** `initializing` for a server that is not running. */
+  checks: StatusCheck;
+}
+
 export interface Server {
   id: string;
   name: string;

@@ -3,7 +3,7 @@ import type { Architecture, ImageShareChange, ImageShares, MachineImage } from '
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../domain/network';
 import type { Page, PageRequest } from '../domain/page';
 import type { Product } from '../domain/product';
-import type { Server, StatusCheck } from '../domain/server';
+import type { Server, ServerStatus, StatusCheck } from '../domain/server';
 import type { Volume } from '../domain/volume';
 
 // The one interface every cloud driver implements (modelled on Dasein Cloud's support interfaces).
@@ -81,6 +81,8 @@ export interface VolumeFilter {
 export interface CloudProvider {
   /** The driver's registry name: sim, aws, qemu. */
   readonly name: string;
+  /** The most servers one serverStatuses call takes (EC2: 100); the readiness waits batch up to it. */
+  readonly statusBatchLimit: number;
   capabilities(region: string): Promise<Capabilities>;
 
   // geography
@@ -131,6 +133,11 @@ export interface CloudProvider {
   /** One already terminated counts as done. */
   terminateServer(region: string, serverId: string): Promise<void>;
   statusChecks(region: string, serverId: string): Promise<StatusCheck>;
+  /**
+   * State and status checks of up to statusBatchLimit servers in one call, for many readiness waits at once.
+   * Servers the cloud does not know (long gone) are left out rather than failing the call.
+   */
+  serverStatuses(region: string, serverIds: string[]): Promise<ServerStatus[]>;
 
   // key pairs
   createKeypair(region: string, name: string, tags?: Record<string, string>): Promise<CreatedKeypair>;

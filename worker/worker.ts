@@ -1,10 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec, WorkerDeploymentVersion } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
+import { ReadyWaits } from '../activities/ready-waits';
+import { StatusCoalescer } from '../activities/status-coalescer';
 import { temporalWorkflowStatus } from '../activities/workflow-status';
+import { CallBudget, DEFAULT_CALL_BUDGET, withCallBudget } from '../providers/call-budget';
+import { cloudCallMetrics } from './cloud-call-metrics';
 import type { Config } from '../config/config';
 import { temporalEndpoint, type TemporalEndpoint } from '../config/temporal-settings';
 import { promoteVersion, workflowCodeBuildId } from './deployment-version';
@@ -24,7 +28,12 @@ export interface WorkerDeps extends ActivityDeps {
     Partial<
       Pick<
         Config,
-        'WORKER_MAX_CACHED_WORKFLOWS' | 'WORKER_DEPLOYMENT_NAME' | 'WORKER_BUILD_ID' | 'WORKER_VERSION_PROMOTE'
+        | 'WORKER_MAX_CACHED_WORKFLOWS'
+        | 'WORKER_DEPLOYMENT_NAME'
+        | 'WORKER_BUILD_ID'
+        | 'WORKER_VERSION_PROMOTE'
+        | 'CLOUD_CALL_RATE'
+        | 'CLOUD_CALL_BURST'
       >
     >;
   /** Where the worker says what it did about its deployment version; unset: nowhere. */
@@ -92,13 +101,33 @@ export async function startWorker(
     dataConverter: { payloadCodecs: deps.payloadCodecs },
   });
   const workflows = temporalWorkflowStatus(client);
+  // Every cloud call of this worker's activities within one budget, and readiness waits followed in one place.
+  const metrics = cloudCallMetrics(Runtime.instance().metricMeter);
+  const budget = new CallBudget(
+    {
+      ...DEFAULT_CALL_BUDGET,
+      ratePerSecond: deps.config.CLOUD_CALL_RATE ?? DEFAULT_CALL_BUDGET.ratePerSecond,
+      burst: deps.config.CLOUD_CALL_BURST ?? DEFAULT_CALL_BUDGET.burst,
+    },
+    metrics,
+  );
+  const provider = withCallBudget(deps.provider, budget);
+  const statuses = new StatusCoalescer(provider);
+  const readyWaits = new ReadyWaits({
+    provider,
+    ...(deps.guest ? { guest: deps.guest } : {}),
+    statuses,
+    completions: client.activity,
+    warn: (message, err) => deps.say?.(`${message}: ${String(err)}`),
+    counted: (waits) => metrics.readyWaits(waits),
+  });
   const closeAll = async () => {
     await connection.close();
     await clientConnection.close();
   };
   let worker: Worker;
   try {
-    worker = await createWorker({ workflows, ...deps, connection });
+    worker = await createWorker({ workflows, ...deps, provider, statuses, readyWaits, connection });
   } catch (err) {
     await closeAll();
     throw err;
@@ -116,6 +145,8 @@ export async function startWorker(
   return {
     running,
     async stop() {
+      // Waits go back first, while the client can still say so: another worker takes each over at once.
+      await readyWaits.stop();
       // A worker that already failed or stopped has nothing to drain.
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);

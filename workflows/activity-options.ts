@@ -54,15 +54,16 @@ export const planActivity = {
 } as const satisfies ActivityOptions;
 
 /**
- * Readiness: each attempt checks once and fails with the check that is not yet true. The retry policy is the
- * polling loop: between attempts no worker slot is held and no history is written.
+ * Readiness: one activity for the whole wait, followed by the worker's ReadyWaits (async completion) and completed when
+ * the server is ready. Between looks no worker slot is held and no task or history event goes through Temporal; the
+ * wait heartbeats once a minute, so a dead worker is noticed within three and another takes the wait over. The retry
+ * policy is for that, and for a worker of an older version that still checks once and fails "not yet".
  */
 export function readinessActivity(readyTimeoutSeconds: number): ActivityOptions {
   return {
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: `${readyTimeoutSeconds} seconds`,
     scheduleToCloseTimeout: `${readyTimeoutSeconds} seconds`,
-    // Backing off to 30 s: a server is ready in minutes, and each check is a task on the Temporal server and a call
-    // to the cloud's API. At a 15 s cap, 2,000 waiting launches kept the dev server busy 104% of a core (bench/in-flight.ts).
+    heartbeatTimeout: '3 minutes',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '30 seconds' },
   };
 }

@@ -221,9 +221,9 @@ async function prepareVolumes(
   return layout;
 }
 
-/** Ready: the readiness checks pass, polled by the retry policy within what is left of the deadline. */
+/** Ready: the readiness checks pass, watched by the worker within what is left of the deadline. */
 async function awaitReady(
-  { request, region, step }: Launch,
+  { request, region, step, progress }: Launch,
   server: Server,
   layout: VolumeLayout | undefined,
   deadline: number | undefined,
@@ -233,12 +233,16 @@ async function awaitReady(
   const ready = proxyActivities<Activities>(readinessActivity(Math.max(limit, 1)));
   await step('wait-ready', async () => {
     try {
+      // The activity's type stays checkReady: a launch begun before waits replays the same command; its input and
+      // options are not part of what replay compares.
       return await ready.checkReady({
         region,
         serverId: server.id,
         ...(server.publicIp ? { host: server.publicIp } : {}),
         volumeIds: layout?.volumeIds ?? [],
         ...(layout ? { mountPoint: layout.mountPoint } : {}),
+        wait: true,
+        progress,
       });
     } catch (err) {
       // Out of time: either the last attempt timed out, or the retry policy stopped at the limit (RetryState TIMEOUT).

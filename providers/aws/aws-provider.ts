@@ -3,7 +3,7 @@ import type { Architecture, ImageShareChange, ImageShares, MachineImage } from '
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { Page, PageRequest } from '../../domain/page';
 import type { Product } from '../../domain/product';
-import type { Server, StatusCheck } from '../../domain/server';
+import type { Server, ServerStatus, StatusCheck } from '../../domain/server';
 import type { Volume } from '../../domain/volume';
 import type {
   CaptureImageInput,
@@ -95,6 +95,9 @@ export class AwsProvider implements CloudProvider {
     servers.terminateServer(this.ec2, region, serverId);
   statusChecks = (region: string, serverId: string): Promise<StatusCheck> =>
     servers.statusChecks(this.ec2, region, serverId);
+  readonly statusBatchLimit = servers.STATUS_BATCH_LIMIT;
+  serverStatuses = (region: string, serverIds: string[]): Promise<ServerStatus[]> =>
+    servers.serverStatuses(this.ec2, region, serverIds);
 
   createKeypair = (region: string, name: string, tags?: Record<string, string>): Promise<CreatedKeypair> =>
     keypairs.createKeypair(this.ec2, region, name, tags);

@@ -10,9 +10,9 @@ import {
   type Filter,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import type { Server, StatusCheck } from '../../domain/server';
+import type { Server, ServerStatus, StatusCheck } from '../../domain/server';
 import type { LaunchServerInput, ServerFilter } from '../cloud-provider';
-import { ProviderError } from '../../domain/cloud-errors';
+import { ProviderError, isProviderError } from '../../domain/cloud-errors';
 import { ec2ClientToken, ignoreNotFound, type Ec2Session } from './ec2-session';
 import { getImage } from './images';
 import { collectAll } from './paging';
@@ -133,13 +133,50 @@ export async function terminateServer(ec2: Ec2Session, region: string, serverId:
 }
 
 export async function statusChecks(ec2: Ec2Session, region: string, serverId: string): Promise<StatusCheck> {
-  const out = await ec2.call(region, 'DescribeInstanceStatus', (c) =>
-    c.send(new DescribeInstanceStatusCommand({ InstanceIds: [serverId], IncludeAllInstances: true })),
-  );
-  const status = out.InstanceStatuses?.[0];
+  const [status] = await serverStatuses(ec2, region, [serverId], false);
   if (!status) throw new ProviderError('NotFound', `server ${serverId} does not exist in ${region}`);
-  if (status.InstanceState?.Name !== 'running') return 'initializing';
-  const checks = [status.InstanceStatus?.Status, status.SystemStatus?.Status];
+  return status.checks;
+}
+
+/** DescribeInstanceStatus takes at most 100 instance ids a call. */
+export const STATUS_BATCH_LIMIT = 100;
+
+/**
+ * One DescribeInstanceStatus for up to 100 servers. EC2 fails the whole call when one id is unknown and names the
+ * unknown ones in its message: those are left out and the rest asked again (`tolerateUnknown`).
+ */
+export async function serverStatuses(
+  ec2: Ec2Session,
+  region: string,
+  serverIds: string[],
+  tolerateUnknown = true,
+): Promise<ServerStatus[]> {
+  let ids = [...new Set(serverIds)];
+  for (;;) {
+    if (ids.length === 0) return [];
+    try {
+      const out = await ec2.call(region, 'DescribeInstanceStatus', (c) =>
+        c.send(new DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true })),
+      );
+      return (out.InstanceStatuses ?? []).map((status) => ({
+        serverId: status.InstanceId ?? '',
+        state: serverState(status.InstanceState?.Name),
+        checks: checksOf(status.InstanceState?.Name, status.InstanceStatus?.Status, status.SystemStatus?.Status),
+      }));
+    } catch (err) {
+      const unknown = tolerateUnknown && isProviderError(err) && err.code === 'NotFound' ? unknownIds(err.message) : [];
+      const rest = ids.filter((id) => !unknown.includes(id));
+      if (rest.length === ids.length) throw err;
+      ids = rest;
+    }
+  }
+}
+
+const unknownIds = (message: string): string[] => message.match(/\bi-[0-9a-f]+\b/g) ?? [];
+
+function checksOf(state: string | undefined, instance?: string, system?: string): StatusCheck {
+  if (state !== 'running') return 'initializing';
+  const checks = [instance, system];
   if (checks.includes('impaired')) return 'impaired';
   return checks.every((check) => check === 'ok') ? 'ok' : 'initializing';
 }

@@ -5,7 +5,7 @@ import type { Architecture, ImageShareChange, ImageShares, MachineImage } from '
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { Page, PageRequest } from '../../domain/page';
 import type { Product } from '../../domain/product';
-import type { Server, StatusCheck } from '../../domain/server';
+import type { Server, ServerStatus, StatusCheck } from '../../domain/server';
 import type { Volume } from '../../domain/volume';
 import type {
   CaptureImageInput,
@@ -183,6 +183,13 @@ export class QemuProvider implements CloudProvider {
 
   async statusChecks(region: string, serverId: string): Promise<StatusCheck> {
     return servers.statusChecks(this.ctx, region, serverId);
+  }
+
+  /** Each server's status is a look at its process and console log, not an API call: no batching to gain. */
+  readonly statusBatchLimit = 100;
+
+  async serverStatuses(region: string, serverIds: string[]): Promise<ServerStatus[]> {
+    return servers.serverStatuses(this.ctx, region, serverIds);
   }
 
   async createKeypair(region: string, name: string, tags?: Record<string, string>): Promise<CreatedKeypair> {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Firewall } from '../../domain/network';
-import type { Server, ServerState, StatusCheck } from '../../domain/server';
+import type { Server, ServerState, ServerStatus, StatusCheck } from '../../domain/server';
 import type { LaunchServerInput, ServerFilter } from '../cloud-provider';
 import { freePort } from '../../config/free-port';
 import { ProviderError } from '../../domain/cloud-errors';
@@ -400,6 +400,15 @@ export function holdStoppedForCapture(
   const state = serverState(ctx, doc);
   if (state === 'stopped' && doc.desired !== 'stopped') save(ctx, region, { ...doc, desired: 'stopped' });
   return { doc, state, rootDisk: serverPaths(ctx, serverId).root };
+}
+
+/** Each server looked at in turn; unknown ones left out. */
+export function serverStatuses(ctx: QemuContext, region: string, serverIds: string[]): ServerStatus[] {
+  return [...new Set(serverIds)].flatMap((serverId) => {
+    const stored = ctx.store.get<ServerDoc>('server', serverId);
+    if (!stored || stored.region !== region) return [];
+    return [{ serverId, state: serverState(ctx, stored.doc), checks: statusChecks(ctx, region, serverId) }];
+  });
 }
 
 export function statusChecks(ctx: QemuContext, region: string, serverId: string): StatusCheck {

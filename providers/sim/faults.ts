@@ -39,6 +39,11 @@ export const FaultPlanSchema = z
   .object({
     /** Operation name (or "*") → probability in [0, 1] of a transient Throttled or Unavailable. */
     rates: z.record(z.string(), z.number().min(0).max(1)).default({}),
+    /** What a rate's faults are: either of the two (the default), or only one, e.g. ["Throttled"] for a busy account. */
+    rateCodes: z
+      .array(z.enum(['Throttled', 'Unavailable']))
+      .min(1)
+      .optional(),
     scripted: z.array(ScriptedFaultSchema).default([]),
   })
   .strict();
@@ -93,7 +98,10 @@ export class FaultInjector {
       throw injected(rule.code!, `${operation}${rule.nth ? ` (call ${rule.nth})` : ''}`, rule.message);
     }
     const rate = this.plan.rates[operation] ?? this.plan.rates['*'] ?? 0;
-    if (rate > 0 && this.random() < rate) throw injected(this.random() < 0.5 ? 'Throttled' : 'Unavailable', operation);
+    if (rate > 0 && this.random() < rate) {
+      const codes = this.plan.rateCodes ?? ['Throttled', 'Unavailable'];
+      throw injected(codes[Math.floor(this.random() * codes.length)] ?? 'Throttled', operation);
+    }
   }
 
   /** Whether a scripted fault keeps what this operation makes in its transitional state for ever. */

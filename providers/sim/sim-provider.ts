@@ -3,7 +3,7 @@ import type { Architecture, ImageShareChange, ImageShares, MachineImage } from '
 import type { CreatedKeypair, Firewall, FirewallRule, Keypair } from '../../domain/network';
 import type { Page, PageRequest } from '../../domain/page';
 import type { Product } from '../../domain/product';
-import type { Server, StatusCheck } from '../../domain/server';
+import type { Server, ServerStatus, StatusCheck } from '../../domain/server';
 import { ProviderError } from '../../domain/cloud-errors';
 import type { Volume } from '../../domain/volume';
 import type {
@@ -203,6 +203,14 @@ export class SimProvider implements CloudProvider {
 
   async statusChecks(region: string, serverId: string): Promise<StatusCheck> {
     return servers.statusChecks(this.ctx, region, serverId);
+  }
+
+  /** As EC2's DescribeInstanceStatus. */
+  readonly statusBatchLimit = 100;
+
+  async serverStatuses(region: string, serverIds: string[]): Promise<ServerStatus[]> {
+    requireRegion(region);
+    return servers.serverStatuses(this.ctx, region, serverIds);
   }
 
   /** Whether a server's guest is up, as the guest itself sees it: no API call, so no API fault. */

@@ -1,4 +1,4 @@
-import type { Server, ServerState, StatusCheck } from '../../domain/server';
+import type { Server, ServerState, ServerStatus, StatusCheck } from '../../domain/server';
 import type { LaunchServerInput, ServerFilter } from '../cloud-provider';
 import { ProviderError } from '../../domain/cloud-errors';
 import { SIM_PRODUCTS } from './catalog';
@@ -197,6 +197,22 @@ export function terminateServer(ctx: SimContext, region: string, serverId: strin
 export function statusChecks(ctx: SimContext, region: string, serverId: string): StatusCheck {
   ctx.faults.check('statusChecks', { serverId });
   return checksOf(ctx, region, serverId);
+}
+
+/** One call for many servers, as EC2's DescribeInstanceStatus: one fault check, unknown ids left out. */
+export function serverStatuses(ctx: SimContext, region: string, serverIds: string[]): ServerStatus[] {
+  ctx.faults.check('serverStatuses');
+  const statuses: ServerStatus[] = [];
+  for (const serverId of new Set(serverIds)) {
+    const stored = ctx.store.get<ServerDoc>('server', serverId);
+    if (!stored || stored.region !== region) continue;
+    statuses.push({
+      serverId,
+      state: stateAt(stored.doc.timeline, ctx.clock.now()),
+      checks: checksOf(ctx, region, serverId),
+    });
+  }
+  return statuses;
 }
 
 /** What the status checks would say, without a call to the cloud's API: a guest's own view of whether it is up. */
