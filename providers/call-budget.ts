@@ -4,7 +4,8 @@ import type { CloudProvider } from './cloud-provider';
 // A worker's budget of calls to the cloud's API, per region (one worker serves one account). EC2 meters non-mutating
 // calls per account with a token bucket (100 calls, refilled at 20 a second) and answers RequestLimitExceeded past
 // it, to this service and to every other tool of the account: the worker keeps its reads inside the same shape, and
-// slows down further when the cloud says it is throttling anyway (other tools, other workers).
+// slows down further when the cloud throttles its reads anyway (other tools, other workers). Writes are metered by
+// EC2 in buckets of their own, per action; they are counted here, and a throttled one is retried by its activity.
 
 export interface CallBudgetLimits {
   /** Reads a second per region, refilled; 0 turns the budget off. */
@@ -79,6 +80,7 @@ export class TokenBucket {
   private tokens: number;
   private rate: number;
   private updatedAt: number;
+  private cutAt = -Infinity;
 
   constructor(
     private readonly limits: CallBudgetLimits,
@@ -104,9 +106,14 @@ export class TokenBucket {
     return waitMs;
   }
 
-  /** The cloud throttled a call: halve the rate, and spend what is left so the next calls wait. */
+  /**
+   * The cloud throttled a read: halve the rate, and spend what is left so the next reads wait. Once a second at most:
+   * the answers to one crowded moment arrive together, and are one signal.
+   */
   throttled(): void {
     this.refill();
+    if (this.updatedAt - this.cutAt < 1_000) return;
+    this.cutAt = this.updatedAt;
     this.rate = Math.max(this.rate / 2, this.limits.ratePerSecond / 10);
     this.tokens = Math.min(this.tokens, 0);
   }
@@ -154,10 +161,11 @@ export class CallBudget {
       this.metrics?.call(action, code);
       if (code === 'Throttled') {
         this.metrics?.throttled(region, action);
-        // Writes are not budgeted, but a cloud that throttles them is a busy account: reads slow down too.
-        const slowed = this.bucket(region);
-        slowed?.throttled();
-        if (slowed) this.report(region, slowed);
+        // EC2 meters writes in buckets of their own: a throttled write is retried by its activity, and slows no read.
+        if (bucket) {
+          bucket.throttled();
+          this.report(region, bucket);
+        }
       }
       throw err;
     }

@@ -105,8 +105,12 @@ describe('health and readiness', () => {
       expect(accepted.statusCode).toBe(202);
       launchId = accepted.json().id as string;
       const read = () => app.inject({ method: 'GET', url: accepted.json().statusUrl });
-      await expect.poll(async () => (await read()).json().step, { timeout: 30_000, interval: 250 }).toBe('wait-ready');
+      // Waiting, and its wait has looked once and said why (its first heartbeat).
+      await expect
+        .poll(async () => (await read()).json().waitingFor, { timeout: 30_000, interval: 250 })
+        .toMatch(/status checks/);
       const before = (await read()).json();
+      expect(before.step).toBe('wait-ready');
       await parking.stop();
 
       // No worker answers a query now (that is a 503 after 5 s); the history has not grown, so the last answer stands.
@@ -118,6 +122,64 @@ describe('health and readiness', () => {
       expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
       await parking.stop().catch(() => undefined); // a second stop when the test got that far
+      if (launchId)
+        await env.client.workflow
+          .getHandle(launchId)
+          .terminate('test cleanup')
+          .catch(() => undefined);
+      sim.close();
+    }
+  }, 60_000);
+
+  it('answers the first read of a waiting launch from its wait, with no worker to ask and no replay', async () => {
+    const sim = new SimProvider();
+    sim.faults.script({ operation: 'statusChecks', impaired: true });
+    const parking = await startTestWorker({ provider: sim });
+    const app = await appFor(parking.config.TEMPORAL_TASK_QUEUE);
+    let launchId: string | undefined;
+    try {
+      const accepted = await app.inject({
+        method: 'POST',
+        url: '/v1/launches',
+        payload: {
+          imageId: 'img-simeast1-0003',
+          name: 'never-read',
+          region: 'sim-east-1',
+          product: { productId: 'm1.small' },
+          volumes: { count: 2, sizeGb: 10, raid: 'raid1' },
+          group: 'ops',
+          billingCode: 'ops-7',
+        },
+      });
+      expect(accepted.statusCode).toBe(202);
+      launchId = accepted.json().id as string;
+      // Not read through the API (nothing memoised there): Temporal alone says when the wait has heartbeated.
+      const handle = env.client.workflow.getHandle(launchId);
+      await expect
+        .poll(
+          async () =>
+            (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'checkReady')
+              ?.heartbeatDetails?.payloads?.length ?? 0,
+          { timeout: 30_000, interval: 250 },
+        )
+        .toBe(1);
+      await parking.stop();
+
+      // With no worker, a query would be a 503 after 5 s: the answer comes from the wait's heartbeat instead.
+      const started = Date.now();
+      const res = await app.inject({ method: 'GET', url: accepted.json().statusUrl });
+      expect(res.statusCode).toBe(200);
+      const view = res.json();
+      expect(view).toMatchObject({ status: 'running', step: 'wait-ready', request: { name: 'never-read' } });
+      expect(view.waitingFor).toMatch(/status checks of server i-\w+ are impaired/);
+      expect(view.steps.map((s: { name: string }) => s.name)).toEqual(
+        expect.arrayContaining(['provision', 'volumes', 'wait-ready']),
+      );
+      expect(view.volumes.volumeIds).toHaveLength(2);
+      expect(view.readySecondsLeft).toBeGreaterThan(0);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await parking.stop().catch(() => undefined);
       if (launchId)
         await env.client.workflow
           .getHandle(launchId)

@@ -43,7 +43,13 @@ describe('the call budget', () => {
     const bucket = new TokenBucket({ ratePerSecond: 20, burst: 100 }, () => now);
     bucket.throttled();
     expect(bucket.level()).toEqual({ tokens: 0, ratePerSecond: 10 });
-    for (let i = 0; i < 5; i++) bucket.throttled();
+    // The answers to one crowded moment are one signal: a second throttle within the second does not cut again.
+    bucket.throttled();
+    expect(bucket.level().ratePerSecond).toBe(10);
+    for (let i = 0; i < 5; i++) {
+      now += 1_000;
+      bucket.throttled();
+    }
     expect(bucket.level().ratePerSecond).toBe(2);
     now += 1_000;
     expect(bucket.level().ratePerSecond).toBe(3);
@@ -85,15 +91,23 @@ describe('the call budget', () => {
     expect(typeof (provider as SimProvider).guestChecks(region, server.id)).toBe('string');
   });
 
-  it('slows reads when the cloud throttles any call, and says which', async () => {
+  it('slows reads when the cloud throttles a read, not when it throttles a write, and counts both', async () => {
     const sim = new SimProvider({
       timeScale: 0,
-      faults: { rates: {}, scripted: [{ operation: 'createKeypair', code: 'Throttled' }] },
+      faults: {
+        rates: {},
+        scripted: [
+          { operation: 'createKeypair', code: 'Throttled' },
+          { operation: 'serverStatuses', code: 'Throttled' },
+        ],
+      },
     });
     const seen = recorder();
     const provider = withCallBudget(sim, new CallBudget({ ratePerSecond: 20, burst: 100 }, seen.metrics));
     await expect(provider.createKeypair(region, 'throttled')).rejects.toMatchObject({ code: 'Throttled' });
-    expect(seen.throttles).toEqual(['createKeypair']);
+    expect(seen.levels).toEqual([]); // no read bucket was touched
+    await expect(provider.serverStatuses(region, ['i-0'])).rejects.toMatchObject({ code: 'Throttled' });
+    expect(seen.throttles).toEqual(['createKeypair', 'serverStatuses']);
     expect(seen.calls.get('createKeypair Throttled')).toBe(1);
     const level = seen.levels.at(-1)!;
     expect(level.tokens).toBeCloseTo(0, 2);
