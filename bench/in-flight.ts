@@ -140,6 +140,8 @@ async function measure(server: BenchTemporal, dataDir: string, running: Running)
     PROVIDER: 'sim',
     SIM_TIME_SCALE: '0',
     SIM_FAULTS: throttleRate === undefined ? PARKED_FAULTS : throttledFaults(throttleRate),
+    // Under throttling, the sim gets EC2's read budget (it meters nothing of its own, so by default has none).
+    ...(throttleRate === undefined ? {} : { CLOUD_CALL_RATE: '20', CLOUD_CALL_BURST: '100' }),
     LOG_LEVEL: 'warn',
     ...(values['cache-size'] ? { WORKER_MAX_CACHED_WORKFLOWS: values['cache-size'] } : {}),
     ...(values.heap ? { NODE_OPTIONS: `--max-old-space-size=${Number(values.heap)}` } : {}),
@@ -334,7 +336,7 @@ async function parked(fleet: Fleet): Promise<void> {
 async function underThrottling(fleet: Fleet, rate: number): Promise<void> {
   const { server, client, workers, metricsAddresses } = fleet;
   console.log(
-    `under throttling on the ${server.name}: ${launches} launches (2 volumes, raid1; sim instant) on ${workers.length} worker process(es), ${Math.round(rate * 100)}% of the sim's metered calls answered Throttled`,
+    `under throttling on the ${server.name}: ${launches} launches (2 volumes, raid1; sim instant) on ${workers.length} worker process(es), ${Math.round(rate * 100)}% of the sim's metered calls answered Throttled; each worker's read budget EC2's (20 a second, 100 at once)`,
   );
   const started = performance.now();
   const ready = (index: number): LaunchRequestInput => ({

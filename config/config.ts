@@ -130,13 +130,14 @@ export const ConfigSchema = z.object({
       .optional(),
   ),
   /**
-   * Reads a second each worker makes of the cloud's API per region (a token bucket; providers/call-budget.ts). EC2
-   * meters an account's non-mutating calls at 20 a second with a bucket of 100; with several workers on one account,
-   * give each its share. Throttling answers halve it for a while. 0: no budget.
+   * Reads a second each worker makes of the cloud's API per region (a token bucket; providers/call-budget.ts). Unset:
+   * the cloud's own rate (aws: EC2's 20 a second for an account's non-mutating calls), none on the sim and qemu,
+   * which meter nothing. With several workers on one account, give each its share. Throttled reads halve it for a
+   * while. 0: no budget.
    */
-  CLOUD_CALL_RATE: z.coerce.number().min(0).max(10_000).default(20),
-  /** Reads that may go at once after a quiet spell (the bucket's size). */
-  CLOUD_CALL_BURST: z.coerce.number().int().min(1).max(100_000).default(100),
+  CLOUD_CALL_RATE: optionalText.pipe(z.coerce.number<string | undefined>().min(0).max(10_000).optional()),
+  /** Reads that may go at once after a quiet spell (the bucket's size). Unset: the cloud's own (aws: 100). */
+  CLOUD_CALL_BURST: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(100_000).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

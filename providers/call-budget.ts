@@ -17,7 +17,7 @@ export interface CallBudgetLimits {
 }
 
 /** EC2's documented bucket for non-mutating actions: 100 tokens, 20 a second. */
-export const DEFAULT_CALL_BUDGET: CallBudgetLimits = { ratePerSecond: 20, burst: 100, maxWaitMs: 5_000 };
+export const EC2_READ_BUDGET: CallBudgetLimits = { ratePerSecond: 20, burst: 100, maxWaitMs: 5_000 };
 
 /** What the budget reports (the worker exports it at WORKER_METRICS_ADDRESS). */
 export interface CallBudgetMetrics {
@@ -27,7 +27,7 @@ export interface CallBudgetMetrics {
 }
 
 /** Whether each call reads (budgeted) or changes something; a new provider call must be put in one column. */
-const CALL_KINDS: Record<Exclude<keyof CloudProvider, 'name' | 'statusBatchLimit'>, 'read' | 'write'> = {
+const CALL_KINDS: Record<Exclude<keyof CloudProvider, 'name' | 'statusBatchLimit' | 'readBudget'>, 'read' | 'write'> = {
   capabilities: 'read',
   listRegions: 'read',
   listZones: 'read',
@@ -132,7 +132,7 @@ export class CallBudget {
   private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
-    private readonly limits: CallBudgetLimits = DEFAULT_CALL_BUDGET,
+    private readonly limits: CallBudgetLimits = EC2_READ_BUDGET,
     private readonly metrics?: CallBudgetMetrics,
   ) {}
 

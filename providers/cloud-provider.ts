@@ -83,6 +83,11 @@ export interface CloudProvider {
   readonly name: string;
   /** The most servers one serverStatuses call takes (EC2: 100); the readiness waits batch up to it. */
   readonly statusBatchLimit: number;
+  /**
+   * How fast the cloud lets one account read (EC2: 20 a second, 100 at once), the worker's budget unless
+   * CLOUD_CALL_RATE says otherwise; absent for a cloud that meters nothing (the sim, qemu).
+   */
+  readonly readBudget?: { ratePerSecond: number; burst: number };
   capabilities(region: string): Promise<Capabilities>;
 
   // geography

@@ -7,7 +7,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { ReadyWaits } from '../activities/ready-waits';
 import { StatusCoalescer } from '../activities/status-coalescer';
 import { temporalWorkflowStatus } from '../activities/workflow-status';
-import { CallBudget, DEFAULT_CALL_BUDGET, withCallBudget } from '../providers/call-budget';
+import { CallBudget, EC2_READ_BUDGET, withCallBudget } from '../providers/call-budget';
 import { cloudCallMetrics } from './cloud-call-metrics';
 import type { Config } from '../config/config';
 import { temporalEndpoint, type TemporalEndpoint } from '../config/temporal-settings';
@@ -103,11 +103,12 @@ export async function startWorker(
   const workflows = temporalWorkflowStatus(client);
   // Every cloud call of this worker's activities within one budget, and readiness waits followed in one place.
   const metrics = cloudCallMetrics(Runtime.instance().metricMeter);
+  // The cloud's own read rate (EC2's) unless the settings say otherwise; none for a cloud that meters nothing.
   const budget = new CallBudget(
     {
-      ...DEFAULT_CALL_BUDGET,
-      ratePerSecond: deps.config.CLOUD_CALL_RATE ?? DEFAULT_CALL_BUDGET.ratePerSecond,
-      burst: deps.config.CLOUD_CALL_BURST ?? DEFAULT_CALL_BUDGET.burst,
+      ratePerSecond: deps.config.CLOUD_CALL_RATE ?? deps.provider.readBudget?.ratePerSecond ?? 0,
+      burst: deps.config.CLOUD_CALL_BURST ?? deps.provider.readBudget?.burst ?? EC2_READ_BUDGET.burst,
+      maxWaitMs: EC2_READ_BUDGET.maxWaitMs,
     },
     metrics,
   );

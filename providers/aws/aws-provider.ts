@@ -96,6 +96,8 @@ export class AwsProvider implements CloudProvider {
   statusChecks = (region: string, serverId: string): Promise<StatusCheck> =>
     servers.statusChecks(this.ec2, region, serverId);
   readonly statusBatchLimit = servers.STATUS_BATCH_LIMIT;
+  /** EC2's documented bucket for an account's non-mutating actions. */
+  readonly readBudget = { ratePerSecond: 20, burst: 100 };
   serverStatuses = (region: string, serverIds: string[]): Promise<ServerStatus[]> =>
     servers.serverStatuses(this.ec2, region, serverIds);
 

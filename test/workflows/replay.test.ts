@@ -39,6 +39,18 @@ describe('histories from earlier versions replay on the current workflows', () =
     await Worker.runReplayHistory(sealed, launch, 'launch-ready-deadline');
   }, 60_000);
 
+  it('a full launch from before readiness waits: checkReady checked once a try, polled by its retry policy', async () => {
+    const launch = history('launch-before-ready-waits.pb');
+    const ready = launch.events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkReady',
+    )?.activityTaskScheduledEventAttributes;
+    // The old shape: no heartbeat, a minute a try. The new one schedules the same type with a heartbeat timeout,
+    // which replay does not compare, so launches waiting when the new worker comes finish on it.
+    expect(Number(ready?.heartbeatTimeout?.seconds ?? 0)).toBe(0);
+    expect(Number(ready?.startToCloseTimeout?.seconds)).toBe(60);
+    await Worker.runReplayHistory(sealed, launch, 'launch-before-ready-waits');
+  }, 60_000);
+
   it('a termination that also removed the key pair and firewall its launch made', async () => {
     expect(markers('terminate-releases-access.pb'), 'terminate-releases-access').toBe(1);
     await Worker.runReplayHistory(sealed, history('terminate-releases-access.pb'), 'terminate-releases-access');
