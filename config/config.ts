@@ -84,10 +84,11 @@ export const ConfigSchema = z.object({
   GUEST_EXECUTOR: z.enum(['auto', 'sim', 'ssh', 'none']).default('auto'),
   GUEST_SSH_USER: z.string().min(1).default('root'),
   /**
-   * Workflows the worker keeps in memory between tasks: enough for every launch one worker has in flight. A launch
-   * out of the cache is replayed by every task and first query that reaches it, and evicting and replaying made the
-   * worker both slower and bigger than keeping them (bench/in-flight.ts: 2,000 parked, cache 1,500: 1.2 GiB resident;
-   * cache 2,500: 1.07 GiB, about 330 MiB plus 0.38 MiB a launch). Unset: 2,000, or fewer where the heap is small
+   * Workflows the worker keeps in memory between tasks: enough for the launches one worker has taking steps at once.
+   * A launch out of the cache is replayed by the next task that reaches it. Launches waiting for readiness need no
+   * place in it: their waits are followed outside the cache and their reads answered from the waits' heartbeats
+   * (bench/in-flight.ts: 2,000 parked with a cache of 500, 1,500 evicted and none replayed: 666 MiB resident; with
+   * 2,000 cached, 1,149 MiB; about 0.32 MiB a cached launch). Unset: 1,000, or fewer where the heap is small
    * (worker/worker.ts, defaultCachedWorkflows).
    */
   WORKER_MAX_CACHED_WORKFLOWS: optionalText.pipe(

@@ -16,11 +16,13 @@ import { promoteVersion, workflowCodeBuildId } from './deployment-version';
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /**
- * 2,000 launches in flight per worker, or what the heap holds by the SDK's own reckoning (about 1.7 MiB a workflow,
- * more than the 0.38 MiB measured) where that is fewer: a worker in a small container evicts rather than runs out.
+ * 1,000 launches per worker, or what the heap holds by the SDK's own reckoning (about 1.7 MiB a workflow, more than
+ * the 0.32–0.38 MiB measured) where that is fewer: a worker in a small container evicts rather than runs out. A
+ * launch waiting for readiness needs no place in the cache (its wait is followed outside it, and reads of it are
+ * answered from the wait's heartbeat), so the cache is for launches taking steps, and it stays small.
  */
 export function defaultCachedWorkflows(heapLimitMiB = getHeapStatistics().heap_size_limit / 2 ** 20): number {
-  return Math.min(2000, Math.max(Math.floor((Math.max(heapLimitMiB - 200, 0) * 600) / 1024), 10));
+  return Math.min(1000, Math.max(Math.floor((Math.max(heapLimitMiB - 200, 0) * 600) / 1024), 10));
 }
 
 export interface WorkerDeps extends ActivityDeps {

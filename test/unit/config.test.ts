@@ -43,11 +43,11 @@ describe('configuration', () => {
     expect(attempt).toThrow(/TEMPORAL_ADDRESS="no-port": expected host:port/);
   });
 
-  it('caches 2,000 workflows per worker unless its heap is small, or what WORKER_MAX_CACHED_WORKFLOWS says', () => {
+  it('caches 1,000 workflows per worker unless its heap is small, or what WORKER_MAX_CACHED_WORKFLOWS says', () => {
     expect(loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS).toBeUndefined();
     expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '300' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(300);
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS="lots"/);
-    expect(defaultCachedWorkflows(4096)).toBe(2000);
+    expect(defaultCachedWorkflows(4096)).toBe(1000);
     expect(defaultCachedWorkflows(512)).toBe(182); // the SDK's reckoning for a 512 MiB heap
   });
 });
