@@ -78,6 +78,8 @@ const body = (index: number): LaunchRequestInput => ({
   volumes: { count: 2, sizeGb: 10, raid: 'raid1' },
   group: `bench-${index % GROUPS}`,
   billingCode: 'bench',
+  // Longer than parking 10,000 takes (about half an hour here): no launch may reach its deadline while they park.
+  readyTimeout: 7200,
 });
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
