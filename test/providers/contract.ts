@@ -193,6 +193,15 @@ export function providerContract(driver: string, target: () => ContractTarget): 
       );
     });
 
+    it('reads many servers in one serverStatuses call, leaving out the ones it does not know', async () => {
+      expect(p().statusBatchLimit).toBeGreaterThanOrEqual(1);
+      // An id the cloud never made, in its own format (EC2 fails a call naming one; the driver asks again without it).
+      const unknown = 'i-0123456789abcdef0';
+      const statuses = await p().serverStatuses(r(), [server.id, unknown, server.id]);
+      expect(statuses).toEqual([{ serverId: server.id, state: 'running', checks: 'ok' }]);
+      expect(await p().serverStatuses(r(), [unknown])).toEqual([]);
+    });
+
     it('refuses to launch from an image that does not exist', async () => {
       const { productId } = await launchable();
       const err = await rejection(
