@@ -19,7 +19,7 @@ export interface CallBudgetLimits {
 /** EC2's documented bucket for non-mutating actions: 100 tokens, 20 a second. */
 export const EC2_READ_BUDGET: CallBudgetLimits = { ratePerSecond: 20, burst: 100, maxWaitMs: 5_000 };
 
-/** What the budget reports (the worker exports it at WORKER_METRICS_ADDRESS). */
+/** What the budget reports (the worker exports it at WORKER_METRICS_ADDRESS); it must not throw. */
 export interface CallBudgetMetrics {
   call(action: string, outcome: string): void;
   throttled(region: string, action: string): void;

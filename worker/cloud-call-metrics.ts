@@ -21,7 +21,7 @@ export function cloudCallMetrics(meter: MetricMeter): CallBudgetMetrics & { read
     'machine_images_cloud_call_budget_tokens',
     'float',
     'calls',
-    'Reads left in the region bucket (negative: owed to waiting calls)',
+    'Reads left in the region bucket (0 while reads wait for tokens)',
   );
   const rate = meter.createGauge(
     'machine_images_cloud_call_budget_rate',
@@ -30,13 +30,24 @@ export function cloudCallMetrics(meter: MetricMeter): CallBudgetMetrics & { read
     'Reads a second the region bucket allows now (halved on throttling)',
   );
   const waits = meter.createGauge('machine_images_ready_waits', 'int', 'waits', 'Readiness waits this worker follows');
+  // Figures are for reading, never a reason for a call to fail: a meter that refuses a value is passed over.
+  const safely =
+    <A extends unknown[]>(record: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        record(...args);
+      } catch {
+        // the call goes on unrecorded
+      }
+    };
   return {
-    call: (action, outcome) => calls.add(1, { action, outcome }),
-    throttled: (region, action) => throttles.add(1, { region, action }),
-    level: (region, left, perSecond) => {
-      tokens.set(left, { region });
+    call: safely((action: string, outcome: string) => calls.add(1, { action, outcome })),
+    throttled: safely((region: string, action: string) => throttles.add(1, { region, action })),
+    level: safely((region: string, left: number, perSecond: number) => {
+      // Tokens owed to waiting reads show as none left (a gauge takes no negative value).
+      tokens.set(Math.max(0, left), { region });
       rate.set(perSecond, { region });
-    },
-    readyWaits: (count) => waits.set(count),
+    }),
+    readyWaits: safely((count: number) => waits.set(count)),
   };
 }
