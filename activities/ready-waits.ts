@@ -76,7 +76,14 @@ export class ReadyWaits {
       void this.handBack(taskToken);
       return;
     }
-    const wait: Wait = { taskToken, input, observations: previous?.observations ?? 0, heartbeatAt: 0, over: false };
+    // The progress rides in the activity's input for the API to read from history; the wait needs none of it.
+    const wait: Wait = {
+      taskToken,
+      input: { ...input, progress: undefined },
+      observations: previous?.observations ?? 0,
+      heartbeatAt: 0,
+      over: false,
+    };
     this.waits.add(wait);
     this.deps.counted?.(this.waits.size);
     void this.run(wait).finally(() => {
@@ -138,7 +145,6 @@ export class ReadyWaits {
     const details: ReadyWaitDetails = {
       observations: wait.observations,
       ...(wait.waitingFor ? { waitingFor: wait.waitingFor } : {}),
-      ...(wait.input.progress !== undefined ? { progress: wait.input.progress } : {}),
     };
     try {
       await this.deps.completions.heartbeat(wait.taskToken, details);

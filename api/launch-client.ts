@@ -18,7 +18,7 @@ import { ApiError, notFound } from './errors';
 import { failureOf } from './failures';
 import { startOperation } from './idempotent-start';
 import { ProgressMemo } from './progress-memo';
-import { readyWaitOf, type ReadyWaitDetails } from '../domain/ready-wait';
+import { readyWaitOf, readyWaitProgress, type ReadyWaitDetails } from '../domain/ready-wait';
 import { DEFAULT_STUCK_CANCEL_GRACE_SECONDS } from '../domain/stuck';
 import { cancelStuck, stuckOf } from './stuck';
 import { statusOfName } from './workflow-status';
@@ -165,7 +165,7 @@ export class LaunchClient {
       id,
       description,
       status === 'running' ? undefined : (description.memo as Partial<LaunchMemo>)?.request,
-      wait?.progress as LaunchProgress | undefined,
+      wait !== undefined,
     );
     const left =
       status === 'running' && progress.readyBy
@@ -183,12 +183,19 @@ export class LaunchClient {
     id: string,
     description: WorkflowExecutionDescription,
     closedRequest: LaunchRequest | undefined,
-    /** The progress a readiness wait carries: the launch's own while it waits, and no query needed. */
-    waiting: LaunchProgress | undefined,
+    /** Waiting for readiness: its progress is its wait's input, in the history; no worker needs asking. */
+    waiting: boolean,
   ): Promise<LaunchProgress> {
     const { runId, historyLength } = description;
-    const known = this.progress.get(runId, historyLength) ?? waiting;
+    const known = this.progress.get(runId, historyLength);
     if (known) return known;
+    if (waiting) {
+      const progress = (await readyWaitProgress(this.client, id, runId)) as LaunchProgress | undefined;
+      if (progress) {
+        this.progress.set(runId, historyLength, progress);
+        return progress;
+      }
+    }
     try {
       const progress = await this.client.connection.withDeadline(Date.now() + PROGRESS_DEADLINE_MS, () =>
         handle.query<LaunchProgress>('progress'),
