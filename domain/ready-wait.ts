@@ -16,7 +16,7 @@ export interface ReadyWaitDetails {
 
 /**
  * The readiness wait a described launch is in, decoded from its last heartbeat: undefined when it has none, or when
- * its cancel was requested (the launch has moved on, so the progress in it is no longer the launch's).
+ * its cancel was requested (the launch has moved on: what the wait says is no longer the launch's).
  */
 export async function readyWaitOf(
   client: Client,
