@@ -43,6 +43,7 @@ export const FaultPlanSchema = z
     rateCodes: z
       .array(z.enum(['Throttled', 'Unavailable']))
       .min(1)
+      .max(2)
       .optional(),
     scripted: z.array(ScriptedFaultSchema).default([]),
   })

@@ -5,6 +5,7 @@ import { buildApp } from '../../api/app';
 import { SimProvider } from '../../providers/sim/sim-provider';
 import { injectWithKey, testApiKeys } from '../support/api-keys';
 import { startTestWorker } from '../support/temporal';
+import { untilWaitHeartbeats } from '../support/launches';
 
 describe('health and readiness', () => {
   let env: Awaited<ReturnType<typeof startTestWorker>>;
@@ -155,14 +156,7 @@ describe('health and readiness', () => {
       launchId = accepted.json().id as string;
       // Not read through the API (nothing memoised there): Temporal alone says when the wait has heartbeated.
       const handle = env.client.workflow.getHandle(launchId);
-      await expect
-        .poll(
-          async () =>
-            (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'checkReady')
-              ?.heartbeatDetails?.payloads?.length ?? 0,
-          { timeout: 30_000, interval: 250 },
-        )
-        .toBe(1);
+      await untilWaitHeartbeats(handle);
       await parking.stop();
 
       // With no worker, a query would be a 503 after 5 s: the answer comes from the wait's heartbeat instead.

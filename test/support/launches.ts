@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { expect } from 'vitest';
 import { LaunchRequestSchema, type LaunchRequest, type LaunchRequestInput } from '../../domain/launch-request';
 import type { SimProvider } from '../../providers/sim/sim-provider';
@@ -42,4 +42,16 @@ export async function leftovers(sim: SimProvider, workflowId: string, region = '
 
 export async function expectNothingLeft(sim: SimProvider, workflowId: string): Promise<void> {
   expect(await leftovers(sim, workflowId)).toEqual({ servers: [], volumes: [], firewalls: [], keypairs: [] });
+}
+
+/** Until the launch's readiness wait has looked once and heartbeated (what it waits for shows in describe()). */
+export async function untilWaitHeartbeats(handle: WorkflowHandle): Promise<void> {
+  await expect
+    .poll(
+      async () =>
+        (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'checkReady')
+          ?.heartbeatDetails?.payloads?.length ?? 0,
+      { timeout: 60_000, interval: 250 },
+    )
+    .toBe(1);
 }

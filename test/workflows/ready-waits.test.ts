@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimProvider } from '../../providers/sim/sim-provider';
-import { expectNothingLeft, launchRequest, startLaunch } from '../support/launches';
+import { expectNothingLeft, launchRequest, startLaunch, untilWaitHeartbeats } from '../support/launches';
 import { startTestWorker } from '../support/temporal';
 import type { launchServer } from '../../workflows/launch-server';
 
@@ -35,14 +35,7 @@ describe('readiness waits followed by the worker', { timeout: 180_000 }, () => {
       taskQueue,
       launchRequest({ name: 'handed-over', volumes: { count: 2, sizeGb: 10, raid: 'raid1' } }),
     );
-    await expect
-      .poll(
-        async () =>
-          (await launch.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'checkReady')
-            ?.heartbeatDetails?.payloads?.length ?? 0,
-        { timeout: 60_000, interval: 250 },
-      )
-      .toBe(1);
+    await untilWaitHeartbeats(launch);
     await first.stop();
 
     const healthy = new SimProvider({ dbFile, timeScale: 0 });
@@ -75,14 +68,7 @@ describe('readiness waits followed by the worker', { timeout: 180_000 }, () => {
     const worker = await startTestWorker({ provider: sim, taskQueue });
     try {
       const launch = await startLaunch(worker.client, taskQueue, launchRequest({ name: 'cancelled-waiting' }));
-      await expect
-        .poll(
-          async () =>
-            (await launch.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'checkReady')
-              ?.heartbeatDetails?.payloads?.length ?? 0,
-          { timeout: 60_000, interval: 250 },
-        )
-        .toBe(1);
+      await untilWaitHeartbeats(launch);
       await launch.cancel();
       await expect(launch.result()).rejects.toThrow();
       expect((await launch.describe()).status.name).toBe('CANCELLED');
