@@ -32,10 +32,18 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({
-            name,
-            message: 'workflows are deterministic: no Node built-ins; do it in an activity',
-          })),
+          paths: [
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'workflows are deterministic: no Node built-ins; do it in an activity',
+            })),
+            {
+              name: '@temporalio/workflow',
+              importNames: ['setCurrentDetails'],
+              message:
+                'use showDetails (workflows/details.ts): the payload codec leaves details in the clear only when marked',
+            },
+          ],
           patterns: [
             {
               group: ['**/activities', '**/activities/**', '**/providers', '**/providers/**'],

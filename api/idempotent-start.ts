@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { SearchAttributePair } from '@temporalio/common';
 import { BillingCode, Group } from '../domain/search-attributes';
 import { ApiError } from './errors';
+import { publicText } from '../domain/public-text';
 
 /** JSON with sorted keys: the same request always has the same text, whatever order its fields came in. */
 function canonical(value: unknown): string {
@@ -69,7 +70,7 @@ export async function startOperation(
       // A key names one workflow forever: never a second run under it, even after the first closed.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       memo: { ...start.memo, requestFingerprint: fingerprint },
-      staticSummary: start.summary,
+      staticSummary: publicText(start.summary),
       typedSearchAttributes: [
         ...(start.searchAttributes ?? []),
         ...(start.group ? [{ key: Group, value: start.group }] : []),

@@ -73,7 +73,7 @@ export class LaunchClient {
       request,
       args: [request, context],
       idempotencyKey,
-      summary: `Launch ${request.name} from ${request.imageId} in ${request.region}`,
+      summary: `Launch ${request.name} from ${request.imageId} in ${request.region} for group ${request.group}, billing code ${request.billingCode}`,
       group: request.group,
       billingCode: request.billingCode,
       searchAttributes: [

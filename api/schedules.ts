@@ -10,6 +10,7 @@ import { FamilySchema, familyScheduleId, type Family, type RefreshInput } from '
 import { DEFAULT_REAPER_GRACE_SECONDS, REAPER_SCHEDULE_ID, type ReapInput } from '../domain/reaper';
 import { ImageFamily } from '../domain/search-attributes';
 import { ApiError, notFound } from './errors';
+import { publicText } from '../domain/public-text';
 
 // Families live as Temporal Schedules: the schedule is the definition (its action's argument) and its timer.
 
@@ -38,7 +39,7 @@ function familyScheduleOptions(taskQueue: string, family: Family): ScheduleOptio
       workflowId: `refresh-${family.name}`,
       taskQueue,
       typedSearchAttributes: [{ key: ImageFamily, value: family.name }],
-      staticSummary: `Scheduled refresh of image family ${family.name}`,
+      staticSummary: publicText(`Scheduled refresh of image family ${family.name}`),
     },
     policies: { overlap: 'SKIP', pauseOnFailure: true },
     state: { paused, ...(paused ? { note: 'paused in the family definition' } : {}) },
@@ -204,7 +205,7 @@ export const ensureReaperSchedule = (
       args: [{ regions, graceSeconds } satisfies ReapInput],
       workflowId: REAPER_SCHEDULE_ID,
       taskQueue,
-      staticSummary: `Reap expired and orphaned resources in ${regions.join(', ')}`,
+      staticSummary: publicText(`Reap expired and orphaned resources in ${regions.join(', ')}`),
     },
     policies: { overlap: 'SKIP', pauseOnFailure: true },
     state: { paused: false },

@@ -17,7 +17,7 @@ import { SimProvider } from '../providers/sim/sim-provider';
 import { FileKeyStore } from '../secrets/file-key-store';
 import { keyStoreFile, keyStoreKeyring, payloadCodecs } from '../secrets/service-keyrings';
 import { freePort } from '../test/support/free-port';
-import { defaultCachedWorkflows, WORKFLOWS_PATH } from '../worker/worker';
+import { defaultCachedWorkflows, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../worker/worker';
 import { treeCpuMs } from './cpu';
 import { HEADER, row, timeJobs, type RunFigures } from './figures';
 import { startBenchTemporal, type BenchTemporal } from './temporal-target';
@@ -132,7 +132,11 @@ interface Running {
 async function measure(server: BenchTemporal, dataDir: string, running: Running): Promise<void> {
   // As in production (the Dockerfile): the worker starts from a bundle built ahead of time, with no webpack in it.
   const bundle = path.join(dataDir, 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger: new DefaultLogger('WARN'),
+  });
   writeFileSync(bundle, code);
   const env: Record<string, string> = {
     WORKFLOW_BUNDLE: bundle,

@@ -3,11 +3,14 @@ import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } fr
 import proto from '@temporalio/proto';
 import { IV_BYTES, TAG_BYTES, openBytes, sealBytes } from './aes-gcm';
 import type { Keyring } from './keyring';
+import { inTheClear } from './public-payloads';
 
 // Every payload a client or worker sends to Temporal (arguments, results, memos, queries, summaries) is sealed
 // with AES-256-GCM: the server, its database and anyone reading raw history see only `binary/encrypted` bytes.
 // The whole original payload (its metadata too) is the plaintext; the key id travels in the metadata, so payloads
-// sealed under an older key still open after a rotation. Search attributes never pass through codecs.
+// sealed under an older key still open after a rotation. Search attributes never pass through codecs. The one
+// exception is the text marked for people reading Temporal directly (summaries, current details), which is stored in
+// the clear so that the Web UI and the CLI read it without this codec (secrets/public-payloads.ts).
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -21,6 +24,8 @@ export class PayloadEncryptionCodec implements PayloadCodec {
   async encode(payloads: Payload[]): Promise<Payload[]> {
     const { id, key } = this.keyring.current;
     return payloads.map((payload) => {
+      const clear = inTheClear(payload);
+      if (clear) return clear;
       const { iv, sealed, tag } = sealBytes(key, PayloadMessage.encode(payload).finish(), Buffer.from(id));
       return {
         metadata: { [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(id) },

@@ -3,6 +3,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config/config';
 import { loadKeyring, type Keyring } from './keyring';
 import { PayloadEncryptionCodec } from './payload-codec';
+import { PublicTextCodec } from './public-payloads';
 
 // The service's two keyrings, where they come from: a variable when set, else a key file under DATA_DIR.
 // One place, so the worker, the API and `npm run keys:rotate` always open the same files.
@@ -27,6 +28,9 @@ export const payloadCodecKeyring = (config: KeyConfig): Keyring =>
     keyFile: path.join(config.DATA_DIR, 'payload-codec.keys'),
   });
 
-/** The codecs every client and worker of the service uses: the encryption codec, unless PAYLOAD_CODEC=off. */
+/**
+ * The codecs every client and worker of the service uses: the encryption codec, unless PAYLOAD_CODEC=off; then one
+ * that only takes the public-text mark off summaries and details.
+ */
 export const payloadCodecs = (config: KeyConfig): PayloadCodec[] =>
-  config.PAYLOAD_CODEC === 'off' ? [] : [new PayloadEncryptionCodec(payloadCodecKeyring(config))];
+  config.PAYLOAD_CODEC === 'off' ? [new PublicTextCodec()] : [new PayloadEncryptionCodec(payloadCodecKeyring(config))];

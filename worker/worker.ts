@@ -14,6 +14,8 @@ import { temporalEndpoint, type TemporalEndpoint } from '../config/temporal-sett
 import { promoteVersion, workflowCodeBuildId } from './deployment-version';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Bundled with the workflows wherever they are bundled (the worker, `npm run workflows:bundle`, the benches). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url))];
 
 /**
  * 1,000 launches per worker, or what the heap holds by the SDK's own reckoning (about 1.7 MiB a workflow, more than
@@ -67,7 +69,10 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
-      : { workflowsPath: deps.workflowsPath ?? WORKFLOWS_PATH }),
+      : {
+          workflowsPath: deps.workflowsPath ?? WORKFLOWS_PATH,
+          interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+        }),
     activities: createActivities(deps),
     dataConverter: { payloadCodecs: deps.payloadCodecs },
     maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS ?? defaultCachedWorkflows(),

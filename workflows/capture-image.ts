@@ -4,7 +4,6 @@ import {
   CancellationScope,
   defineQuery,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
@@ -18,6 +17,7 @@ import { ImageId, ServerId } from '../domain/search-attributes';
 import { imageWaitActivity, quickActivity, undoActivity, waitActivity } from './activity-options';
 import { reasonOf } from './failure-reason';
 import { Saga, undoReport } from './saga';
+import { showDetails } from './details';
 
 const quick = proxyActivities<Activities>(quickActivity);
 const waits = proxyActivities<Activities>(waitActivity);
@@ -47,7 +47,7 @@ export async function captureImage(input: CaptureInput): Promise<MachineImage> {
   setHandler(captureProgressQuery, () => progress);
   const say = (step: string) => {
     progress.step = step;
-    setCurrentDetails(`capture ${input.name} from ${input.serverId}: ${step}`);
+    showDetails(`capture ${input.name} from ${input.serverId}: ${step}`);
   };
   say('checking the server');
   upsertSearchAttributes([{ key: ServerId, value: input.serverId }]);

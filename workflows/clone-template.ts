@@ -3,7 +3,6 @@ import {
   executeChild,
   patched,
   proxyActivities,
-  setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -19,6 +18,7 @@ import { reasonOf } from './failure-reason';
 import { launchServer } from './launch-server';
 import { Saga, undoReport } from './saga';
 import { terminateServer } from './terminate-server';
+import { showDetails } from './details';
 
 const quick = proxyActivities<Activities>(quickActivity);
 const undo = proxyActivities<Activities>(undoActivity);
@@ -42,7 +42,7 @@ export interface CloneResult {
 export async function cloneTemplate(input: CloneRequest): Promise<CloneResult> {
   const { workflowId } = workflowInfo();
   const launchId = `launch-${workflowId}`;
-  const say = (step: string) => setCurrentDetails(`clone ${input.sourceImageId} into "${input.name}": ${step}`);
+  const say = (step: string) => showDetails(`clone ${input.sourceImageId} into "${input.name}": ${step}`);
   upsertSearchAttributes([{ key: ImageId, value: input.sourceImageId }]);
 
   say('reading the template');

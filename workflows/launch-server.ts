@@ -8,7 +8,6 @@ import {
   log,
   patched,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -40,6 +39,7 @@ import {
   undoActivity,
   waitActivity,
 } from './activity-options';
+import { showDetails } from './details';
 
 const quick = proxyActivities<Activities>(quickActivity);
 const waits = proxyActivities<Activities>(waitActivity);
@@ -277,7 +277,11 @@ export async function launchServer(request: LaunchRequest, context: LaunchContex
   const saga = new Saga();
   let summary = `launch ${request.name} from ${request.imageId}`;
 
-  const describe = (detail: string) => setCurrentDetails(`${summary}: ${detail}`);
+  // In the clear for the Web UI (workflows/details.ts): what, where and for whom, then the step.
+  const describe = (detail: string) =>
+    showDetails(
+      `${summary}${progress.server ? `, server ${progress.server.id}` : ''} for group ${request.group}, billing code ${request.billingCode}: ${detail}`,
+    );
   let phase: LaunchStepName | undefined;
   /** Why the steps in flight were cancelled, when the launch itself ran out of time rather than being cancelled. */
   let outOfTime: string | undefined;

@@ -7,7 +7,6 @@ import {
   defineUpdate,
   log,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -23,6 +22,7 @@ import {
 } from '../domain/quota-ledger';
 import { quickActivity } from './activity-options';
 import { autoUpgradeWhenVersioned } from './versioning';
+import { showDetails } from './details';
 
 const act = proxyActivities<Activities>(quickActivity);
 
@@ -54,8 +54,7 @@ export async function quotaLedger(input: QuotaLedgerInput): Promise<void> {
     queue = next.catch(() => undefined);
     return next;
   };
-  const say = () =>
-    setCurrentDetails(`billing code ${input.code}: ${places.size} place${places.size === 1 ? '' : 's'} held`);
+  const say = () => showDetails(`billing code ${input.code}: ${places.size} place${places.size === 1 ? '' : 's'} held`);
 
   const reconcile = async () => {
     const recent = [...places].filter(([, admittedAt]) => Date.now() - admittedAt <= ADMISSION_GRACE_MS);

@@ -1,4 +1,4 @@
-import { patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   DEFAULT_REAPER_GRACE_SECONDS,
@@ -9,6 +9,7 @@ import {
   type ReapReport,
 } from '../domain/reaper';
 import { planActivity, undoActivity } from './activity-options';
+import { showDetails } from './details';
 
 const plan = proxyActivities<Activities>(planActivity);
 const act = proxyActivities<Activities>(undoActivity);
@@ -35,7 +36,7 @@ export async function reapOrphans(input: ReapInput): Promise<ReapReport> {
   const items: ReapItem[] = [];
   const failed: ReapReport['failed'] = [];
   for (const region of input.regions) {
-    setCurrentDetails(`looking for leftovers in ${region}`);
+    showDetails(`looking for leftovers in ${region}`);
     const found = await plan.planReap(region, {
       nowIso: now,
       graceSeconds: input.graceSeconds ?? DEFAULT_REAPER_GRACE_SECONDS,
@@ -44,7 +45,7 @@ export async function reapOrphans(input: ReapInput): Promise<ReapReport> {
     if (dryRun || found.length === 0) continue;
     // In small batches, in the plan's order (servers first): each batch done is progress a worker's death cannot undo.
     for (let start = 0; start < found.length; start += REAP_BATCH) {
-      setCurrentDetails(`removing leftovers in ${region}: ${start} of ${found.length} done`);
+      showDetails(`removing leftovers in ${region}: ${start} of ${found.length} done`);
       failed.push(
         ...(await act.reapItems(region, found.slice(start, start + REAP_BATCH))).map((f) => ({ ...f, region })),
       );
@@ -54,7 +55,7 @@ export async function reapOrphans(input: ReapInput): Promise<ReapReport> {
   const counts = Object.values(REPORT_FIELD)
     .map((k) => `${report[k]} ${k}`)
     .join(', ');
-  setCurrentDetails(
+  showDetails(
     `${dryRun ? 'would reap' : 'reaped'} ${counts}${failed.length ? `; ${failed.length} could not be removed` : ''}`,
   );
   return report;

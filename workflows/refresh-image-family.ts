@@ -3,7 +3,6 @@ import {
   executeChild,
   log,
   proxyActivities,
-  setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -14,6 +13,7 @@ import { ImageFamily } from '../domain/search-attributes';
 import { quickActivity } from './activity-options';
 import { cloneTemplate } from './clone-template';
 import { reasonOf } from './failure-reason';
+import { showDetails } from './details';
 
 const quick = proxyActivities<Activities>(quickActivity);
 
@@ -32,7 +32,7 @@ export async function refreshImageFamily(input: RefreshInput): Promise<RefreshRe
     // One stage per image per run: what the build step already deprecated is not retired further this run.
     const plan: RegionPlan = { region, keep: [], retire: [], protected: [], errors: [] };
     report.regions.push(plan);
-    setCurrentDetails(`refresh ${family.name} in ${region}${dryRun ? ' (dry run)' : ''}`);
+    showDetails(`refresh ${family.name} in ${region}${dryRun ? ' (dry run)' : ''}`);
     try {
       await refreshRegion(region, plan);
     } catch (err) {

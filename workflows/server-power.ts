@@ -2,7 +2,6 @@ import {
   ActivityFailure,
   ApplicationFailure,
   proxyActivities,
-  setCurrentDetails,
   TimeoutFailure,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -11,6 +10,7 @@ import type { Activities } from '../activities';
 import { ServerId } from '../domain/search-attributes';
 import { powerTarget, type PowerAction, type ServerPowerInput, type ServerPowerResult } from '../domain/server-power';
 import { glanceActivity, powerActivity } from './activity-options';
+import { showDetails } from './details';
 
 const glance = proxyActivities<Activities>(glanceActivity);
 
@@ -23,7 +23,7 @@ export async function changeServerPower(input: ServerPowerInput): Promise<Server
   const { region, serverId, action, timeoutSeconds } = input;
   const target = powerTarget(action);
   upsertSearchAttributes([{ key: ServerId, value: serverId }]);
-  setCurrentDetails(`${action} server ${serverId} in ${region}: waiting until it is ${target}`);
+  showDetails(`${action} server ${serverId} in ${region}: waiting until it is ${target}`);
   const wait = proxyActivities<Activities>(powerActivity(timeoutSeconds));
   // The reboot call itself is quick, and is not made again once it has succeeded; only the wait has the limit.
   if (action === 'reboot') await glance.rebootServer(region, serverId);
@@ -38,13 +38,13 @@ export async function changeServerPower(input: ServerPowerInput): Promise<Server
       () => 'unknown',
     );
     const goal = action === 'reboot' ? 'back (running, status checks passed)' : target;
-    setCurrentDetails(`${action} server ${serverId}: not ${goal} within ${timeoutSeconds} s (it is ${last})`);
+    showDetails(`${action} server ${serverId}: not ${goal} within ${timeoutSeconds} s (it is ${last})`);
     throw ApplicationFailure.nonRetryable(
       `server ${serverId} was not ${goal} within ${timeoutSeconds} s of the ${action} (it is ${last}); look at it in the cloud's console, or try again with a longer timeout`,
       'PowerTimeout',
     );
   }
-  setCurrentDetails(`${action} server ${serverId}: ${target}`);
+  showDetails(`${action} server ${serverId}: ${target}`);
   return { serverId, state: target };
 }
 

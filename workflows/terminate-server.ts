@@ -1,6 +1,7 @@
-import { defineQuery, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { undoActivity } from './activity-options';
+import { showDetails } from './details';
 
 const act = proxyActivities<Activities>(undoActivity);
 
@@ -34,7 +35,7 @@ export async function terminateServer(input: TerminateServerInput): Promise<Term
   setHandler(terminateProgressQuery, () => ({ step }));
   const say = (next: string) => {
     step = next;
-    setCurrentDetails(`terminate ${input.serverId}: ${step}`);
+    showDetails(`terminate ${input.serverId}: ${step}`);
   };
   say(step);
   // Read before terminating: the launch's volumes are found by its workflow id, recorded here in history.

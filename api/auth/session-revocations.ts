@@ -8,6 +8,7 @@ import {
   type RevokedSession,
 } from '../../domain/console-sessions';
 import type { consoleSessions } from '../../workflows/console-sessions';
+import { publicText } from '../../domain/public-text';
 
 /** How old this replica's copy of the sign-outs may be when a session is used: another's sign-out applies within it. */
 const REFRESH_MS = 3_000;
@@ -43,7 +44,7 @@ export class SessionRevocations {
       args: [{ revoked: [] }],
       signal: REVOKE_SESSION_SIGNAL,
       signalArgs: [session],
-      staticSummary: 'Console sessions signed out before their expiry, for every API replica',
+      staticSummary: publicText('Console sessions signed out before their expiry, for every API replica'),
     });
   }
 

@@ -13,6 +13,7 @@ import {
   type QuotaLedgerInput,
 } from '../../domain/quota-ledger';
 import { ApiError } from '../errors';
+import { publicText } from '../../domain/public-text';
 
 /** How long an admission may wait for the ledger (a worker must run it) before the API answers 503. */
 const ADMISSION_DEADLINE_MS = 15_000;
@@ -42,7 +43,7 @@ export function temporalQuotaPlaces(client: Client, taskQueue: string): QuotaPla
                 taskQueue,
                 args: [input],
                 workflowIdConflictPolicy: 'USE_EXISTING',
-                staticSummary: `Quota ledger of billing code ${code.code}`,
+                staticSummary: publicText(`Quota ledger of billing code ${code.code}`),
               }),
             },
           ),

@@ -37,6 +37,7 @@ import {
   VersionsQuery,
   type FamilyPatch,
 } from './families.schemas';
+import { publicText } from '../../domain/public-text';
 
 const RUNS_SHOWN = 20;
 
@@ -266,7 +267,7 @@ export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
         args: [input],
         typedSearchAttributes: [{ key: ImageFamily, value: family.name }],
         workflowId,
-        staticSummary: `Refresh image family ${family.name}${input.force ? ', forced' : ''}`,
+        staticSummary: publicText(`Refresh image family ${family.name}${input.force ? ', forced' : ''}`),
       });
       const statusUrl = `/v1/operations/${workflowId}`;
       return reply.code(202).header('location', statusUrl).send({ id: workflowId, workflowId, statusUrl });
@@ -321,7 +322,7 @@ async function dryRunPlan(client: Client, taskQueue: string, input: RefreshInput
       typedSearchAttributes: [{ key: ImageFamily, value: name }],
       workflowId: refreshWorkflowId(name, `dry-${randomUUID()}`),
       workflowExecutionTimeout: '1 minute',
-      staticSummary: `Dry run: plan the refresh of image family ${name}`,
+      staticSummary: publicText(`Dry run: plan the refresh of image family ${name}`),
     });
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;

@@ -19,6 +19,7 @@ import { startOperation } from '../idempotent-start';
 import { ErrorSchema, IdempotencyKeySchema } from '../schemas';
 import { DeleteImageQuery, ImageParams, OperationAcceptedSchema } from './images.schemas';
 import { requireImageName } from '../image-names';
+import { publicText } from '../../domain/public-text';
 
 const IdempotencyHeaders = z.object({ 'idempotency-key': IdempotencyKeySchema.optional() });
 
@@ -179,7 +180,7 @@ export const imageOperationRoutes: FastifyPluginAsyncZod = async (app) => {
         // A second DELETE while one runs joins it.
         workflowIdConflictPolicy: 'USE_EXISTING',
         ...(image.tags.group ? { typedSearchAttributes: [{ key: Group, value: image.tags.group }] } : {}),
-        staticSummary: `Delete image ${imageId} in ${region}${force ? ', forced' : ''}`,
+        staticSummary: publicText(`Delete image ${imageId} in ${region}${force ? ', forced' : ''}`),
       });
       images.invalidate();
       return reply.code(202).header('location', accepted(workflowId).statusUrl).send(accepted(workflowId));

@@ -5,6 +5,7 @@ import { DEFAULT_REAPER_GRACE_SECONDS, REAP_KINDS, type ReapInput } from '../../
 import type { reapOrphans } from '../../workflows/reap-orphans';
 import { ApiError } from '../errors';
 import { ErrorSchema } from '../schemas';
+import { publicText } from '../../domain/public-text';
 
 const ReapItemSchema = z.object({
   kind: z.enum(REAP_KINDS),
@@ -83,7 +84,9 @@ export const reaperRoutes: FastifyPluginAsyncZod = async (app) => {
         workflowId,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         args: [input],
-        staticSummary: `${input.dryRun ? 'Dry run of the reaper' : 'Reaper run'} in ${input.regions.join(', ')}, asked for by ${request.principal.name}`,
+        staticSummary: publicText(
+          `${input.dryRun ? 'Dry run of the reaper' : 'Reaper run'} in ${input.regions.join(', ')}, asked for by ${request.principal.name}`,
+        ),
       });
       const statusUrl = `/v1/operations/${workflowId}`;
       if (input.dryRun) {

@@ -17,6 +17,7 @@ import { orNotFound, requireVisible } from '../auth/scope';
 import { ErrorSchema } from '../schemas';
 import { listServers } from '../server-list';
 import { RegionQuery } from './catalog.schemas';
+import { publicText } from '../../domain/public-text';
 
 const ServerSchema = z.object({
   id: z.string(),
@@ -74,7 +75,7 @@ export const serverRoutes: FastifyPluginAsyncZod = async (app) => {
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       ...(server.tags.group ? { typedSearchAttributes: [{ key: Group, value: server.tags.group }] } : {}),
-      staticSummary: summary,
+      staticSummary: publicText(summary),
     });
     return { id: workflowId, workflowId, statusUrl: `/v1/operations/${workflowId}` };
   }

@@ -42,7 +42,7 @@ describe('workflow history as stored, read without the codec key', () => {
     await api?.stop();
   });
 
-  it('holds no private key, passphrase or API key, and every payload is binary/encrypted', async () => {
+  it('holds no private key, passphrase or API key; every payload but the summaries is binary/encrypted', async () => {
     const body = {
       ...LAUNCH_BODY,
       keypair: { create: {} },
@@ -92,8 +92,35 @@ describe('workflow history as stored, read without the codec key', () => {
       ['deprecated', 'id'],
     ]);
     expect(patches.map((p) => p.id)).toEqual(['launch-step-phases', 'launch-ready-deadline']);
-    // Search attributes never pass through codecs (they must stay queryable); every other payload does.
-    const coded = payloads.filter((p) => !p.path.includes('.searchAttributes.') && !markers.includes(p));
+    // Summaries (the workflow's and each activity's) are stored in the clear for the Web UI and the CLI: plain JSON
+    // strings naming the launch, and nothing secret (the text search above covers them too).
+    const summaries = payloads.filter((p) => p.path.includes('.userMetadata.'));
+    const summaryTexts = summaries.map((p) => JSON.parse(Buffer.from(p.payload.data).toString('utf8')) as unknown);
+    expect(summaries.map((p) => Buffer.from(p.payload.metadata.encoding ?? []).toString())).toEqual(
+      summaries.map(() => 'json/plain'),
+    );
+    expect(summaryTexts[0]).toBe(
+      `Launch ${body.name} from ${body.imageId} in ${body.region} for group ${body.group}, billing code ${body.billingCode}`,
+    );
+    expect(summaryTexts).toContainEqual(
+      expect.stringMatching(/^checkReady: launch .* server \S+ for group .*: wait-ready$/),
+    );
+    expect(summaryTexts.every((t) => typeof t === 'string' && !t.includes('\u{E000}'))).toBe(true);
+    // So are the current details, in the answer to the SDK's metadata query (read here without a codec).
+    const metadata = await raw.workflowService.queryWorkflow({
+      namespace: 'default',
+      execution: { workflowId: id },
+      query: { queryType: '__temporal_workflow_metadata' },
+    });
+    const [answer] = metadata.queryResult?.payloads ?? [];
+    expect(Buffer.from(answer?.metadata?.encoding ?? []).toString()).toBe('json/plain');
+    expect(JSON.parse(Buffer.from(answer!.data!).toString('utf8'))).toMatchObject({
+      currentDetails: expect.stringMatching(/ for group .*, billing code .*: ready$/),
+    });
+    // Search attributes never pass through codecs (they must stay queryable); every other payload is sealed.
+    const coded = payloads.filter(
+      (p) => !p.path.includes('.searchAttributes.') && !markers.includes(p) && !summaries.includes(p),
+    );
     expect(payloads.length - coded.length, 'search attributes are there, in the clear').toBeGreaterThan(0);
     expect(coded.length).toBeGreaterThan(20);
     const paths = new Set(

@@ -1,13 +1,17 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOWS_PATH } from '../../worker/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../worker/worker';
 
 // Every workflow the worker holds evaluates the bundle's modules in its own context, so what the bundle carries is
 // paid per launch in memory and in CPU (bench/in-flight.ts). Request schemas (zod) belong to the API and activities.
 describe('the workflow bundle', () => {
   it('carries no zod and stays under 2 MB', async () => {
     const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silent });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      logger: silent,
+    });
     expect(code).toContain('launchServer');
     expect(code).not.toMatch(/node_modules\/zod\//);
     expect(code.length).toBeLessThan(2_000_000);
