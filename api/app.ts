@@ -19,6 +19,7 @@ import { BrowserSessions } from './auth/sessions';
 import { SessionCookies } from './auth/session-cookie';
 import { SessionRevocations } from './auth/session-revocations';
 import { sessionRoutes } from './routes/session';
+import { webUiRoutes } from './routes/web-ui';
 import { temporalQuotaPlaces } from './billing/quota-ledger';
 import { BillingGate } from './billing/billing-gate';
 import { billingRoutes } from './routes/billing-codes';
@@ -62,6 +63,8 @@ export interface AppDeps {
   logger: Logger;
   /** The Temporal Web UI, for links to workflows; absent when unknown. */
   webUiUrl?: string;
+  /** A Web UI server to serve under /temporal (api/routes/web-ui.ts); absent: none. */
+  webUiUpstream?: string;
 }
 
 declare module 'fastify' {
@@ -189,5 +192,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(billingRoutes);
   await app.register(consoleRoutes);
   await app.register(sessionRoutes);
+  if (deps.webUiUpstream) await app.register(webUiRoutes(deps.webUiUpstream, deps.config.TEMPORAL_NAMESPACE));
   return app;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
-import { webUiUrl, type Config } from '../config/config';
+import { webUiUpstream, webUiUrl, type Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { ServiceDeps } from '../config/dependencies';
 import { buildApp } from './app';
@@ -81,6 +81,7 @@ export async function serveApi(
   });
   try {
     const url = webUiUrl(deps.config);
+    const upstream = webUiUpstream(deps.config);
     const app = await buildApp({
       config: deps.config,
       client,
@@ -92,6 +93,7 @@ export async function serveApi(
       ...(access.billingCodes ? { billingCodes: access.billingCodes } : {}),
       watchedFiles: access.files,
       ...(url ? { webUiUrl: url } : {}),
+      ...(upstream ? { webUiUpstream: upstream } : {}),
     });
     await ensureSchedules(client, deps);
     await app.listen({ host: deps.config.HOST, port: deps.config.PORT });

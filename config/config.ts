@@ -25,8 +25,24 @@ export const ConfigSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI_PATH: optionalText,
-  /** The Temporal Web UI's address, for links from launches; unset: the dev server's when `npm start` runs one. */
+  /** The Temporal Web UI's address, for links from launches; unset: the one the API serves under /temporal, if any. */
   TEMPORAL_UI_URL: optionalText,
+  /**
+   * A Temporal Web UI server the API serves under its own origin at /temporal (a reverse proxy), so the console's
+   * session reaches the codec endpoint with no cross-origin setting. The UI server must run with the public path
+   * /temporal (TEMPORAL_UI_PUBLIC_PATH) and the codec endpoint /codec. Unset: the dev server's UI when `npm start`
+   * runs one, else none.
+   */
+  TEMPORAL_UI_UPSTREAM: optionalText.pipe(
+    z
+      .string()
+      .max(2048)
+      .regex(
+        /^https?:\/\/[^/\s]+\/?$/,
+        'expected the UI server as http(s)://host:port, for example http://temporal-ui:8080',
+      )
+      .optional(),
+  ),
   PROVIDER: z.enum(['sim', 'aws', 'qemu']).default('sim'),
   SIM_TIME_SCALE: z.coerce.number().min(0).max(100).default(0.1),
   /** A fault plan for the simulated cloud, as JSON (providers/README.md); none by default. */
@@ -183,12 +199,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
 }
 
-/** Where launches link to in the Temporal Web UI: the configured UI, or the one `npm start`'s dev server serves. */
+/** Where the API serves the Temporal Web UI, when it proxies one (TEMPORAL_UI_UPSTREAM, or `npm start`'s dev server). */
+export const WEB_UI_PATH = '/temporal';
+
+/** The Web UI server the API proxies under WEB_UI_PATH: the configured one, or `npm start`'s dev server's. */
+export function webUiUpstream(
+  config: Pick<Config, 'TEMPORAL_UI_UPSTREAM' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_UI_PORT'>,
+): string | undefined {
+  if (config.TEMPORAL_UI_UPSTREAM) return config.TEMPORAL_UI_UPSTREAM.replace(/\/$/, '');
+  return config.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
+}
+
+/**
+ * Where launches link to in the Temporal Web UI: the configured UI, or the path the API serves it under (a link
+ * relative to the API's own origin, so a browser keeps the console's session on it whatever host name it used).
+ */
 export function webUiUrl(
-  config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_UI_PORT'>,
+  config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_UI_UPSTREAM' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_UI_PORT'>,
 ): string | undefined {
   if (config.TEMPORAL_UI_URL) return config.TEMPORAL_UI_URL.replace(/\/$/, '');
-  return config.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
+  return webUiUpstream(config) ? WEB_UI_PATH : undefined;
 }
 
 /** For entry points: a bad setting prints its message (no stack: it is a sentence for a person) and exits 1. */

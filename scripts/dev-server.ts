@@ -15,6 +15,16 @@ import { DEFAULT_TOOLS_DIR } from '../config/paths';
 export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string> = {
   'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute': '2',
 };
+/** The Web UI's flags: no newsfeed fetched from outside, and where it is served and decodes. */
+const uiArgs = (options: DevServerOptions): string[] =>
+  options.uiPort
+    ? [
+        '--ui-disable-news-fetch',
+        ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
+        ...(options.uiPublicPath ? ['--ui-public-path', options.uiPublicPath] : []),
+      ]
+    : [];
+
 const dynamicConfigArgs = (): string[] =>
   Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
 
@@ -29,6 +39,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** The Web UI's remote codec endpoint, for payloads it cannot read itself (encrypted ones). */
   codecEndpoint?: string;
+  /** The path the Web UI is served under, when a reverse proxy serves it there (the API's /temporal). */
+  uiPublicPath?: string;
   say?: (message: string) => void;
   readyTimeoutMs?: number;
 }
@@ -44,7 +56,7 @@ export interface DevServer {
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const address = `${ip}:${options.port}`;
-  const uiUrl = options.uiPort ? `http://${ip}:${options.uiPort}` : undefined;
+  const uiUrl = options.uiPort ? `http://${ip}:${options.uiPort}${options.uiPublicPath ?? ''}` : undefined;
   const namespace = options.namespace ?? 'default';
   if (options.cli.kind === 'sdk-download') {
     const env = await TestWorkflowEnvironment.createLocal({
@@ -55,10 +67,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         namespace,
         ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
-        extraArgs: [
-          ...dynamicConfigArgs(),
-          ...(options.uiPort && options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
-        ],
+        extraArgs: [...dynamicConfigArgs(), ...uiArgs(options)],
         searchAttributes: SEARCH_ATTRIBUTES,
       },
     });
@@ -73,7 +82,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--port',
     String(options.port),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
-    ...(options.uiPort && options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
+    ...uiArgs(options),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(namespace === 'default' ? [] : ['--namespace', namespace]),
     '--log-level',

@@ -1,12 +1,15 @@
+import '../config/start-tracing';
 import path from 'node:path';
 import { ownerOnlyFiles, privateDataDir } from '../config/data-dir';
 import { accessNotice } from '../api/auth/access-config';
 import { serveApi, type ServingApi } from '../api/serve';
-import { ConfigError, loadConfigOrExit } from '../config/config';
+import { ConfigError, loadConfigOrExit, WEB_UI_PATH } from '../config/config';
 import { checkTemporalConnection } from '../config/temporal-check';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
 import { createServiceDeps } from '../config/dependencies';
+import { isTracing, stopTracing } from '../config/tracing';
+import { withCallSpans } from '../providers/call-spans';
 import { installRuntime } from '../worker/runtime';
 import { startWorker } from '../worker/worker';
 import { baseImageDir, ensureBaseImage } from '../providers/qemu/base-image';
@@ -39,6 +42,8 @@ async function stopAll(exitCode: number): Promise<never> {
 }
 
 async function run(): Promise<void> {
+  // Last to stop: the spans of everything stopped before it are sent.
+  stack.push({ name: 'tracing', stop: () => stopTracing() });
   ownerOnlyFiles();
   const dataDir = privateDataDir(path.resolve(config.DATA_DIR));
   // First: the SDK's runtime is process-wide, and the dev server's SDK fallback would otherwise create a default one.
@@ -57,8 +62,10 @@ async function run(): Promise<void> {
       uiPort: config.TEMPORAL_UI_PORT,
       dbFile: path.join(dataDir, 'temporal.db'),
       namespace: config.TEMPORAL_NAMESPACE,
-      // The Web UI decodes encrypted payloads through the API's codec endpoint (it appends /decode).
-      ...(config.PAYLOAD_CODEC === 'on' ? { codecEndpoint: `${url}/codec` } : {}),
+      // Served by the API under its own origin (api/routes/web-ui.ts), where the codec endpoint is the API's own
+      // /codec (the UI appends /decode): the console's session cookie goes with it, whatever host name the browser used.
+      uiPublicPath: WEB_UI_PATH,
+      ...(config.PAYLOAD_CODEC === 'on' ? { codecEndpoint: '/codec' } : {}),
       say: (message) => logger.info(message),
     });
     stack.push({ name: 'the Temporal dev server', stop: () => devServer!.stop() });
@@ -83,7 +90,13 @@ async function run(): Promise<void> {
     void stopAll(1);
   });
 
-  const serving = await serveApi({ config, ...deps, logger: createLogger(config, 'api') });
+  const serving = await serveApi({
+    config,
+    ...deps,
+    // The worker puts spans around its own calls (worker/worker.ts); these are the API's catalog reads.
+    provider: isTracing() ? withCallSpans(provider) : provider,
+    logger: createLogger(config, 'api'),
+  });
   api = serving;
   stack.push({ name: 'the API', stop: () => serving.close() });
 
@@ -94,7 +107,9 @@ async function run(): Promise<void> {
     `  OpenAPI docs:     ${url}/docs`,
     `  Readiness:        ${url}/v1/ready`,
     config.PAYLOAD_CODEC === 'on' ? `  Payload codec:    ${url}/codec (AES-256-GCM; decode/encode for admins)` : '',
-    devServer ? `  Temporal Web UI:  ${devServer.uiUrl}` : `  Temporal cluster: ${config.temporal.summary}`,
+    devServer
+      ? `  Temporal Web UI:  ${url}${WEB_UI_PATH} (decoded for an admin signed in to the console)`
+      : `  Temporal cluster: ${config.temporal.summary}`,
     `  Temporal:         ${config.temporal.address} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
     `  Cloud:            ${provider.name}${provider.name === 'sim' ? ` (${path.join(dataDir, 'sim-cloud.db')}, SIM_TIME_SCALE=${config.SIM_TIME_SCALE})` : ''}`,
     devServer ? `  Data:             ${dataDir}` : '',

@@ -8,15 +8,16 @@ import {
 } from '@temporalio/workflow';
 import { publicText, withoutMark } from '../domain/public-text';
 
-// Every activity a workflow schedules carries a summary for the Web UI's timeline and event history: the activity's
-// name and what the workflow is doing at the time (its current details: the launch, its server and step), in the
-// clear like the details themselves. A summary is user metadata: replay does not compare it, so adding it changes
+// Every activity a workflow schedules carries a summary for the Web UI's timeline and event history: what the
+// workflow is doing at the time (its current details: the launch, its server and step), in the clear like the
+// details themselves. A summary is user metadata: replay does not compare it, so adding it changes
 // no workflow's commands.
 
 const summaryOf = (activityType: string, given: string | undefined): string => {
   if (given) return publicText(given);
   const doing = withoutMark(getCurrentDetails());
-  return publicText(doing ? `${activityType}: ${doing}` : activityType);
+  // The Web UI shows the activity type beside the summary already.
+  return publicText(doing || activityType);
 };
 
 class ActivitySummaries implements WorkflowOutboundCallsInterceptor {

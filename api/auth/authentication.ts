@@ -42,6 +42,21 @@ export function principalOf(request: FastifyRequest, keys: ApiKeys): Principal |
   return token ? keys.lookup(token) : undefined;
 }
 
+/**
+ * The caller as far as the request says, for the routes open to anyone that show more to some (the Web UI's codec):
+ * a known bearer key's principal, else a live console session's; undefined for anyone else. Never throws.
+ */
+export async function callerOf(
+  request: FastifyRequest,
+  keys: ApiKeys,
+  sessions: BrowserSessions,
+): Promise<Principal | undefined> {
+  const byKey = principalOf(request, keys);
+  if (byKey) return byKey;
+  const session = sessionToken(request.headers.cookie);
+  return session ? sessions.principal(session).catch(() => undefined) : undefined;
+}
+
 /** The access a route declared; the OpenAPI document and the Swagger UI are public, anything undeclared is admin's. */
 function accessOf(url: string, declared: Access | undefined): Access {
   if (declared) return declared;

@@ -2,11 +2,16 @@ import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
+import { allows } from '../../domain/access';
+import { callerOf, SECURITY_SCHEME } from '../auth/authentication';
 import { ApiError } from '../errors';
 import { ErrorSchema } from '../schemas';
 
 // Temporal's remote codec protocol: the Web UI and `temporal --codec-endpoint` send payloads as they are stored
 // (encrypted) to /codec/decode and get them back readable. Decoded payloads of any group's workflows are admins' only.
+// A browser with no admin session (signed out, or a viewer) gets the payloads back as it sent them, so the Web UI shows
+// them encrypted instead of an error banner; a bearer key that is not an admin's is refused, as on every route.
 
 /** The route's body limit (8 MiB) bounds them together; each is bounded too, as every field of the API is. */
 const Base64Schema = z
@@ -55,7 +60,8 @@ const toJson = ({ metadata, data }: Payload) => ({
 
 /** The Web UI's origin as configured, and as a browser may spell it: localhost and 127.0.0.1 are the same place. */
 export function webUiOrigins(webUiUrl: string | undefined): string[] {
-  if (!webUiUrl) return [];
+  // A path: the API serves the UI itself (api/routes/web-ui.ts), same origin, no CORS needed.
+  if (!webUiUrl || webUiUrl.startsWith('/')) return [];
   const url = URL.canParse(webUiUrl) ? new URL(webUiUrl) : undefined;
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     throw new Error(
@@ -100,6 +106,26 @@ export const codecRoutes: FastifyPluginAsyncZod = async (app) => {
     maxAge: 600,
   };
 
+  /** Whether to decode for this caller: an admin's key or session. A key that is not an admin's is refused. */
+  const decodesFor = async (request: FastifyRequest): Promise<boolean> => {
+    const caller = await callerOf(request, app.deps.apiKeys(), app.deps.sessions);
+    if (caller && allows(caller.role, 'admin')) return true;
+    if (request.headers.authorization) {
+      throw caller
+        ? new ApiError(
+            403,
+            'forbidden',
+            `${caller.name} has the ${caller.role} role; decoding payloads needs the admin role`,
+          )
+        : new ApiError(
+            401,
+            'unauthorized',
+            'the API key is not one this service knows; check it, or ask an admin for a key',
+          );
+    }
+    return false;
+  };
+
   // A child context: the Web UI's CORS policy applies to these routes and no other. Each route also carries the
   // policy in its config, for when the app has a CORS plugin of its own (CORS_ORIGINS), whose hook runs first.
   await app.register(
@@ -117,7 +143,8 @@ export const codecRoutes: FastifyPluginAsyncZod = async (app) => {
         codec.post(
           `/${direction}`,
           {
-            config: { access: 'admin', sessionCookie: true, cors: codecCors },
+            // Decoding is open, and decodes for admins only (decodesFor); encoding is admins' outright.
+            config: { access: direction === 'decode' ? 'public' : 'admin', sessionCookie: true, cors: codecCors },
             // A page of history may carry several payloads of up to 2 MiB each, base64-inflated.
             bodyLimit: 8 * 1024 * 1024,
             schema: {
@@ -127,14 +154,23 @@ export const codecRoutes: FastifyPluginAsyncZod = async (app) => {
                   ? 'Decode (decrypt) payloads as Temporal stores them: the remote codec endpoint of the Web UI and the CLI'
                   : 'Encode (encrypt) payloads as the service’s clients and workers would before sending them to Temporal',
               description:
-                'The Temporal codec server protocol (https://docs.temporal.io/production-deployment/data-encryption). Admins only.',
+                direction === 'decode'
+                  ? 'The Temporal codec server protocol (https://docs.temporal.io/production-deployment/data-encryption). Decodes for an admin’s API key or console session; without either, answers the payloads as sent.'
+                  : 'The Temporal codec server protocol (https://docs.temporal.io/production-deployment/data-encryption). Admins only.',
+              ...(direction === 'decode' ? { security: [{ [SECURITY_SCHEME]: [] }, {}] } : {}),
               body: PayloadsSchema,
-              response: { 200: PayloadsSchema, 400: ErrorSchema, 422: ErrorSchema },
+              response: {
+                200: PayloadsSchema,
+                400: ErrorSchema,
+                ...(direction === 'decode' ? { 401: ErrorSchema, 403: ErrorSchema } : {}),
+                422: ErrorSchema,
+              },
             },
           },
-          async (request) => ({
-            payloads: (await runCodecs(request.body.payloads.map(fromJson), codecs, direction)).map(toJson),
-          }),
+          async (request) => {
+            if (direction === 'decode' && !(await decodesFor(request))) return { payloads: request.body.payloads };
+            return { payloads: (await runCodecs(request.body.payloads.map(fromJson), codecs, direction)).map(toJson) };
+          },
         );
       }
     },
