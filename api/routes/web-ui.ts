@@ -33,7 +33,8 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * asked for uncompressed, so that the column defaults can go into it.
  */
 function forUiServer(headers: Record<string, unknown>): Record<string, unknown> {
-  const { authorization: _authorization, cookie, ...rest } = headers;
+  const { cookie, ...rest } = headers;
+  delete rest.authorization;
   const others =
     typeof cookie === 'string' ? cookie.split(';').filter((c) => c.trim().split('=')[0] !== SESSION_COOKIE) : [];
   if (String(headers.accept ?? '').includes('text/html')) delete rest['accept-encoding'];

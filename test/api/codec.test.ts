@@ -83,7 +83,10 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
     });
     expect(closed.statusCode).toBe(204);
     expect(String(closed.headers['set-cookie'])).toContain('Max-Age=0');
-    expect((await withCookie(admin.cookie)).statusCode).toBe(401);
+    // Signed out, the Web UI gets the payloads back as they are stored: shown encrypted, with no error banner.
+    const after = await withCookie(admin.cookie);
+    expect(after.statusCode).toBe(200);
+    expect(after.json()).toEqual({ payloads: sealed });
   });
 
   it('decodes what the workers and clients encrypted', async () => {
@@ -116,13 +119,21 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
     expect(res.json().message).toContain('body.payloads.0.metadata.encoding');
   });
 
-  it('needs an API key (401) of the admin role (403)', async () => {
-    const anonymous = await post('decode', [original], { authorization: '' });
-    expect(anonymous.statusCode).toBe(401);
-    const viewer = await post('decode', [original], { authorization: `Bearer ${api.keys.viewer}` });
+  it('decodes for admins only: anyone without a key gets the payloads as sent; a key of another role is refused', async () => {
+    const sealed = (await post('encode', [original])).json().payloads;
+    const anonymous = await post('decode', sealed, { authorization: '' });
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.json()).toEqual({ payloads: sealed });
+    expect(JSON.stringify(anonymous.json())).not.toContain(original.data);
+    const viewer = await post('decode', sealed, { authorization: `Bearer ${api.keys.viewer}` });
     expect(viewer.statusCode).toBe(403);
+    expect(viewer.json()).toMatchObject({ code: 'forbidden', message: expect.stringContaining('admin role') });
+    const unknown = await post('decode', sealed, { authorization: 'Bearer mik_not-a-key' });
+    expect(unknown.statusCode).toBe(401);
     const operator = await post('encode', [original], { authorization: `Bearer ${api.keys.operator}` });
     expect(operator.statusCode).toBe(403);
+    const nobody = await post('encode', [original], { authorization: '' });
+    expect(nobody.statusCode).toBe(401);
   });
 
   it('answers the Web UI’s CORS preflight, with credentials, and no other origin’s', async () => {
@@ -202,10 +213,11 @@ describe('codec endpoint (Temporal remote codec protocol)', () => {
     }
   });
 
-  it('is documented in the OpenAPI document as admin-only', async () => {
+  it('is documented in the OpenAPI document: decoding with a key or without, encoding with one', async () => {
     const doc = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/codec/decode', '/codec/encode']));
-    expect(doc.paths['/codec/decode'].post).toMatchObject({ tags: ['codec'], security: [expect.any(Object)] });
+    expect(doc.paths['/codec/decode'].post).toMatchObject({ tags: ['codec'], security: [{ apiKey: [] }, {}] });
+    expect(doc.paths['/codec/encode'].post).toMatchObject({ tags: ['codec'], security: [{ apiKey: [] }] });
     expect(Object.keys(doc.paths['/codec/decode'].post.responses)).toEqual(
       expect.arrayContaining(['200', '401', '403', '422']),
     );
