@@ -9,6 +9,8 @@ import { startTestWorker, type TestWorkerOptions } from './temporal';
 export interface TestApiOptions extends TestWorkerOptions {
   billingCodes?: BillingCode[];
   rateLimit?: number;
+  /** A Web UI server for the API to serve under /temporal. */
+  webUiUpstream?: string;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function startTestApi(options: TestApiOptions = {}) {
     apiKeys,
     sessionKeyring,
     ...(options.billingCodes ? { billingCodes: () => codes } : {}),
+    ...(options.webUiUpstream ? { webUiUpstream: options.webUiUpstream } : {}),
   });
   injectWithKey(app, tokens.admin);
   return {
