@@ -72,10 +72,15 @@ describe('docker-compose.yml', () => {
       expect(script).toContain(step);
   });
 
-  it('publishes the API, the Temporal frontend and the Web UI', () => {
+  it('publishes the API and the Temporal frontend; the Web UI is served through the API, on its origin', () => {
     expect(services.api?.ports).toContain('3000:3000');
     expect(services.temporal?.ports).toContain('7233:7233');
-    expect(services['temporal-ui']?.ports).toContain('8080:8080');
+    expect(services['temporal-ui']?.ports).toBeUndefined();
+    expect(services['temporal-ui']?.environment).toMatchObject({
+      TEMPORAL_UI_PUBLIC_PATH: '/temporal',
+      TEMPORAL_CODEC_ENDPOINT: '/codec',
+    });
+    expect(services.api?.environment?.TEMPORAL_UI_UPSTREAM).toBe('http://temporal-ui:8080');
   });
 
   it('gives api and worker only configuration the service knows, pointed at the cluster', () => {
