@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/config';
+import { ConfigError, loadConfig, webUiUpstream, webUiUrl } from '../../config/config';
 import { defaultCachedWorkflows } from '../../worker/worker';
 
 describe('configuration', () => {
@@ -33,6 +33,20 @@ describe('configuration', () => {
     expect(config.temporal).toMatchObject({ address: 'temporal:7233', configured: true });
     expect(config.TEMPORAL_CLI_PATH).toBeUndefined();
     expect(config.SIM_TIME_SCALE).toBe(0);
+  });
+
+  it('serves the Web UI under /temporal: the dev server’s under npm start, or TEMPORAL_UI_UPSTREAM’s', () => {
+    const embedded = loadConfig({ TEMPORAL_UI_PORT: '8300' });
+    expect(webUiUpstream(embedded)).toBe('http://127.0.0.1:8300');
+    expect(webUiUrl(embedded)).toBe('/temporal');
+    const cluster = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(webUiUpstream(cluster)).toBeUndefined();
+    expect(webUiUrl(cluster)).toBeUndefined();
+    const proxied = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_UI_UPSTREAM: 'http://temporal-ui:8080/' });
+    expect([webUiUpstream(proxied), webUiUrl(proxied)]).toEqual(['http://temporal-ui:8080', '/temporal']);
+    const linked = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_UI_URL: 'https://ui.example/' });
+    expect(webUiUrl(linked)).toBe('https://ui.example');
+    expect(() => loadConfig({ TEMPORAL_UI_UPSTREAM: 'temporal-ui:8080' })).toThrow(/TEMPORAL_UI_UPSTREAM.*http\(s\)/s);
   });
 
   it('stops on a bad value with a message naming each variable at fault', () => {
