@@ -1,7 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import proto from '@temporalio/proto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WatchedFileStatus } from '../config/watched-file';
+import { familyScheduleId } from '../domain/families';
 import { LAUNCH_PHASE } from '../domain/launch';
 
 /** Running workflows Temporal reports as failing their workflow tasks over and over (the Web UI's "task failures"). */
@@ -24,12 +26,23 @@ const STUCK_TYPES = [
   'consoleSessions',
 ];
 
+/** As /v1/ready judges (api/readiness.ts): a worker long-polls for about a minute, so one seen since is alive. */
+const POLLER_FRESH_MS = 90_000;
+const { TaskQueueType } = proto.temporal.api.enums.v1;
+const POLLED = { workflow: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, activity: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY };
+
+/** Longer than any launch may run: readyTimeout is at most 2 hours from provisioning; 30 min for preflight and undo. */
+const LAUNCH_OVERDUE_SECONDS = 2 * 3600 + 30 * 60;
+
+/** The note api/schedules.ts gives a schedule that its family's definition pauses; any other pause is news. */
+const PAUSED_BY_DEFINITION = 'paused in the family definition';
+
 /** The values the LaunchStep search attribute takes: one per phase. */
 const PHASES = [...new Set(Object.values(LAUNCH_PHASE))];
 
 // What the benchmarks measure, the API exposes for Prometheus at /metrics: request durations by route, launch
-// admissions by outcome, launches by status, running launches by phase and stuck workflows by type (read from
-// Temporal's visibility at each scrape). No label holds a
+// admissions by outcome, launches by status, running launches by phase, overdue launches, stuck workflows by type,
+// paused families and the task queue's live pollers (read from Temporal at each scrape). No label holds a
 // group, billing code or id: the figures are safe for any reader, and their cardinality stays small.
 
 export class ApiMetrics {
@@ -112,6 +125,60 @@ export class ApiMetrics {
         for (const type of STUCK_TYPES) this.set({ workflow_type: type }, 0);
         // Only the service's own types: a label per type, never one per whatever else shares the queue.
         for (const [type, count] of counts) if (STUCK_TYPES.includes(type)) this.set({ workflow_type: type }, count);
+      },
+    });
+    new Gauge({
+      name: 'machine_images_launches_overdue',
+      help:
+        `Launches still running ${LAUNCH_OVERDUE_SECONDS / 60} min after they started, longer than any deadline allows ` +
+        '(readyTimeout is at most 2 hours): their workflow cannot act (stuck, or no worker) or their undo cannot finish',
+      registers: [this.registry],
+      async collect() {
+        const before = new Date(Date.now() - LAUNCH_OVERDUE_SECONDS * 1000).toISOString();
+        const { count } = await client.workflow.count(
+          `WorkflowType = 'launchServer' AND ExecutionStatus = 'Running' AND StartTime < '${before}'`,
+        );
+        this.set(count);
+      },
+    });
+    new Gauge({
+      name: 'machine_images_families_paused',
+      help:
+        "Image families whose refresh schedule is paused: by their definition, or otherwise (a failed run's " +
+        'pause-on-failure, or by hand in the Web UI or CLI), from the schedule list at scrape time',
+      labelNames: ['reason'] as const,
+      registers: [this.registry],
+      async collect() {
+        const paused = { definition: 0, other: 0 };
+        for await (const schedule of client.schedule.list()) {
+          if (!schedule.scheduleId.startsWith(familyScheduleId('')) || !schedule.state.paused) continue;
+          paused[schedule.state.note === PAUSED_BY_DEFINITION ? 'definition' : 'other'] += 1;
+        }
+        for (const [reason, count] of Object.entries(paused)) this.set({ reason }, count);
+      },
+    });
+    new Gauge({
+      name: 'machine_images_task_queue_pollers',
+      help:
+        'Workers polling the task queue, by its workflow and activity side: pollers Temporal saw in the last 90 s ' +
+        '(DescribeTaskQueue, as /v1/ready reads it); 0 on either side and nothing moves',
+      labelNames: ['task_type'] as const,
+      registers: [this.registry],
+      async collect() {
+        const { namespace } = client.options;
+        await Promise.all(
+          Object.entries(POLLED).map(async ([taskType, taskQueueType]) => {
+            const { pollers } = await client.workflowService.describeTaskQueue({
+              namespace,
+              taskQueue: { name: taskQueue },
+              taskQueueType,
+            });
+            const fresh = (pollers ?? []).filter(
+              (poller) => Date.now() - Number(poller.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS,
+            );
+            this.set({ task_type: taskType }, fresh.length);
+          }),
+        );
       },
     });
   }
