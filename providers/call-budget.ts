@@ -27,7 +27,10 @@ export interface CallBudgetMetrics {
 }
 
 /** Whether each call reads (budgeted) or changes something; a new provider call must be put in one column. */
-const CALL_KINDS: Record<Exclude<keyof CloudProvider, 'name' | 'statusBatchLimit' | 'readBudget'>, 'read' | 'write'> = {
+export const CALL_KINDS: Record<
+  Exclude<keyof CloudProvider, 'name' | 'statusBatchLimit' | 'readBudget'>,
+  'read' | 'write'
+> = {
   capabilities: 'read',
   listRegions: 'read',
   listZones: 'read',
