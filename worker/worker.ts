@@ -8,14 +8,22 @@ import { ReadyWaits } from '../activities/ready-waits';
 import { StatusCoalescer } from '../activities/status-coalescer';
 import { temporalWorkflowStatus } from '../activities/workflow-status';
 import { CallBudget, EC2_READ_BUDGET, withCallBudget } from '../providers/call-budget';
+import { withCallSpans } from '../providers/call-spans';
+import { withStepSpans } from '../guest/step-spans';
 import { cloudCallMetrics } from './cloud-call-metrics';
 import type { Config } from '../config/config';
 import { temporalEndpoint, type TemporalEndpoint } from '../config/temporal-settings';
+import { isTracing } from '../config/tracing';
 import { promoteVersion, workflowCodeBuildId } from './deployment-version';
+import { activityTracing, workflowSpanSinks } from './tracing';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Bundled with the workflows wherever they are bundled (the worker, `npm run workflows:bundle`, the benches). */
-export const WORKFLOW_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url))];
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url)),
+  // Spans for workflows started with a trace context; inert in the others, so every bundle carries it.
+  fileURLToPath(new URL('../workflows/tracing.ts', import.meta.url)),
+];
 
 /**
  * 1,000 launches per worker, or what the heap holds by the SDK's own reckoning (about 1.7 MiB a workflow, more than
@@ -69,10 +77,12 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
-      : {
-          workflowsPath: deps.workflowsPath ?? WORKFLOWS_PATH,
-          interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
-        }),
+      : { workflowsPath: deps.workflowsPath ?? WORKFLOWS_PATH }),
+    interceptors: {
+      ...(deps.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+      ...(isTracing() ? { activity: activityTracing() } : {}),
+    },
+    sinks: workflowSpanSinks(),
     activities: createActivities(deps),
     dataConverter: { payloadCodecs: deps.payloadCodecs },
     maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS ?? defaultCachedWorkflows(),
@@ -119,11 +129,14 @@ export async function startWorker(
     },
     metrics,
   );
-  const provider = withCallBudget(deps.provider, budget);
+  const budgeted = withCallBudget(deps.provider, budget);
+  // While tracing: a span for each cloud call (its wait for the budget included) and each guest step.
+  const provider = isTracing() ? withCallSpans(budgeted) : budgeted;
+  const guest = deps.guest && isTracing() ? withStepSpans(deps.guest) : deps.guest;
   const statuses = new StatusCoalescer(provider);
   const readyWaits = new ReadyWaits({
     provider,
-    ...(deps.guest ? { guest: deps.guest } : {}),
+    ...(guest ? { guest } : {}),
     statuses,
     completions: client.activity,
     warn: (message, err) => deps.say?.(`${message}: ${String(err)}`),
@@ -135,7 +148,15 @@ export async function startWorker(
   };
   let worker: Worker;
   try {
-    worker = await createWorker({ workflows, ...deps, provider, statuses, readyWaits, connection });
+    worker = await createWorker({
+      workflows,
+      ...deps,
+      provider,
+      ...(guest ? { guest } : {}),
+      statuses,
+      readyWaits,
+      connection,
+    });
   } catch (err) {
     await closeAll();
     throw err;
