@@ -1,9 +1,12 @@
+import '../config/start-tracing';
 import { ConfigError, loadConfigOrExit } from '../config/config';
 import { ownerOnlyFiles } from '../config/data-dir';
 import { checkTemporalConnection } from '../config/temporal-check';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
 import { createServiceDeps } from '../config/dependencies';
+import { isTracing, stopTracing } from '../config/tracing';
+import { withCallSpans } from '../providers/call-spans';
 import { accessNotice } from './auth/access-config';
 import { serveApi } from './serve';
 
@@ -16,16 +19,19 @@ async function run(): Promise<void> {
   await checkTemporalConnection(config.temporal);
   logger.info(`Temporal: ${config.temporal.summary}`);
   const { provider, keys, payloadCodecs } = await createServiceDeps(config);
-  const api = await serveApi({ config, provider, keys, payloadCodecs, logger });
+  // While tracing, the API's own cloud calls (catalog reads) get spans as the worker's do.
+  const traced = isTracing() ? withCallSpans(provider) : provider;
+  const api = await serveApi({ config, provider: traced, keys, payloadCodecs, logger });
   console.log(`machine images API on http://${config.HOST}:${config.PORT}\n${accessNotice(api.access).join('\n')}`);
   onStopRequest(
     (reason) => {
       logger.info({ reason }, 'stopping the API');
+      // The spans of the last requests are sent before the process exits.
       api.close().then(
-        () => process.exit(0),
+        () => stopTracing().then(() => process.exit(0)),
         (err) => {
           logger.error({ err }, 'the API did not stop cleanly');
-          process.exit(1);
+          void stopTracing().then(() => process.exit(1));
         },
       );
     },
@@ -33,8 +39,9 @@ async function run(): Promise<void> {
   );
 }
 
-run().catch((err) => {
+run().catch(async (err) => {
   // A configuration problem is a sentence for a person; anything else keeps its stack.
   console.error(err instanceof ConfigError ? err.message : err);
+  await stopTracing();
   process.exit(1);
 });

@@ -1,3 +1,4 @@
+import '../config/start-tracing';
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfigOrExit } from '../config/config';
 import { ownerOnlyFiles } from '../config/data-dir';
@@ -5,6 +6,7 @@ import { checkTemporalConnection } from '../config/temporal-check';
 import { onStopRequest } from '../config/lifecycle';
 import { createLogger } from '../config/logger';
 import { createServiceDeps } from '../config/dependencies';
+import { stopTracing } from '../config/tracing';
 import { installRuntime } from './runtime';
 import { startWorker } from './worker';
 
@@ -37,8 +39,12 @@ async function run(): Promise<void> {
   await worker.running;
 }
 
-run().catch((err) => {
-  // A configuration problem is a sentence for a person; anything else keeps its stack.
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+// The spans of the last activities and workflow tasks are sent before the process ends, however it ends.
+run()
+  .then(() => stopTracing())
+  .catch(async (err) => {
+    // A configuration problem is a sentence for a person; anything else keeps its stack.
+    console.error(err instanceof ConfigError ? err.message : err);
+    await stopTracing();
+    process.exit(1);
+  });
