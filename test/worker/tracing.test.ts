@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../config/free-port';
 import { PROJECT_ROOT } from '../../config/paths';
@@ -15,7 +16,8 @@ import { keysFileText, newKey } from '../support/replicas';
 import { TEST_PAYLOAD_CODEC_KEYS } from '../support/temporal';
 
 // `npm run api` and `npm run worker` with OTEL_* pointing at a collector: one launch through the API is one trace,
-// from the HTTP request through the workflow's start and run to each activity, cloud call and guest step.
+// from the HTTP request through the workflow's start and run to each activity, cloud call and guest step. The worker
+// runs from a bundle built ahead of time, as in production: the tracing interceptors must be in it.
 describe('traces of a launch (api/server.ts and worker/main.ts with OTEL_* set)', { timeout: 240_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tracing-'));
   const keysFile = path.join(dir, 'keys.json');
@@ -51,6 +53,11 @@ describe('traces of a launch (api/server.ts and worker/main.ts with OTEL_* set)'
     cleanups.push(own.drop);
     writeFileSync(keysFile, keysFileText(admin.entry));
     const port = await freePort();
+    const bundle = path.join(dir, 'workflow-bundle.js');
+    const bundled = promisify(execFile)('node', ['--import', 'tsx', 'scripts/bundle-workflows.ts', bundle], {
+      cwd: PROJECT_ROOT,
+      timeout: 90_000,
+    });
     const env = {
       ...process.env,
       PORT: String(port),
@@ -72,9 +79,11 @@ describe('traces of a launch (api/server.ts and worker/main.ts with OTEL_* set)'
       60_000,
       `the API to listen; it printed:\n${api.output.join('')}`,
     );
+    await bundled;
     // After the API: it is the one that makes the data directory's key store.
     const worker = startProcess('worker/main.ts', {
       ...env,
+      WORKFLOW_BUNDLE: bundle,
       LOG_LEVEL: 'info',
       OTEL_SERVICE_NAME: 'machine-images-worker',
     });
@@ -83,6 +92,7 @@ describe('traces of a launch (api/server.ts and worker/main.ts with OTEL_* set)'
       60_000,
       `the worker to poll; it printed:\n${worker.output.join('')}`,
     );
+    expect(worker.output.join(''), 'the worker runs the prebuilt bundle').not.toMatch(/Workflow bundle created/i);
 
     const headers = { ...bearer(admin.token), 'content-type': 'application/json' };
     const volumes = { count: 2, sizeGb: 5, raid: 'raid1', encrypt: true };
