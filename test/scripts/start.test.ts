@@ -98,9 +98,11 @@ describe('npm start', { timeout: 120_000 }, () => {
     const printed = run.output.join('');
     expect(printed).toContain(`${run.api}/v1`);
     expect(printed).toContain(`${run.api}/docs`);
-    expect(printed).toContain(`Temporal Web UI:  http://127.0.0.1:${run.ports.TEMPORAL_UI_PORT}`);
-    const ui = await fetch(`http://127.0.0.1:${run.ports.TEMPORAL_UI_PORT}/`);
+    expect(printed).toContain(`Temporal Web UI:  ${run.api}/temporal`);
+    // Served by the API on its own origin, from the dev server's UI under its public path.
+    const ui = await fetch(`${run.api}/temporal/`);
     expect(ui.status).toBe(200);
+    expect(ui.headers.get('content-type')).toMatch(/^text\/html/);
     expect(printed, 'the generated dev admin key, shown on the first start').toContain(
       run.auth.authorization.slice('Bearer '.length),
     );
