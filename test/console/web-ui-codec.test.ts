@@ -136,7 +136,10 @@ describe('the Temporal Web UI under npm start', { timeout: 180_000 }, () => {
     await expect.poll(() => answered.length).toBeGreaterThan(0);
     expect(answered.every((status) => status === 200)).toBe(true);
     // The input as stored: AES-GCM ciphertext, shown as its base64.
-    await outside.getByText(/^"[A-Za-z0-9+/]{60,}={0,2}"$/).first().waitFor();
+    await outside
+      .getByText(/^"[A-Za-z0-9+/]{60,}={0,2}"$/)
+      .first()
+      .waitFor();
     expect(await outside.getByText(DECODED_INPUT).count()).toBe(0);
     expect(await outside.getByText(BANNER).count()).toBe(0);
     await anyone.close();

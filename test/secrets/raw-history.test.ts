@@ -102,9 +102,7 @@ describe('workflow history as stored, read without the codec key', () => {
     expect(summaryTexts[0]).toBe(
       `Launch ${body.name} from ${body.imageId} in ${body.region} for group ${body.group}, billing code ${body.billingCode}`,
     );
-    expect(summaryTexts).toContainEqual(
-      expect.stringMatching(/^launch .* server \S+ for group .*: wait-ready$/),
-    );
+    expect(summaryTexts).toContainEqual(expect.stringMatching(/^launch .* server \S+ for group .*: wait-ready$/));
     expect(summaryTexts.every((t) => typeof t === 'string' && !t.includes('\u{E000}'))).toBe(true);
     // So are the current details, in the answer to the SDK's metadata query (read here without a codec).
     const metadata = await raw.workflowService.queryWorkflow({
