@@ -35,12 +35,15 @@ describe('console sessions across two API replicas', () => {
     expect(res.statusCode).toBe(200);
     return String(res.headers['set-cookie']).split(';')[0]!;
   };
-  /** What the codec answers the Web UI that sends the cookie (and no key) to a replica. */
+  /**
+   * What the codec answers the Web UI that sends the cookie (and no key) to a replica: its encode route, which needs
+   * a live admin session (decode answers anyone, and decodes only for one: test/api/codec.test.ts).
+   */
   const decodeWith = async (replica: number, cookie: string) =>
     (
       await env.replicas[replica]!.app.inject({
         method: 'POST',
-        url: '/codec/decode',
+        url: '/codec/encode',
         payload: { payloads: [] },
         headers: { cookie },
       })
