@@ -5,6 +5,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { WatchedFileStatus } from '../config/watched-file';
 import { familyScheduleId } from '../domain/families';
 import { LAUNCH_PHASE } from '../domain/launch';
+import { isFreshPoller } from './readiness';
+import { PAUSED_BY_DEFINITION } from './schedules';
 
 /** Running workflows Temporal reports as failing their workflow tasks over and over (the Web UI's "task failures"). */
 const stuckQuery = (taskQueue: string) =>
@@ -26,16 +28,11 @@ const STUCK_TYPES = [
   'consoleSessions',
 ];
 
-/** As /v1/ready judges (api/readiness.ts): a worker long-polls for about a minute, so one seen since is alive. */
-const POLLER_FRESH_MS = 90_000;
 const { TaskQueueType } = proto.temporal.api.enums.v1;
 const POLLED = { workflow: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, activity: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY };
 
 /** Longer than any launch may run: readyTimeout is at most 2 hours from provisioning; 30 min for preflight and undo. */
 const LAUNCH_OVERDUE_SECONDS = 2 * 3600 + 30 * 60;
-
-/** The note api/schedules.ts gives a schedule that its family's definition pauses; any other pause is news. */
-const PAUSED_BY_DEFINITION = 'paused in the family definition';
 
 /** The values the LaunchStep search attribute takes: one per phase. */
 const PHASES = [...new Set(Object.values(LAUNCH_PHASE))];
@@ -173,9 +170,7 @@ export class ApiMetrics {
               taskQueue: { name: taskQueue },
               taskQueueType,
             });
-            const fresh = (pollers ?? []).filter(
-              (poller) => Date.now() - Number(poller.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS,
-            );
+            const fresh = (pollers ?? []).filter(isFreshPoller);
             this.set({ task_type: taskType }, fresh.length);
           }),
         );

@@ -4,6 +4,10 @@ import proto from '@temporalio/proto';
 // A worker long-polls for about a minute; a poller seen more recently than this is alive.
 const POLLER_FRESH_MS = 90_000;
 
+/** Whether Temporal saw this poller recently enough to count it alive (/v1/ready and /metrics judge alike). */
+export const isFreshPoller = (poller: { lastAccessTime?: { seconds?: unknown } | null }): boolean =>
+  Date.now() - Number(poller.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS;
+
 export interface Readiness {
   ready: boolean;
   checks: { temporal: 'ok' | 'unreachable'; worker: 'ok' | 'absent' | 'unknown' };
@@ -31,10 +35,7 @@ export async function checkReadiness(client: Client, namespace: string, taskQueu
         const answer = await client.connection.withDeadline(deadline(), () =>
           client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType }),
         );
-        return (answer.pollers ?? []).some((poller) => {
-          const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
-          return Date.now() - seconds * 1000 < POLLER_FRESH_MS;
-        });
+        return (answer.pollers ?? []).some(isFreshPoller);
       }),
     );
   } catch (err) {

@@ -17,6 +17,9 @@ import { publicText } from '../domain/public-text';
 const FAMILY_PREFIX = familyScheduleId('');
 
 /** A family as the API shows it: the definition, with the schedule's live paused state and next run. */
+/** The note on a family's schedule that its definition pauses; /metrics tells any other pause apart by it. */
+export const PAUSED_BY_DEFINITION = 'paused in the family definition';
+
 export type FamilyView = Family & { paused: boolean; nextRunAt?: string };
 
 export type Ensured = 'created' | 'updated';
@@ -42,7 +45,7 @@ function familyScheduleOptions(taskQueue: string, family: Family): ScheduleOptio
       staticSummary: publicText(`Scheduled refresh of image family ${family.name}`),
     },
     policies: { overlap: 'SKIP', pauseOnFailure: true },
-    state: { paused, ...(paused ? { note: 'paused in the family definition' } : {}) },
+    state: { paused, ...(paused ? { note: PAUSED_BY_DEFINITION } : {}) },
     memo: { family },
   };
 }
